@@ -1,0 +1,160 @@
+package theazo
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testKey is the API key of the test clients.
+const testKey = "th_test_harness0123456789"
+
+// received is one request as a test server saw it.
+type received struct {
+	Method   string
+	Path     string // escaped, as sent on the wire
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+}
+
+// recorder is an httptest server that records requests and answers each
+// with the next reply of a script (the last reply repeats).
+type recorder struct {
+	*httptest.Server
+	mu      sync.Mutex
+	reqs    []received
+	replies []reply
+}
+
+// reply is a scripted answer of a recorder.
+type reply struct {
+	Status int
+	Header map[string]string
+	Body   string
+}
+
+func newRecorder(t *testing.T, replies ...reply) *recorder {
+	t.Helper()
+	r := &recorder{replies: replies}
+	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	n := len(r.reqs)
+	r.reqs = append(r.reqs, received{Method: req.Method, Path: req.URL.EscapedPath(), RawQuery: req.URL.RawQuery, Header: req.Header.Clone(), Body: body})
+	rep := reply{Status: http.StatusOK, Body: `{}`}
+	if len(r.replies) > 0 {
+		rep = r.replies[min(n, len(r.replies)-1)]
+	}
+	r.mu.Unlock()
+	for k, v := range rep.Header {
+		w.Header().Set(k, v)
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(rep.Status)
+	io.WriteString(w, rep.Body)
+}
+
+// requests returns a copy of what the server received.
+func (r *recorder) requests() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.reqs...)
+}
+
+// client returns a client of the recorder with fast, test-friendly defaults.
+func (r *recorder) client(opts ...Option) *Client {
+	return NewClient(testKey, append([]Option{WithBaseURL(r.URL + "/v1")}, opts...)...)
+}
+
+// golden returns the contents of testdata/name.
+func golden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// endpointCase checks one service method against one endpoint: what is sent
+// and how the reply is decoded.
+type endpointCase struct {
+	name string
+	// call invokes the method under test and returns its result.
+	call func(ctx context.Context, c *Client) (any, error)
+	// reply is the server's answer (200 with "{}" when zero).
+	reply reply
+	// want* describe the one request the call must send.
+	wantMethod string
+	wantPath   string // escaped path after the host, e.g. "/v1/agents/agt_1/run"
+	wantQuery  string // raw query, "" for none
+	wantBody   string // exact JSON (compared as JSON); "" means no body at all
+	public     bool   // true: no Authorization header may be sent
+	// check asserts on the decoded result.
+	check func(t *testing.T, got any)
+}
+
+// runEndpointCases runs each case against a fresh recorder.
+func runEndpointCases(t *testing.T, cases []endpointCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := tc.reply
+			if rep.Status == 0 {
+				rep.Status = http.StatusOK
+			}
+			if rep.Body == "" {
+				rep.Body = "{}"
+			}
+			srv := newRecorder(t, rep)
+			got, err := tc.call(context.Background(), srv.client())
+			require.NoError(t, err)
+
+			reqs := srv.requests()
+			require.Len(t, reqs, 1, "exactly one request")
+			r := reqs[0]
+			assert.Equal(t, tc.wantMethod, r.Method)
+			assert.Equal(t, tc.wantPath, r.Path)
+			assert.Equal(t, tc.wantQuery, r.RawQuery)
+			if tc.wantBody == "" {
+				assert.Empty(t, r.Body, "no request body")
+				assert.Empty(t, r.Header.Get("Content-Type"))
+			} else {
+				assert.JSONEq(t, tc.wantBody, string(r.Body))
+				assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+			}
+			if tc.public {
+				assert.Empty(t, r.Header.Get("Authorization"), "public endpoint must not carry the key")
+			} else {
+				assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
+			}
+			assert.Regexp(t, `^theazo-go/\d+\.\d+\.\d+ go/\S+`, r.Header.Get("User-Agent"))
+			if tc.check != nil {
+				tc.check(t, got)
+			}
+		})
+	}
+}
+
+// mustJSON marshals v for test fixtures.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}

@@ -1,0 +1,178 @@
+// Package retry is the SDK's one retry policy, plugged into go-retryablehttp:
+// which replies and errors are retried, how long to wait, and what the caller
+// gets back when the retries are spent.
+package retry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Policy decides retries. Its zero value is not useful; see the fields.
+type Policy struct {
+	// BaseWait is the first exponential backoff step (doubled per retry).
+	BaseWait time.Duration
+	// MaxBackoff caps an exponential backoff step.
+	MaxBackoff time.Duration
+	// MaxWait caps any single wait; a longer Retry-After is not waited for.
+	MaxWait time.Duration
+	// MaxBodyBytes bounds what is read of a reply the policy inspects.
+	MaxBodyBytes int64
+}
+
+type ctxKey struct{}
+
+// Info is what the policy knows of one logical call across its attempts.
+type Info struct {
+	// Idempotent says the call is safe to repeat after it reached the server.
+	Idempotent bool
+	// Attempts counts the HTTP attempts made so far.
+	Attempts int
+}
+
+// WithInfo returns ctx carrying info for the policy and the transport.
+func WithInfo(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, ctxKey{}, info)
+}
+
+// InfoFrom returns the Info in ctx, or nil.
+func InfoFrom(ctx context.Context) *Info {
+	info, _ := ctx.Value(ctxKey{}).(*Info)
+	return info
+}
+
+// CheckRetry implements retryablehttp.CheckRetry. It returns (false, nil)
+// whenever there is a response, so the caller decodes the reply itself.
+//
+// 429 is retried on any method; 500, 502 and 503 and network errors only on
+// idempotent calls; a connection that was never made is retried on any call,
+// as nothing was sent. A Retry-After longer than MaxWait is not retried.
+func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	info := InfoFrom(ctx)
+	idempotent := info != nil && info.Idempotent
+	if err != nil {
+		return idempotent || neverSent(err), nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable:
+		if !idempotent {
+			return false, nil
+		}
+	default:
+		return false, nil
+	}
+	p.bufferBody(resp)
+	if wait, ok := After(resp.Header, peek(resp)); ok {
+		if wait > p.MaxWait {
+			return false, nil
+		}
+		// Let Backoff see a details-only wait through the header.
+		resp.Header.Set("Retry-After", strconv.FormatInt(int64(math.Ceil(wait.Seconds())), 10))
+	}
+	return true, nil
+}
+
+// Backoff implements retryablehttp.Backoff: the server's Retry-After when it
+// gave one, else exponential backoff with jitter, never above MaxWait.
+func (p Policy) Backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if wait, ok := After(resp.Header, nil); ok {
+			return min(wait, p.MaxWait)
+		}
+	}
+	step := p.BaseWait << min(attempt, 30)
+	if step <= 0 || step > p.MaxBackoff {
+		step = p.MaxBackoff
+	}
+	// Equal jitter: half fixed, half random, so waits spread but never collapse to zero.
+	wait := step/2 + rand.N(step/2+1)
+	return min(wait, p.MaxWait)
+}
+
+// ErrorHandler implements retryablehttp.ErrorHandler: the last response is
+// returned as is for the caller to decode, never the library's "giving up"
+// error; without a response the last error is returned.
+func (p Policy) ErrorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if resp != nil {
+		return resp, nil
+	}
+	return nil, err
+}
+
+// neverSent reports whether err happened before a connection was made.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// bufferedBody is a reply body read into memory by the policy, so that
+// the caller can still decode it after the policy looked at it.
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+	orig io.Closer
+}
+
+func (b *bufferedBody) Close() error { return b.orig.Close() }
+
+// bufferBody reads (a bounded part of) resp.Body into memory once.
+func (p Policy) bufferBody(resp *http.Response) {
+	if _, ok := resp.Body.(*bufferedBody); ok {
+		return
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, p.MaxBodyBytes))
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(data), data: data, orig: resp.Body}
+}
+
+// peek returns the bytes of a body buffered by bufferBody.
+func peek(resp *http.Response) []byte {
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		return b.data
+	}
+	return nil
+}
+
+// After reads how long a reply asks the client to wait: the Retry-After
+// header in seconds or as an HTTP-date, else the error envelope's
+// details.retryAfter (seconds) in body. ok is false when neither says.
+func After(h http.Header, body []byte) (wait time.Duration, ok bool) {
+	if v := h.Get("Retry-After"); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < math.MaxInt32 {
+			return time.Duration(secs * float64(time.Second)), true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(time.Until(t), 0), true
+		}
+	}
+	if len(body) == 0 {
+		return 0, false
+	}
+	var env struct {
+		Error struct {
+			Details struct {
+				RetryAfter *float64 `json:"retryAfter"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return 0, false
+	}
+	secs := env.Error.Details.RetryAfter
+	if secs == nil || *secs < 0 || *secs >= math.MaxInt32 {
+		return 0, false
+	}
+	return time.Duration(*secs * float64(time.Second)), true
+}

@@ -1,0 +1,71 @@
+package theazo
+
+import (
+	"context"
+	"fmt"
+	"iter"
+)
+
+// Page is one page of a paged list: its items and the cursor of the next page.
+type Page[T any] struct {
+	// Data holds the items of this page, possibly none.
+	Data []T `json:"data"`
+	// NextCursor is passed as Cursor to fetch the next page; empty on the last page.
+	NextCursor string `json:"nextCursor,omitempty"`
+	// HasMore reports whether another page follows.
+	HasMore bool `json:"hasMore"`
+}
+
+// ListParams are the paging parameters every paged list accepts.
+type ListParams struct {
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
+}
+
+// paginate ranges over every item of a paged list, starting at cursor and
+// fetching each page lazily with fetch. It crosses empty pages while HasMore
+// is true, yields an error once and stops when a fetch fails or a cursor
+// repeats, and fetches nothing more once the loop breaks. Only the current
+// page is held in memory.
+func paginate[T any](ctx context.Context, cursor string, fetch func(ctx context.Context, cursor string) (*Page[T], error)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		seen := map[string]bool{}
+		for {
+			page, err := fetch(ctx, cursor)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i := range page.Data {
+				if !yield(&page.Data[i], nil) {
+					return
+				}
+			}
+			if !page.HasMore {
+				return
+			}
+			next := page.NextCursor
+			switch {
+			case next == "":
+				yield(nil, fmt.Errorf("%w: hasMore is true but nextCursor is empty", ErrInvalidResponse))
+				return
+			case next == cursor || seen[next]:
+				yield(nil, fmt.Errorf("%w: cursor %q repeated; stopping so the list does not loop", ErrInvalidResponse, next))
+				return
+			}
+			seen[cursor] = true
+			cursor = next
+		}
+	}
+}
+
+// valueOf returns *p, or the zero T when p is nil.
+func valueOf[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,4 @@
+package theazo
+
+// SecretsService stores encrypted secrets that agents read at runtime.
+type SecretsService struct{ t *transport }

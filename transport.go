@@ -1,0 +1,283 @@
+package theazo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/theazo/theazo-go/internal/retry"
+)
+
+// maxResponseBody bounds the bytes read from a successful JSON reply.
+const maxResponseBody = 16 << 20
+
+// transport is the one request path every service uses.
+type transport struct {
+	key          string
+	base         string
+	baseURL      *url.URL
+	baseErr      error
+	userAgent    string
+	maxEventSize int
+	roundTripper http.RoundTripper
+	http         *retryablehttp.Client
+}
+
+// request describes one API call.
+type request struct {
+	method string
+	// path is a format with one %s per element of ids, e.g. "/agents/%s/run".
+	path string
+	ids  []string
+	// query is a struct with `url` tags (go-querystring), or nil.
+	query any
+	// body is marshalled as JSON, unless raw is set.
+	body any
+	// raw is sent as the body byte for byte (trigger fire signs these bytes).
+	raw []byte
+	// header holds extra headers (a signature, Last-Event-ID).
+	header http.Header
+	// public calls never carry the API key.
+	public bool
+	// idempotent marks a POST that is safe to repeat (get-or-create by user).
+	idempotent bool
+	// stream asks for text/event-stream instead of JSON.
+	stream bool
+}
+
+// route is the path template for messages, e.g. "/agents/{id}/run".
+func (r request) route() string { return strings.ReplaceAll(r.path, "%s", "{id}") }
+
+// call sends req and returns its JSON reply decoded as a T; nil on error.
+func call[T any](ctx context.Context, t *transport, req request) (*T, error) {
+	resp, err := t.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out := new(T)
+	if err := decodeBody(req, resp, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// callOK sends req, whose reply is {"ok": true}; any other reply is an error.
+func callOK(ctx context.Context, t *transport, req request) error {
+	out, err := call[OK](ctx, t, req)
+	if err == nil && !out.OK {
+		err = fmt.Errorf("%w: %s %s: reply is not {\"ok\": true}", ErrInvalidResponse, req.method, req.route())
+	}
+	return err
+}
+
+// do sends req through the retrying client and returns a 2xx response whose
+// body the caller must close. Any other status becomes an *Error.
+func (t *transport) do(ctx context.Context, req request) (*http.Response, error) {
+	hreq, err := t.newRequest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.http.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("theazo: %s %s: %w", req.method, req.route(), err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	return nil, newError(resp.StatusCode, resp.Header, body)
+}
+
+// newRequest checks req locally and builds the HTTP request: escaped path,
+// query, JSON body, auth and the SDK's headers.
+func (t *transport) newRequest(ctx context.Context, req request) (*retryablehttp.Request, error) {
+	if t.baseErr != nil {
+		return nil, t.baseErr
+	}
+	path, err := escapePath(req.path, req.ids)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s %s", err, req.method, req.route())
+	}
+	if !req.public {
+		if t.key == "" {
+			return nil, ErrMissingAPIKey
+		}
+		if strings.HasPrefix(t.key, "th_live_") && t.baseURL.Scheme == "http" && !isLoopback(t.baseURL.Hostname()) {
+			return nil, ErrInsecureTransport
+		}
+	}
+	u := t.base + path
+	if req.query != nil {
+		v, err := query.Values(req.query)
+		if err != nil {
+			return nil, fmt.Errorf("theazo: encoding query: %w", err)
+		}
+		if q := v.Encode(); q != "" {
+			u += "?" + q
+		}
+	}
+	body := req.raw
+	if body == nil && req.body != nil {
+		if body, err = json.Marshal(req.body); err != nil {
+			return nil, fmt.Errorf("theazo: encoding request body: %w", err)
+		}
+	}
+	ctx = retry.WithInfo(ctx, &retry.Info{Idempotent: req.idempotent || isIdempotent(req.method)})
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.method, u, rawBody)
+	if err != nil {
+		return nil, fmt.Errorf("theazo: building request: %w", err)
+	}
+	for k, vs := range req.header {
+		hreq.Header[k] = vs
+	}
+	hreq.Header.Set("User-Agent", t.userAgent)
+	if req.stream {
+		hreq.Header.Set("Accept", "text/event-stream")
+		hreq.Header.Set("Cache-Control", "no-cache")
+	} else {
+		hreq.Header.Set("Accept", "application/json")
+	}
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	if !req.public {
+		hreq.Header.Set("Authorization", "Bearer "+t.key)
+	}
+	return hreq, nil
+}
+
+// escapePath fills format's %s verbs with the escaped ids. An empty id, or
+// one that is a dot segment, is refused: it would address another resource.
+func escapePath(format string, ids []string) (string, error) {
+	if len(ids) == 0 {
+		return format, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		switch id {
+		case "":
+			return "", ErrEmptyID
+		case ".", "..":
+			return "", fmt.Errorf("%w: ID %q", ErrInvalidParams, id)
+		}
+		args[i] = url.PathEscape(id)
+	}
+	return fmt.Sprintf(format, args...), nil
+}
+
+// isIdempotent reports whether a method is safe to repeat after it reached the server.
+func isIdempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// decodeBody reads a bounded JSON reply into out.
+func decodeBody(req request, resp *http.Response, out any) error {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
+		buf.Grow(int(n))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1))
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: %s %s: reading body: %w", ErrInvalidResponse, req.method, req.route(), err)
+	case buf.Len() > maxResponseBody:
+		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
+	}
+	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
+		return fmt.Errorf("%w: %s %s: status %d: %w (body: %s)", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err, excerpt(buf.Bytes()))
+	}
+	return nil
+}
+
+// roundTripper counts and logs attempts. It deliberately has no
+// CloseIdleConnections method: go-retryablehttp calls it after every exhausted
+// retry, which would churn the pool under the healthy calls sharing it.
+type roundTripper struct {
+	base   http.RoundTripper
+	logger *slog.Logger
+}
+
+// RoundTrip sends one attempt and logs it at debug level.
+func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	attempt := 0
+	if info := retry.InfoFrom(req.Context()); info != nil {
+		info.Attempts++
+		attempt = info.Attempts
+	}
+	start := time.Now()
+	resp, err := rt.base.RoundTrip(req)
+	if rt.logger != nil && rt.logger.Enabled(req.Context(), slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("method", req.Method),
+			slog.String("path", req.URL.Path),
+			slog.Int("attempt", attempt),
+			slog.Duration("duration", time.Since(start)),
+		}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		} else {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get("X-Request-Id")))
+		}
+		rt.logger.LogAttrs(req.Context(), slog.LevelDebug, "theazo: http attempt", attrs...)
+	}
+	return resp, err
+}
+
+// closeIdle closes idle connections of the underlying transport.
+func (t *transport) closeIdle() {
+	if c, ok := t.roundTripper.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// checkRedirect drops the Authorization header when a redirect leaves the
+// origin (another host, port or scheme), then applies the caller's own policy.
+func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("theazo: stopped after 10 redirects")
+		}
+		if origin := via[0].URL; req.URL.Scheme != origin.Scheme || req.URL.Host != origin.Host {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+}
+
+// orEmpty returns p, or a new zero T when p is nil, so that a nil params
+// pointer is sent as an empty object.
+func orEmpty[T any](p *T) *T {
+	if p == nil {
+		return new(T)
+	}
+	return p
+}
