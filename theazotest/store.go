@@ -144,11 +144,11 @@ func decodeCursor(name, cursor string) (int64, bool) {
 	if err != nil || !strings.HasPrefix(cursor, "cur_") {
 		return 0, false
 	}
-	list, n, ok := strings.Cut(string(b), ":")
-	if !ok || list != name {
+	i := strings.LastIndexByte(string(b), ':')
+	if i < 0 || string(b[:i]) != name {
 		return 0, false
 	}
-	seq, err := strconv.ParseInt(n, 10, 64)
+	seq, err := strconv.ParseInt(string(b[i+1:]), 10, 64)
 	return seq, err == nil && seq >= 0
 }
 

@@ -207,14 +207,4 @@ func (c *checker) stringMap(o obj, prefix, name string, required bool) (map[stri
 	return out, true
 }
 
-// raw returns a field as raw JSON, for "any JSON" fields.
-func (c *checker) raw(o obj, name string) json.RawMessage {
-	v, ok := o[name]
-	if !ok || v == nil {
-		return nil
-	}
-	b, _ := json.Marshal(v)
-	return b
-}
-
 var secretName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
