@@ -279,7 +279,7 @@ func TestBilling(t *testing.T) {
 	}
 	s1 := a.must(200, "POST", "/sessions/by-user/alice", nil).str("id")
 	a1 := a.must(201, "POST", "/sessions/"+s1+"/agents", map[string]any{"model": map[string]any{"id": "gpt-4o"}}).str("id")
-	run(a1) // 12: compute 2, model 10
+	run(a1)                                                                                       // 12: compute 2, model 10
 	a.must(200, "POST", "/agents/"+a1+"/exec", map[string]any{"lang": "bash", "code": "echo hi"}) // compute 2
 	setDay(2)
 	s2 := a.must(200, "POST", "/sessions/by-user/bob", nil).str("id")
