@@ -72,7 +72,7 @@ type FleetListParams struct {
 
 // Create starts a fleet (POST /fleets, inferred). SessionID, DefinitionID
 // and at least one task are required; they are checked before anything is
-// sent. Create is never retried once sent.
+// sent. It is not retried after it reached the server.
 func (s *FleetsService) Create(ctx context.Context, params *FleetCreateParams) (*Fleet, error) {
 	p := orEmpty(params)
 	switch {
