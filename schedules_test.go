@@ -10,18 +10,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dailyReport is the action of the reference's schedule example.
-var dailyReport = Action{Type: ActionAgentRun, Config: ActionConfig{DefinitionID: "adef_01HX3K2DEF", Task: "Generate the daily metrics report"}}
+// schedDailyReport is the action of the reference's schedule example.
+var schedDailyReport = Action{Type: ActionAgentRun, Config: ActionConfig{DefinitionID: "adef_01HX3K2DEF", Task: "Generate the daily metrics report"}}
 
-const dailyReportJSON = `{"type":"agent-run","config":{"definitionId":"adef_01HX3K2DEF","task":"Generate the daily metrics report"}}`
+const schedDailyReportJSON = `{"type":"agent-run","config":{"definitionId":"adef_01HX3K2DEF","task":"Generate the daily metrics report"}}`
 
-// checkDailyReport asserts the decoding of testdata/schedules/schedule*.json.
-func checkDailyReport(t *testing.T, s *Schedule, cron string, status ScheduleStatus) {
+// checkSchedDailyReport asserts the decoding of testdata/schedules/schedule*.json.
+func checkSchedDailyReport(t *testing.T, s *Schedule, cron string, status ScheduleStatus) {
 	t.Helper()
 	assert.Equal(t, "sched_01HX3K2ABC", s.ID)
 	assert.Equal(t, "Daily report", s.Name)
 	assert.Equal(t, cron, s.Cron)
-	assert.Equal(t, dailyReport, s.Action)
+	assert.Equal(t, schedDailyReport, s.Action)
 	assert.Equal(t, status, s.Status)
 	assert.Equal(t, time.Date(2025, 5, 1, 9, 30, 0, 0, time.UTC), s.CreatedAt)
 }
@@ -30,14 +30,14 @@ func TestSchedulesEndpoints(t *testing.T) {
 	runEndpointCases(t, []endpointCase{{
 		name: "create",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "Daily report", Cron: "0 9 * * 1-5", Action: dailyReport, Metadata: Metadata{"team": "analytics"}})
+			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "Daily report", Cron: "0 9 * * 1-5", Action: schedDailyReport, Metadata: Metadata{"team": "analytics"}})
 		},
 		reply:      reply{Status: http.StatusCreated, Body: golden(t, "schedules/schedule.json")},
 		wantMethod: "POST", wantPath: "/v1/schedules",
-		wantBody: `{"name":"Daily report","cron":"0 9 * * 1-5","action":` + dailyReportJSON + `,"metadata":{"team":"analytics"}}`,
+		wantBody: `{"name":"Daily report","cron":"0 9 * * 1-5","action":` + schedDailyReportJSON + `,"metadata":{"team":"analytics"}}`,
 		check: func(t *testing.T, got any) {
 			s := got.(*Schedule)
-			checkDailyReport(t, s, "0 9 * * 1-5", ScheduleStatusActive)
+			checkSchedDailyReport(t, s, "0 9 * * 1-5", ScheduleStatusActive)
 			assert.Equal(t, Metadata{"team": "analytics"}, s.Metadata)
 			assert.Equal(t, time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC), s.NextRunAt)
 		},
@@ -59,7 +59,7 @@ func TestSchedulesEndpoints(t *testing.T) {
 		check: func(t *testing.T, got any) {
 			p := got.(*Page[Schedule])
 			require.Len(t, p.Data, 2)
-			checkDailyReport(t, &p.Data[0], "0 9 * * 1-5", ScheduleStatusActive)
+			checkSchedDailyReport(t, &p.Data[0], "0 9 * * 1-5", ScheduleStatusActive)
 			w := p.Data[1]
 			assert.Equal(t, ScheduleStatusPaused, w.Status)
 			assert.Equal(t, ActionWorkflowRun, w.Action.Type)
@@ -86,7 +86,7 @@ func TestSchedulesEndpoints(t *testing.T) {
 		wantBody: `{"cron":"0 8 * * *"}`,
 		check: func(t *testing.T, got any) {
 			s := got.(*Schedule)
-			checkDailyReport(t, s, "0 8 * * *", ScheduleStatusActive)
+			checkSchedDailyReport(t, s, "0 8 * * *", ScheduleStatusActive)
 			assert.Nil(t, s.Metadata)
 		},
 	}, {
@@ -99,17 +99,17 @@ func TestSchedulesEndpoints(t *testing.T) {
 	}, {
 		name: "update action only",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{Action: &dailyReport})
+			return c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{Action: &schedDailyReport})
 		},
 		wantMethod: "PATCH", wantPath: "/v1/schedules/sched_1",
-		wantBody: `{"action":` + dailyReportJSON + `}`,
+		wantBody: `{"action":` + schedDailyReportJSON + `}`,
 	}, {
 		name: "update every field, hostile id",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Schedules.Update(ctx, "a/b?x", &ScheduleUpdateParams{Name: "n", Cron: "*/15 * * * *", Action: &dailyReport})
+			return c.Schedules.Update(ctx, "a/b?x", &ScheduleUpdateParams{Name: "n", Cron: "*/15 * * * *", Action: &schedDailyReport})
 		},
 		wantMethod: "PATCH", wantPath: "/v1/schedules/a%2Fb%3Fx",
-		wantBody: `{"name":"n","cron":"*/15 * * * *","action":` + dailyReportJSON + `}`,
+		wantBody: `{"name":"n","cron":"*/15 * * * *","action":` + schedDailyReportJSON + `}`,
 	}, {
 		name:       "delete",
 		call:       func(ctx context.Context, c *Client) (any, error) { return nil, c.Schedules.Delete(ctx, "a/b?x") },
@@ -122,7 +122,7 @@ func TestSchedulesEndpoints(t *testing.T) {
 		wantMethod: "POST", wantPath: "/v1/schedules/sched_01HX3K2ABC/pause",
 		check: func(t *testing.T, got any) {
 			s := got.(*Schedule)
-			checkDailyReport(t, s, "0 9 * * 1-5", ScheduleStatusPaused)
+			checkSchedDailyReport(t, s, "0 9 * * 1-5", ScheduleStatusPaused)
 			assert.True(t, s.NextRunAt.IsZero(), "a null nextRunAt decodes to the zero time")
 		},
 	}, {
@@ -131,7 +131,7 @@ func TestSchedulesEndpoints(t *testing.T) {
 		reply:      reply{Body: golden(t, "schedules/schedule.json")},
 		wantMethod: "POST", wantPath: "/v1/schedules/a%2Fb%3Fx/resume",
 		check: func(t *testing.T, got any) {
-			checkDailyReport(t, got.(*Schedule), "0 9 * * 1-5", ScheduleStatusActive)
+			checkSchedDailyReport(t, got.(*Schedule), "0 9 * * 1-5", ScheduleStatusActive)
 		},
 	}})
 }
@@ -165,19 +165,19 @@ func TestSchedulesLocalErrors(t *testing.T) {
 			return err
 		}, ErrInvalidParams, "Name is required"},
 		{"create without cron", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Action: dailyReport})
+			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Action: schedDailyReport})
 			return err
 		}, ErrInvalidParams, "Cron is required"},
 		{"create with minute 60", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "60 * * * *", Action: dailyReport})
+			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "60 * * * *", Action: schedDailyReport})
 			return err
 		}, ErrInvalidParams, `cron: minute field "60": 60 is above 59`},
 		{"create with three fields", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "* * *", Action: dailyReport})
+			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "* * *", Action: schedDailyReport})
 			return err
 		}, ErrInvalidParams, "want 5 fields"},
 		{"create with day names", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * MON-FRI", Action: dailyReport})
+			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * MON-FRI", Action: schedDailyReport})
 			return err
 		}, ErrInvalidParams, `day-of-week field "MON-FRI"`},
 		{"create without action type", func(ctx context.Context, c *Client) error {
@@ -227,7 +227,7 @@ func TestSchedulesLocalErrors(t *testing.T) {
 
 func TestSchedulesAPIError(t *testing.T) {
 	srv := newRecorder(t, reply{Status: http.StatusUnprocessableEntity, Body: `{"error":{"code":"unprocessable_entity","message":"Invalid cron","details":{"fields":[{"field":"cron","message":"never fires"}]},"requestId":"req_1"}}`})
-	_, err := srv.client().Schedules.Create(context.Background(), &ScheduleCreateParams{Name: "n", Cron: "0 0 31 2 *", Action: dailyReport})
+	_, err := srv.client().Schedules.Create(context.Background(), &ScheduleCreateParams{Name: "n", Cron: "0 0 31 2 *", Action: schedDailyReport})
 	require.ErrorIs(t, err, ErrUnprocessable)
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)

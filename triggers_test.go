@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pushReview is the action of the reference's trigger example.
-var pushReview = Action{Type: ActionAgentRun, Config: ActionConfig{DefinitionID: "adef_01HX3K2DEF", Task: "Review the pushed code changes"}}
+// trgPushReview is the action of the reference's trigger example.
+var trgPushReview = Action{Type: ActionAgentRun, Config: ActionConfig{DefinitionID: "adef_01HX3K2DEF", Task: "Review the pushed code changes"}}
 
-// keylessClient returns a client of srv with no API key at all: none given
+// newKeylessClient returns a client of srv with no API key at all: none given
 // and none in the environment.
-func keylessClient(t *testing.T, srv *recorder) *Client {
+func newKeylessClient(t *testing.T, srv *recorder) *Client {
 	t.Helper()
 	t.Setenv("THEAZO_API_KEY", "")
 	t.Setenv("THEAZO_BASE_URL", "")
@@ -30,7 +30,7 @@ func TestTriggersEndpoints(t *testing.T) {
 	runEndpointCases(t, []endpointCase{{
 		name: "create",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Triggers.Create(ctx, &TriggerCreateParams{Name: "GitHub push handler", Action: pushReview})
+			return c.Triggers.Create(ctx, &TriggerCreateParams{Name: "GitHub push handler", Action: trgPushReview})
 		},
 		reply:      reply{Status: http.StatusCreated, Body: golden(t, "triggers/trigger_created.json")},
 		wantMethod: "POST", wantPath: "/v1/triggers",
@@ -39,7 +39,7 @@ func TestTriggersEndpoints(t *testing.T) {
 			tr := got.(*Trigger)
 			assert.Equal(t, "trg_01HX3K2ABC", tr.ID)
 			assert.Equal(t, "GitHub push handler", tr.Name)
-			assert.Equal(t, pushReview, tr.Action)
+			assert.Equal(t, trgPushReview, tr.Action)
 			assert.Equal(t, "https://api.theazo.com/v1/triggers/trg_01HX3K2ABC/fire", tr.URL)
 			assert.Equal(t, "whsec_5f2b8c1e9a7d4f6b", tr.SigningSecret)
 			assert.Equal(t, time.Date(2025, 5, 1, 9, 30, 0, 0, time.UTC), tr.CreatedAt)
@@ -53,7 +53,7 @@ func TestTriggersEndpoints(t *testing.T) {
 			p := got.(*Page[Trigger])
 			require.Len(t, p.Data, 1)
 			assert.Equal(t, "trg_01HX3K2ABC", p.Data[0].ID)
-			assert.Equal(t, pushReview, p.Data[0].Action)
+			assert.Equal(t, trgPushReview, p.Data[0].Action)
 			assert.Empty(t, p.Data[0].SigningSecret, "only create returns the secret")
 			assert.False(t, p.HasMore)
 		},
@@ -130,7 +130,7 @@ func TestTriggersFire(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, reply{Status: http.StatusAccepted, Body: golden(t, "triggers/fire.json")})
-			ref, err := keylessClient(t, srv).Triggers.Fire(context.Background(), "trg_01HX3K2ABC", secret, tc.payload)
+			ref, err := newKeylessClient(t, srv).Triggers.Fire(context.Background(), "trg_01HX3K2ABC", secret, tc.payload)
 			require.NoError(t, err)
 			assert.Equal(t, "task_01HX3K2ABC", ref.TaskID)
 
@@ -228,8 +228,8 @@ func TestTriggersLocalErrors(t *testing.T) {
 
 func TestTriggersAuthenticatedCallsNeedKey(t *testing.T) {
 	srv := newRecorder(t)
-	c := keylessClient(t, srv)
-	_, err := c.Triggers.Create(context.Background(), &TriggerCreateParams{Name: "n", Action: pushReview})
+	c := newKeylessClient(t, srv)
+	_, err := c.Triggers.Create(context.Background(), &TriggerCreateParams{Name: "n", Action: trgPushReview})
 	assert.ErrorIs(t, err, ErrMissingAPIKey)
 	assert.Empty(t, srv.requests())
 }
