@@ -56,8 +56,8 @@ type MessageRole string
 
 // The authors of channel messages.
 const (
-	RoleUser      MessageRole = "user"
-	RoleAssistant MessageRole = "assistant"
+	MessageRoleUser      MessageRole = "user"
+	MessageRoleAssistant MessageRole = "assistant"
 )
 
 // ChannelCreateParams are the fields of a new channel.

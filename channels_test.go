@@ -15,11 +15,11 @@ import (
 // The messages of the reference's channel example, filled out.
 var (
 	chUserMessage = Message{
-		ID: "msg_01HX3K2ABC", ChannelID: "ch_01HX3K2ABC", ThreadID: "thr_01HX3K2ABC", Role: RoleUser,
+		ID: "msg_01HX3K2ABC", ChannelID: "ch_01HX3K2ABC", ThreadID: "thr_01HX3K2ABC", Role: MessageRoleUser,
 		Content: "How do I reset my password?", CreatedAt: time.Date(2025, 5, 1, 9, 30, 0, 0, time.UTC),
 	}
 	chAssistantMessage = Message{
-		ID: "msg_01HX3K2DEF", ChannelID: "ch_01HX3K2ABC", ThreadID: "thr_01HX3K2ABC", Role: RoleAssistant,
+		ID: "msg_01HX3K2DEF", ChannelID: "ch_01HX3K2ABC", ThreadID: "thr_01HX3K2ABC", Role: MessageRoleAssistant,
 		Content: "To reset your password, go to Settings...", CreatedAt: time.Date(2025, 5, 1, 9, 30, 2, 0, time.UTC),
 	}
 )
@@ -232,12 +232,12 @@ func TestChannelsStreamEvents(t *testing.T) {
 		body: "event: typing\ndata: {\"role\":\"assistant\"}\n\nevent: message\ndata: {\"id\":\"msg_2\",\"role\":\"assistant\",\"content\":\"Hello\"}\n\n",
 		want: []ChannelEvent{
 			&UnknownEvent{Type: "typing", Data: `{"role":"assistant"}`},
-			&MessageEvent{Message{ID: "msg_2", Role: RoleAssistant, Content: "Hello"}},
+			&MessageEvent{Message{ID: "msg_2", Role: MessageRoleAssistant, Content: "Hello"}},
 		},
 	}, {
 		name: "unnamed event is a message",
 		body: "data: {\"role\":\"user\",\"content\":\"Hi\"}\n\n",
-		want: []ChannelEvent{&MessageEvent{Message{Role: RoleUser, Content: "Hi"}}},
+		want: []ChannelEvent{&MessageEvent{Message{Role: MessageRoleUser, Content: "Hi"}}},
 	}, {
 		name: "unknown role is kept",
 		body: "event: message\ndata: {\"role\":\"system\",\"content\":\"Joined\"}\n\n",

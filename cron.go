@@ -50,7 +50,7 @@ var cronFields = [5]cronField{
 // Schedules.Create and Schedules.Update do before sending it, so that user
 // input can be checked early. It returns nil or a *CronError.
 //
-// An expression has exactly five fields separated by spaces, read in UTC:
+// An expression has exactly five fields separated by white space, in UTC:
 // minute (0-59), hour (0-23), day of month (1-31), month (1-12) and day of
 // week (0-6, 0 = Sunday). Each field is a comma-separated list of items; an
 // item is `*`, a number `5`, a range `1-5`, or a step `*/15` or `0-30/10`.
