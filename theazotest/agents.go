@@ -2,6 +2,7 @@ package theazotest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -114,6 +115,10 @@ func (s *Server) createAgent(c *call) {
 	if w.Compute == nil {
 		w.Compute = &compute{Provider: s.defaultProvider()}
 	}
+	if e := s.providerError(w.Compute.Provider); e != nil {
+		c.fail(e)
+		return
+	}
 	now := s.now()
 	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
 	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
@@ -146,6 +151,10 @@ func (s *Server) usable(c *call, a *agent) bool {
 		return false
 	}
 	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {
+		c.fail(e)
+		return false
+	}
+	if e := s.providerError(a.Compute.Provider); e != nil {
 		c.fail(e)
 		return false
 	}
@@ -192,7 +201,9 @@ func (s *Server) runScript(a *agent, task string) {
 	if script == nil {
 		script = DefaultAgentScript
 	}
-	events := script(task)
+	events := protect(func(v any) []Event {
+		return []Event{Failure("internal_error", fmt.Sprint("the agent script panicked: ", v))}
+	}, func() []Event { return script(task) })
 	calls := int64(1)
 	var cost int64
 	var outText string

@@ -98,7 +98,7 @@ type totals struct {
 	computeMinutes, computeCost int64
 	calls, inTokens, outTokens  int64
 	modelCost                   int64
-	sessions, agents            map[string]bool // active in the period
+	sessions, agents            map[string]bool // those that incurred cost in the period
 }
 
 // sum adds up the period's records; keep filters them (nil: all). The
@@ -120,17 +120,6 @@ func (s *Server) sum(p period, keep func(u usageRecord) bool) totals {
 		}
 		if u.agentID != "" {
 			t.agents[u.agentID] = true
-		}
-	}
-	// Sessions and agents created in the period count as active too.
-	for _, sess := range s.st.sessionOrder {
-		if p.has(sess.created) && (keep == nil || keep(usageRecord{sessionID: sess.ID})) {
-			t.sessions[sess.ID] = true
-		}
-	}
-	for _, a := range s.st.agents {
-		if p.has(time.Time(a.CreatedAt)) && (keep == nil || keep(usageRecord{sessionID: a.SessionID, agentID: a.ID})) {
-			t.agents[a.ID] = true
 		}
 	}
 	return t
@@ -239,8 +228,8 @@ func (s *Server) billingUsers(c *call) {
 			sess := s.st.sessions[u.sessionID]
 			return sess != nil && sess.UserID == user
 		})
-		if len(t.sessions) == 0 && len(t.agents) == 0 && t.computeCost+t.modelCost == 0 {
-			continue
+		if len(t.sessions) == 0 {
+			continue // no cost in the period
 		}
 		out.Data = append(out.Data, userCost{UserID: user, Cost: usd(t.computeCost + t.modelCost), Sessions: len(t.sessions), Agents: len(t.agents)})
 	}

@@ -23,7 +23,7 @@ type definition struct {
 }
 
 type defModel struct {
-	ID          string   `json:"id"`
+	ID          string   `json:"id,omitempty"`
 	MaxTokens   int64    `json:"maxTokens,omitempty"`
 	Temperature *float64 `json:"temperature,omitempty"`
 }
@@ -43,7 +43,7 @@ func readDefinition(ck *checker, o obj, d *definition) {
 		d.Tools = tools
 	}
 	if m, ok := ck.object(o, "", "model", false); ok {
-		dm := &defModel{ID: ck.str(m, "model", "id", true)}
+		dm := &defModel{ID: ck.str(m, "model", "id", false)}
 		dm.MaxTokens, _ = ck.integer(m, "model", "maxTokens", false, 1)
 		if t, ok := ck.number(m, "model", "temperature", 0, 2); ok {
 			dm.Temperature = &t

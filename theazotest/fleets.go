@@ -1,6 +1,7 @@
 package theazotest
 
 import (
+	"fmt"
 	"net/http"
 	"sync"
 )
@@ -173,7 +174,9 @@ func (s *Server) fleetTask(f *fleet, i int, model string, fn TaskFunc, emit func
 	s.mu.Unlock()
 	emit("agent:start", map[string]any{"agentId": a.ID, "index": i, "task": f.Tasks[i]})
 
-	res := fn(i, f.Tasks[i])
+	res := protect(func(v any) TaskOutcome {
+		return TaskOutcome{Error: fmt.Sprint("internal error: ", v)}
+	}, func() TaskOutcome { return fn(i, f.Tasks[i]) })
 	if !s.sleep(s.ctx, s.cfg.eventDelay) {
 		return
 	}

@@ -110,6 +110,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	idx := s.record(r, body, c.reqID)
 	defer func() { s.setStatus(idx, rw.status) }()
+	defer func() {
+		// A panic in a handler or a scripted callback is the API's
+		// internal_error, unless the reply has started.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler || rw.status != 0 {
+				panic(v)
+			}
+			c.w = rw
+			c.fail(&apiError{status: 500, code: "internal_error", message: "Unexpected server error."})
+		}
+	}()
 
 	if err != nil {
 		c.fail(errInvalid("body", "could not be read"))

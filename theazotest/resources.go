@@ -4,6 +4,24 @@ import (
 	"net/http"
 )
 
+// SetProviderDown simulates an outage of a compute provider ("e2b", "fly",
+// "docker", "webhook"): while down, creating an agent on it, and running or
+// exec on its agents, answer 502 provider_error.
+func (s *Server) SetProviderDown(provider string, down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.providersDown[provider] = down
+}
+
+// providerError is the 502 of a provider that is down; the caller holds s.mu.
+func (s *Server) providerError(provider string) *apiError {
+	if !s.st.providersDown[provider] {
+		return nil
+	}
+	return &apiError{status: 502, code: "provider_error", message: "Compute provider " + provider + " returned an error.",
+		details: map[string]any{"provider": provider}}
+}
+
 // provider is a configured compute provider on the wire. Its credentials
 // are not kept: the API never returns them.
 type provider struct {

@@ -94,7 +94,7 @@ func TestValidation(t *testing.T) {
 		{"provider credentials", "POST", "/providers", map[string]any{"provider": "fly"}, []string{"credentials"}},
 		{"secret name", "POST", "/secrets", map[string]any{"name": "BAD NAME!", "value": "v"}, []string{"name"}},
 		{"secret session", "POST", "/secrets", map[string]any{"name": "OK", "sessionId": "ses_nope"}, []string{"value", "sessionId"}},
-		{"definition", "POST", "/agent-definitions", map[string]any{"model": map[string]any{"temperature": 3}}, []string{"name", "model.id", "model.temperature"}},
+		{"definition", "POST", "/agent-definitions", map[string]any{"model": map[string]any{"id": 5, "temperature": 3}}, []string{"name", "model.id", "model.temperature"}},
 		{"invalid cron", "POST", "/schedules", map[string]any{"name": "n", "cron": "61 * * * *",
 			"action": map[string]any{"type": "agent-run", "config": map[string]any{"task": "t"}}}, []string{"cron"}},
 		{"cron fields", "POST", "/schedules", map[string]any{"name": "n", "cron": "* * *",
@@ -651,4 +651,30 @@ func TestChannels(t *testing.T) {
 	assert.Equal(t, "1 messages so far", r.str("content"))
 	r = b.as("").must(200, "POST", "/channels/"+id+"/messages", map[string]any{"content": "b", "threadId": r.str("threadId")})
 	assert.Equal(t, "3 messages so far", r.str("content"))
+}
+
+func TestProviderDownAndPanics(t *testing.T) {
+	a := newAPI(t, theazotest.WithExec(func(lang, code string) theazotest.ExecResult { panic("boom") }),
+		theazotest.WithAgentScript(func(string) []theazotest.Event { panic("script bug") }))
+	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
+	id := a.must(201, "POST", "/sessions/"+ses+"/agents", map[string]any{"compute": map[string]any{"provider": "fly"}}).str("id")
+
+	a.srv.SetProviderDown("fly", true)
+	r := a.must(502, "POST", "/sessions/"+ses+"/agents", map[string]any{"compute": map[string]any{"provider": "fly"}})
+	assert.Equal(t, "provider_error", r.str("error.code"))
+	a.must(502, "POST", "/agents/"+id+"/exec", map[string]any{"lang": "bash", "code": "true"})
+	a.must(502, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"})
+	a.must(201, "POST", "/sessions/"+ses+"/agents", map[string]any{"compute": map[string]any{"provider": "e2b"}})
+	a.srv.SetProviderDown("fly", false)
+
+	r = a.must(500, "POST", "/agents/"+id+"/exec", map[string]any{"lang": "bash", "code": "true"})
+	assert.Equal(t, "internal_error", r.str("error.code"))
+	assert.Equal(t, r.header.Get("X-Request-Id"), r.str("error.requestId"))
+
+	st := a.open("/agents/" + id + "/stream")
+	a.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"})
+	evs := st.rest()
+	require.Len(t, evs, 1)
+	assert.Equal(t, "error", evs[0].typ)
+	assert.Contains(t, evs[0].data, "script bug")
 }

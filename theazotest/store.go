@@ -43,6 +43,8 @@ type store struct {
 
 	channels     map[string]*channel
 	channelOrder []*channel
+
+	providersDown map[string]bool
 }
 
 func newStore() store {
@@ -57,6 +59,8 @@ func newStore() store {
 		schedules: map[string]*schedule{},
 		triggers:  map[string]*trigger{},
 		channels:  map[string]*channel{},
+
+		providersDown: map[string]bool{},
 	}
 }
 
@@ -163,4 +167,15 @@ func mustJSON(v any) json.RawMessage {
 		panic(err)
 	}
 	return b
+}
+
+// protect returns fn's result, or fallback's when fn panics: a panicking
+// scripted callback fails its run instead of the server.
+func protect[T any](fallback func(v any) T, fn func() T) (out T) {
+	defer func() {
+		if v := recover(); v != nil {
+			out = fallback(v)
+		}
+	}()
+	return fn()
 }

@@ -406,8 +406,11 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 		}
 		var res StepOutcome
 		if !skip {
-			res = fn(WorkflowStep{Index: i, Name: st.Name, DefinitionID: st.DefinitionID, Task: st.Task,
-				DependsOn: st.DependsOn, Condition: st.Condition}, input)
+			step := WorkflowStep{Index: i, Name: st.Name, DefinitionID: st.DefinitionID, Task: st.Task,
+				DependsOn: st.DependsOn, Condition: st.Condition}
+			res = protect(func(v any) StepOutcome {
+				return StepOutcome{Error: fmt.Sprint("internal error: ", v)}
+			}, func() StepOutcome { return fn(step, input) })
 		}
 		if skip || res.Skip {
 			skipped[st.Name] = true
