@@ -195,7 +195,10 @@ func (s *Server) runAgentTask(c *call) {
 }
 
 // runScript streams the script of one run to the agent's log, honouring
-// pause and terminate, and records its usage at the end.
+// pause and terminate. The run ends with its last event, or with its first
+// output or error event: then, under the same lock as that event, the
+// agent turns idle and the run's usage is recorded, so that a client that
+// has seen the end also sees the status and the cost.
 func (s *Server) runScript(a *agent, task string) {
 	script := s.cfg.script
 	if script == nil {
@@ -205,45 +208,47 @@ func (s *Server) runScript(a *agent, task string) {
 		return []Event{Failure("internal_error", fmt.Sprint("the agent script panicked: ", v))}
 	}, func() []Event { return script(task) })
 	calls := int64(1)
-	var cost int64
-	var outText string
-	for _, ev := range events {
-		if !s.sleep(s.ctx, s.cfg.eventDelay) {
-			return
-		}
-		if !s.emitWhenRunnable(a, ev) {
-			return
-		}
-		switch ev.Type {
-		case "tool_call":
+	for i, ev := range events {
+		if ev.Type == "tool_call" {
 			calls++
-		case "output", "error":
-			cost, outText = eventCost(ev)
 		}
-		if ev.Type == "output" || ev.Type == "error" {
-			break
+		last := i == len(events)-1 || ev.Type == "output" || ev.Type == "error"
+		var end func()
+		if last {
+			end = func() { s.endRun(a, task, ev, calls) }
+		}
+		if !s.sleep(s.ctx, s.cfg.eventDelay) || !s.emitWhenRunnable(a, ev, end) {
+			return
+		}
+		if last {
+			return
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a.Status == "terminated" {
-		return
-	}
+	s.endRun(a, task, Event{}, calls) // an empty script
+}
+
+// endRun makes the agent idle and records the run's usage; the caller
+// holds s.mu.
+func (s *Server) endRun(a *agent, task string, final Event, calls int64) {
 	a.running = false
 	if a.Status == "running" {
 		a.setStatus("idle")
 	}
+	cost, text := eventCost(final)
 	compute := min(cost, s.cfg.computeRate)
 	s.recordUsage(usageRecord{
 		at: s.now(), sessionID: a.SessionID, agentID: a.ID, model: a.model(), calls: calls,
-		inputTokens: 400 + 4*int64(len(task)), outputTokens: 100 + int64(len(outText))/4,
+		inputTokens: 400 + 4*int64(len(task)), outputTokens: 100 + int64(len(text))/4,
 		computeMinutes: 1, computeCost: compute, modelCost: cost - compute,
 	})
 }
 
 // emitWhenRunnable waits while the agent is paused, then adds ev to its
-// log. It reports false when the run must stop: terminated or closing.
-func (s *Server) emitWhenRunnable(a *agent, ev Event) bool {
+// log and calls then (if not nil), under one lock. It reports false when
+// the run must stop: terminated or closing.
+func (s *Server) emitWhenRunnable(a *agent, ev Event, then func()) bool {
 	for {
 		s.mu.Lock()
 		switch a.Status {
@@ -266,6 +271,9 @@ func (s *Server) emitWhenRunnable(a *agent, ev Event) bool {
 			typ, data = "error", mustJSON(map[string]string{"code": "internal_error", "message": "scripted event: " + err.Error()})
 		}
 		a.log.add(typ, data, "")
+		if then != nil {
+			then()
+		}
 		s.mu.Unlock()
 		return true
 	}
