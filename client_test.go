@@ -342,3 +342,20 @@ func TestClientStringRedactsKey(t *testing.T) {
 	assert.Contains(t, NewClient("other-secret").String(), "APIKey: [redacted]")
 	assert.NotContains(t, NewClient("other-secret").String(), "other-secret")
 }
+
+func TestRedirectLoopNotRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	_, err := c.Agents.Get(context.Background(), "agt_1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	var apiErr *Error
+	assert.False(t, errors.As(err, &apiErr), "a refused redirect is not an API error")
+	assert.Equal(t, int32(10), n.Load(), "the redirect chain is followed once, not retried")
+}

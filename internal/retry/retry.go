@@ -63,6 +63,11 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 	info := InfoFrom(ctx)
 	idempotent := info != nil && info.Idempotent
 	if err != nil {
+		if resp != nil {
+			// A reply came with the error: the redirect policy refused it.
+			// Repeating the call would get the same redirect.
+			return false, nil
+		}
 		return idempotent || neverSent(err), nil
 	}
 	switch resp.StatusCode {
@@ -79,8 +84,9 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 		if wait > p.MaxWait {
 			return false, nil
 		}
-		// Let Backoff see a details-only wait through the header.
-		resp.Header.Set("Retry-After", strconv.FormatInt(int64(math.Ceil(wait.Seconds())), 10))
+		// Let Backoff see a details-only wait (or a date, now resolved)
+		// through the header, to the millisecond.
+		resp.Header.Set("Retry-After", strconv.FormatFloat(wait.Round(time.Millisecond).Seconds(), 'f', -1, 64))
 	}
 	return true, nil
 }
@@ -102,12 +108,20 @@ func (p Policy) Backoff(_, _ time.Duration, attempt int, resp *http.Response) ti
 	return min(wait, p.MaxWait)
 }
 
-// ErrorHandler implements retryablehttp.ErrorHandler: the last response is
-// returned as is for the caller to decode, never the library's "giving up"
-// error; without a response the last error is returned.
+// ErrorHandler implements retryablehttp.ErrorHandler. When the retries are
+// spent on a reply, that last reply is returned as is for the caller to
+// decode, never the library's "giving up" error. Otherwise the error is
+// returned (a network error, a cancelled context, a refused redirect) and a
+// reply that came with it is closed.
 func (p Policy) ErrorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if resp != nil {
+	if err == nil && resp != nil {
 		return resp, nil
+	}
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err == nil {
+		err = errors.New("retry: no reply and no error")
 	}
 	return nil, err
 }
