@@ -50,10 +50,10 @@ func TestListPages(t *testing.T) {
 		wantErr     string // substring of the one error yielded, "" for none
 	}{
 		{
-			name:    "three pages",
-			params:  &SessionListParams{ListParams{Limit: 2}},
-			replies: []reply{sessionPage("cur_a", true, "s1", "s2"), sessionPage("cur_b", true, "s3", "s4"), sessionPage("", false, "s5")},
-			wantIDs: []string{"s1", "s2", "s3", "s4", "s5"},
+			name:        "three pages",
+			params:      &SessionListParams{ListParams{Limit: 2}},
+			replies:     []reply{sessionPage("cur_a", true, "s1", "s2"), sessionPage("cur_b", true, "s3", "s4"), sessionPage("", false, "s5")},
+			wantIDs:     []string{"s1", "s2", "s3", "s4", "s5"},
 			wantQueries: []string{"limit=2", "cursor=cur_a&limit=2", "cursor=cur_b&limit=2"},
 		},
 		{
