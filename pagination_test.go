@@ -213,6 +213,7 @@ func TestListIsLazy(t *testing.T) {
 func TestListContextCancelled(t *testing.T) {
 	srv := newRecorder(t, sessionPage("cur_a", true, "s1"), sessionPage("", false, "s2"))
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var errs []error
 	for _, err := range srv.client().Sessions.List(ctx, nil) {
 		if err != nil {
