@@ -197,7 +197,11 @@ func (s *Stream[E]) readAll(body io.Reader, yield func(E, error) bool) (progress
 		if err != nil {
 			return progressed, false, err
 		}
-		s.setLastID(ev.LastEventID)
+		if ev.LastEventID != "" {
+			// Each connection's parser starts with no id; the stream keeps
+			// the last one across resumptions, as EventSource does.
+			s.setLastID(ev.LastEventID)
+		}
 		if ev.Data == "" {
 			continue // a block with no data carries no event
 		}
