@@ -151,13 +151,17 @@ func (s *Stream[E]) Events() iter.Seq2[E, error] {
 		}
 		defer s.Close()
 
-		failures := 0 // reconnections in a row that brought no event
+		failures := 0 // reconnections in a row that brought no new event
 		for {
+			from := s.LastEventID()
 			progressed, done, readErr := s.readAll(body, yield)
 			if done {
 				return
 			}
-			if progressed {
+			if progressed && s.LastEventID() != from {
+				// New events moved the id on. A server that ignores
+				// Last-Event-ID and replays old events does not, so it
+				// cannot keep the stream reconnecting for ever.
 				failures = 0
 			}
 			if err := s.stopErr(readErr); err != nil {

@@ -336,6 +336,24 @@ func TestResumeProgressResetsTheCount(t *testing.T) {
 	assert.Equal(t, []string{"", "1", "2", "3", "4", "5"}, srv.connections())
 }
 
+func TestResumeReplayingServerGivesUp(t *testing.T) {
+	// A server that ignores Last-Event-ID replays the same events on every
+	// connection: the stream must not reconnect for ever.
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		start(w)
+		send(w, "id: 1\nevent: a\ndata: one\n\nid: 2\nevent: a\ndata: two\n\n")
+	})
+	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
+	require.NoError(t, err)
+	var events []event
+	var errs []error
+	within(t, 5*time.Second, func() { events, errs = drain(s) })
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], ErrInterrupted)
+	assert.Len(t, srv.connections(), 1+DefaultMaxReconnects)
+	assert.Len(t, events, 2*(1+DefaultMaxReconnects), "the replayed events are passed on; the ids cannot tell them apart")
+}
+
 func TestResumeConnectFails(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n > 1 {
