@@ -147,6 +147,9 @@ func (c *Client) CloseIdleConnections() { c.t.closeIdle() }
 
 // String describes the client without its key, so that %v and %+v are safe to log.
 func (c *Client) String() string {
+	if c == nil || c.t == nil {
+		return "theazo.Client{}"
+	}
 	key := "none"
 	switch {
 	case strings.HasPrefix(c.t.key, "th_test_"):

@@ -359,3 +359,9 @@ func TestRedirectLoopNotRetried(t *testing.T) {
 	assert.False(t, errors.As(err, &apiErr), "a refused redirect is not an API error")
 	assert.Equal(t, int32(10), n.Load(), "the redirect chain is followed once, not retried")
 }
+
+func TestClientStringZero(t *testing.T) {
+	var nilClient *Client
+	assert.Equal(t, "theazo.Client{}", fmt.Sprint(nilClient))
+	assert.Equal(t, "theazo.Client{}", fmt.Sprintf("%#v", &Client{}))
+}

@@ -376,3 +376,47 @@ func TestRetryConnectionRefused(t *testing.T) {
 		assert.NotContains(t, err.Error(), "giving up")
 	})
 }
+
+func TestFailuresDoNotChurnThePool(t *testing.T) {
+	// go-retryablehttp closes idle connections after exhausted retries; the
+	// SDK's transport ignores that, so healthy calls keep their connections.
+	var conns atomic.Int32
+	var fail atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if fail.Load() {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, envelopeBody("unavailable", "down", `{}`))
+			return
+		}
+		io.WriteString(w, agentJSON)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	ctx := context.Background()
+
+	_, err := c.Agents.Get(ctx, "agt_1")
+	require.NoError(t, err)
+	fail.Store(true)
+	_, err = c.Agents.Get(ctx, "agt_1")
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 503, apiErr.StatusCode)
+	fail.Store(false)
+	_, err = c.Agents.Get(ctx, "agt_1")
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), conns.Load(), "one connection, reused throughout")
+
+	c.CloseIdleConnections()
+	_, err = c.Agents.Get(ctx, "agt_1")
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), conns.Load(), "CloseIdleConnections does close them")
+}
