@@ -79,7 +79,8 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpCli
 func WithMaxRetries(n int) Option { return func(c *config) { c.maxRetries = max(n, 0) } }
 
 // WithMaxRetryWait caps any single wait between attempts (default 60 s). A 429
-// whose Retry-After is longer is returned at once, with Error.RetryAfter set.
+// whose Retry-After is longer, or would outlast the context's deadline, is
+// returned at once, with Error.RetryAfter set.
 func WithMaxRetryWait(d time.Duration) Option {
 	return func(c *config) { c.maxRetryWait = max(d, 0) }
 }

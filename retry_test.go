@@ -262,13 +262,37 @@ func TestRetryContextCancelledDuringWait(t *testing.T) {
 }
 
 func TestRetryContextDeadline(t *testing.T) {
-	srv := newRecorder(t, retryReply(503, "unavailable", "30"))
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := srv.client().Agents.Get(ctx, "agt_1")
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Less(t, time.Since(start), time.Second)
+	t.Run("Retry-After beyond the deadline: the reply at once", func(t *testing.T) {
+		srv := newRecorder(t, retryReply(429, "rate_limited", "2"), reply{Status: 200, Body: agentJSON})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		assert.Less(t, time.Since(start), 500*time.Millisecond)
+		var apiErr *Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.ErrorIs(t, err, ErrRateLimited)
+		assert.Equal(t, 2*time.Second, apiErr.RetryAfter)
+		assert.Len(t, srv.requests(), 1)
+	})
+	t.Run("Retry-After within the deadline: waited", func(t *testing.T) {
+		srv := newRecorder(t, retryReply(429, "rate_limited", "0.2"), reply{Status: 200, Body: agentJSON})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		require.NoError(t, err)
+		assert.Len(t, srv.requests(), 2)
+	})
+	t.Run("deadline during a backoff", func(t *testing.T) {
+		// No Retry-After: the exponential wait (250-500 ms) outlasts the deadline.
+		srv := newRecorder(t, retryReply(503, "unavailable", ""))
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 300*time.Millisecond)
+	})
 }
 
 // resetServer answers with a TCP reset to the first `resets` requests and

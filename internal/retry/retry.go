@@ -55,7 +55,8 @@ func InfoFrom(ctx context.Context) *Info {
 //
 // 429 is retried on any method; 500, 502 and 503 and network errors only on
 // idempotent calls; a connection that was never made is retried on any call,
-// as nothing was sent. A Retry-After longer than MaxWait is not retried.
+// as nothing was sent. A Retry-After longer than MaxWait, or one that would
+// outlast ctx's deadline, is not waited for: the reply is returned at once.
 func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
@@ -81,7 +82,7 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	p.bufferBody(resp)
 	if wait, ok := After(resp.Header, peek(resp)); ok {
-		if wait > p.MaxWait {
+		if wait > p.MaxWait || beyondDeadline(ctx, wait) {
 			return false, nil
 		}
 		// Let Backoff see a details-only wait (or a date, now resolved)
@@ -89,6 +90,13 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 		resp.Header.Set("Retry-After", strconv.FormatFloat(wait.Round(time.Millisecond).Seconds(), 'f', -1, 64))
 	}
 	return true, nil
+}
+
+// beyondDeadline reports whether waiting d would outlast ctx's deadline; the
+// caller is better served by the server's reply now than a deadline error later.
+func beyondDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < d
 }
 
 // Backoff implements retryablehttp.Backoff: the server's Retry-After when it

@@ -152,6 +152,18 @@ func TestCheckRetry(t *testing.T) {
 		assert.False(t, got)
 		assert.ErrorIs(t, err, context.Canceled)
 	})
+	t.Run("wait beyond the deadline", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		resp, _ := response(429, http.Header{"Retry-After": {"5"}}, "")
+		got, err := policy.CheckRetry(ctx, resp, nil)
+		require.NoError(t, err)
+		assert.False(t, got)
+		resp, _ = response(429, http.Header{"Retry-After": {"0"}}, "")
+		got, err = policy.CheckRetry(ctx, resp, nil)
+		require.NoError(t, err)
+		assert.True(t, got)
+	})
 	t.Run("details-only wait reaches Backoff", func(t *testing.T) {
 		resp, _ := response(429, nil, `{"error":{"code":"rate_limited","details":{"retryAfter":1.25}}}`)
 		got, err := policy.CheckRetry(context.Background(), resp, nil)
