@@ -129,7 +129,8 @@ func (s *Stream[E]) Close() error {
 	// Cancel first: it aborts a Read blocked on the connection, which
 	// closing the body alone would wait behind.
 	s.cancel()
-	return body.Close()
+	body.Close() // its error says nothing about the stream: it is over either way
+	return nil
 }
 
 // Events ranges over the stream's typed events until the terminal event,
