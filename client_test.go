@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -364,4 +365,25 @@ func TestClientStringZero(t *testing.T) {
 	var nilClient *Client
 	assert.Equal(t, "theazo.Client{}", fmt.Sprint(nilClient))
 	assert.Equal(t, "theazo.Client{}", fmt.Sprintf("%#v", &Client{}))
+}
+
+func TestConcurrentUse(t *testing.T) {
+	logger, sink := newLogger(slog.LevelDebug)
+	srv := newRecorder(t, retryReply(503, "unavailable", "0"), reply{Status: 200, Body: agentJSON})
+	c := srv.client(WithLogger(logger))
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			_, err := c.Agents.Get(context.Background(), "agt_1")
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Len(t, srv.requests(), 21, "one 503, retried once, and 19 plain successes")
+	assert.Len(t, sink.lines(t), 21)
 }
