@@ -45,8 +45,14 @@ type contractExchange struct {
 	Diagnostics []string
 }
 
-// op names the document operation the exchange matched, e.g. "POST /v1/sessions".
-func (e contractExchange) op() string { return e.Method + " " + e.MatchedPath }
+// op names the document operation the exchange matched, e.g.
+// "POST /v1/sessions". Steady names none when it refused the request.
+func (e contractExchange) op() string {
+	if e.MatchedPath == "" {
+		return e.Method + " " + e.Path + " (no operation matched)"
+	}
+	return e.Method + " " + e.MatchedPath
+}
 
 // contractObserver is the RoundTripper the contract clients send through:
 // it records each request and Steady's verdict on it, and changes nothing.
@@ -178,21 +184,29 @@ func (env *contractEnv) run(t *testing.T, cases []contractCase) {
 			obs := &contractObserver{base: http.DefaultTransport}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
+			// Deferred, so that Steady's verdict is reported even when the
+			// call fails an assertion of its own (a 400 from Steady does).
+			defer env.checkAll(t, tc.ops, obs.exchanges)
 			tc.call(t, ctx, env.client(obs))
-
-			got := obs.exchanges()
-			ops := make([]string, len(got))
-			for i, ex := range got {
-				ops[i] = ex.op()
-				env.check(t, ex)
-			}
-			assert.Equal(t, tc.ops, ops, "operations sent")
-			env.mu.Lock()
-			for _, op := range ops {
-				env.covered[op] = true
-			}
-			env.mu.Unlock()
 		})
+	}
+}
+
+// checkAll checks every request a case sent and records the operations
+// as covered.
+func (env *contractEnv) checkAll(t *testing.T, want []string, exchanges func() []contractExchange) {
+	t.Helper()
+	got := exchanges()
+	ops := make([]string, len(got))
+	for i, ex := range got {
+		ops[i] = ex.op()
+		env.check(t, ex)
+	}
+	assert.Equal(t, want, ops, "operations sent")
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	for _, op := range ops {
+		env.covered[op] = true
 	}
 }
 
