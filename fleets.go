@@ -1,4 +1,119 @@
 package theazo
 
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/http"
+	"time"
+
+	"github.com/theazo/theazo-go/sse"
+)
+
 // FleetsService runs one agent definition over many tasks at once.
 type FleetsService struct{ t *transport }
+
+// Fleet is one agent definition run over many tasks in parallel, an agent
+// per task (inferred shape).
+type Fleet struct {
+	// ID identifies the fleet, e.g. "flt_01HX…".
+	ID string `json:"id"`
+	// SessionID is the session the fleet's agents run in and bill to.
+	SessionID string `json:"sessionId"`
+	// DefinitionID is the agent definition every agent of the fleet uses.
+	DefinitionID string `json:"definitionId"`
+	// Instructions are added to every task prompt.
+	Instructions string `json:"instructions,omitempty"`
+	// Tasks are the fleet's tasks, one agent each, in the order given.
+	Tasks []string `json:"tasks"`
+	// Concurrency is how many agents run at once.
+	Concurrency int `json:"concurrency"`
+	// Status is the fleet's state.
+	Status FleetStatus `json:"status"`
+	// Completed counts the tasks that completed.
+	Completed int `json:"completed"`
+	// Failed counts the tasks that failed.
+	Failed int `json:"failed"`
+	// TotalCost is what the fleet has cost so far.
+	TotalCost Money `json:"totalCost"`
+	// CreatedAt is when the fleet was created.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// FleetStatus is a fleet's state. Values the SDK does not know are kept.
+type FleetStatus string
+
+// Fleet states (inferred): running, then completed, failed or cancelled.
+const (
+	FleetStatusRunning   FleetStatus = "running"
+	FleetStatusCompleted FleetStatus = "completed"
+	FleetStatusFailed    FleetStatus = "failed"
+	FleetStatusCancelled FleetStatus = "cancelled"
+)
+
+// FleetCreateParams describe a new fleet (inferred).
+type FleetCreateParams struct {
+	// SessionID is the session the agents run in (required).
+	SessionID string `json:"sessionId"`
+	// DefinitionID is the agent definition every agent uses (required).
+	DefinitionID string `json:"definitionId"`
+	// Instructions are added to every task prompt.
+	Instructions string `json:"instructions,omitempty"`
+	// Tasks are the tasks to run, one agent each (required, at least one).
+	Tasks []string `json:"tasks"`
+	// Concurrency caps the agents running at once; zero lets the server choose.
+	Concurrency int `json:"concurrency,omitempty"`
+}
+
+// FleetListParams page through fleets.
+type FleetListParams struct {
+	ListParams
+}
+
+// Create starts a fleet (POST /fleets, inferred). SessionID, DefinitionID
+// and at least one task are required; they are checked before anything is
+// sent. It is not retried after it reached the server.
+func (s *FleetsService) Create(ctx context.Context, params *FleetCreateParams) (*Fleet, error) {
+	p := orEmpty(params)
+	switch {
+	case p.SessionID == "":
+		return nil, fmt.Errorf("%w: SessionID is required", ErrInvalidParams)
+	case p.DefinitionID == "":
+		return nil, fmt.Errorf("%w: DefinitionID is required", ErrInvalidParams)
+	case len(p.Tasks) == 0:
+		return nil, fmt.Errorf("%w: at least one task is required", ErrInvalidParams)
+	}
+	return call[Fleet](ctx, s.t, request{method: http.MethodPost, path: "/fleets", body: p})
+}
+
+// ListPage returns one page of fleets (GET /fleets, inferred).
+func (s *FleetsService) ListPage(ctx context.Context, params *FleetListParams) (*Page[Fleet], error) {
+	return call[Page[Fleet]](ctx, s.t, request{method: http.MethodGet, path: "/fleets", query: params})
+}
+
+// List ranges over every fleet, fetching pages lazily from params.Cursor on (inferred).
+func (s *FleetsService) List(ctx context.Context, params *FleetListParams) iter.Seq2[*Fleet, error] {
+	p := valueOf(params)
+	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Fleet], error) {
+		p.Cursor = cursor
+		return s.ListPage(ctx, &p)
+	})
+}
+
+// Get returns a fleet with its progress and cost (GET /fleets/{id}, inferred).
+func (s *FleetsService) Get(ctx context.Context, fleetID string) (*Fleet, error) {
+	return call[Fleet](ctx, s.t, request{method: http.MethodGet, path: "/fleets/%s", ids: []string{fleetID}})
+}
+
+// Cancel stops a fleet's remaining tasks and returns the fleet, cancelled
+// (POST /fleets/{id}/cancel, inferred).
+func (s *FleetsService) Cancel(ctx context.Context, fleetID string) (*Fleet, error) {
+	return call[Fleet](ctx, s.t, request{method: http.MethodPost, path: "/fleets/%s/cancel", ids: []string{fleetID}})
+}
+
+// Stream connects to a fleet's event stream (GET /fleets/{id}/stream) and
+// returns once the server has answered. The stream ends after a
+// *FleetCompleteEvent or *FleetFailedEvent. Close it when done.
+func (s *FleetsService) Stream(ctx context.Context, fleetID string) (*sse.Stream[FleetEvent], error) {
+	return openStream(ctx, s.t, request{method: http.MethodGet, path: "/fleets/%s/stream", ids: []string{fleetID}}, decodeFleetEvent, isFleetTerminal)
+}

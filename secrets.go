@@ -1,4 +1,138 @@
 package theazo
 
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+)
+
 // SecretsService stores encrypted secrets that agents read at runtime.
 type SecretsService struct{ t *transport }
+
+// SecretMetadata describes a stored secret. Its value is never returned.
+type SecretMetadata struct {
+	// Name of the secret, e.g. "OPENAI_API_KEY".
+	Name string `json:"name"`
+	// Scope is SecretScopeOrg for an org-wide secret, else the ID of the
+	// session the secret belongs to.
+	Scope string `json:"scope"`
+	// CreatedAt is when the secret was first set.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// SecretScopeOrg is the Scope of an org-wide secret.
+const SecretScopeOrg = "org"
+
+// SecretSetParams are a secret to store. Printing them with fmt (every verb)
+// or logging them with slog never shows Value; json.Marshal gives the wire
+// form, value included.
+type SecretSetParams struct {
+	// Name of the secret (required): letters, digits, '_' and '-' only.
+	Name string `json:"name"`
+	// Value of the secret (required). Encrypted at rest and never returned.
+	Value string `json:"value"`
+	// SessionID scopes the secret to one session; empty for an org-wide secret.
+	SessionID string `json:"sessionId,omitempty"`
+}
+
+// String shows the params with Value redacted.
+func (p SecretSetParams) String() string {
+	return "{Name:" + p.Name + " Value:" + redact(p.Value) + " SessionID:" + p.SessionID + "}"
+}
+
+// GoString shows the params in Go syntax with Value redacted.
+func (p SecretSetParams) GoString() string {
+	return "theazo.SecretSetParams{Name:" + strconv.Quote(p.Name) + ", Value:" + strconv.Quote(redact(p.Value)) +
+		", SessionID:" + strconv.Quote(p.SessionID) + "}"
+}
+
+// Format prints p with Value redacted for every verb: GoString for %#v,
+// String otherwise.
+func (p SecretSetParams) Format(f fmt.State, verb rune) { formatRedacted(f, verb, p) }
+
+// LogValue logs the params with Value redacted.
+func (p SecretSetParams) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("name", p.Name),
+		slog.String("value", redact(p.Value)),
+		slog.String("sessionId", p.SessionID),
+	)
+}
+
+// SecretListParams filter the secrets listed.
+type SecretListParams struct {
+	// SessionID lists the secrets of this session; empty lists the org-wide ones.
+	SessionID string `url:"sessionId,omitempty"`
+}
+
+// SecretDeleteParams say which scope the deleted secret is in.
+type SecretDeleteParams struct {
+	// SessionID is required to delete a session-scoped secret; empty deletes
+	// the org-wide secret of that name.
+	SessionID string `url:"sessionId,omitempty"`
+}
+
+// secretName is what the API accepts as a secret's name.
+var secretName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// Set stores a secret, overwriting one of the same name and scope
+// (POST /secrets). Name and Value are checked before anything is sent;
+// errors never include the value.
+func (s *SecretsService) Set(ctx context.Context, params *SecretSetParams) (*SecretMetadata, error) {
+	switch {
+	case params == nil || params.Name == "":
+		return nil, fmt.Errorf("%w: Name is required", ErrInvalidParams)
+	case !secretName.MatchString(params.Name):
+		// The name is not echoed: a value passed as the name by mistake must not leak.
+		return nil, fmt.Errorf("%w: Name may contain only letters, digits, '_' and '-'", ErrInvalidParams)
+	case params.Value == "":
+		return nil, fmt.Errorf("%w: Value is required", ErrInvalidParams)
+	}
+	return call[SecretMetadata](ctx, s.t, request{method: http.MethodPost, path: "/secrets", body: params})
+}
+
+// List returns the metadata of the org-wide secrets, or of one session's
+// secrets with params.SessionID (GET /secrets). params may be nil.
+func (s *SecretsService) List(ctx context.Context, params *SecretListParams) ([]SecretMetadata, error) {
+	list, err := call[dataList[SecretMetadata]](ctx, s.t, request{method: http.MethodGet, path: "/secrets", query: params})
+	if err != nil {
+		return nil, err
+	}
+	return list.Data, nil
+}
+
+// Delete deletes the secret name (DELETE /secrets/{name}): the org-wide one,
+// or the one of params.SessionID. params may be nil.
+func (s *SecretsService) Delete(ctx context.Context, name string, params *SecretDeleteParams) error {
+	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/secrets/%s", ids: []string{name}, query: params})
+}
+
+// redacted stands for a secret in printed and logged output.
+const redacted = "[redacted]"
+
+// redact returns redacted for a secret, or "" when there is none to hide.
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return redacted
+}
+
+// formatRedacted implements fmt.Formatter for a value whose String and
+// GoString already hide its secrets, so that no verb (%v, %+v, %#v, %s, %q,
+// %x, %d, …) prints the fields raw.
+func formatRedacted(f fmt.State, verb rune, v interface {
+	String() string
+	GoString() string
+}) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, v.GoString())
+		return
+	}
+	io.WriteString(f, v.String())
+}

@@ -1,4 +1,146 @@
 package theazo
 
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"strings"
+	"time"
+)
+
 // TriggersService manages webhook triggers and fires them.
 type TriggersService struct{ t *transport }
+
+// Trigger is a webhook that starts an Action when a signed request reaches
+// its URL.
+type Trigger struct {
+	// ID identifies the trigger, e.g. "trg_01HX…".
+	ID string `json:"id"`
+	// Name is the trigger's human-readable name.
+	Name string `json:"name"`
+	// Action is what a fired trigger runs; the request body is its input.
+	Action Action `json:"action"`
+	// URL is the public address that fires the trigger.
+	URL string `json:"url"`
+	// SigningSecret ("whsec_…") keys the HMAC signature every fire request
+	// must carry. The API returns it when the trigger is created; store it
+	// then. Printing a Trigger with fmt redacts it.
+	SigningSecret string `json:"signingSecret,omitempty"`
+	// CreatedAt is when the trigger was created (inferred field).
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Format prints the trigger as fmt would, with the signing secret redacted,
+// so that logging a Trigger with %v, %+v or %#v does not leak it.
+func (t Trigger) Format(f fmt.State, verb rune) {
+	type trigger Trigger // the same fields, without this method
+	c := trigger(t)
+	if c.SigningSecret != "" {
+		c.SigningSecret = "[redacted]"
+	}
+	s := fmt.Sprintf(fmt.FormatString(f, verb), c)
+	if f.Flag('#') {
+		s = strings.Replace(s, "theazo.trigger{", "theazo.Trigger{", 1)
+	}
+	io.WriteString(f, s)
+}
+
+// TriggerCreateParams are the fields of a new trigger.
+type TriggerCreateParams struct {
+	// Name is a human-readable name (required).
+	Name string `json:"name"`
+	// Action is what the trigger runs (required; Action.Type must be set).
+	Action Action `json:"action"`
+}
+
+// TriggerListParams page through triggers.
+type TriggerListParams struct {
+	ListParams
+}
+
+// Create creates a trigger (POST /triggers). The reply holds the trigger's
+// URL and its SigningSecret, which only this reply carries.
+func (s *TriggersService) Create(ctx context.Context, params *TriggerCreateParams) (*Trigger, error) {
+	if params == nil || params.Name == "" {
+		return nil, fmt.Errorf("%w: Name is required", ErrInvalidParams)
+	}
+	if err := params.Action.validate(); err != nil {
+		return nil, err
+	}
+	return call[Trigger](ctx, s.t, request{method: http.MethodPost, path: "/triggers", body: params})
+}
+
+// ListPage returns one page of triggers (GET /triggers).
+func (s *TriggersService) ListPage(ctx context.Context, params *TriggerListParams) (*Page[Trigger], error) {
+	return call[Page[Trigger]](ctx, s.t, request{method: http.MethodGet, path: "/triggers", query: params})
+}
+
+// List ranges over every trigger, fetching pages lazily from params.Cursor on.
+func (s *TriggersService) List(ctx context.Context, params *TriggerListParams) iter.Seq2[*Trigger, error] {
+	p := valueOf(params)
+	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Trigger], error) {
+		p.Cursor = cursor
+		return s.ListPage(ctx, &p)
+	})
+}
+
+// Delete deletes a trigger; its URL stops accepting requests at once
+// (DELETE /triggers/{id}).
+func (s *TriggersService) Delete(ctx context.Context, triggerID string) error {
+	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/triggers/%s", ids: []string{triggerID}})
+}
+
+// Fire fires a trigger (POST /triggers/{id}/fire) with payload as the
+// action's input, and returns the started task.
+//
+// Fire is a public call: it sends no API key, and works on a client made
+// without one. It authenticates with signingSecret instead: the body is
+// encoded once and those exact bytes are signed into the X-Theazo-Signature
+// header (see SignTriggerPayload). payload is encoded with encoding/json,
+// except that a json.RawMessage or []byte is sent byte for byte (it must be
+// valid JSON), and a nil payload or empty bytes are sent as {}.
+// An empty signingSecret is ErrInvalidParams; a signature the server rejects
+// is ErrUnauthorized.
+func (s *TriggersService) Fire(ctx context.Context, triggerID, signingSecret string, payload any) (*TaskRef, error) {
+	if signingSecret == "" {
+		return nil, fmt.Errorf("%w: signing secret is required", ErrInvalidParams)
+	}
+	body, err := triggerBody(payload)
+	if err != nil {
+		return nil, err
+	}
+	return call[TaskRef](ctx, s.t, request{
+		method: http.MethodPost, path: "/triggers/%s/fire", ids: []string{triggerID},
+		raw:    body,
+		header: http.Header{SignatureHeader: {SignTriggerPayload(signingSecret, body)}},
+		public: true,
+	})
+}
+
+// triggerBody encodes a Fire payload into the exact bytes to sign and send.
+func triggerBody(payload any) ([]byte, error) {
+	var b []byte
+	switch p := payload.(type) {
+	case nil:
+	case json.RawMessage:
+		b = p
+	case []byte:
+		b = p
+	default:
+		out, err := json.Marshal(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: encoding trigger payload: %w", ErrInvalidParams, err)
+		}
+		return out, nil
+	}
+	if len(b) == 0 {
+		return []byte("{}"), nil
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("%w: trigger payload is not valid JSON", ErrInvalidParams)
+	}
+	return b, nil
+}

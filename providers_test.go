@@ -1,0 +1,187 @@
+package theazo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestProviders(t *testing.T) {
+	checkProvider := func(t *testing.T, got any) {
+		assert.Equal(t, Provider{
+			Provider:  ProviderE2B,
+			IsDefault: true,
+			Status:    ProviderStatusActive,
+			CreatedAt: time.Date(2025, time.May, 1, 9, 30, 0, 0, time.UTC),
+		}, *got.(*Provider))
+	}
+	checkOK := func(t *testing.T, got any) { assert.Nil(t, got) }
+	runEndpointCases(t, []endpointCase{{
+		name:       "list",
+		call:       func(ctx context.Context, c *Client) (any, error) { return c.Providers.List(ctx) },
+		reply:      reply{Body: golden(t, "providers/list.json")},
+		wantMethod: "GET", wantPath: "/v1/providers",
+		check: func(t *testing.T, got any) {
+			assert.Equal(t, []Provider{
+				{Provider: ProviderE2B, IsDefault: true, Status: ProviderStatusActive, CreatedAt: time.Date(2025, time.May, 1, 9, 30, 0, 0, time.UTC)},
+				{Provider: ProviderFly, IsDefault: false, Status: ProviderStatusActive, CreatedAt: time.Date(2025, time.May, 3, 16, 45, 12, 0, time.UTC)},
+			}, got.([]Provider))
+		},
+	}, {
+		name:       "list keeps an unknown status",
+		call:       func(ctx context.Context, c *Client) (any, error) { return c.Providers.List(ctx) },
+		reply:      reply{Body: `{"data":[{"provider":"modal","isDefault":false,"status":"degraded","createdAt":"2025-05-01T09:30:00Z"}]}`},
+		wantMethod: "GET", wantPath: "/v1/providers",
+		check: func(t *testing.T, got any) {
+			p := got.([]Provider)
+			require.Len(t, p, 1)
+			assert.Equal(t, ComputeProvider("modal"), p[0].Provider)
+			assert.Equal(t, ProviderStatus("degraded"), p[0].Status)
+		},
+	}, {
+		name: "create default",
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Providers.Create(ctx, &ProviderCreateParams{
+				Provider:    ProviderE2B,
+				Credentials: Credentials{"apiKey": "e2b_secret_123"},
+				IsDefault:   true,
+			})
+		},
+		reply:      reply{Status: http.StatusCreated, Body: golden(t, "providers/provider.json")},
+		wantMethod: "POST", wantPath: "/v1/providers",
+		wantBody: `{"provider":"e2b","credentials":{"apiKey":"e2b_secret_123"},"isDefault":true}`,
+		check:    checkProvider,
+	}, {
+		name: "create with isDefault false omits it",
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Providers.Create(ctx, &ProviderCreateParams{
+				Provider:    ProviderWebhook,
+				Credentials: map[string]string{"url": "https://compute.example.com/hook", "token": "tok_1"},
+			})
+		},
+		reply:      reply{Status: http.StatusCreated, Body: golden(t, "providers/provider.json")},
+		wantMethod: "POST", wantPath: "/v1/providers",
+		wantBody: `{"provider":"webhook","credentials":{"url":"https://compute.example.com/hook","token":"tok_1"}}`,
+		check:    checkProvider,
+	}, {
+		name: "create sends an unknown provider as is",
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Providers.Create(ctx, &ProviderCreateParams{Provider: "modal", Credentials: Credentials{"k": "v"}})
+		},
+		reply:      reply{Status: http.StatusCreated, Body: golden(t, "providers/provider.json")},
+		wantMethod: "POST", wantPath: "/v1/providers",
+		wantBody: `{"provider":"modal","credentials":{"k":"v"}}`,
+		check:    checkProvider,
+	}, {
+		name:       "delete",
+		call:       func(ctx context.Context, c *Client) (any, error) { return nil, c.Providers.Delete(ctx, ProviderFly) },
+		reply:      reply{Body: `{"ok":true}`},
+		wantMethod: "DELETE", wantPath: "/v1/providers/fly",
+		check: checkOK,
+	}, {
+		name:       "delete escapes the provider",
+		call:       func(ctx context.Context, c *Client) (any, error) { return nil, c.Providers.Delete(ctx, "a/b?x") },
+		reply:      reply{Body: `{"ok":true}`},
+		wantMethod: "DELETE", wantPath: "/v1/providers/a%2Fb%3Fx",
+		check: checkOK,
+	}})
+}
+
+func TestProvidersCreateValidation(t *testing.T) {
+	const secret = "e2b_secret_123"
+	tests := []struct {
+		name   string
+		params *ProviderCreateParams
+		want   string
+	}{
+		{"nil params", nil, "Provider is required"},
+		{"no provider", &ProviderCreateParams{Credentials: Credentials{"apiKey": secret}}, "Provider is required"},
+		{"nil credentials", &ProviderCreateParams{Provider: ProviderE2B}, "Credentials are required"},
+		{"empty credentials", &ProviderCreateParams{Provider: ProviderE2B, Credentials: Credentials{}}, "Credentials are required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t)
+			got, err := srv.client().Providers.Create(context.Background(), tc.params)
+			require.ErrorIs(t, err, ErrInvalidParams)
+			assert.ErrorContains(t, err, tc.want)
+			assert.NotContains(t, err.Error(), secret)
+			assert.Nil(t, got)
+			assert.Empty(t, srv.requests(), "nothing sent")
+		})
+	}
+}
+
+func TestProvidersDeleteErrors(t *testing.T) {
+	t.Run("empty provider", func(t *testing.T) {
+		srv := newRecorder(t)
+		err := srv.client().Providers.Delete(context.Background(), "")
+		require.ErrorIs(t, err, ErrEmptyID)
+		assert.Empty(t, srv.requests(), "nothing sent")
+	})
+	t.Run("active agents", func(t *testing.T) {
+		srv := newRecorder(t, reply{Status: http.StatusConflict, Body: `{"error":{"code":"conflict","message":"provider has active agents"}}`})
+		err := srv.client().Providers.Delete(context.Background(), ProviderFly)
+		require.ErrorIs(t, err, ErrConflict)
+		assert.Len(t, srv.requests(), 1)
+	})
+}
+
+func TestCredentialsRedacted(t *testing.T) {
+	const key, token = "e2b_secret_123", "tok_very_secret"
+	creds := Credentials{"apiKey": key, "token": token, "empty": ""}
+	params := ProviderCreateParams{Provider: ProviderE2B, Credentials: creds, IsDefault: true}
+
+	for name, v := range map[string]any{
+		"credentials":            creds,
+		"params":                 params,
+		"params pointer":         &params,
+		"params in a struct":     struct{ P ProviderCreateParams }{params},
+		"credentials in a slice": []any{creds},
+	} {
+		t.Run(name, func(t *testing.T) { assertRedacted(t, v, key, token) })
+	}
+
+	assert.Equal(t, "{apiKey:[redacted] empty: token:[redacted]}", creds.String())
+	assert.Equal(t, `theazo.Credentials{"apiKey":"[redacted]", "empty":"", "token":"[redacted]"}`, fmt.Sprintf("%#v", creds))
+	assert.Equal(t, "{Provider:e2b Credentials:{apiKey:[redacted] empty: token:[redacted]} IsDefault:true}", fmt.Sprintf("%+v", params))
+	assert.Equal(t, "theazo.Credentials(nil)", fmt.Sprintf("%#v", Credentials(nil)))
+	assert.Equal(t, "{}", fmt.Sprint(Credentials(nil)))
+	var nilParams *ProviderCreateParams
+	assert.Equal(t, "<nil>", fmt.Sprintf("%v", nilParams))
+
+	// The values still go to the API as they are.
+	assert.JSONEq(t, `{"provider":"e2b","credentials":{"apiKey":"e2b_secret_123","token":"tok_very_secret","empty":""},"isDefault":true}`, mustJSON(t, params))
+}
+
+func TestCredentialsNotLogged(t *testing.T) {
+	const key = "e2b_secret_123"
+	params := &ProviderCreateParams{Provider: ProviderE2B, Credentials: Credentials{"apiKey": key}}
+	var buf bytes.Buffer
+	for _, h := range []slog.Handler{
+		slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}),
+		slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}),
+	} {
+		buf.Reset()
+		l := slog.New(h)
+		l.Info("create", "params", params, "value", *params, "credentials", params.Credentials)
+		assert.NotContains(t, buf.String(), key)
+		assert.Contains(t, buf.String(), "apiKey:[redacted]")
+
+		// Nor by the client's own logging of a failed call.
+		buf.Reset()
+		srv := newRecorder(t, reply{Status: http.StatusUnprocessableEntity, Body: `{"error":{"code":"unprocessable_entity","message":"bad credentials","details":{"fields":[{"field":"credentials.apiKey","message":"is invalid"}]}}}`})
+		_, err := srv.client(WithLogger(l)).Providers.Create(context.Background(), params)
+		require.ErrorIs(t, err, ErrUnprocessable)
+		assert.NotContains(t, err.Error(), key)
+		assert.Contains(t, buf.String(), "/v1/providers", "the attempt was logged")
+		assert.NotContains(t, buf.String(), key)
+	}
+}

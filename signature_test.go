@@ -1,0 +1,100 @@
+package theazo
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Known HMAC-SHA256 vectors, computed outside this package.
+var signatureVectors = []struct {
+	name   string
+	secret string
+	body   string
+	want   string
+}{{
+	// RFC 4231, test case 2.
+	name:   "rfc4231 case 2",
+	secret: "Jefe",
+	body:   "what do ya want for nothing?",
+	want:   "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+}, {
+	// printf '%s' '{"ref":"refs/heads/main","commits":[]}' | openssl dgst -sha256 -hmac 'whsec_test_3f9a2c'
+	name:   "trigger payload",
+	secret: "whsec_test_3f9a2c",
+	body:   `{"ref":"refs/heads/main","commits":[]}`,
+	want:   "sha256=196b008fd6ef9fe9e724820463cc12e47fc442111dfe495ff5c93056cf2d4b01",
+}}
+
+func TestSignTriggerPayload(t *testing.T) {
+	for _, v := range signatureVectors {
+		t.Run(v.name, func(t *testing.T) {
+			assert.Equal(t, v.want, SignTriggerPayload(v.secret, []byte(v.body)))
+			assert.NoError(t, VerifyTriggerSignature(v.secret, []byte(v.body), v.want))
+			assert.NoError(t, VerifyTriggerSignature(v.secret, []byte(v.body), "sha256="+strings.ToUpper(v.want[len("sha256="):])), "hex digits in either case")
+		})
+	}
+}
+
+func TestVerifyTriggerSignatureRejects(t *testing.T) {
+	const secret = "whsec_test_3f9a2c"
+	body := []byte(`{"ref":"refs/heads/main","commits":[]}`)
+	good := "sha256=196b008fd6ef9fe9e724820463cc12e47fc442111dfe495ff5c93056cf2d4b01"
+	cases := []struct {
+		name    string
+		secret  string
+		body    []byte
+		header  string
+		wantMsg string
+	}{
+		{"changed body", secret, []byte(`{"ref":"refs/heads/evil","commits":[]}`), good, "does not match"},
+		{"body with a space added", secret, []byte(`{"ref": "refs/heads/main","commits":[]}`), good, "does not match"},
+		{"wrong secret", "whsec_other", body, good, "does not match"},
+		{"empty header", secret, body, "", "header is empty"},
+		{"wrong prefix", secret, body, "sha1=" + good[len("sha256="):], `does not start with "sha256="`},
+		{"uppercase prefix", secret, body, "SHA256=" + good[len("sha256="):], `does not start with "sha256="`},
+		{"no prefix", secret, body, good[len("sha256="):], `does not start with "sha256="`},
+		{"leading space", secret, body, " " + good, `does not start with "sha256="`},
+		{"bad hex", secret, body, "sha256=" + strings.Repeat("zz", 32), "not hex"},
+		{"odd hex length", secret, body, good[:len(good)-1], "not hex"},
+		{"too short", secret, body, good[:len(good)-2], "31 bytes, want 32"},
+		{"too long", secret, body, good + "00", "33 bytes, want 32"},
+		{"prefix only", secret, body, "sha256=", "0 bytes, want 32"},
+		{"two signatures", secret, body, good + "," + good, "not hex"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := VerifyTriggerSignature(tc.secret, tc.body, tc.header)
+			require.ErrorIs(t, err, ErrInvalidSignature)
+			assert.Contains(t, err.Error(), tc.wantMsg)
+			assert.NotContains(t, err.Error(), tc.secret)
+		})
+	}
+}
+
+func TestVerifyTriggerSignatureEmptySecret(t *testing.T) {
+	body := []byte(`{}`)
+	err := VerifyTriggerSignature("", body, SignTriggerPayload("", body))
+	require.ErrorIs(t, err, ErrInvalidParams)
+	assert.NotErrorIs(t, err, ErrInvalidSignature)
+}
+
+// FuzzVerifyTriggerSignature checks that any header is an error or a match,
+// never a panic, and that a signature always verifies against its own body.
+func FuzzVerifyTriggerSignature(f *testing.F) {
+	f.Add("whsec_1", []byte(`{"a":1}`), "sha256=00")
+	f.Add("whsec_1", []byte(``), "")
+	f.Add("k", []byte(`x`), "sha256=zz")
+	f.Add("k", []byte(`x`), "sha256=\x00\xff")
+	f.Fuzz(func(t *testing.T, secret string, body []byte, header string) {
+		if secret == "" {
+			return
+		}
+		if err := VerifyTriggerSignature(secret, body, header); err == nil {
+			assert.Equal(t, strings.ToLower(header), SignTriggerPayload(secret, body))
+		}
+		require.NoError(t, VerifyTriggerSignature(secret, body, SignTriggerPayload(secret, body)))
+	})
+}
