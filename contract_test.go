@@ -235,6 +235,16 @@ var contractServices = []struct {
 }{
 	{"Sessions", contractSessionsCases},
 	{"Agents", contractAgentsCases},
+	{"Usage", contractUsageCases},
+	{"Providers", contractProvidersCases},
+	{"Secrets", contractSecretsCases},
+	{"Definitions", contractDefinitionsCases},
+	{"Billing", contractBillingCases},
+	{"Workflows", contractWorkflowsCases},
+	{"Fleets", contractFleetsCases},
+	{"Schedules", contractSchedulesCases},
+	{"Triggers", contractTriggersCases},
+	{"Channels", contractChannelsCases},
 }
 
 // TestContract runs every service's suite against THEAZO_CONTRACT_URL, then
