@@ -97,5 +97,24 @@ func contractChannelsCases() []contractCase {
 				assert.Equal(t, "How do I reset my password?", m.Content)
 			}
 		},
+	}, {
+		// Steady ends the stream after its example (with an extra "done"
+		// event); the SDK then resumes it with Last-Event-ID, which the
+		// document must accept too.
+		name: "Stream/resumed with Last-Event-ID",
+		ops:  []string{"GET /v1/channels/{id}/stream", "GET /v1/channels/{id}/stream"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", &ChannelStreamParams{ThreadID: "thr_01HX3K2HIJ"})
+			require.NoError(t, err)
+			defer stream.Close()
+			events := contractEvents(t, stream.Events(), 4)
+			require.Len(t, events, 4)
+			done, ok := events[2].(*UnknownEvent)
+			require.True(t, ok, "event 2 is %T", events[2])
+			assert.Equal(t, "done", done.Type)
+			m, ok := events[3].(*MessageEvent)
+			require.True(t, ok, "event 3 is %T", events[3])
+			assert.Equal(t, "msg_01HX3K2KLL", m.ID, "the mock replays its example from the start")
+		},
 	}}
 }

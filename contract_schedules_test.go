@@ -59,11 +59,12 @@ func contractSchedulesCases() []contractCase {
 		},
 	}, {
 		name: "Update",
-		ops:  []string{"PATCH /v1/schedules/{id}", "PATCH /v1/schedules/{id}"},
+		ops:  []string{"PATCH /v1/schedules/{id}", "PATCH /v1/schedules/{id}", "PATCH /v1/schedules/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			action := contractWorkflowAction()
-			_, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Name: "Morning report", Cron: "0 8 * * *", Action: &action})
-			require.NoError(t, err)
+			for _, action := range []Action{contractAgentAction(), contractWorkflowAction()} {
+				_, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Name: "Morning report", Cron: "0 8 * * *", Action: &action})
+				require.NoError(t, err, action.Type)
+			}
 			s, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Cron: "0 8 * * *"})
 			require.NoError(t, err)
 			assert.Equal(t, "0 8 * * *", s.Cron)

@@ -69,6 +69,17 @@ func contractSessionsCases() []contractCase {
 			assert.Equal(t, Money{Amount: 212, Currency: "usd"}, s.Cost)
 		},
 	}, {
+		name: "GetOrCreate/periods",
+		ops:  []string{"POST /v1/sessions/by-user/{userId}", "POST /v1/sessions/by-user/{userId}", "POST /v1/sessions/by-user/{userId}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, p := range []Period{PeriodSession, PeriodDay, PeriodMonth} {
+				_, err := c.Sessions.GetOrCreate(ctx, "user_123", &SessionGetOrCreateParams{
+					Limits: &SessionLimits{MaxCost: &CostLimit{Amount: 1000, Currency: "usd", Period: p}},
+				})
+				require.NoError(t, err, p)
+			}
+		},
+	}, {
 		name: "GetOrCreate/nil params and an ID to escape",
 		ops:  []string{"POST /v1/sessions/by-user/{userId}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {

@@ -16,8 +16,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -43,6 +46,8 @@ type contractExchange struct {
 	ErrorCount  string // X-Steady-Error-Count
 	MatchedPath string // X-Steady-Matched-Path
 	Diagnostics []string
+	Query       url.Values // the query sent
+	Body        []byte     // the body sent, nil for none
 }
 
 // op names the document operation the exchange matched, e.g.
@@ -63,12 +68,27 @@ type contractObserver struct {
 }
 
 // RoundTrip sends req unchanged and records it with Steady's response headers.
+// The body is read from a copy (GetBody), never from req.Body.
 func (o *contractObserver) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		body, err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
 	resp, err := o.base.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
 	ex := contractExchange{
+		Query:       req.URL.Query(),
+		Body:        body,
 		Method:      req.Method,
 		Path:        req.URL.EscapedPath(),
 		Auth:        req.Header.Get("Authorization"),
@@ -95,17 +115,22 @@ func (o *contractObserver) exchanges() []contractExchange {
 	return slices.Clone(o.seen)
 }
 
-// contractEnv is one Steady server: its root URL and the operations of the
-// document it serves.
+// contractEnv is one Steady server: its root URL and what the document it
+// serves says of each operation, "METHOD /path".
 type contractEnv struct {
 	root string
+	// operations holds every operation of the document.
+	operations map[string]bool
 	// public holds the operations whose security is explicitly empty.
 	public map[string]bool
-	// operations holds every operation of the document, "METHOD /path".
-	operations map[string]bool
+	// fields holds, per operation, its documented query parameters
+	// ("query.limit") and request body fields ("body.limits.maxCost.period"),
+	// and the values of their enums ("body.lang=bash").
+	fields map[string][]string
 
 	mu      sync.Mutex
-	covered map[string]bool
+	covered map[string]bool            // operations the suite sent
+	sent    map[string]map[string]bool // fields the suite sent, per operation
 }
 
 // newContractEnv returns the environment of the server named by the
@@ -117,42 +142,147 @@ func newContractEnv(t *testing.T, envVar string) *contractEnv {
 		t.Skipf("contract tests need a Steady mock server: set %s to its root URL, "+
 			"e.g. http://127.0.0.1:4010 (see .ci/run)", envVar)
 	}
-	env := &contractEnv{root: root, public: map[string]bool{}, operations: map[string]bool{}, covered: map[string]bool{}}
+	env := &contractEnv{
+		root:       root,
+		operations: map[string]bool{},
+		public:     map[string]bool{},
+		fields:     map[string][]string{},
+		covered:    map[string]bool{},
+		sent:       map[string]map[string]bool{},
+	}
 	env.loadDocument(t)
 	return env
 }
 
-// loadDocument reads the document Steady serves (/_x-steady/spec) for the
-// list of operations and which of them are public. It is the document the
-// server validates against, not a copy the tests could drift from.
+// loadDocument reads the document Steady serves (/_x-steady/spec): its
+// operations, which of them are public, and their documented fields. It is
+// the document the server validates against, not a copy that could drift.
 func (env *contractEnv) loadDocument(t *testing.T) {
 	t.Helper()
 	resp, err := http.Get(env.root + "/_x-steady/spec")
 	require.NoError(t, err, "reading the document from Steady")
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "GET /_x-steady/spec")
-	var doc struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
+	var doc map[string]any
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
-	methods := []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-	for path, item := range doc.Paths {
-		for method, raw := range item {
-			if !slices.Contains(methods, method) {
+	d := contractDoc{root: doc}
+	paths, _ := doc["paths"].(map[string]any)
+	for path, item := range paths {
+		item, _ := d.resolve(item).(map[string]any)
+		for method, op := range item {
+			op, ok := op.(map[string]any)
+			if !ok || !slices.Contains([]string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}, method) {
 				continue
 			}
-			var op struct {
-				Security *[]json.RawMessage `json:"security"`
-			}
-			require.NoError(t, json.Unmarshal(raw, &op), "%s %s", method, path)
 			key := strings.ToUpper(method) + " " + path
 			env.operations[key] = true
-			if op.Security != nil && len(*op.Security) == 0 {
+			if sec, ok := op["security"].([]any); ok && len(sec) == 0 {
 				env.public[key] = true
 			}
+			var fields []string
+			for _, p := range append(d.list(item["parameters"]), d.list(op["parameters"])...) {
+				p, _ := d.resolve(p).(map[string]any)
+				if p["in"] == "query" {
+					name, _ := p["name"].(string)
+					fields = append(fields, "query."+name)
+					fields = d.schemaFields(fields, "query."+name, p["schema"], 0)
+				}
+			}
+			body, _ := d.resolve(op["requestBody"]).(map[string]any)
+			content, _ := body["content"].(map[string]any)
+			media, _ := content["application/json"].(map[string]any)
+			fields = d.schemaFields(fields, "body", media["schema"], 0)
+			env.fields[key] = fields
 		}
 	}
 	require.NotEmpty(t, env.operations, "the document has no operations")
+}
+
+// contractDoc reads a decoded OpenAPI document, following local $refs.
+type contractDoc struct{ root map[string]any }
+
+// resolve follows v's "#/…" $ref, if any, to the value it points at.
+func (d contractDoc) resolve(v any) any {
+	for range 32 { // a bound, in case of a cycle of $refs
+		m, ok := v.(map[string]any)
+		ref, isRef := m["$ref"].(string)
+		if !ok || !isRef || !strings.HasPrefix(ref, "#/") {
+			return v
+		}
+		var cur any = d.root
+		for _, part := range strings.Split(ref[2:], "/") {
+			part = strings.NewReplacer("~1", "/", "~0", "~").Replace(part)
+			m, _ := cur.(map[string]any)
+			cur = m[part]
+		}
+		v = cur
+	}
+	return v
+}
+
+// list returns v as a list, or nil.
+func (d contractDoc) list(v any) []any {
+	l, _ := d.resolve(v).([]any)
+	return l
+}
+
+// schemaFields appends to fields the path of every property a schema
+// documents under prefix, nested objects and array items ("[]") included,
+// and each value of an enum ("prefix=value").
+func (d contractDoc) schemaFields(fields []string, prefix string, schema any, depth int) []string {
+	s, _ := d.resolve(schema).(map[string]any)
+	if s == nil || depth > 8 {
+		return fields
+	}
+	if props, ok := s["properties"].(map[string]any); ok {
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			fields = append(fields, prefix+"."+name)
+			fields = d.schemaFields(fields, prefix+"."+name, props[name], depth+1)
+		}
+	}
+	for _, v := range d.list(s["enum"]) {
+		fields = append(fields, fmt.Sprintf("%s=%v", prefix, v))
+	}
+	if items, ok := s["items"]; ok {
+		fields = d.schemaFields(fields, prefix+"[]", items, depth+1)
+	}
+	for _, key := range []string{"allOf", "anyOf", "oneOf"} {
+		for _, sub := range d.list(s[key]) {
+			fields = d.schemaFields(fields, prefix, sub, depth+1)
+		}
+	}
+	return fields
+}
+
+// sentFields adds to set the query parameters and body fields of ex, named
+// like contractEnv.fields.
+func sentFields(set map[string]bool, ex contractExchange) {
+	for name, values := range ex.Query {
+		set["query."+name] = true
+		for _, v := range values {
+			set["query."+name+"="+v] = true
+		}
+	}
+	var body any
+	if json.Unmarshal(ex.Body, &body) == nil {
+		valueFields(set, "body", body)
+	}
+}
+
+func valueFields(set map[string]bool, prefix string, v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, sub := range v {
+			set[prefix+"."+k] = true
+			valueFields(set, prefix+"."+k, sub)
+		}
+	case []any:
+		for _, sub := range v {
+			valueFields(set, prefix+"[]", sub)
+		}
+	default:
+		set[fmt.Sprintf("%s=%v", prefix, v)] = true
+	}
 }
 
 // client returns an SDK client of the server whose requests go through obs.
@@ -205,8 +335,13 @@ func (env *contractEnv) checkAll(t *testing.T, want []string, exchanges func() [
 	assert.Equal(t, want, ops, "operations sent")
 	env.mu.Lock()
 	defer env.mu.Unlock()
-	for _, op := range ops {
+	for _, ex := range got {
+		op := ex.op()
 		env.covered[op] = true
+		if env.sent[op] == nil {
+			env.sent[op] = map[string]bool{}
+		}
+		sentFields(env.sent[op], ex)
 	}
 }
 
@@ -280,6 +415,25 @@ func TestContract(t *testing.T) {
 		slices.Sort(extra)
 		assert.Empty(t, missing, "operations of testdata/openapi.yaml that no SDK call sent (of %d)", len(env.operations))
 		assert.Empty(t, extra, "requests that matched no operation")
+	})
+	// Steady judges what is sent; a field the SDK drops is invisible to it.
+	// So every documented query parameter and body field, optional ones
+	// included, and every value of their enums must have been sent by some
+	// call of the suite.
+	t.Run("EveryField", func(t *testing.T) {
+		var missing []string
+		total := 0
+		for op, fields := range env.fields {
+			total += len(fields)
+			for _, f := range fields {
+				if !env.sent[op][f] {
+					missing = append(missing, op+" "+f)
+				}
+			}
+		}
+		slices.Sort(missing)
+		t.Logf("%d documented query parameters, body fields and enum values", total)
+		assert.Empty(t, missing, "documented fields and enum values that no SDK call sent")
 	})
 }
 
