@@ -383,7 +383,8 @@ var contractServices = []struct {
 }
 
 // TestContract runs every service's suite against THEAZO_CONTRACT_URL, then
-// checks that together they sent every operation of the document.
+// checks that together they sent every operation of the document, and every
+// query parameter, body field and enum value it documents.
 func TestContract(t *testing.T) {
 	env := newContractEnv(t, "THEAZO_CONTRACT_URL")
 	ranAll := true
