@@ -55,7 +55,7 @@ func TestContractCanary(t *testing.T) {
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			obs := &contractObserver{base: http.DefaultTransport}
+			obs := &contractObserver{base: env.transport}
 			c := env.client(obs)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()

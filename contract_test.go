@@ -119,6 +119,8 @@ func (o *contractObserver) exchanges() []contractExchange {
 // serves says of each operation, "METHOD /path".
 type contractEnv struct {
 	root string
+	// transport carries every request of the suite; closed when the test ends.
+	transport *http.Transport
 	// operations holds every operation of the document.
 	operations map[string]bool
 	// public holds the operations whose security is explicitly empty.
@@ -142,7 +144,10 @@ func newContractEnv(t *testing.T, envVar string) *contractEnv {
 		t.Skipf("contract tests need a Steady mock server: set %s to its root URL, "+
 			"e.g. http://127.0.0.1:4010 (see .ci/run)", envVar)
 	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(transport.CloseIdleConnections) // no keep-alive goroutine outlives the test
 	env := &contractEnv{
+		transport:  transport,
 		root:       root,
 		operations: map[string]bool{},
 		public:     map[string]bool{},
@@ -159,7 +164,7 @@ func newContractEnv(t *testing.T, envVar string) *contractEnv {
 // the document the server validates against, not a copy that could drift.
 func (env *contractEnv) loadDocument(t *testing.T) {
 	t.Helper()
-	resp, err := http.Get(env.root + "/_x-steady/spec")
+	resp, err := (&http.Client{Transport: env.transport}).Get(env.root + "/_x-steady/spec")
 	require.NoError(t, err, "reading the document from Steady")
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "GET /_x-steady/spec")
@@ -311,7 +316,7 @@ func (env *contractEnv) run(t *testing.T, cases []contractCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			obs := &contractObserver{base: http.DefaultTransport}
+			obs := &contractObserver{base: env.transport}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			// Deferred, so that Steady's verdict is reported even when the
