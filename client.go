@@ -79,7 +79,8 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpCli
 func WithMaxRetries(n int) Option { return func(c *config) { c.maxRetries = max(n, 0) } }
 
 // WithMaxRetryWait caps any single wait between attempts (default 60 s). A 429
-// whose Retry-After is longer is returned at once, with Error.RetryAfter set.
+// whose Retry-After is longer, or would outlast the context's deadline, is
+// returned at once, with Error.RetryAfter set.
 func WithMaxRetryWait(d time.Duration) Option {
 	return func(c *config) { c.maxRetryWait = max(d, 0) }
 }
@@ -147,6 +148,9 @@ func (c *Client) CloseIdleConnections() { c.t.closeIdle() }
 
 // String describes the client without its key, so that %v and %+v are safe to log.
 func (c *Client) String() string {
+	if c == nil || c.t == nil {
+		return "theazo.Client{}"
+	}
 	key := "none"
 	switch {
 	case strings.HasPrefix(c.t.key, "th_test_"):

@@ -185,7 +185,9 @@ func newError(status int, header http.Header, body []byte) *Error {
 		if env.Error.RequestID != "" {
 			e.RequestID = env.Error.RequestID
 		}
-		e.Fields = fieldErrors(e.Details)
+		if e.Code == CodeUnprocessableEntity || status == http.StatusUnprocessableEntity {
+			e.Fields = fieldErrors(e.Details)
+		}
 	} else {
 		e.Message = excerpt(body)
 		if e.Message == "" {

@@ -31,6 +31,7 @@ type received struct {
 // with the next reply of a script (the last reply repeats).
 type recorder struct {
 	*httptest.Server
+	t       *testing.T
 	mu      sync.Mutex
 	reqs    []received
 	replies []reply
@@ -45,7 +46,7 @@ type reply struct {
 
 func newRecorder(t *testing.T, replies ...reply) *recorder {
 	t.Helper()
-	r := &recorder{replies: replies}
+	r := &recorder{t: t, replies: replies}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.Close)
 	return r
@@ -61,6 +62,9 @@ func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
 		rep = r.replies[min(n, len(r.replies)-1)]
 	}
 	r.mu.Unlock()
+	if rep.Status == 0 {
+		rep.Status = http.StatusOK
+	}
 	for k, v := range rep.Header {
 		w.Header().Set(k, v)
 	}
@@ -79,8 +83,12 @@ func (r *recorder) requests() []received {
 }
 
 // client returns a client of the recorder with fast, test-friendly defaults.
+// Its idle connections are closed when the test ends, so that no goroutine
+// outlives the test.
 func (r *recorder) client(opts ...Option) *Client {
-	return NewClient(testKey, append([]Option{WithBaseURL(r.URL + "/v1")}, opts...)...)
+	c := NewClient(testKey, append([]Option{WithBaseURL(r.URL + "/v1")}, opts...)...)
+	r.t.Cleanup(c.CloseIdleConnections)
+	return c
 }
 
 // golden returns the contents of testdata/name.

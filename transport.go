@@ -68,7 +68,7 @@ func call[T any](ctx context.Context, t *transport, req request) (*T, error) {
 	}
 	defer resp.Body.Close()
 	out := new(T)
-	if err := decodeBody(req, resp, out); err != nil {
+	if err := t.decodeBody(req, resp, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -99,7 +99,17 @@ func (t *transport) do(ctx context.Context, req request) (*http.Response, error)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return nil, newError(resp.StatusCode, resp.Header, body)
+	return nil, newError(resp.StatusCode, resp.Header, t.redact(body))
+}
+
+// redact replaces the API key in a reply body, should the server or a proxy
+// echo it back ("Invalid API key: th_live_…", a page dumping the request
+// headers), so that it never reaches an error message.
+func (t *transport) redact(body []byte) []byte {
+	if t.key == "" || !bytes.Contains(body, []byte(t.key)) {
+		return body
+	}
+	return bytes.ReplaceAll(body, []byte(t.key), []byte("[redacted]"))
 }
 
 // newRequest checks req locally and builds the HTTP request: escaped path,
@@ -197,7 +207,7 @@ func isLoopback(host string) bool {
 }
 
 // decodeBody reads a bounded JSON reply into out.
-func decodeBody(req request, resp *http.Response, out any) error {
+func (t *transport) decodeBody(req request, resp *http.Response, out any) error {
 	var buf bytes.Buffer
 	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
 		buf.Grow(int(n))
@@ -210,7 +220,7 @@ func decodeBody(req request, resp *http.Response, out any) error {
 		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
 	}
 	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
-		return fmt.Errorf("%w: %s %s: status %d: %w (body: %s)", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err, excerpt(buf.Bytes()))
+		return fmt.Errorf("%w: %s %s: status %d: %w (body: %s)", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err, excerpt(t.redact(buf.Bytes())))
 	}
 	return nil
 }

@@ -129,7 +129,8 @@ func (s *Stream[E]) Close() error {
 	// Cancel first: it aborts a Read blocked on the connection, which
 	// closing the body alone would wait behind.
 	s.cancel()
-	return body.Close()
+	body.Close() // its error says nothing about the stream: it is over either way
+	return nil
 }
 
 // Events ranges over the stream's typed events until the terminal event,
@@ -151,13 +152,17 @@ func (s *Stream[E]) Events() iter.Seq2[E, error] {
 		}
 		defer s.Close()
 
-		failures := 0 // reconnections in a row that brought no event
+		failures := 0 // reconnections in a row that brought no new event
 		for {
+			from := s.LastEventID()
 			progressed, done, readErr := s.readAll(body, yield)
 			if done {
 				return
 			}
-			if progressed {
+			if progressed && s.LastEventID() != from {
+				// New events moved the id on. A server that ignores
+				// Last-Event-ID and replays old events does not, so it
+				// cannot keep the stream reconnecting for ever.
 				failures = 0
 			}
 			if err := s.stopErr(readErr); err != nil {
@@ -197,7 +202,11 @@ func (s *Stream[E]) readAll(body io.Reader, yield func(E, error) bool) (progress
 		if err != nil {
 			return progressed, false, err
 		}
-		s.setLastID(ev.LastEventID)
+		if ev.LastEventID != "" {
+			// Each connection's parser starts with no id; the stream keeps
+			// the last one across resumptions, as EventSource does.
+			s.setLastID(ev.LastEventID)
+		}
 		if ev.Data == "" {
 			continue // a block with no data carries no event
 		}

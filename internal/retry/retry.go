@@ -55,7 +55,8 @@ func InfoFrom(ctx context.Context) *Info {
 //
 // 429 is retried on any method; 500, 502 and 503 and network errors only on
 // idempotent calls; a connection that was never made is retried on any call,
-// as nothing was sent. A Retry-After longer than MaxWait is not retried.
+// as nothing was sent. A Retry-After longer than MaxWait, or one that would
+// outlast ctx's deadline, is not waited for: the reply is returned at once.
 func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
@@ -63,6 +64,11 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 	info := InfoFrom(ctx)
 	idempotent := info != nil && info.Idempotent
 	if err != nil {
+		if resp != nil {
+			// A reply came with the error: the redirect policy refused it.
+			// Repeating the call would get the same redirect.
+			return false, nil
+		}
 		return idempotent || neverSent(err), nil
 	}
 	switch resp.StatusCode {
@@ -76,13 +82,21 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	p.bufferBody(resp)
 	if wait, ok := After(resp.Header, peek(resp)); ok {
-		if wait > p.MaxWait {
+		if wait > p.MaxWait || beyondDeadline(ctx, wait) {
 			return false, nil
 		}
-		// Let Backoff see a details-only wait through the header.
-		resp.Header.Set("Retry-After", strconv.FormatInt(int64(math.Ceil(wait.Seconds())), 10))
+		// Let Backoff see a details-only wait (or a date, now resolved)
+		// through the header, to the millisecond.
+		resp.Header.Set("Retry-After", strconv.FormatFloat(wait.Round(time.Millisecond).Seconds(), 'f', -1, 64))
 	}
 	return true, nil
+}
+
+// beyondDeadline reports whether waiting d would outlast ctx's deadline; the
+// caller is better served by the server's reply now than a deadline error later.
+func beyondDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < d
 }
 
 // Backoff implements retryablehttp.Backoff: the server's Retry-After when it
@@ -102,12 +116,20 @@ func (p Policy) Backoff(_, _ time.Duration, attempt int, resp *http.Response) ti
 	return min(wait, p.MaxWait)
 }
 
-// ErrorHandler implements retryablehttp.ErrorHandler: the last response is
-// returned as is for the caller to decode, never the library's "giving up"
-// error; without a response the last error is returned.
+// ErrorHandler implements retryablehttp.ErrorHandler. When the retries are
+// spent on a reply, that last reply is returned as is for the caller to
+// decode, never the library's "giving up" error. Otherwise the error is
+// returned (a network error, a cancelled context, a refused redirect) and a
+// reply that came with it is closed.
 func (p Policy) ErrorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if resp != nil {
+	if err == nil && resp != nil {
 		return resp, nil
+	}
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err == nil {
+		err = errors.New("retry: no reply and no error")
 	}
 	return nil, err
 }

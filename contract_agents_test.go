@@ -1,0 +1,150 @@
+//go:build contract
+
+package theazo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// contractAgentRun asserts the events of the document's agent stream example.
+func contractAgentRun(t *testing.T, events []AgentEvent) {
+	t.Helper()
+	require.Len(t, events, 4, "thinking, tool_call, tool_result, output; the stream ends at output")
+	thinking, ok := events[0].(*ThinkingEvent)
+	require.True(t, ok, "event 0 is %T", events[0])
+	assert.Equal(t, "I'll search for recent AI papers...", thinking.Text)
+	call, ok := events[1].(*ToolCallEvent)
+	require.True(t, ok, "event 1 is %T", events[1])
+	assert.Equal(t, "web_search", call.Tool)
+	assert.JSONEq(t, `{"query":"AI papers 2025"}`, string(call.Input))
+	result, ok := events[2].(*ToolResultEvent)
+	require.True(t, ok, "event 2 is %T", events[2])
+	assert.Equal(t, "web_search", result.Tool)
+	assert.Contains(t, string(result.Output), "Attention Is Still All You Need")
+	out, ok := events[3].(*OutputEvent)
+	require.True(t, ok, "event 3 is %T", events[3])
+	assert.Equal(t, "Here are the top 5...", out.Text)
+	assert.Equal(t, Money{Amount: 12, Currency: "usd"}, out.Cost)
+}
+
+func contractAgentsCases() []contractCase {
+	return []contractCase{{
+		name: "Create",
+		ops:  []string{"POST /v1/sessions/{id}/agents"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{
+				Compute:        &AgentCompute{Provider: ProviderE2B},
+				Model:          &AgentModel{ID: "claude-3-5-sonnet-20241022"},
+				Browser:        true,
+				Instructions:   "You are a research assistant. Be concise.",
+				Tools:          []string{"web_search", "http_request", "write_file"},
+				TimeoutSeconds: 120,
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "agt_01HX3K2DEF", a.ID)
+			assert.Equal(t, "ses_01HX3K2ABC", a.SessionID)
+			assert.Equal(t, AgentStatusProvisioning, a.Status)
+			require.NotNil(t, a.Compute)
+			assert.Equal(t, ProviderE2B, a.Compute.Provider)
+			require.NotNil(t, a.Model)
+			assert.Equal(t, "claude-3-5-sonnet-20241022", a.Model.ID)
+			assert.True(t, a.Browser)
+			assert.Equal(t, []string{"web_search", "write_file"}, a.Tools)
+			assert.Equal(t, 120, a.TimeoutSeconds)
+			assert.Equal(t, contractTime(t, "2025-05-01T09:31:00Z"), a.CreatedAt)
+		},
+	}, {
+		name: "Create/each agent provider",
+		ops:  []string{"POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, p := range []ComputeProvider{ProviderE2B, ProviderFly, ProviderDocker} {
+				_, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{Compute: &AgentCompute{Provider: p}})
+				require.NoError(t, err, p)
+			}
+		},
+	}, {
+		name: "Create/nil params",
+		ops:  []string{"POST /v1/sessions/{id}/agents"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", nil)
+			require.NoError(t, err)
+			assert.Equal(t, "agt_01HX3K2DEF", a.ID)
+		},
+	}, {
+		name: "Get",
+		ops:  []string{"GET /v1/agents/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			a, err := c.Agents.Get(ctx, "agt_01HX3K2DEF")
+			require.NoError(t, err)
+			assert.Equal(t, AgentStatusIdle, a.Status)
+			assert.Equal(t, "You are a research assistant. Be concise.", a.Instructions)
+		},
+	}, {
+		name: "Run",
+		ops:  []string{"POST /v1/agents/{id}/run"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			ref, err := c.Agents.Run(ctx, "agt_01HX3K2DEF", "Summarize the top 5 AI research papers from this week")
+			require.NoError(t, err)
+			assert.Equal(t, TaskRef{TaskID: "task_01HX3K2GHI", AgentID: "agt_01HX3K2DEF"}, *ref)
+		},
+	}, {
+		name: "Exec",
+		ops:  []string{"POST /v1/agents/{id}/exec", "POST /v1/agents/{id}/exec", "POST /v1/agents/{id}/exec"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, p := range []AgentExecParams{
+				{Lang: LangPython, Code: "print(2 + 2)"},
+				{Lang: LangTypeScript, Code: "console.log(2 + 2)"},
+				{Lang: LangBash, Code: "echo $((2 + 2))"},
+			} {
+				res, err := c.Agents.Exec(ctx, "agt_01HX3K2DEF", &p)
+				require.NoError(t, err, p.Lang)
+				assert.Equal(t, ExecResult{Stdout: "4\n", Stderr: "", ExitCode: 0, DurationMs: 312}, *res)
+			}
+		},
+	}, {
+		name: "Stream",
+		ops:  []string{"GET /v1/agents/{id}/stream"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			stream, err := c.Agents.Stream(ctx, "agt_01HX3K2DEF")
+			require.NoError(t, err)
+			defer stream.Close()
+			contractAgentRun(t, contractEvents(t, stream.Events(), 0))
+			assert.Equal(t, "3", stream.LastEventID())
+		},
+	}, {
+		name: "RunStream",
+		ops:  []string{"GET /v1/agents/{id}/stream", "POST /v1/agents/{id}/run"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			stream, err := c.Agents.RunStream(ctx, "agt_01HX3K2DEF", "Summarize the top 5 AI research papers from this week")
+			require.NoError(t, err)
+			defer stream.Close()
+			contractAgentRun(t, contractEvents(t, stream.Events(), 0))
+		},
+	}, {
+		name: "Pause",
+		ops:  []string{"POST /v1/agents/{id}/pause"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			a, err := c.Agents.Pause(ctx, "agt_01HX3K2DEF")
+			require.NoError(t, err)
+			assert.Equal(t, AgentStatusPaused, a.Status)
+		},
+	}, {
+		name: "Resume",
+		ops:  []string{"POST /v1/agents/{id}/resume"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			a, err := c.Agents.Resume(ctx, "agt_01HX3K2DEF")
+			require.NoError(t, err)
+			assert.Equal(t, AgentStatusRunning, a.Status)
+		},
+	}, {
+		name: "Terminate",
+		ops:  []string{"POST /v1/agents/{id}/terminate"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			require.NoError(t, c.Agents.Terminate(ctx, "agt_01HX3K2DEF"))
+		},
+	}}
+}

@@ -1,0 +1,120 @@
+//go:build contract
+
+package theazo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func contractChannelsCases() []contractCase {
+	return []contractCase{{
+		name: "Create",
+		ops:  []string{"POST /v1/channels"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			ch, err := c.Channels.Create(ctx, &ChannelCreateParams{
+				Name:         "Support Chat",
+				DefinitionID: "adef_01HX3K2JKL",
+				Instructions: "You are a helpful support agent for Acme Corp.",
+				Metadata:     Metadata{"site": "acme.example"},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "ch_01HX3K2EFG", ch.ID)
+			assert.Equal(t, "adef_01HX3K2JKL", ch.DefinitionID)
+			assert.Equal(t, "acme.example", ch.Metadata["site"])
+		},
+	}, {
+		name: "ListPage",
+		ops:  []string{"GET /v1/channels"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			page, err := c.Channels.ListPage(ctx, &ChannelListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			require.NoError(t, err)
+			require.Len(t, page.Data, 1)
+			assert.Equal(t, "Support Chat", page.Data[0].Name)
+		},
+	}, {
+		name: "List",
+		ops:  []string{"GET /v1/channels"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for ch, err := range c.Channels.List(ctx, nil) {
+				require.NoError(t, err)
+				assert.Equal(t, "ch_01HX3K2EFG", ch.ID)
+				break
+			}
+		},
+	}, {
+		name: "SendMessage",
+		ops:  []string{"POST /v1/channels/{id}/messages", "POST /v1/channels/{id}/messages"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			m, err := c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "How do I reset my password?", ThreadID: "thr_01HX3K2HIJ"})
+			require.NoError(t, err)
+			assert.Equal(t, MessageRoleAssistant, m.Role)
+			assert.Equal(t, "thr_01HX3K2HIJ", m.ThreadID)
+			assert.Equal(t, "To reset your password, go to Settings...", m.Content)
+			_, err = c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "Hello"})
+			require.NoError(t, err)
+		},
+	}, {
+		name: "MessagesPage",
+		ops:  []string{"GET /v1/channels/{id}/messages"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			page, err := c.Channels.MessagesPage(ctx, "ch_01HX3K2EFG", &ChannelMessagesParams{
+				ListParams: ListParams{Limit: 20, Cursor: "cur_01HX3K2PREV"}, ThreadID: "thr_01HX3K2HIJ",
+			})
+			require.NoError(t, err)
+			require.Len(t, page.Data, 2)
+			assert.Equal(t, MessageRoleUser, page.Data[0].Role)
+			assert.Equal(t, MessageRoleAssistant, page.Data[1].Role)
+		},
+	}, {
+		name: "Messages",
+		ops:  []string{"GET /v1/channels/{id}/messages"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for m, err := range c.Channels.Messages(ctx, "ch_01HX3K2EFG", nil) {
+				require.NoError(t, err)
+				assert.Equal(t, "msg_01HX3K2KLL", m.ID)
+				break
+			}
+		},
+	}, {
+		name: "Stream",
+		ops:  []string{"GET /v1/channels/{id}/stream", "GET /v1/channels/{id}/stream"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, params := range []*ChannelStreamParams{{ThreadID: "thr_01HX3K2HIJ"}, nil} {
+				stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", params)
+				require.NoError(t, err)
+				// The stream has no terminal event; one event is enough.
+				events := contractEvents(t, stream.Events(), 1)
+				require.NoError(t, stream.Close())
+				require.Len(t, events, 1)
+				m, ok := events[0].(*MessageEvent)
+				require.True(t, ok, "event 0 is %T", events[0])
+				assert.Equal(t, "msg_01HX3K2KLL", m.ID)
+				assert.Equal(t, MessageRoleUser, m.Role)
+				assert.Equal(t, "How do I reset my password?", m.Content)
+			}
+		},
+	}, {
+		// Steady ends the stream after its example (with an extra "done"
+		// event); the SDK then resumes it with Last-Event-ID, which the
+		// document must accept too.
+		name: "Stream/resumed with Last-Event-ID",
+		ops:  []string{"GET /v1/channels/{id}/stream", "GET /v1/channels/{id}/stream"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", &ChannelStreamParams{ThreadID: "thr_01HX3K2HIJ"})
+			require.NoError(t, err)
+			defer stream.Close()
+			events := contractEvents(t, stream.Events(), 4)
+			require.Len(t, events, 4)
+			done, ok := events[2].(*UnknownEvent)
+			require.True(t, ok, "event 2 is %T", events[2])
+			assert.Equal(t, "done", done.Type)
+			m, ok := events[3].(*MessageEvent)
+			require.True(t, ok, "event 3 is %T", events[3])
+			assert.Equal(t, "msg_01HX3K2KLL", m.ID, "the mock replays its example from the start")
+		},
+	}}
+}

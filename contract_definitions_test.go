@@ -1,0 +1,108 @@
+//go:build contract
+
+package theazo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// contractDefinitionModel sets every field of DefinitionModel; a zero
+// temperature is a value that must be sent.
+func contractDefinitionModel() *DefinitionModel {
+	return &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: Ptr(0.0)}
+}
+
+func contractDefinitionsCases() []contractCase {
+	return []contractCase{{
+		name: "Create",
+		ops:  []string{"POST /v1/agent-definitions"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			d, err := c.Definitions.Create(ctx, &DefinitionCreateParams{
+				Name:         "Research Assistant",
+				Instructions: "You are a research assistant. Be thorough and cite sources.",
+				Tools:        []string{"web_search", "write_file"},
+				Model:        contractDefinitionModel(),
+				Compute:      &DefinitionCompute{Provider: ProviderE2B, TimeoutSeconds: 300},
+				Metadata:     Metadata{"team": "research"},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "adef_01HX3K2JKL", d.ID)
+			assert.Equal(t, 1, d.Version)
+			require.NotNil(t, d.Model)
+			require.NotNil(t, d.Model.Temperature)
+			assert.Equal(t, 0.0, *d.Model.Temperature)
+			assert.Equal(t, 4096, d.Model.MaxTokens)
+			require.NotNil(t, d.Compute)
+			assert.Equal(t, DefinitionCompute{Provider: ProviderE2B, TimeoutSeconds: 300}, *d.Compute)
+			assert.False(t, d.Archived)
+			assert.Equal(t, contractTime(t, "2025-05-01T08:00:00Z"), d.UpdatedAt)
+		},
+	}, {
+		name: "ListPage",
+		ops:  []string{"GET /v1/agent-definitions"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			page, err := c.Definitions.ListPage(ctx, &DefinitionListParams{
+				ListParams:      ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"},
+				IncludeArchived: true,
+			})
+			require.NoError(t, err)
+			require.Len(t, page.Data, 1)
+			assert.Equal(t, 2, page.Data[0].Version)
+			assert.Equal(t, "cur_01HX3K2NEXT", page.NextCursor)
+			assert.True(t, page.HasMore)
+		},
+	}, {
+		name: "List",
+		ops:  []string{"GET /v1/agent-definitions"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for d, err := range c.Definitions.List(ctx, nil) {
+				require.NoError(t, err)
+				assert.Equal(t, "adef_01HX3K2JKL", d.ID)
+				break
+			}
+		},
+	}, {
+		name: "Get",
+		ops:  []string{"GET /v1/agent-definitions/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			d, err := c.Definitions.Get(ctx, "adef_01HX3K2JKL")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"web_search", "write_file", "http_request"}, d.Tools)
+			require.NotNil(t, d.Model)
+			require.NotNil(t, d.Model.Temperature)
+			assert.Equal(t, 0.2, *d.Model.Temperature)
+		},
+	}, {
+		name: "Update",
+		ops:  []string{"PUT /v1/agent-definitions/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			d, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &DefinitionUpdateParams{
+				Instructions: "Be brief.",
+				Tools:        []string{"web_search", "write_file", "http_request"},
+				Model:        contractDefinitionModel(),
+				Compute:      &DefinitionCompute{Provider: ProviderFly, TimeoutSeconds: 600},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, 2, d.Version)
+		},
+	}, {
+		name: "Update/empty tool list and nil params",
+		ops:  []string{"PUT /v1/agent-definitions/{id}", "PUT /v1/agent-definitions/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			_, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &DefinitionUpdateParams{Tools: []string{}})
+			require.NoError(t, err)
+			_, err = c.Definitions.Update(ctx, "adef_01HX3K2JKL", nil)
+			require.NoError(t, err)
+		},
+	}, {
+		name: "Archive",
+		ops:  []string{"DELETE /v1/agent-definitions/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			require.NoError(t, c.Definitions.Archive(ctx, "adef_01HX3K2JKL"))
+		},
+	}}
+}

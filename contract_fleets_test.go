@@ -1,0 +1,92 @@
+//go:build contract
+
+package theazo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func contractFleetsCases() []contractCase {
+	return []contractCase{{
+		name: "Create",
+		ops:  []string{"POST /v1/fleets"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			f, err := c.Fleets.Create(ctx, &FleetCreateParams{
+				SessionID:    "ses_01HX3K2ABC",
+				DefinitionID: "adef_01HX3K2JKL",
+				Instructions: "Extract the product names.",
+				Tasks:        []string{"Scrape page 1", "Scrape page 2"},
+				Concurrency:  2,
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "flt_01HX3K2STU", f.ID)
+			assert.Equal(t, FleetStatusRunning, f.Status)
+			assert.Equal(t, []string{"Scrape page 1", "Scrape page 2"}, f.Tasks)
+			assert.Equal(t, 2, f.Concurrency)
+			assert.Equal(t, Money{Amount: 0, Currency: "usd"}, f.TotalCost)
+		},
+	}, {
+		name: "ListPage",
+		ops:  []string{"GET /v1/fleets"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			page, err := c.Fleets.ListPage(ctx, &FleetListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			require.NoError(t, err)
+			require.Len(t, page.Data, 1)
+			assert.Equal(t, FleetStatusCompleted, page.Data[0].Status)
+			assert.Equal(t, "cur_01HX3K2NEXT", page.NextCursor)
+		},
+	}, {
+		name: "List",
+		ops:  []string{"GET /v1/fleets"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for f, err := range c.Fleets.List(ctx, nil) {
+				require.NoError(t, err)
+				assert.Equal(t, 2, f.Completed)
+				break
+			}
+		},
+	}, {
+		name: "Get",
+		ops:  []string{"GET /v1/fleets/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			f, err := c.Fleets.Get(ctx, "flt_01HX3K2STU")
+			require.NoError(t, err)
+			assert.Equal(t, 1, f.Completed)
+			assert.Equal(t, Money{Amount: 8, Currency: "usd"}, f.TotalCost)
+		},
+	}, {
+		name: "Cancel",
+		ops:  []string{"POST /v1/fleets/{id}/cancel"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			f, err := c.Fleets.Cancel(ctx, "flt_01HX3K2STU")
+			require.NoError(t, err)
+			assert.Equal(t, FleetStatusCancelled, f.Status)
+		},
+	}, {
+		name: "Stream",
+		ops:  []string{"GET /v1/fleets/{id}/stream"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			stream, err := c.Fleets.Stream(ctx, "flt_01HX3K2STU")
+			require.NoError(t, err)
+			defer stream.Close()
+			events := contractEvents(t, stream.Events(), 0)
+			require.Len(t, events, 4, "agent:start, agent:complete, agent:failed, fleet:complete; the stream ends there")
+			start, ok := events[0].(*AgentStartEvent)
+			require.True(t, ok, "event 0 is %T", events[0])
+			assert.Equal(t, AgentStartEvent{AgentID: "agt_01HX3K2AA1", Index: 0, Task: "Scrape page 1"}, *start)
+			done, ok := events[1].(*AgentCompleteEvent)
+			require.True(t, ok, "event 1 is %T", events[1])
+			assert.Equal(t, Money{Amount: 8, Currency: "usd"}, done.Cost)
+			failed, ok := events[2].(*AgentFailedEvent)
+			require.True(t, ok, "event 2 is %T", events[2])
+			assert.Equal(t, "page returned 500", failed.Message)
+			end, ok := events[3].(*FleetCompleteEvent)
+			require.True(t, ok, "event 3 is %T", events[3])
+			assert.Equal(t, FleetCompleteEvent{Completed: 10, Failed: 0, TotalCost: Money{Amount: 82, Currency: "usd"}}, *end)
+		},
+	}}
+}

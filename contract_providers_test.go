@@ -1,0 +1,50 @@
+//go:build contract
+
+package theazo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func contractProvidersCases() []contractCase {
+	return []contractCase{{
+		name: "List",
+		ops:  []string{"GET /v1/providers"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			list, err := c.Providers.List(ctx)
+			require.NoError(t, err)
+			require.Len(t, list, 2)
+			assert.Equal(t, ProviderE2B, list[0].Provider)
+			assert.True(t, list[0].IsDefault)
+			assert.Equal(t, ProviderStatusActive, list[0].Status)
+			assert.Equal(t, ProviderFly, list[1].Provider)
+			assert.Equal(t, contractTime(t, "2025-05-03T08:00:00Z"), list[1].CreatedAt)
+		},
+	}, {
+		name: "Create",
+		ops:  []string{"POST /v1/providers", "POST /v1/providers", "POST /v1/providers"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, p := range []ProviderCreateParams{
+				{Provider: ProviderE2B, Credentials: Credentials{"apiKey": "e2b_test_key"}, IsDefault: true},
+				{Provider: ProviderFly, Credentials: Credentials{"apiToken": "fly_test_token", "org": "acme"}},
+				{Provider: ProviderWebhook, Credentials: Credentials{"url": "https://compute.example.com/hook", "secret": "s3cret"}},
+			} {
+				got, err := c.Providers.Create(ctx, &p)
+				require.NoError(t, err, p.Provider)
+				assert.Equal(t, ProviderE2B, got.Provider)
+			}
+		},
+	}, {
+		name: "Delete",
+		ops:  []string{"DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, p := range []ComputeProvider{ProviderE2B, ProviderFly, ProviderWebhook} {
+				require.NoError(t, c.Providers.Delete(ctx, p), p)
+			}
+		},
+	}}
+}

@@ -1,0 +1,97 @@
+//go:build contract
+
+package theazo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// contractAgentAction and contractWorkflowAction set every field their kind
+// of action uses.
+func contractAgentAction() Action {
+	return Action{Type: ActionAgentRun, Config: ActionConfig{DefinitionID: "adef_01HX3K2JKL", Task: "Generate the daily metrics report"}}
+}
+
+func contractWorkflowAction() Action {
+	return Action{Type: ActionWorkflowRun, Config: ActionConfig{WorkflowID: "wf_01HX3K2MNO", Input: map[string]any{"url": "https://example.com"}}}
+}
+
+func contractSchedulesCases() []contractCase {
+	return []contractCase{{
+		name: "Create",
+		ops:  []string{"POST /v1/schedules", "POST /v1/schedules"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			s, err := c.Schedules.Create(ctx, &ScheduleCreateParams{
+				Name: "Daily report", Cron: "0 9 * * 1-5", Action: contractAgentAction(), Metadata: Metadata{"owner": "ops"},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "sched_01HX3K2VWX", s.ID)
+			assert.Equal(t, contractAgentAction(), s.Action)
+			assert.Equal(t, ScheduleStatusActive, s.Status)
+			assert.Equal(t, contractTime(t, "2025-05-02T09:00:00Z"), s.NextRunAt)
+			_, err = c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "Weekly crawl", Cron: "30 6 * * 1", Action: contractWorkflowAction()})
+			require.NoError(t, err)
+		},
+	}, {
+		name: "ListPage",
+		ops:  []string{"GET /v1/schedules", "GET /v1/schedules", "GET /v1/schedules"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, status := range []ScheduleStatus{"", ScheduleStatusActive, ScheduleStatusPaused} {
+				page, err := c.Schedules.ListPage(ctx, &ScheduleListParams{ListParams: ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, Status: status})
+				require.NoError(t, err, status)
+				require.Len(t, page.Data, 1)
+				assert.Equal(t, "Daily report", page.Data[0].Name)
+			}
+		},
+	}, {
+		name: "List",
+		ops:  []string{"GET /v1/schedules"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for s, err := range c.Schedules.List(ctx, &ScheduleListParams{Status: ScheduleStatusActive}) {
+				require.NoError(t, err)
+				assert.Equal(t, "0 9 * * 1-5", s.Cron)
+				break
+			}
+		},
+	}, {
+		name: "Update",
+		ops:  []string{"PATCH /v1/schedules/{id}", "PATCH /v1/schedules/{id}", "PATCH /v1/schedules/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for _, action := range []Action{contractAgentAction(), contractWorkflowAction()} {
+				_, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Name: "Morning report", Cron: "0 8 * * *", Action: &action})
+				require.NoError(t, err, action.Type)
+			}
+			s, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Cron: "0 8 * * *"})
+			require.NoError(t, err)
+			assert.Equal(t, "0 8 * * *", s.Cron)
+		},
+	}, {
+		name: "Delete",
+		ops:  []string{"DELETE /v1/schedules/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			require.NoError(t, c.Schedules.Delete(ctx, "sched_01HX3K2VWX"))
+		},
+	}, {
+		name: "Pause",
+		ops:  []string{"POST /v1/schedules/{id}/pause"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			s, err := c.Schedules.Pause(ctx, "sched_01HX3K2VWX")
+			require.NoError(t, err)
+			assert.Equal(t, ScheduleStatusPaused, s.Status)
+			assert.Equal(t, contractWorkflowAction(), s.Action)
+			assert.True(t, s.NextRunAt.IsZero())
+		},
+	}, {
+		name: "Resume",
+		ops:  []string{"POST /v1/schedules/{id}/resume"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			s, err := c.Schedules.Resume(ctx, "sched_01HX3K2VWX")
+			require.NoError(t, err)
+			assert.Equal(t, ScheduleStatusActive, s.Status)
+		},
+	}}
+}

@@ -1,0 +1,140 @@
+//go:build contract
+
+package theazo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// contractSteps sets every field of WorkflowStep.
+func contractSteps() []WorkflowStep {
+	return []WorkflowStep{
+		{Name: "scrape", DefinitionID: "adef_01HX3K2JKL", Task: "Scrape {{input.url}}"},
+		{Name: "summarize", DefinitionID: "adef_01HX3K2JKL", Task: "Summarize the page", DependsOn: []string{"scrape"}, Condition: "steps.scrape.output != null"},
+	}
+}
+
+func contractWorkflowsCases() []contractCase {
+	return []contractCase{{
+		name: "Create",
+		ops:  []string{"POST /v1/workflows"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			w, err := c.Workflows.Create(ctx, &WorkflowCreateParams{
+				Name:        "Scrape and summarize",
+				Description: "Scrape a page, then summarize it.",
+				Steps:       contractSteps(),
+				Metadata:    Metadata{"team": "research"},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "wf_01HX3K2MNO", w.ID)
+			assert.Equal(t, contractSteps(), w.Steps)
+			assert.Equal(t, "research", w.Metadata["team"])
+		},
+	}, {
+		name: "ListPage",
+		ops:  []string{"GET /v1/workflows"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			page, err := c.Workflows.ListPage(ctx, &WorkflowListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			require.NoError(t, err)
+			require.Len(t, page.Data, 1)
+			assert.Equal(t, "wf_01HX3K2MNO", page.Data[0].ID)
+			assert.True(t, page.HasMore)
+		},
+	}, {
+		name: "List",
+		ops:  []string{"GET /v1/workflows"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			for w, err := range c.Workflows.List(ctx, nil) {
+				require.NoError(t, err)
+				assert.Equal(t, "Scrape and summarize", w.Name)
+				break
+			}
+		},
+	}, {
+		name: "Get",
+		ops:  []string{"GET /v1/workflows/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			w, err := c.Workflows.Get(ctx, "wf_01HX3K2MNO")
+			require.NoError(t, err)
+			require.Len(t, w.Steps, 1)
+			assert.Equal(t, "adef_01HX3K2JKL", w.Steps[0].DefinitionID)
+		},
+	}, {
+		name: "Update",
+		ops:  []string{"PUT /v1/workflows/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			w, err := c.Workflows.Update(ctx, "wf_01HX3K2MNO", &WorkflowUpdateParams{
+				Name:        "Scrape and summarize v2",
+				Description: "Now with a condition.",
+				Steps:       contractSteps(),
+				Metadata:    Metadata{"team": "research", "rev": 2},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "Scrape and summarize v2", w.Name)
+		},
+	}, {
+		name: "Delete",
+		ops:  []string{"DELETE /v1/workflows/{id}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			require.NoError(t, c.Workflows.Delete(ctx, "wf_01HX3K2MNO"))
+		},
+	}, {
+		name: "Run",
+		ops:  []string{"POST /v1/workflows/{id}/run", "POST /v1/workflows/{id}/run"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			run, err := c.Workflows.Run(ctx, "wf_01HX3K2MNO", &WorkflowRunParams{Input: map[string]any{"url": "https://example.com", "depth": 2}})
+			require.NoError(t, err)
+			assert.Equal(t, "wfr_01HX3K2PQR", run.ID)
+			assert.Equal(t, WorkflowRunStatusQueued, run.Status)
+			_, err = c.Workflows.Run(ctx, "wf_01HX3K2MNO", nil)
+			require.NoError(t, err)
+		},
+	}, {
+		name: "GetRun",
+		ops:  []string{"GET /v1/workflow-runs/{runId}"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			run, err := c.Workflows.GetRun(ctx, "wfr_01HX3K2PQR")
+			require.NoError(t, err)
+			assert.Equal(t, WorkflowRunStatusCompleted, run.Status)
+			assert.JSONEq(t, `{"summary":"The page says hello."}`, string(run.Output))
+			assert.Equal(t, Money{Amount: 95, Currency: "usd"}, run.Cost)
+			require.Len(t, run.Steps, 2)
+			assert.Equal(t, WorkflowStepStatusCompleted, run.Steps[0].Status)
+			assert.Equal(t, int64(2100), run.Steps[0].DurationMs)
+		},
+	}, {
+		name: "Estimate",
+		ops:  []string{"POST /v1/workflows/{id}/estimate", "POST /v1/workflows/{id}/estimate"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			e, err := c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", &WorkflowEstimateParams{Input: map[string]any{"url": "https://example.com"}})
+			require.NoError(t, err)
+			assert.Equal(t, WorkflowEstimate{Steps: 4, EstimatedMinutes: 8, EstimatedCost: Money{Amount: 120, Currency: "usd"}, Confidence: ConfidenceMedium}, *e)
+			_, err = c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", nil)
+			require.NoError(t, err)
+		},
+	}, {
+		name: "StreamRun",
+		ops:  []string{"GET /v1/workflow-runs/{runId}/stream"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			stream, err := c.Workflows.StreamRun(ctx, "wfr_01HX3K2PQR")
+			require.NoError(t, err)
+			defer stream.Close()
+			events := contractEvents(t, stream.Events(), 0)
+			require.Len(t, events, 3, "step:start, step:complete, workflow:complete; the stream ends there")
+			start, ok := events[0].(*StepStartEvent)
+			require.True(t, ok, "event 0 is %T", events[0])
+			assert.Equal(t, StepStartEvent{Step: "scrape", Index: 0}, *start)
+			done, ok := events[1].(*StepCompleteEvent)
+			require.True(t, ok, "event 1 is %T", events[1])
+			assert.Equal(t, int64(2100), done.DurationMs)
+			assert.JSONEq(t, `{"html":"..."}`, string(done.Output))
+			end, ok := events[2].(*WorkflowCompleteEvent)
+			require.True(t, ok, "event 2 is %T", events[2])
+			assert.Equal(t, Money{Amount: 95, Currency: "usd"}, end.Cost)
+		},
+	}}
+}

@@ -1,0 +1,446 @@
+package theazo
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	sessionJSON = `{"id":"ses_1","userId":"user_1","status":"active","cost":{"amount":0,"currency":"usd"},"createdAt":"2025-05-01T09:30:00Z"}`
+	agentJSON   = `{"id":"agt_1","sessionId":"ses_1","status":"idle","browser":false,"createdAt":"2025-05-01T09:30:00Z"}`
+)
+
+// retryReply is a failure the retry policy may repeat: status, envelope and
+// Retry-After (seconds, as a string; "" for none).
+func retryReply(status int, code, retryAfter string) reply {
+	h := map[string]string{}
+	if retryAfter != "" {
+		h["Retry-After"] = retryAfter
+	}
+	return reply{Status: status, Header: h, Body: envelopeBody(code, "failure "+code, `{}`)}
+}
+
+func TestRetryAfterWaits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		first func() reply
+	}{
+		{name: "Retry-After seconds", first: func() reply { return retryReply(429, "rate_limited", "1") }},
+		{name: "Retry-After HTTP-date", first: func() reply {
+			// Whole seconds: the wait is between 1 and 2 s from now.
+			return retryReply(429, "rate_limited", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
+		}},
+		{name: "details.retryAfter only", first: func() reply {
+			return reply{Status: 429, Body: envelopeBody("rate_limited", "Too many requests. Retry after 1 seconds.", `{"retryAfter":1}`)}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newRecorder(t, tc.first(), reply{Status: 200, Body: sessionJSON})
+			start := time.Now()
+			// A POST that is not idempotent: 429 means it was not processed, so it is retried.
+			s, err := srv.client().Sessions.Create(context.Background(), &SessionCreateParams{UserID: "user_1"})
+			elapsed := time.Since(start)
+			require.NoError(t, err)
+			assert.Equal(t, "ses_1", s.ID)
+			require.Len(t, srv.requests(), 2)
+			assert.GreaterOrEqual(t, elapsed, 900*time.Millisecond, "the server's wait is honoured")
+			assert.Less(t, elapsed, 3*time.Second)
+		})
+	}
+}
+
+func TestRetryAfterTooLong(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		code   string
+		after  string
+		opts   []Option
+		want   time.Duration
+	}{
+		{name: "429 one hour", status: 429, code: "rate_limited", after: "3600", want: time.Hour},
+		{name: "503 one hour", status: 503, code: "unavailable", after: "3600", want: time.Hour},
+		{name: "429 above a custom cap", status: 429, code: "rate_limited", after: "2", opts: []Option{WithMaxRetryWait(time.Second)}, want: 2 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t, retryReply(tc.status, tc.code, tc.after), reply{Status: 200, Body: agentJSON})
+			start := time.Now()
+			_, err := srv.client(tc.opts...).Agents.Get(context.Background(), "agt_1")
+			assert.Less(t, time.Since(start), 500*time.Millisecond, "returned at once")
+			var apiErr *Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.status, apiErr.StatusCode)
+			assert.Equal(t, tc.want, apiErr.RetryAfter)
+			assert.Len(t, srv.requests(), 1, "one attempt")
+		})
+	}
+}
+
+func TestRetryPolicyByStatusAndMethod(t *testing.T) {
+	ctx := context.Background()
+	run := func(c *Client) (any, error) { return c.Agents.Run(ctx, "agt_1", "task") }
+	exec := func(c *Client) (any, error) {
+		return c.Agents.Exec(ctx, "agt_1", &AgentExecParams{Lang: LangPython, Code: "print(1)"})
+	}
+	get := func(c *Client) (any, error) { return c.Agents.Get(ctx, "agt_1") }
+	getOrCreate := func(c *Client) (any, error) { return c.Sessions.GetOrCreate(ctx, "user_1", nil) }
+	create := func(c *Client) (any, error) {
+		return c.Sessions.Create(ctx, &SessionCreateParams{UserID: "user_1"})
+	}
+	list := func(c *Client) (any, error) { return c.Sessions.ListPage(ctx, nil) }
+	pause := func(c *Client) (any, error) { return c.Agents.Pause(ctx, "agt_1") }
+
+	tests := []struct {
+		name     string
+		call     func(*Client) (any, error)
+		first    reply
+		ok       string // the reply after the failure
+		retried  bool
+		sentinel error
+	}{
+		{name: "503 on GET is retried", call: get, first: retryReply(503, "unavailable", "0"), ok: agentJSON, retried: true},
+		{name: "500 on GET is retried", call: get, first: retryReply(500, "internal_error", "0"), ok: agentJSON, retried: true, sentinel: ErrInternal},
+		{name: "502 on a paged GET is retried", call: list, first: retryReply(502, "provider_error", "0"), ok: `{"data":[],"hasMore":false}`, retried: true},
+		{name: "500 on GetOrCreate is retried", call: getOrCreate, first: retryReply(500, "internal_error", "0"), ok: sessionJSON, retried: true},
+		{name: "503 on GetOrCreate is retried", call: getOrCreate, first: retryReply(503, "unavailable", "0"), ok: sessionJSON, retried: true},
+		{name: "429 on Run is retried", call: run, first: retryReply(429, "rate_limited", "0"), ok: `{"taskId":"task_1"}`, retried: true},
+		{name: "429 on Exec is retried", call: exec, first: retryReply(429, "rate_limited", "0"), ok: `{"stdout":"1\n"}`, retried: true},
+		{name: "502 on Run is not retried", call: run, first: retryReply(502, "provider_error", "0"), ok: `{"taskId":"task_1"}`, sentinel: ErrProviderError},
+		{name: "503 on Run is not retried", call: run, first: retryReply(503, "unavailable", "0"), ok: `{"taskId":"task_1"}`},
+		{name: "504 on Exec is not retried", call: exec, first: retryReply(504, "timeout", "0"), ok: `{"stdout":"1\n"}`, sentinel: ErrTimeout},
+		{name: "504 on GET is not retried", call: get, first: retryReply(504, "timeout", "0"), ok: agentJSON, sentinel: ErrTimeout},
+		{name: "500 on Create is not retried", call: create, first: retryReply(500, "internal_error", "0"), ok: sessionJSON, sentinel: ErrInternal},
+		{name: "500 on Pause is not retried", call: pause, first: retryReply(500, "internal_error", "0"), ok: agentJSON, sentinel: ErrInternal},
+		{name: "400 on GET is not retried", call: get, first: retryReply(400, "bad_request", "0"), ok: agentJSON},
+		{name: "401 on GET is not retried", call: get, first: retryReply(401, "unauthorized", "0"), ok: agentJSON, sentinel: ErrUnauthorized},
+		{name: "404 on GET is not retried", call: get, first: retryReply(404, "not_found", "0"), ok: agentJSON, sentinel: ErrNotFound},
+		{name: "409 on GET is not retried", call: get, first: retryReply(409, "conflict", "0"), ok: agentJSON, sentinel: ErrConflict},
+		{name: "422 on Create is not retried", call: create, first: retryReply(422, "unprocessable_entity", "0"), ok: sessionJSON, sentinel: ErrUnprocessable},
+		{name: "402 on Create is not retried", call: create, first: retryReply(402, "session_limit_exceeded", "0"), ok: sessionJSON, sentinel: ErrSessionLimitExceeded},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t, tc.first, reply{Status: 200, Body: tc.ok})
+			got, err := tc.call(srv.client())
+			if tc.retried {
+				require.NoError(t, err)
+				assert.NotNil(t, got)
+				require.Len(t, srv.requests(), 2)
+				return
+			}
+			var apiErr *Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.first.Status, apiErr.StatusCode)
+			if tc.sentinel != nil {
+				assert.ErrorIs(t, err, tc.sentinel)
+			}
+			assert.Len(t, srv.requests(), 1, "not retried")
+		})
+	}
+}
+
+func TestRetryBodyReplayedExactly(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(*Client) error
+		want string
+	}{
+		{name: "GetOrCreate after 500s", want: `{"limits":{"maxCost":{"amount":1000,"currency":"usd","period":"month"}}}`, call: func(c *Client) error {
+			_, err := c.Sessions.GetOrCreate(context.Background(), "user_123", &SessionGetOrCreateParams{Limits: &SessionLimits{MaxCost: &CostLimit{Amount: 1000, Currency: "usd", Period: PeriodMonth}}})
+			return err
+		}},
+		{name: "Create after 429s", want: `{"userId":"user_123","metadata":{"plan":"pro"}}`, call: func(c *Client) error {
+			_, err := c.Sessions.Create(context.Background(), &SessionCreateParams{UserID: "user_123", Metadata: Metadata{"plan": "pro"}})
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code := 500, "internal_error"
+			if tc.name[:6] == "Create" {
+				status, code = 429, "rate_limited"
+			}
+			srv := newRecorder(t, retryReply(status, code, "0"), retryReply(status, code, "0"), reply{Status: 200, Body: sessionJSON})
+			require.NoError(t, tc.call(srv.client()))
+			reqs := srv.requests()
+			require.Len(t, reqs, 3)
+			for i, r := range reqs {
+				assert.Equal(t, tc.want, string(r.Body), "attempt %d", i+1)
+				assert.Equal(t, strconv.Itoa(len(tc.want)), r.Header.Get("Content-Length"), "attempt %d", i+1)
+				assert.Equal(t, "application/json", r.Header.Get("Content-Type"), "attempt %d", i+1)
+				assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"), "attempt %d", i+1)
+			}
+		})
+	}
+}
+
+func TestRetryAttemptsCounted(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want int
+	}{
+		{name: "default: 2 retries", want: 3},
+		{name: "WithMaxRetries(0)", opts: []Option{WithMaxRetries(0)}, want: 1},
+		{name: "WithMaxRetries(1)", opts: []Option{WithMaxRetries(1)}, want: 2},
+		{name: "WithMaxRetries(4)", opts: []Option{WithMaxRetries(4)}, want: 5},
+		{name: "negative is 0", opts: []Option{WithMaxRetries(-3)}, want: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var replies []reply
+			for i := range 6 {
+				r := retryReply(503, "unavailable", "0")
+				r.Header["X-Request-Id"] = "req_" + strconv.Itoa(i+1)
+				r.Body = `{"error":{"code":"internal_error","message":"attempt ` + strconv.Itoa(i+1) + `"}}`
+				replies = append(replies, r)
+			}
+			srv := newRecorder(t, replies...)
+			_, err := srv.client(tc.opts...).Agents.Get(context.Background(), "agt_1")
+			assert.Len(t, srv.requests(), tc.want)
+
+			// The error is the last reply, decoded; not the retry library's summary.
+			var apiErr *Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 503, apiErr.StatusCode)
+			assert.Equal(t, CodeInternalError, apiErr.Code)
+			assert.Equal(t, "attempt "+strconv.Itoa(tc.want), apiErr.Message)
+			assert.Equal(t, "req_"+strconv.Itoa(tc.want), apiErr.RequestID)
+			assert.NotContains(t, err.Error(), "giving up")
+			assert.NotContains(t, err.Error(), "attempt(s)")
+		})
+	}
+}
+
+func TestRetryExponentialBackoff(t *testing.T) {
+	// No Retry-After: the first backoff step is 250-500 ms.
+	srv := newRecorder(t, retryReply(500, "internal_error", ""), reply{Status: 200, Body: agentJSON})
+	start := time.Now()
+	_, err := srv.client().Agents.Get(context.Background(), "agt_1")
+	elapsed := time.Since(start)
+	require.NoError(t, err)
+	require.Len(t, srv.requests(), 2)
+	assert.GreaterOrEqual(t, elapsed, 250*time.Millisecond)
+	assert.Less(t, elapsed, 2*time.Second)
+}
+
+func TestRetryContextCancelledDuringWait(t *testing.T) {
+	srv := newRecorder(t, retryReply(503, "unavailable", "30"), reply{Status: 200, Body: agentJSON})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var cancelledAt atomic.Int64
+	go func() {
+		for len(srv.requests()) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // now in the 30 s wait
+		cancelledAt.Store(time.Now().UnixNano())
+		cancel()
+	}()
+	_, err := srv.client().Agents.Get(ctx, "agt_1")
+	returned := time.Now()
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotZero(t, cancelledAt.Load())
+	assert.Less(t, returned.Sub(time.Unix(0, cancelledAt.Load())), 50*time.Millisecond)
+	assert.Len(t, srv.requests(), 1)
+}
+
+func TestRetryContextDeadline(t *testing.T) {
+	t.Run("Retry-After beyond the deadline: the reply at once", func(t *testing.T) {
+		srv := newRecorder(t, retryReply(429, "rate_limited", "2"), reply{Status: 200, Body: agentJSON})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		assert.Less(t, time.Since(start), 500*time.Millisecond)
+		var apiErr *Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.ErrorIs(t, err, ErrRateLimited)
+		assert.Equal(t, 2*time.Second, apiErr.RetryAfter)
+		assert.Len(t, srv.requests(), 1)
+	})
+	t.Run("Retry-After within the deadline: waited", func(t *testing.T) {
+		srv := newRecorder(t, retryReply(429, "rate_limited", "0.2"), reply{Status: 200, Body: agentJSON})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		require.NoError(t, err)
+		assert.Len(t, srv.requests(), 2)
+	})
+	t.Run("deadline during a backoff", func(t *testing.T) {
+		// No Retry-After: the exponential wait (250-500 ms) outlasts the deadline.
+		srv := newRecorder(t, retryReply(503, "unavailable", ""))
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 300*time.Millisecond)
+	})
+}
+
+// resetServer answers with a TCP reset to the first `resets` requests and
+// with body to the others. It counts requests.
+func resetServer(t *testing.T, resets int32, body string) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if n.Add(1) <= resets {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				panic(err)
+			}
+			conn.(*net.TCPConn).SetLinger(0) // RST, not FIN
+			conn.Close()
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func TestRetryConnectionReset(t *testing.T) {
+	t.Run("GET is retried", func(t *testing.T) {
+		srv, n := resetServer(t, 1, agentJSON)
+		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
+		t.Cleanup(c.CloseIdleConnections)
+		a, err := c.Agents.Get(context.Background(), "agt_1")
+		require.NoError(t, err)
+		assert.Equal(t, "agt_1", a.ID)
+		assert.Equal(t, int32(2), n.Load())
+	})
+	t.Run("GET with retries off fails", func(t *testing.T) {
+		srv, n := resetServer(t, 1, agentJSON)
+		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(0))
+		t.Cleanup(c.CloseIdleConnections)
+		_, err := c.Agents.Get(context.Background(), "agt_1")
+		require.Error(t, err, "the reset reaches the policy; the HTTP transport does not repeat it")
+		assert.Equal(t, int32(1), n.Load())
+	})
+	t.Run("POST after it was sent is not retried", func(t *testing.T) {
+		srv, n := resetServer(t, 1, `{"taskId":"task_1"}`)
+		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
+		t.Cleanup(c.CloseIdleConnections)
+		_, err := c.Agents.Run(context.Background(), "agt_1", "task")
+		require.Error(t, err)
+		var apiErr *Error
+		assert.False(t, errors.As(err, &apiErr))
+		assert.Contains(t, err.Error(), "POST /agents/{id}/run")
+		assert.Equal(t, int32(1), n.Load())
+	})
+	t.Run("GET reset every time gives up after the last attempt", func(t *testing.T) {
+		srv, n := resetServer(t, 100, agentJSON)
+		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(1))
+		t.Cleanup(c.CloseIdleConnections)
+		_, err := c.Agents.Get(context.Background(), "agt_1")
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "giving up")
+		assert.Equal(t, int32(2), n.Load())
+	})
+}
+
+// closedAddr returns a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+func TestRetryConnectionRefused(t *testing.T) {
+	t.Run("POST is retried: nothing was sent", func(t *testing.T) {
+		srv := newRecorder(t, reply{Status: 200, Body: `{"taskId":"task_1","agentId":"agt_1"}`})
+		dead := closedAddr(t)
+		var dials atomic.Int32
+		tr := defaultRoundTripper()
+		t.Cleanup(tr.CloseIdleConnections)
+		d := &net.Dialer{}
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if dials.Add(1) == 1 {
+				addr = dead // the first connection is refused
+			}
+			return d.DialContext(ctx, network, addr)
+		}
+		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithHTTPClient(&http.Client{Transport: tr}))
+		ref, err := c.Agents.Run(context.Background(), "agt_1", "task")
+		require.NoError(t, err)
+		assert.Equal(t, "task_1", ref.TaskID)
+		assert.Equal(t, int32(2), dials.Load())
+		reqs := srv.requests()
+		require.Len(t, reqs, 1, "the server saw the POST once")
+		assert.JSONEq(t, `{"task":"task"}`, string(reqs[0].Body))
+	})
+	t.Run("refused every time", func(t *testing.T) {
+		counter := &countingRT{next: defaultRoundTripper()}
+		c := NewClient(testKey, WithBaseURL("http://"+closedAddr(t)+"/v1"), WithHTTPClient(&http.Client{Transport: counter}), WithMaxRetries(1))
+		_, err := c.Agents.Run(context.Background(), "agt_1", "task")
+		require.ErrorIs(t, err, syscall.ECONNREFUSED)
+		assert.Equal(t, int32(2), counter.n.Load())
+		assert.NotContains(t, err.Error(), "giving up")
+	})
+}
+
+func TestFailuresDoNotChurnThePool(t *testing.T) {
+	// go-retryablehttp closes idle connections after exhausted retries; the
+	// SDK's transport ignores that, so healthy calls keep their connections.
+	var conns atomic.Int32
+	var fail atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if fail.Load() {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, envelopeBody("unavailable", "down", `{}`))
+			return
+		}
+		io.WriteString(w, agentJSON)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	ctx := context.Background()
+
+	_, err := c.Agents.Get(ctx, "agt_1")
+	require.NoError(t, err)
+	fail.Store(true)
+	_, err = c.Agents.Get(ctx, "agt_1")
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 503, apiErr.StatusCode)
+	fail.Store(false)
+	_, err = c.Agents.Get(ctx, "agt_1")
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), conns.Load(), "one connection, reused throughout")
+
+	c.CloseIdleConnections()
+	_, err = c.Agents.Get(ctx, "agt_1")
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), conns.Load(), "CloseIdleConnections does close them")
+}
