@@ -14,13 +14,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/theazo/theazo-go"
 	"github.com/theazo/theazo-go/theazotest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// leak_test.go's TestMain checks these tests for leaked goroutines too.
 
 // newE2E starts a fake server and returns it with a client whose retry
 // waits are capped at a second, so that tests stay fast.
