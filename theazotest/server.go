@@ -1,23 +1,3 @@
-// Package theazotest provides an in-process fake Theazo API server for tests
-// and examples, in the spirit of net/http/httptest.
-//
-// A Server listens on 127.0.0.1 and speaks the Theazo REST API's wire format:
-// Bearer auth with th_test_ keys, the error envelope with request ids,
-// validation (422 with field details), 404s, 409 conflicts, session limits
-// (402), cursor pagination, agent runs streamed as Server-Sent Events with
-// ids and Last-Event-ID replay, workflows, fleets, schedules, signed webhook
-// triggers, public chat channels, and billing figures computed from the costs
-// it recorded. Tests script what runs produce, inject faults, turn on a rate
-// limit, and inspect the requests the server received.
-//
-//	srv := theazotest.NewServer()
-//	defer srv.Close()
-//	client := srv.Client()
-//	sess, err := client.Sessions.GetOrCreate(ctx, "user_123", nil)
-//
-// The server models the wire with its own types, independent of the SDK's,
-// so a test against it catches encoding mistakes on either side. It is safe
-// for concurrent use, and Close leaves no goroutine behind.
 package theazotest
 
 import (
