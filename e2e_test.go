@@ -22,12 +22,13 @@ import (
 // leak_test.go's TestMain checks these tests for leaked goroutines too.
 
 // newE2E starts a fake server and returns it with a client whose retry
-// waits are capped at a second, so that tests stay fast.
+// waits are capped at a second, so that tests stay fast, and whose every
+// JSON reply is checked against testdata/openapi.yaml (e2e_openapi_test.go).
 func newE2E(t *testing.T, opts ...theazotest.Option) (*theazotest.Server, *theazo.Client) {
 	t.Helper()
 	srv := theazotest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	return srv, srv.Client(theazo.WithMaxRetryWait(time.Second))
+	return srv, srv.Client(theazo.WithHTTPClient(checkWire(t, srv)), theazo.WithMaxRetryWait(time.Second))
 }
 
 // collect ranges over a stream to its end.

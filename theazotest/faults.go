@@ -23,8 +23,9 @@ type Fault struct {
 	// without handling the request.
 	Status int
 	// RetryAfter adds a Retry-After header and details.retryAfter to a
-	// Status answer. Whole seconds are sent as an integer; less than a
-	// second with millisecond precision, so that tests need not wait.
+	// Status answer. Whole seconds are sent as an integer, as the API does;
+	// less than a second with millisecond precision ("0.05"), which the
+	// API never sends, so that tests need not wait a whole second.
 	RetryAfter time.Duration
 	// Delay waits this long before handling the request (or answering Status).
 	Delay time.Duration

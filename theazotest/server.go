@@ -111,7 +111,8 @@ func WithRateLimit(perMinute int) Option {
 }
 
 // WithRateLimitWindow is WithRateLimit with a window other than a minute,
-// so that tests can exercise the limit without waiting a minute.
+// so that tests can exercise the limit without waiting a minute. With a
+// window under a second, Retry-After is sent in fractional seconds.
 func WithRateLimitWindow(limit int, window time.Duration) Option {
 	return func(c *config) { c.rate = rateLimit{limit: limit, window: window} }
 }
