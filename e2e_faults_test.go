@@ -189,8 +189,8 @@ func TestE2ERetries(t *testing.T) {
 		assert.Equal(t, reqs[0].Body, reqs[1].Body)
 	})
 	t.Run("the fake's sliding-window rate limit", func(t *testing.T) {
-		srv, c := newE2E(t, theazotest.WithRateLimitWindow(4, 200*time.Millisecond))
-		for range 10 {
+		srv, c := newE2E(t, theazotest.WithRateLimitWindow(4, time.Second))
+		for range 6 {
 			_, err := c.Providers.List(ctx)
 			require.NoError(t, err)
 		}
@@ -204,7 +204,7 @@ func TestE2ERetries(t *testing.T) {
 				limited++
 			}
 		}
-		assert.Equal(t, 10, ok)
+		assert.Equal(t, 6, ok)
 		assert.Positive(t, limited, "the limit was hit and waited out")
 	})
 	t.Run("429 without Retry-After backs off", func(t *testing.T) {
@@ -283,7 +283,7 @@ func TestE2ERetries(t *testing.T) {
 		start := time.Now()
 		_, err := c.Providers.List(cctx)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.Less(t, time.Since(start), time.Second)
+		assert.Less(t, time.Since(start), 2*time.Second)
 	})
 }
 

@@ -501,7 +501,7 @@ func TestE2EFleets(t *testing.T) {
 	}
 
 	// Cancelled while it runs.
-	_, c2 := newE2E(t, theazotest.WithEventDelay(40*time.Millisecond))
+	_, c2 := newE2E(t, theazotest.WithEventDelay(100*time.Millisecond)) // the cancel lands long before the end
 	s, err = c2.Sessions.GetOrCreate(ctx, "u", nil)
 	require.NoError(t, err)
 	f, err = c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})

@@ -78,7 +78,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	a := newAPI(t, theazotest.WithRateLimitWindow(3, 300*time.Millisecond))
+	a := newAPI(t, theazotest.WithRateLimitWindow(3, time.Second))
 	for range 3 {
 		a.must(200, "GET", "/providers", nil)
 	}
@@ -87,7 +87,7 @@ func TestRateLimit(t *testing.T) {
 	wait, err := time.ParseDuration(r.header.Get("Retry-After") + "s")
 	require.NoError(t, err)
 	assert.Greater(t, wait, time.Duration(0))
-	assert.LessOrEqual(t, wait, 300*time.Millisecond)
+	assert.LessOrEqual(t, wait, time.Second)
 	assert.Equal(t, wait.Seconds(), r.num("error.details.retryAfter"))
 
 	// Per key: another key has its own window; public calls are not counted.
@@ -252,7 +252,7 @@ func TestFleets(t *testing.T) {
 	assert.Len(t, a.must(200, "GET", "/fleets", nil).list(), 1)
 
 	// Cancelled while running: fleet:failed.
-	b := newAPI(t, theazotest.WithEventDelay(50*time.Millisecond))
+	b := newAPI(t, theazotest.WithEventDelay(100*time.Millisecond)) // the cancel lands long before the end
 	ses = b.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
 	def = b.must(201, "POST", "/agent-definitions", map[string]any{"name": "d"}).str("id")
 	id = b.must(201, "POST", "/fleets", map[string]any{"sessionId": ses, "definitionId": def, "tasks": []string{"a", "b", "c", "d"}, "concurrency": 1}).str("id")

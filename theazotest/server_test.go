@@ -316,7 +316,7 @@ func TestAgentStreamAndResume(t *testing.T) {
 	// A terminated agent's stream ends the run with an error event.
 	b := newAPI(t, theazotest.WithAgentScript(func(string) []theazotest.Event {
 		return []theazotest.Event{theazotest.Thinking("1"), {Type: "custom", Data: map[string]any{"x": 1}}, theazotest.Output("never", 1)}
-	}), theazotest.WithEventDelay(30*time.Millisecond))
+	}), theazotest.WithEventDelay(200*time.Millisecond)) // terminate lands before the output
 	ses = b.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
 	id = b.must(201, "POST", "/sessions/"+ses+"/agents", nil).str("id")
 	st = b.open("/agents/" + id + "/stream")
