@@ -45,6 +45,7 @@ func (s *Server) Requests() []Request {
 	for i, r := range s.requests {
 		r.Header = r.Header.Clone()
 		r.Query = cloneValues(r.Query)
+		r.Body = bytes.Clone(r.Body)
 		out[i] = r
 	}
 	return out
