@@ -110,10 +110,9 @@ type MessageEvent struct {
 func (*MessageEvent) channelEvent() {}
 
 // decodeChannelEvent turns a raw channel stream event into its typed form.
-// An event without an event name is a message, as the SSE standard's
-// default event type is "message".
+// The sse package names an event without an event line "message".
 func decodeChannelEvent(typ, data string) (ChannelEvent, error) {
-	if typ == "message" || typ == "" {
+	if typ == "message" {
 		return decodeEvent(data, &MessageEvent{})
 	}
 	return &UnknownEvent{Type: typ, Data: data}, nil
