@@ -74,7 +74,10 @@ type ChannelCreateParams struct {
 
 // ChannelListParams page through channels.
 type ChannelListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 }
 
 // MessageSendParams are a user's message to a channel.
@@ -87,7 +90,10 @@ type MessageSendParams struct {
 
 // ChannelMessagesParams filter and page through a channel's messages.
 type ChannelMessagesParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 	// ThreadID keeps only the messages of one thread; empty lists all.
 	ThreadID string `url:"threadId,omitempty"`
 }

@@ -46,7 +46,7 @@ func contractDefinitionsCases() []contractCase {
 		ops:  []string{"GET /v1/agent-definitions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			page, err := c.Definitions.ListPage(ctx, &DefinitionListParams{
-				ListParams:      ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"},
+				Limit: 25, Cursor: "cur_01HX3K2PREV",
 				IncludeArchived: true,
 			})
 			require.NoError(t, err)

@@ -122,7 +122,7 @@ func TestDefinitions(t *testing.T) {
 	}, {
 		name: "list page with every param",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Definitions.ListPage(ctx, &DefinitionListParams{ListParams: ListParams{Limit: 25, Cursor: "cur_01HX"}, IncludeArchived: true})
+			return c.Definitions.ListPage(ctx, &DefinitionListParams{Limit: 25, Cursor: "cur_01HX", IncludeArchived: true})
 		},
 		reply:      reply{Body: golden(t, "definitions/list.json")},
 		wantMethod: "GET", wantPath: "/v1/agent-definitions", wantQuery: "cursor=cur_01HX&includeArchived=true&limit=25",
@@ -130,7 +130,7 @@ func TestDefinitions(t *testing.T) {
 	}, {
 		name: "list page: includeArchived false is not sent",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Definitions.ListPage(ctx, &DefinitionListParams{ListParams: ListParams{Limit: 10}})
+			return c.Definitions.ListPage(ctx, &DefinitionListParams{Limit: 10})
 		},
 		reply:      reply{Body: golden(t, "definitions/list.json")},
 		wantMethod: "GET", wantPath: "/v1/agent-definitions", wantQuery: "limit=10",
@@ -281,7 +281,7 @@ func TestDefinitionsList(t *testing.T) {
 	t.Run("every page", func(t *testing.T) {
 		srv := newRecorder(t, pages...)
 		var ids []string
-		for d, err := range srv.client().Definitions.List(context.Background(), &DefinitionListParams{ListParams: ListParams{Limit: 2}, IncludeArchived: true}) {
+		for d, err := range srv.client().Definitions.List(context.Background(), &DefinitionListParams{Limit: 2, IncludeArchived: true}) {
 			require.NoError(t, err)
 			ids = append(ids, d.ID)
 		}
