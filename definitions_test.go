@@ -42,7 +42,7 @@ var supportV5 = AgentDefinition{
 	Instructions: "You are a helpful support agent for Acme Corp.",
 	Tools:        []string{"http_request"},
 	Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: Ptr(0.0)},
-	Compute:      &DefinitionCompute{Provider: ProviderFly, TimeoutSeconds: 120},
+	Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 120},
 	Metadata:     Metadata{"team": "support"},
 	Archived:     true,
 	CreatedAt:    time.Date(2025, time.April, 20, 10, 0, 0, 0, time.UTC),
@@ -81,7 +81,7 @@ func TestDefinitions(t *testing.T) {
 				Instructions: "Be kind.",
 				Tools:        []string{"http_request"},
 				Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: Ptr(0.0)},
-				Compute:      &DefinitionCompute{Provider: ProviderFly, TimeoutSeconds: 120},
+				Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 120},
 				Metadata:     Metadata{"team": "support"},
 			})
 		},
@@ -166,7 +166,7 @@ func TestDefinitions(t *testing.T) {
 				Instructions: "Cite two sources.",
 				Tools:        []string{"web_search"},
 				Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 2048, Temperature: Ptr(0.0)},
-				Compute:      &DefinitionCompute{Provider: ProviderE2B, TimeoutSeconds: 300},
+				Compute:      &DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300},
 			})
 		},
 		reply:      reply{Body: golden(t, "definitions/updated.json")},
