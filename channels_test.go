@@ -285,50 +285,30 @@ func TestChannelsStreamErrors(t *testing.T) {
 }
 
 func TestChannelsLocalErrors(t *testing.T) {
-	cases := []struct {
-		name    string
-		call    func(ctx context.Context, c *Client) error
-		wantErr error
-		wantMsg string
-	}{
-		{"create nil", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams, "Name is required"},
-		{"create without name", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.Create(ctx, &ChannelCreateParams{Instructions: "x"})
-			return err
-		}, ErrInvalidParams, "Name is required"},
-		{"send nil", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.SendMessage(ctx, "ch_1", nil)
-			return err
-		}, ErrInvalidParams, "Content is required"},
-		{"send without content", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.SendMessage(ctx, "ch_1", &MessageSendParams{ThreadID: "thr_1"})
-			return err
-		}, ErrInvalidParams, "Content is required"},
-		{"send empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.SendMessage(ctx, "", &MessageSendParams{Content: "hi"})
-			return err
-		}, ErrEmptyID, ""},
-		{"messages page empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.MessagesPage(ctx, "", nil)
-			return err
-		}, ErrEmptyID, ""},
-		{"messages empty id", func(ctx context.Context, c *Client) error {
-			for _, err := range c.Channels.Messages(ctx, "", nil) {
-				return err
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.Create(ctx, nil)
+		}},
+		{name: "create without name", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.Create(ctx, &ChannelCreateParams{Instructions: "x"})
+		}},
+		{name: "send nil", wantErr: ErrInvalidParams, wantMsg: "Content is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.SendMessage(ctx, "ch_1", nil)
+		}},
+		{name: "send without content", wantErr: ErrInvalidParams, wantMsg: "Content is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.SendMessage(ctx, "ch_1", &MessageSendParams{ThreadID: "thr_1"})
+		}},
+		{name: "send empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.SendMessage(ctx, "", &MessageSendParams{Content: "hi"})
+		}},
+		{name: "messages page empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.MessagesPage(ctx, "", nil)
+		}},
+		{name: "messages empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			for m, err := range c.Channels.Messages(ctx, "", nil) {
+				return m, err
 			}
-			return nil
-		}, ErrEmptyID, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.wantErr)
-			assert.Contains(t, err.Error(), tc.wantMsg)
-			assert.Empty(t, srv.requests(), "nothing is sent")
-		})
-	}
+			return nil, nil
+		}},
+	})
 }

@@ -233,43 +233,26 @@ func TestDefinitionModelTemperature(t *testing.T) {
 }
 
 func TestDefinitionsLocalErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		call func(ctx context.Context, c *Client) error
-		want error
-	}{
-		{"create nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams},
-		{"create without name", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Create(ctx, &DefinitionCreateParams{Instructions: "x"})
-			return err
-		}, ErrInvalidParams},
-		{"get empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Get(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"get dot-dot id", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Get(ctx, "..")
-			return err
-		}, ErrInvalidParams},
-		{"update empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Update(ctx, "", &DefinitionUpdateParams{Instructions: "x"})
-			return err
-		}, ErrEmptyID},
-		{"archive empty id", func(ctx context.Context, c *Client) error {
-			return c.Definitions.Archive(ctx, "")
-		}, ErrEmptyID},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.want)
-			assert.Empty(t, srv.requests(), "nothing sent")
-		})
-	}
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Create(ctx, nil)
+		}},
+		{name: "create without name", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Create(ctx, &DefinitionCreateParams{Instructions: "x"})
+		}},
+		{name: "get empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Get(ctx, "")
+		}},
+		{name: "get dot-dot id", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Get(ctx, "..")
+		}},
+		{name: "update empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Update(ctx, "", &DefinitionUpdateParams{Instructions: "x"})
+		}},
+		{name: "archive empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return nil, c.Definitions.Archive(ctx, "")
+		}},
+	})
 }
 
 func TestDefinitionsList(t *testing.T) {

@@ -143,48 +143,29 @@ func TestFleetsLocalErrors(t *testing.T) {
 		edit(&p)
 		return &p
 	}
-	cases := []struct {
-		name string
-		call func(ctx context.Context, c *Client) error
-		want error
-	}{
-		{"create nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams},
-		{"create without session", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.SessionID = "" }))
-			return err
-		}, ErrInvalidParams},
-		{"create without definition", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.DefinitionID = "" }))
-			return err
-		}, ErrInvalidParams},
-		{"create without tasks", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.Tasks = []string{} }))
-			return err
-		}, ErrInvalidParams},
-		{"get empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Get(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"cancel empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Cancel(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"stream empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Stream(ctx, "")
-			return err
-		}, ErrEmptyID},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.want)
-			assert.Empty(t, srv.requests(), "nothing may be sent")
-		})
-	}
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, nil)
+		}},
+		{name: "create without session", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.SessionID = "" }))
+		}},
+		{name: "create without definition", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.DefinitionID = "" }))
+		}},
+		{name: "create without tasks", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.Tasks = []string{} }))
+		}},
+		{name: "get empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Get(ctx, "")
+		}},
+		{name: "cancel empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Cancel(ctx, "")
+		}},
+		{name: "stream empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Stream(ctx, "")
+		}},
+	})
 }
 
 func TestFleetsStreamReferenceExample(t *testing.T) {

@@ -166,3 +166,35 @@ func mustJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// localErrorCase is a call that must fail before any request is sent.
+type localErrorCase struct {
+	name string
+	// call invokes the method under test and returns its result.
+	call func(ctx context.Context, c *Client) (any, error)
+	// wantErr is the error the call must fail with (errors.Is).
+	wantErr error
+	// wantMsg is a part of the error's message; "" for no check.
+	wantMsg string
+	// hidden are strings the error's message must not contain (secrets).
+	hidden []string
+}
+
+// runLocalErrorCases runs each case against a fresh recorder: the call must
+// fail with wantErr, return no result and send nothing.
+func runLocalErrorCases(t *testing.T, cases []localErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t)
+			got, err := tc.call(context.Background(), srv.client())
+			require.ErrorIs(t, err, tc.wantErr)
+			assert.ErrorContains(t, err, tc.wantMsg)
+			for _, s := range tc.hidden {
+				assert.NotContains(t, err.Error(), s)
+			}
+			assert.Nil(t, got, "no result with an error")
+			assert.Empty(t, srv.requests(), "nothing is sent")
+		})
+	}
+}

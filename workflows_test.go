@@ -262,67 +262,44 @@ func TestWorkflowsListFollowsCursors(t *testing.T) {
 
 func TestWorkflowsLocalErrors(t *testing.T) {
 	step := []WorkflowStep{{Name: "only", DefinitionID: "adef_1", Task: "Do it"}}
-	cases := []struct {
-		name string
-		call func(ctx context.Context, c *Client) error
-		want error
-	}{
-		{"create nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams},
-		{"create without name", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Create(ctx, &WorkflowCreateParams{Steps: step})
-			return err
-		}, ErrInvalidParams},
-		{"create without steps", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Create(ctx, &WorkflowCreateParams{Name: "n"})
-			return err
-		}, ErrInvalidParams},
-		{"update nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Update(ctx, "wf_1", nil)
-			return err
-		}, ErrInvalidParams},
-		{"update without steps", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Update(ctx, "wf_1", &WorkflowUpdateParams{Name: "n", Steps: []WorkflowStep{}})
-			return err
-		}, ErrInvalidParams},
-		{"update empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Update(ctx, "", &WorkflowUpdateParams{Name: "n", Steps: step})
-			return err
-		}, ErrEmptyID},
-		{"get empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Get(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"delete empty id", func(ctx context.Context, c *Client) error {
-			return c.Workflows.Delete(ctx, "")
-		}, ErrEmptyID},
-		{"run empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Run(ctx, "", nil)
-			return err
-		}, ErrEmptyID},
-		{"get run empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.GetRun(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"estimate empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Estimate(ctx, "", nil)
-			return err
-		}, ErrEmptyID},
-		{"stream run empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.StreamRun(ctx, "")
-			return err
-		}, ErrEmptyID},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.want)
-			assert.Empty(t, srv.requests(), "nothing may be sent")
-		})
-	}
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Create(ctx, nil)
+		}},
+		{name: "create without name", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Create(ctx, &WorkflowCreateParams{Steps: step})
+		}},
+		{name: "create without steps", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Create(ctx, &WorkflowCreateParams{Name: "n"})
+		}},
+		{name: "update nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Update(ctx, "wf_1", nil)
+		}},
+		{name: "update without steps", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Update(ctx, "wf_1", &WorkflowUpdateParams{Name: "n", Steps: []WorkflowStep{}})
+		}},
+		{name: "update empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Update(ctx, "", &WorkflowUpdateParams{Name: "n", Steps: step})
+		}},
+		{name: "get empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Get(ctx, "")
+		}},
+		{name: "delete empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return nil, c.Workflows.Delete(ctx, "")
+		}},
+		{name: "run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Run(ctx, "", nil)
+		}},
+		{name: "get run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.GetRun(ctx, "")
+		}},
+		{name: "estimate empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Estimate(ctx, "", nil)
+		}},
+		{name: "stream run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.StreamRun(ctx, "")
+		}},
+	})
 }
 
 func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
