@@ -276,12 +276,9 @@ func TestChannelsStreamErrors(t *testing.T) {
 		_, err := srv.client().Channels.Stream(context.Background(), "ch_1", nil)
 		assert.ErrorIs(t, err, ErrNotFound)
 	})
-	t.Run("empty id", func(t *testing.T) {
-		srv := newRecorder(t)
-		_, err := srv.client().Channels.Stream(context.Background(), "", nil)
-		assert.ErrorIs(t, err, ErrEmptyID)
-		assert.Empty(t, srv.requests())
-	})
+	runLocalErrorCases(t, []localErrorCase{{name: "empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+		return c.Channels.Stream(ctx, "", nil)
+	}}})
 }
 
 func TestChannelsLocalErrors(t *testing.T) {

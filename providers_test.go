@@ -106,26 +106,18 @@ func TestProvidersCreateValidation(t *testing.T) {
 		{"nil credentials", &ProviderCreateParams{Provider: ProviderE2B}, "Credentials are required"},
 		{"empty credentials", &ProviderCreateParams{Provider: ProviderE2B, Credentials: Credentials{}}, "Credentials are required"},
 	}
+	var cases []localErrorCase
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			got, err := srv.client().Providers.Create(context.Background(), tc.params)
-			require.ErrorIs(t, err, ErrInvalidParams)
-			assert.ErrorContains(t, err, tc.want)
-			assert.NotContains(t, err.Error(), secret)
-			assert.Nil(t, got)
-			assert.Empty(t, srv.requests(), "nothing sent")
-		})
+		cases = append(cases, localErrorCase{name: tc.name, wantErr: ErrInvalidParams, wantMsg: tc.want, hidden: []string{secret},
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Providers.Create(ctx, tc.params) }})
 	}
+	runLocalErrorCases(t, cases)
 }
 
 func TestProvidersDeleteErrors(t *testing.T) {
-	t.Run("empty provider", func(t *testing.T) {
-		srv := newRecorder(t)
-		err := srv.client().Providers.Delete(context.Background(), "")
-		require.ErrorIs(t, err, ErrEmptyID)
-		assert.Empty(t, srv.requests(), "nothing sent")
-	})
+	runLocalErrorCases(t, []localErrorCase{{name: "empty provider", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+		return nil, c.Providers.Delete(ctx, "")
+	}}})
 	t.Run("active agents", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusConflict, Body: `{"error":{"code":"conflict","message":"provider has active agents"}}`})
 		err := srv.client().Providers.Delete(context.Background(), ProviderFly)

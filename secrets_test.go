@@ -127,25 +127,18 @@ func TestSecretsSetValidation(t *testing.T) {
 		{"value as name by mistake", &SecretSetParams{Name: "sk-live secret!", Value: "KEY"}, "Name may contain only"},
 		{"no value", &SecretSetParams{Name: "KEY"}, "Value is required"},
 	}
+	var cases []localErrorCase
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			got, err := srv.client().Secrets.Set(context.Background(), tc.params)
-			require.ErrorIs(t, err, ErrInvalidParams)
-			assert.ErrorContains(t, err, tc.want)
-			assert.NotContains(t, err.Error(), value)
-			assert.NotContains(t, err.Error(), "sk-live")
-			assert.Nil(t, got)
-			assert.Empty(t, srv.requests(), "nothing sent")
-		})
+		cases = append(cases, localErrorCase{name: tc.name, wantErr: ErrInvalidParams, wantMsg: tc.want, hidden: []string{value, "sk-live"},
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Secrets.Set(ctx, tc.params) }})
 	}
+	runLocalErrorCases(t, cases)
 }
 
 func TestSecretsDeleteEmptyName(t *testing.T) {
-	srv := newRecorder(t)
-	err := srv.client().Secrets.Delete(context.Background(), "", &SecretDeleteParams{SessionID: "ses_1"})
-	require.ErrorIs(t, err, ErrEmptyID)
-	assert.Empty(t, srv.requests(), "nothing sent")
+	runLocalErrorCases(t, []localErrorCase{{name: "session scope", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+		return nil, c.Secrets.Delete(ctx, "", &SecretDeleteParams{SessionID: "ses_1"})
+	}}})
 }
 
 func TestSecretSetParamsRedacted(t *testing.T) {
