@@ -24,11 +24,6 @@ var (
 	}
 )
 
-// channelSSEReply is a recorder reply carrying an event stream.
-func channelSSEReply(body string) reply {
-	return reply{Status: http.StatusOK, Header: map[string]string{"Content-Type": "text/event-stream"}, Body: body}
-}
-
 func TestChannelsEndpoints(t *testing.T) {
 	runEndpointCases(t, []endpointCase{{
 		name: "create",
@@ -187,39 +182,17 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 	})
 }
 
-// collectChannelEvents ranges over a stream until its end and returns the
-// events and the error that ended it.
-func collectChannelEvents(t *testing.T, s *sse.Stream[ChannelEvent]) ([]ChannelEvent, error) {
-	t.Helper()
-	var events []ChannelEvent
-	for ev, err := range s.Events() {
-		if err != nil {
-			return events, err
-		}
-		events = append(events, ev)
-	}
-	return events, nil
-}
-
 func TestChannelsStream(t *testing.T) {
-	srv := newRecorder(t, channelSSEReply(golden(t, "channels/stream.sse")))
+	srv := newRecorder(t, streamReply(golden(t, "channels/stream.sse")))
 	stream, err := newKeylessClient(t, srv).Channels.Stream(context.Background(), "ch_01HX3K2ABC", &ChannelStreamParams{ThreadID: "thr_01HX3K2ABC"})
 	require.NoError(t, err)
 	defer stream.Close()
 
-	events, err := collectChannelEvents(t, stream)
+	events, err := drainStream(t, stream)
 	assert.Equal(t, []ChannelEvent{&MessageEvent{chUserMessage}, &MessageEvent{chAssistantMessage}}, events)
 	assert.ErrorIs(t, err, sse.ErrInterrupted, "the channel stream has no terminal event: a closed connection is an interruption")
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "GET", r.Method)
-	assert.Equal(t, "/v1/channels/ch_01HX3K2ABC/stream", r.Path)
-	assert.Equal(t, "threadId=thr_01HX3K2ABC", r.RawQuery)
-	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.Empty(t, r.Header.Values("Authorization"))
-	assert.Empty(t, r.Body)
+	assertStreamOpened(t, srv, "/v1/channels/ch_01HX3K2ABC/stream", "threadId=thr_01HX3K2ABC", true)
 }
 
 func TestChannelsStreamEvents(t *testing.T) {
@@ -245,29 +218,25 @@ func TestChannelsStreamEvents(t *testing.T) {
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, channelSSEReply(tc.body))
+			srv := newRecorder(t, streamReply(tc.body))
 			stream, err := srv.client().Channels.Stream(context.Background(), "a/b?x", nil)
 			require.NoError(t, err)
 			defer stream.Close()
-			events, err := collectChannelEvents(t, stream)
+			events, err := drainStream(t, stream)
 			assert.Equal(t, tc.want, events)
 			assert.ErrorIs(t, err, sse.ErrInterrupted)
-			reqs := srv.requests()
-			require.Len(t, reqs, 1)
-			assert.Equal(t, "/v1/channels/a%2Fb%3Fx/stream", reqs[0].Path)
-			assert.Empty(t, reqs[0].RawQuery)
-			assert.Empty(t, reqs[0].Header.Values("Authorization"), "public even on a client with a key")
+			assertStreamOpened(t, srv, "/v1/channels/a%2Fb%3Fx/stream", "", true) // public even on a client with a key
 		})
 	}
 }
 
 func TestChannelsStreamErrors(t *testing.T) {
 	t.Run("malformed message", func(t *testing.T) {
-		srv := newRecorder(t, channelSSEReply("event: message\ndata: not json\n\n"))
+		srv := newRecorder(t, streamReply("event: message\ndata: not json\n\n"))
 		stream, err := srv.client().Channels.Stream(context.Background(), "ch_1", nil)
 		require.NoError(t, err)
 		defer stream.Close()
-		events, err := collectChannelEvents(t, stream)
+		events, err := drainStream(t, stream)
 		assert.Empty(t, events)
 		assert.ErrorContains(t, err, `decoding "message" event`)
 	})

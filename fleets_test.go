@@ -169,7 +169,7 @@ func TestFleetsLocalErrors(t *testing.T) {
 }
 
 func TestFleetsStreamReferenceExample(t *testing.T) {
-	srv := newRecorder(t, sseBody(golden(t, "fleets/stream.sse")))
+	srv := newRecorder(t, streamReply(golden(t, "fleets/stream.sse")))
 	stream, err := srv.client().Fleets.Stream(context.Background(), "a/b?x")
 	require.NoError(t, err)
 	events, err := drainStream(t, stream)
@@ -181,15 +181,7 @@ func TestFleetsStreamReferenceExample(t *testing.T) {
 		&FleetCompleteEvent{Completed: 10, Failed: 0, TotalCost: Money{Amount: 82, Currency: "usd"}},
 	}, events)
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "GET", r.Method)
-	assert.Equal(t, "/v1/fleets/a%2Fb%3Fx/stream", r.Path)
-	assert.Empty(t, r.RawQuery)
-	assert.Empty(t, r.Body)
-	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
+	assertStreamOpened(t, srv, "/v1/fleets/a%2Fb%3Fx/stream", "", false)
 }
 
 func TestFleetsStreamEvents(t *testing.T) {
@@ -252,7 +244,7 @@ func TestFleetsStreamEvents(t *testing.T) {
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, sseBody(tc.body))
+			srv := newRecorder(t, streamReply(tc.body))
 			stream, err := srv.client().Fleets.Stream(context.Background(), "flt_01HX3K2FLT")
 			require.NoError(t, err)
 			events, err := drainStream(t, stream)

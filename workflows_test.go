@@ -14,26 +14,6 @@ import (
 	"github.com/theazo/theazo-go/sse"
 )
 
-// sseBody is a 200 reply carrying body as an event stream.
-func sseBody(body string) reply {
-	return reply{Status: http.StatusOK, Header: map[string]string{"Content-Type": "text/event-stream"}, Body: body}
-}
-
-// drainStream ranges over s to its end and returns the events and the error
-// that ended it, if any.
-func drainStream[E any](t *testing.T, s *sse.Stream[E]) ([]E, error) {
-	t.Helper()
-	defer s.Close()
-	var events []E
-	for ev, err := range s.Events() {
-		if err != nil {
-			return events, err
-		}
-		events = append(events, ev)
-	}
-	return events, nil
-}
-
 var testSteps = []WorkflowStep{
 	{Name: "scrape", DefinitionID: "adef_01HX3K2SCR", Task: "Fetch the page at the input url"},
 	{Name: "summarize", DefinitionID: "adef_01HX3K2SUM", Task: "Summarize the scraped page", DependsOn: []string{"scrape"}},
@@ -303,7 +283,7 @@ func TestWorkflowsLocalErrors(t *testing.T) {
 }
 
 func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
-	srv := newRecorder(t, sseBody(golden(t, "workflows/run_stream.sse")))
+	srv := newRecorder(t, streamReply(golden(t, "workflows/run_stream.sse")))
 	stream, err := srv.client().Workflows.StreamRun(context.Background(), "a/b?x")
 	require.NoError(t, err)
 	events, err := drainStream(t, stream)
@@ -315,16 +295,7 @@ func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
 		&WorkflowCompleteEvent{Output: json.RawMessage(`{"summary":"Three new papers on agent planning."}`), Cost: Money{Amount: 95, Currency: "usd"}},
 	}, events)
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "GET", r.Method)
-	assert.Equal(t, "/v1/workflow-runs/a%2Fb%3Fx/stream", r.Path)
-	assert.Empty(t, r.RawQuery)
-	assert.Empty(t, r.Body)
-	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
-	assert.Empty(t, r.Header.Get("Last-Event-Id"))
+	assertStreamOpened(t, srv, "/v1/workflow-runs/a%2Fb%3Fx/stream", "", false)
 }
 
 func TestWorkflowsStreamRunEvents(t *testing.T) {
@@ -378,7 +349,7 @@ func TestWorkflowsStreamRunEvents(t *testing.T) {
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, sseBody(tc.body))
+			srv := newRecorder(t, streamReply(tc.body))
 			stream, err := srv.client().Workflows.StreamRun(context.Background(), "wfr_01HX3K2RUN")
 			require.NoError(t, err)
 			events, err := drainStream(t, stream)
@@ -395,8 +366,8 @@ func TestWorkflowsStreamRunEvents(t *testing.T) {
 
 func TestWorkflowsStreamRunResumes(t *testing.T) {
 	srv := newRecorder(t,
-		sseBody("id: 1\nevent: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n"),
-		sseBody("id: 2\nevent: workflow:complete\ndata: {\"output\":{},\"cost\":{\"amount\":95,\"currency\":\"usd\"}}\n\n"),
+		streamReply("id: 1\nevent: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n"),
+		streamReply("id: 2\nevent: workflow:complete\ndata: {\"output\":{},\"cost\":{\"amount\":95,\"currency\":\"usd\"}}\n\n"),
 	)
 	stream, err := srv.client().Workflows.StreamRun(context.Background(), "a/b?x")
 	require.NoError(t, err)
@@ -423,7 +394,7 @@ func TestWorkflowsStreamRunErrors(t *testing.T) {
 		assert.Equal(t, "req_1", apiErr.RequestID)
 	})
 	t.Run("malformed known event", func(t *testing.T) {
-		srv := newRecorder(t, sseBody("event: step:start\ndata: {\"step\":3}\n\n"))
+		srv := newRecorder(t, streamReply("event: step:start\ndata: {\"step\":3}\n\n"))
 		stream, err := srv.client().Workflows.StreamRun(context.Background(), "wfr_1")
 		require.NoError(t, err)
 		events, err := drainStream(t, stream)
