@@ -224,12 +224,6 @@ func newAgentServer(t *testing.T) *agentServer {
 	return a
 }
 
-func (a *agentServer) client(t *testing.T, opts ...Option) *Client {
-	c := NewClient(testKey, append([]Option{WithBaseURL(a.URL + "/v1")}, opts...)...)
-	t.Cleanup(c.CloseIdleConnections)
-	return c
-}
-
 func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 	a := newAgentServer(t)
 	var body atomic.Value
@@ -243,7 +237,7 @@ func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 		io.WriteString(w, `{"taskId":"task_1","agentId":"agt_1"}`)
 		go push("event: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":3,\"currency\":\"usd\"}}\n\n")
 	}
-	s, err := a.client(t).Agents.RunStream(context.Background(), "agt_1", "Summarize")
+	s, err := newTestClient(t, a.URL).Agents.RunStream(context.Background(), "agt_1", "Summarize")
 	require.NoError(t, err)
 	defer s.Close()
 	events, err := drainStream(t, s)
@@ -262,7 +256,7 @@ func TestRunStreamClosesTheStreamWhenRunFails(t *testing.T) {
 		w.WriteHeader(http.StatusConflict)
 		io.WriteString(w, envelopeBody("conflict", "Agent is busy.", `{}`))
 	}
-	s, err := a.client(t).Agents.RunStream(context.Background(), "agt_1", "task")
+	s, err := newTestClient(t, a.URL).Agents.RunStream(context.Background(), "agt_1", "task")
 	assert.Nil(t, s)
 	require.ErrorIs(t, err, ErrConflict)
 	select {
@@ -283,8 +277,7 @@ func TestRunStreamDoesNotRunWithoutAStream(t *testing.T) {
 		io.WriteString(w, envelopeBody("not_found", "No such agent.", `{}`))
 	}))
 	t.Cleanup(srv.Close)
-	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
-	t.Cleanup(c.CloseIdleConnections)
+	c := newTestClient(t, srv.URL)
 	_, err := c.Agents.RunStream(context.Background(), "agt_1", "task")
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.Zero(t, runs.Load())
@@ -307,8 +300,7 @@ func TestAgentStreamResumes(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
-	t.Cleanup(c.CloseIdleConnections)
+	c := newTestClient(t, srv.URL)
 
 	s, err := c.Agents.Stream(context.Background(), "agt_1")
 	require.NoError(t, err)
@@ -333,7 +325,7 @@ func TestAgentStreamResumes(t *testing.T) {
 func TestAgentStreamCloseAndCancel(t *testing.T) {
 	t.Run("Close from another goroutine", func(t *testing.T) {
 		a := newAgentServer(t)
-		s, err := a.client(t).Agents.Stream(context.Background(), "agt_1")
+		s, err := newTestClient(t, a.URL).Agents.Stream(context.Background(), "agt_1")
 		require.NoError(t, err)
 		inbox := <-a.streams
 		inbox <- "event: thinking\ndata: {\"text\":\"one\"}\n\n"
@@ -372,7 +364,7 @@ func TestAgentStreamCloseAndCancel(t *testing.T) {
 		a := newAgentServer(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		s, err := a.client(t).Agents.Stream(ctx, "agt_1")
+		s, err := newTestClient(t, a.URL).Agents.Stream(ctx, "agt_1")
 		require.NoError(t, err)
 		<-a.streams
 		time.AfterFunc(30*time.Millisecond, cancel)

@@ -86,8 +86,16 @@ func (r *recorder) requests() []received {
 // Its idle connections are closed when the test ends, so that no goroutine
 // outlives the test.
 func (r *recorder) client(opts ...Option) *Client {
-	c := NewClient(testKey, append([]Option{WithBaseURL(r.URL + "/v1")}, opts...)...)
-	r.t.Cleanup(c.CloseIdleConnections)
+	return newTestClient(r.t, r.URL, opts...)
+}
+
+// newTestClient returns a client with the test key of the server at root
+// (its API under root/v1). Its idle connections are closed when the test
+// ends.
+func newTestClient(t *testing.T, root string, opts ...Option) *Client {
+	t.Helper()
+	c := NewClient(testKey, append([]Option{WithBaseURL(root + "/v1")}, opts...)...)
+	t.Cleanup(c.CloseIdleConnections)
 	return c
 }
 
