@@ -224,13 +224,15 @@ func TestTriggerFormatRedactsSecret(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(golden(t, "triggers/trigger_created.json")), &tr))
 	const secret = "whsec_5f2b8c1e9a7d4f6b"
 	require.Equal(t, secret, tr.SigningSecret)
-	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		for _, v := range []any{tr, &tr, []Trigger{tr}, Page[Trigger]{Data: []Trigger{tr}}} {
-			out := fmt.Sprintf(format, v)
-			assert.NotContains(t, out, secret, format)
-			assert.Contains(t, out, "trg_01HX3K2ABC", format)
-			assert.Contains(t, out, "[redacted]", format)
-		}
+	for name, v := range map[string]any{"value": tr, "pointer": &tr, "slice": []Trigger{tr}, "page": Page[Trigger]{Data: []Trigger{tr}}} {
+		t.Run(name, func(t *testing.T) {
+			assertRedacted(t, v, secret)
+			for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+				out := fmt.Sprintf(format, v)
+				assert.Contains(t, out, "trg_01HX3K2ABC", format)
+				assert.Contains(t, out, "[redacted]", format)
+			}
+		})
 	}
 	assert.Contains(t, fmt.Sprintf("%#v", tr), "theazo.Trigger{ID:")
 	b, err := json.Marshal(tr)
