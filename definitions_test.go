@@ -22,17 +22,15 @@ var researchV1 = AgentDefinition{
 	UpdatedAt:    time.Date(2025, time.May, 1, 9, 30, 0, 0, time.UTC),
 }
 
-// researchV2 is testdata/definitions/updated.json decoded.
-var researchV2 = AgentDefinition{
-	ID:           "adef_01HX3K2DEF",
-	Name:         "Research Assistant",
-	Version:      2,
-	Instructions: "You are a research assistant. Be thorough and cite sources.",
-	Tools:        []string{"web_search", "write_file", "http_request"},
-	Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514"},
-	CreatedAt:    time.Date(2025, time.May, 1, 9, 30, 0, 0, time.UTC),
-	UpdatedAt:    time.Date(2025, time.May, 2, 8, 15, 0, 0, time.UTC),
-}
+// researchV2 is testdata/definitions/updated.json decoded: researchV1 with
+// a third tool.
+var researchV2 = func() AgentDefinition {
+	d := researchV1
+	d.Version = 2
+	d.Tools = []string{"web_search", "write_file", "http_request"}
+	d.UpdatedAt = time.Date(2025, time.May, 2, 8, 15, 0, 0, time.UTC)
+	return d
+}()
 
 // supportV5 is the second item of testdata/definitions/list.json decoded.
 var supportV5 = AgentDefinition{
