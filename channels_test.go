@@ -196,38 +196,30 @@ func TestChannelsStream(t *testing.T) {
 }
 
 func TestChannelsStreamEvents(t *testing.T) {
-	cases := []struct {
-		name string
-		body string
-		want []ChannelEvent
-	}{{
+	// The channel stream has no terminal event: each ends interrupted. It is
+	// public even on a client with a key.
+	open := func(ctx context.Context, c *Client) (*sse.Stream[ChannelEvent], error) {
+		return c.Channels.Stream(ctx, "a/b?x", nil)
+	}
+	runStreamCases(t, open, "/v1/channels/a%2Fb%3Fx/stream", true, []streamCase[ChannelEvent]{{
 		name: "unknown event passes through",
 		body: "event: typing\ndata: {\"role\":\"assistant\"}\n\nevent: message\ndata: {\"id\":\"msg_2\",\"role\":\"assistant\",\"content\":\"Hello\"}\n\n",
 		want: []ChannelEvent{
 			&UnknownEvent{Type: "typing", Data: `{"role":"assistant"}`},
 			&MessageEvent{Message{ID: "msg_2", Role: MessageRoleAssistant, Content: "Hello"}},
 		},
+		wantErr: sse.ErrInterrupted,
 	}, {
-		name: "unnamed event is a message",
-		body: "data: {\"role\":\"user\",\"content\":\"Hi\"}\n\n",
-		want: []ChannelEvent{&MessageEvent{Message{Role: MessageRoleUser, Content: "Hi"}}},
+		name:    "unnamed event is a message",
+		body:    "data: {\"role\":\"user\",\"content\":\"Hi\"}\n\n",
+		want:    []ChannelEvent{&MessageEvent{Message{Role: MessageRoleUser, Content: "Hi"}}},
+		wantErr: sse.ErrInterrupted,
 	}, {
-		name: "unknown role is kept",
-		body: "event: message\ndata: {\"role\":\"system\",\"content\":\"Joined\"}\n\n",
-		want: []ChannelEvent{&MessageEvent{Message{Role: "system", Content: "Joined"}}},
-	}}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, streamReply(tc.body))
-			stream, err := srv.client().Channels.Stream(context.Background(), "a/b?x", nil)
-			require.NoError(t, err)
-			defer stream.Close()
-			events, err := drainStream(t, stream)
-			assert.Equal(t, tc.want, events)
-			assert.ErrorIs(t, err, sse.ErrInterrupted)
-			assertStreamOpened(t, srv, "/v1/channels/a%2Fb%3Fx/stream", "", true) // public even on a client with a key
-		})
-	}
+		name:    "unknown role is kept",
+		body:    "event: message\ndata: {\"role\":\"system\",\"content\":\"Joined\"}\n\n",
+		want:    []ChannelEvent{&MessageEvent{Message{Role: "system", Content: "Joined"}}},
+		wantErr: sse.ErrInterrupted,
+	}})
 }
 
 func TestChannelsStreamErrors(t *testing.T) {

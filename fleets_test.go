@@ -185,12 +185,10 @@ func TestFleetsStreamReferenceExample(t *testing.T) {
 }
 
 func TestFleetsStreamEvents(t *testing.T) {
-	cases := []struct {
-		name    string
-		body    string
-		want    []FleetEvent
-		wantErr error
-	}{{
+	open := func(ctx context.Context, c *Client) (*sse.Stream[FleetEvent], error) {
+		return c.Fleets.Stream(ctx, "flt_01HX3K2FLT")
+	}
+	runStreamCases(t, open, "/v1/fleets/flt_01HX3K2FLT/stream", false, []streamCase[FleetEvent]{{
 		name: "a failed agent does not end the stream",
 		body: "event: agent:start\ndata: {\"agentId\":\"agt_1\",\"index\":0,\"task\":\"Scrape page 1\"}\n\n" +
 			"event: agent:start\ndata: {\"agentId\":\"agt_2\",\"index\":1,\"task\":\"Scrape page 2\"}\n\n" +
@@ -241,22 +239,7 @@ func TestFleetsStreamEvents(t *testing.T) {
 			"event: fleet:complete\ndata: {\"completed\":1,",
 		want:    []FleetEvent{&AgentStartEvent{AgentID: "agt_1", Task: "t"}},
 		wantErr: sse.ErrInterrupted,
-	}}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, streamReply(tc.body))
-			stream, err := srv.client().Fleets.Stream(context.Background(), "flt_01HX3K2FLT")
-			require.NoError(t, err)
-			events, err := drainStream(t, stream)
-			if tc.wantErr != nil {
-				require.ErrorIs(t, err, tc.wantErr)
-			} else {
-				require.NoError(t, err)
-			}
-			assert.Equal(t, tc.want, events)
-			assert.Len(t, srv.requests(), 1, "no reconnection without event ids")
-		})
-	}
+	}})
 }
 
 func TestFleetsStreamErrors(t *testing.T) {

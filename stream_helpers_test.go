@@ -1,6 +1,7 @@
 package theazo
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -55,5 +56,36 @@ func assertStreamOpened(t *testing.T, srv *recorder, path, query string, public 
 		assert.Empty(t, r.Header.Values("Authorization"), "a public stream carries no key")
 	} else {
 		assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
+	}
+}
+
+// streamCase is an event stream's body and what ranging over it yields.
+type streamCase[E any] struct {
+	name    string
+	body    string
+	want    []E
+	wantErr error // the error that ends the stream; nil for none
+}
+
+// runStreamCases serves each case's body on a fresh recorder, opens the
+// stream with open and asserts its events and the error that ended it. The
+// bodies carry no event ids, so each case is one request: the GET of
+// wantPath, without a query, assertStreamOpened checks.
+func runStreamCases[E any](t *testing.T, open func(ctx context.Context, c *Client) (*sse.Stream[E], error), wantPath string, public bool, cases []streamCase[E]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t, streamReply(tc.body))
+			stream, err := open(context.Background(), srv.client())
+			require.NoError(t, err)
+			events, err := drainStream(t, stream)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.want, events)
+			assertStreamOpened(t, srv, wantPath, "", public)
+		})
 	}
 }

@@ -299,12 +299,10 @@ func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
 }
 
 func TestWorkflowsStreamRunEvents(t *testing.T) {
-	cases := []struct {
-		name    string
-		body    string
-		want    []WorkflowEvent
-		wantErr error
-	}{{
+	open := func(ctx context.Context, c *Client) (*sse.Stream[WorkflowEvent], error) {
+		return c.Workflows.StreamRun(ctx, "wfr_01HX3K2RUN")
+	}
+	runStreamCases(t, open, "/v1/workflow-runs/wfr_01HX3K2RUN/stream", false, []streamCase[WorkflowEvent]{{
 		name: "failure is typed and terminal",
 		body: "event: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n" +
 			"event: workflow:failed\ndata: {\"step\":\"scrape\",\"message\":\"page not found\",\"cost\":{\"amount\":4,\"currency\":\"usd\"}}\n\n" +
@@ -346,22 +344,7 @@ func TestWorkflowsStreamRunEvents(t *testing.T) {
 			"event: workflow:complete\ndata: {\"output\":",
 		want:    []WorkflowEvent{&StepStartEvent{Step: "scrape"}},
 		wantErr: sse.ErrInterrupted,
-	}}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, streamReply(tc.body))
-			stream, err := srv.client().Workflows.StreamRun(context.Background(), "wfr_01HX3K2RUN")
-			require.NoError(t, err)
-			events, err := drainStream(t, stream)
-			if tc.wantErr != nil {
-				require.ErrorIs(t, err, tc.wantErr)
-			} else {
-				require.NoError(t, err)
-			}
-			assert.Equal(t, tc.want, events)
-			assert.Len(t, srv.requests(), 1, "no reconnection without event ids")
-		})
-	}
+	}})
 }
 
 func TestWorkflowsStreamRunResumes(t *testing.T) {
