@@ -126,10 +126,7 @@ func TestChannelsList(t *testing.T) {
 		ids = append(ids, ch.ID)
 	}
 	assert.Equal(t, []string{"ch_01HX3K2ABC", "ch_01HX3K2DEF", "ch_3"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	assert.Empty(t, reqs[0].RawQuery)
-	assert.Equal(t, "cursor=cur_01HX3K2JKL", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/channels", "", "cursor=cur_01HX3K2JKL")
 }
 
 // TestChannelsPublicCallsWithoutKey runs the public calls on a client that
@@ -154,12 +151,8 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 			got = append(got, *m)
 		}
 		assert.Equal(t, []Message{chUserMessage, chAssistantMessage}, got)
-		reqs := srv.requests()
-		require.Len(t, reqs, 2)
-		assert.Equal(t, "limit=2&threadId=thr_01HX3K2ABC", reqs[0].RawQuery)
-		assert.Equal(t, "cursor=cur_01HX3K2GHI&limit=2&threadId=thr_01HX3K2ABC", reqs[1].RawQuery)
-		for _, r := range reqs {
-			assert.Equal(t, "/v1/channels/ch_01HX3K2ABC/messages", r.Path)
+		assertListed(t, srv, "/v1/channels/ch_01HX3K2ABC/messages", "limit=2&threadId=thr_01HX3K2ABC", "cursor=cur_01HX3K2GHI&limit=2&threadId=thr_01HX3K2ABC")
+		for _, r := range srv.requests() {
 			assert.Empty(t, r.Header.Values("Authorization"))
 		}
 	})

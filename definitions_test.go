@@ -267,14 +267,7 @@ func TestDefinitionsList(t *testing.T) {
 			ids = append(ids, d.ID)
 		}
 		assert.Equal(t, []string{"adef_01HX3K2DEF", "adef_01HX3K2XYZ", "adef_01HX3K2LAST"}, ids)
-		reqs := srv.requests()
-		require.Len(t, reqs, 2)
-		assert.Equal(t, "includeArchived=true&limit=2", reqs[0].RawQuery)
-		assert.Equal(t, "cursor=cur_01HX3K2NEXT&includeArchived=true&limit=2", reqs[1].RawQuery)
-		for _, r := range reqs {
-			assert.Equal(t, "/v1/agent-definitions", r.Path)
-			assert.Equal(t, http.MethodGet, r.Method)
-		}
+		assertListed(t, srv, "/v1/agent-definitions", "includeArchived=true&limit=2", "cursor=cur_01HX3K2NEXT&includeArchived=true&limit=2")
 	})
 
 	t.Run("break stops fetching", func(t *testing.T) {
@@ -284,9 +277,7 @@ func TestDefinitionsList(t *testing.T) {
 			assert.Equal(t, "adef_01HX3K2DEF", d.ID)
 			break
 		}
-		reqs := srv.requests()
-		require.Len(t, reqs, 1)
-		assert.Empty(t, reqs[0].RawQuery)
+		assertListed(t, srv, "/v1/agent-definitions", "")
 	})
 
 	t.Run("error ends the list", func(t *testing.T) {

@@ -128,12 +128,7 @@ func TestFleetsListFollowsCursors(t *testing.T) {
 		ids = append(ids, f.ID)
 	}
 	assert.Equal(t, []string{"flt_01HX3K2FL1", "flt_01HX3K2FL2"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	assert.Equal(t, "/v1/fleets", reqs[0].Path)
-	assert.Empty(t, reqs[0].RawQuery)
-	assert.Equal(t, "/v1/fleets", reqs[1].Path)
-	assert.Equal(t, "cursor=cur_flt_2", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/fleets", "", "cursor=cur_flt_2")
 }
 
 func TestFleetsLocalErrors(t *testing.T) {

@@ -147,10 +147,7 @@ func TestSchedulesList(t *testing.T) {
 		ids = append(ids, s.ID)
 	}
 	assert.Equal(t, []string{"sched_01HX3K2ABC", "sched_01HX3K2GHI", "sched_3"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	assert.Equal(t, "limit=2&status=active", reqs[0].RawQuery)
-	assert.Equal(t, "cursor=cur_01HX3K2MNO&limit=2&status=active", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/schedules", "limit=2&status=active", "cursor=cur_01HX3K2MNO&limit=2&status=active")
 }
 
 func TestSchedulesLocalErrors(t *testing.T) {

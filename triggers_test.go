@@ -92,8 +92,7 @@ func TestTriggersList(t *testing.T) {
 		ids = append(ids, tr.ID)
 	}
 	assert.Equal(t, []string{"trg_01HX3K2ABC"}, ids)
-	require.Len(t, srv.requests(), 1, "hasMore false: one page")
-	assert.Empty(t, srv.requests()[0].RawQuery)
+	assertListed(t, srv, "/v1/triggers", "") // hasMore false: one page
 }
 
 // TestTriggersFire checks what reaches the server for each payload form: the

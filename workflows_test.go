@@ -230,14 +230,7 @@ func TestWorkflowsListFollowsCursors(t *testing.T) {
 		ids = append(ids, w.ID)
 	}
 	assert.Equal(t, []string{"wf_01HX3K2WF1", "wf_01HX3K2WF2", "wf_01HX3K2WF3"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	for _, r := range reqs {
-		assert.Equal(t, "GET", r.Method)
-		assert.Equal(t, "/v1/workflows", r.Path)
-	}
-	assert.Equal(t, "limit=2", reqs[0].RawQuery)
-	assert.Equal(t, "cursor=cur_wf_2&limit=2", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/workflows", "limit=2", "cursor=cur_wf_2&limit=2")
 }
 
 func TestWorkflowsLocalErrors(t *testing.T) {
