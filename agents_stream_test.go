@@ -184,11 +184,13 @@ func newAgentServer(t *testing.T) *agentServer {
 		a.mu.Lock()
 		a.lastIDs = append(a.lastIDs, r.Header.Get("Last-Event-ID"))
 		a.mu.Unlock()
+		// The inbox is registered before the client can see the reply, so
+		// that a run it sends next always finds the stream.
 		inbox := make(chan string)
+		a.streams <- inbox
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		w.(http.Flusher).Flush()
-		a.streams <- inbox
 		for {
 			select {
 			case ev, ok := <-inbox:
