@@ -14,19 +14,15 @@ import (
 func contractAgentRun(t *testing.T, events []AgentEvent) {
 	t.Helper()
 	require.Len(t, events, 4, "thinking, tool_call, tool_result, output; the stream ends at output")
-	thinking, ok := events[0].(*ThinkingEvent)
-	require.True(t, ok, "event 0 is %T", events[0])
+	thinking := contractEventAs[*ThinkingEvent](t, events, 0)
 	assert.Equal(t, "I'll search for recent AI papers...", thinking.Text)
-	call, ok := events[1].(*ToolCallEvent)
-	require.True(t, ok, "event 1 is %T", events[1])
+	call := contractEventAs[*ToolCallEvent](t, events, 1)
 	assert.Equal(t, "web_search", call.Tool)
 	assert.JSONEq(t, `{"query":"AI papers 2025"}`, string(call.Input))
-	result, ok := events[2].(*ToolResultEvent)
-	require.True(t, ok, "event 2 is %T", events[2])
+	result := contractEventAs[*ToolResultEvent](t, events, 2)
 	assert.Equal(t, "web_search", result.Tool)
 	assert.Contains(t, string(result.Output), "Attention Is Still All You Need")
-	out, ok := events[3].(*OutputEvent)
-	require.True(t, ok, "event 3 is %T", events[3])
+	out := contractEventAs[*OutputEvent](t, events, 3)
 	assert.Equal(t, "Here are the top 5...", out.Text)
 	assert.Equal(t, Money{Amount: 12, Currency: "usd"}, out.Cost)
 }
@@ -37,7 +33,7 @@ func contractAgentsCases() []contractCase {
 		ops:  []string{"POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{
-				Compute:        &AgentCompute{Provider: ProviderE2B},
+				Compute:        &AgentCompute{Provider: ComputeE2B},
 				Model:          &AgentModel{ID: "claude-3-5-sonnet-20241022"},
 				Browser:        true,
 				Instructions:   "You are a research assistant. Be concise.",
@@ -49,7 +45,7 @@ func contractAgentsCases() []contractCase {
 			assert.Equal(t, "ses_01HX3K2ABC", a.SessionID)
 			assert.Equal(t, AgentStatusProvisioning, a.Status)
 			require.NotNil(t, a.Compute)
-			assert.Equal(t, ProviderE2B, a.Compute.Provider)
+			assert.Equal(t, ComputeE2B, a.Compute.Provider)
 			require.NotNil(t, a.Model)
 			assert.Equal(t, "claude-3-5-sonnet-20241022", a.Model.ID)
 			assert.True(t, a.Browser)
@@ -61,7 +57,7 @@ func contractAgentsCases() []contractCase {
 		name: "Create/each agent provider",
 		ops:  []string{"POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for _, p := range []ComputeProvider{ProviderE2B, ProviderFly, ProviderDocker} {
+			for _, p := range []ComputeProvider{ComputeE2B, ComputeFly, ComputeDocker} {
 				_, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{Compute: &AgentCompute{Provider: p}})
 				require.NoError(t, err, p)
 			}

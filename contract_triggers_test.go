@@ -30,7 +30,7 @@ func contractTriggersCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/triggers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Triggers.ListPage(ctx, &TriggerListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			page, err := c.Triggers.ListPage(ctx, &TriggerListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Empty(t, page.Data[0].SigningSecret, "the secret is returned on create only")
@@ -40,11 +40,7 @@ func contractTriggersCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/triggers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for tr, err := range c.Triggers.List(ctx, nil) {
-				require.NoError(t, err)
-				assert.Equal(t, ActionAgentRun, tr.Action.Type)
-				break
-			}
+			assert.Equal(t, ActionAgentRun, contractFirst(t, c.Triggers.List(ctx, nil)).Action.Type)
 		},
 	}, {
 		name: "Delete",
