@@ -476,7 +476,7 @@ func TestE2EConcurrentClient(t *testing.T) {
 		}
 	}
 	var sessions int
-	for s, err := range c.Sessions.List(ctx, &theazo.SessionListParams{ListParams: theazo.ListParams{Limit: 7}}) {
+	for s, err := range c.Sessions.List(ctx, &theazo.SessionListParams{Limit: 7}) {
 		require.NoError(t, err)
 		assert.Equal(t, int64((perWorker-3)*2), s.Cost.Amount, "every exec minute charged to the right session")
 		sessions++

@@ -86,15 +86,15 @@ func TestE2ESessions(t *testing.T) {
 	assert.Nil(t, fresh.Limits)
 
 	var ids []string
-	for s, err := range c.Sessions.List(ctx, &theazo.SessionListParams{ListParams: theazo.ListParams{Limit: 1}}) {
+	for s, err := range c.Sessions.List(ctx, &theazo.SessionListParams{Limit: 1}) {
 		require.NoError(t, err)
 		ids = append(ids, s.ID)
 	}
 	assert.Equal(t, []string{s.ID, fresh.ID}, ids)
-	page, err := c.Sessions.ListPage(ctx, &theazo.SessionListParams{ListParams: theazo.ListParams{Limit: 1}})
+	page, err := c.Sessions.ListPage(ctx, &theazo.SessionListParams{Limit: 1})
 	require.NoError(t, err)
 	assert.True(t, page.HasMore)
-	page, err = c.Sessions.ListPage(ctx, &theazo.SessionListParams{ListParams: theazo.ListParams{Limit: 1, Cursor: page.NextCursor}})
+	page, err = c.Sessions.ListPage(ctx, &theazo.SessionListParams{Limit: 1, Cursor: page.NextCursor})
 	require.NoError(t, err)
 	assert.False(t, page.HasMore)
 	assert.Empty(t, page.NextCursor)
@@ -107,14 +107,14 @@ func TestE2EAgents(t *testing.T) {
 	s, err := c.Sessions.GetOrCreate(ctx, "user_1", nil)
 	require.NoError(t, err)
 	a, err := c.Agents.Create(ctx, s.ID, &theazo.AgentCreateParams{
-		Compute: &theazo.AgentCompute{Provider: theazo.ProviderDocker}, Model: &theazo.AgentModel{ID: "gpt-4o"},
+		Compute: &theazo.AgentCompute{Provider: theazo.ComputeDocker}, Model: &theazo.AgentModel{ID: "gpt-4o"},
 		Browser: true, Instructions: "Be concise.", Tools: []string{"web_search", "write_file"}, TimeoutSeconds: 120,
 	})
 	require.NoError(t, err)
 	assert.Regexp(t, `^agt_`, a.ID)
 	assert.Equal(t, s.ID, a.SessionID)
 	assert.Equal(t, theazo.AgentStatusIdle, a.Status)
-	assert.Equal(t, theazo.ProviderDocker, a.Compute.Provider)
+	assert.Equal(t, theazo.ComputeDocker, a.Compute.Provider)
 	assert.Equal(t, "gpt-4o", a.Model.ID)
 	assert.True(t, a.Browser)
 	assert.Equal(t, "Be concise.", a.Instructions)
@@ -272,7 +272,7 @@ func TestE2EProvidersAndSecrets(t *testing.T) {
 
 	s, err := c.Sessions.GetOrCreate(ctx, "u", nil)
 	require.NoError(t, err)
-	a, err := c.Agents.Create(ctx, s.ID, &theazo.AgentCreateParams{Compute: &theazo.AgentCompute{Provider: theazo.ProviderFly}})
+	a, err := c.Agents.Create(ctx, s.ID, &theazo.AgentCreateParams{Compute: &theazo.AgentCompute{Provider: theazo.ComputeFly}})
 	require.NoError(t, err)
 	err = c.Providers.Delete(ctx, theazo.ProviderFly)
 	assert.ErrorIs(t, err, theazo.ErrConflict, "a provider with active agents stays")
@@ -304,7 +304,7 @@ func TestE2EDefinitions(t *testing.T) {
 	d, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{
 		Name: "Research Assistant", Instructions: "Cite sources.", Tools: []string{"web_search"},
 		Model:    &theazo.DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: theazo.Ptr(0.0)},
-		Compute:  &theazo.DefinitionCompute{Provider: theazo.ProviderE2B, TimeoutSeconds: 600},
+		Compute:  &theazo.DefinitionCompute{Provider: theazo.ComputeE2B, TimeoutSeconds: 600},
 		Metadata: theazo.Metadata{"team": "research"},
 	})
 	require.NoError(t, err)
@@ -410,7 +410,7 @@ func TestE2EWorkflows(t *testing.T) {
 		n++
 	}
 	assert.Equal(t, 1, n)
-	page, err := c.Workflows.ListPage(ctx, &theazo.WorkflowListParams{ListParams: theazo.ListParams{Limit: 5}})
+	page, err := c.Workflows.ListPage(ctx, &theazo.WorkflowListParams{Limit: 5})
 	require.NoError(t, err)
 	assert.Len(t, page.Data, 1)
 	require.NoError(t, c.Workflows.Delete(ctx, w.ID))
@@ -652,12 +652,12 @@ func TestE2EChannels(t *testing.T) {
 	assert.Equal(t, reply2.ID, got[3].ID)
 
 	var contents []string
-	for m, err := range public.Channels.Messages(ctx, ch.ID, &theazo.ChannelMessagesParams{ThreadID: reply.ThreadID, ListParams: theazo.ListParams{Limit: 3}}) {
+	for m, err := range public.Channels.Messages(ctx, ch.ID, &theazo.ChannelMessagesParams{ThreadID: reply.ThreadID, Limit: 3}) {
 		require.NoError(t, err)
 		contents = append(contents, m.Content)
 	}
 	assert.Equal(t, []string{"How do I reset my password?", reply.Content, "Thanks!", reply2.Content}, contents)
-	page, err := public.Channels.MessagesPage(ctx, ch.ID, &theazo.ChannelMessagesParams{ListParams: theazo.ListParams{Limit: 2}})
+	page, err := public.Channels.MessagesPage(ctx, ch.ID, &theazo.ChannelMessagesParams{Limit: 2})
 	require.NoError(t, err)
 	assert.True(t, page.HasMore)
 

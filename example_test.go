@@ -98,7 +98,7 @@ func ExampleSessionsService_List() {
 	}
 
 	// List fetches pages lazily (here two sessions a page) as the loop goes.
-	for sess, err := range client.Sessions.List(ctx, &theazo.SessionListParams{ListParams: theazo.ListParams{Limit: 2}}) {
+	for sess, err := range client.Sessions.List(ctx, &theazo.SessionListParams{Limit: 2}) {
 		if err != nil {
 			log.Fatal(err)
 		}

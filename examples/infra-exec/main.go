@@ -40,7 +40,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("getting the session: %w", err)
 	}
-	agent, err := client.Agents.Create(ctx, sess.ID, &theazo.AgentCreateParams{Compute: &theazo.AgentCompute{Provider: theazo.ProviderE2B}})
+	agent, err := client.Agents.Create(ctx, sess.ID, &theazo.AgentCreateParams{Compute: &theazo.AgentCompute{Provider: theazo.ComputeE2B}})
 	if err != nil {
 		return fmt.Errorf("creating the agent: %w", err)
 	}

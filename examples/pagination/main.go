@@ -43,7 +43,7 @@ func run(ctx context.Context, w io.Writer) error {
 	// Every session, 10 per request: breaking out of the loop stops fetching.
 	fmt.Fprintln(w, "\nEvery session, with List:")
 	n := 0
-	for sess, err := range client.Sessions.List(ctx, &theazo.SessionListParams{ListParams: theazo.ListParams{Limit: 10}}) {
+	for sess, err := range client.Sessions.List(ctx, &theazo.SessionListParams{Limit: 10}) {
 		if err != nil {
 			return fmt.Errorf("listing sessions: %w", err)
 		}
@@ -59,7 +59,7 @@ func run(ctx context.Context, w io.Writer) error {
 
 	// The same, one page at a time, keeping the cursor yourself.
 	fmt.Fprintln(w, "\nPage by page, with ListPage:")
-	params := &theazo.SessionListParams{ListParams: theazo.ListParams{Limit: 10}}
+	params := &theazo.SessionListParams{Limit: 10}
 	for page := 1; ; page++ {
 		p, err := client.Sessions.ListPage(ctx, params)
 		if err != nil {
