@@ -104,5 +104,5 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		}
 		return t.do(ctx, r)
 	}
-	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize})
+	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub})
 }
