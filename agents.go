@@ -49,16 +49,15 @@ const (
 	AgentStatusTerminated   AgentStatus = "terminated"
 )
 
-// ComputeProvider names a compute backend.
+// ComputeProvider names the sandbox backend of one agent or definition.
+// Values the SDK does not know are kept.
 type ComputeProvider string
 
-// Compute providers. Agents run on e2b, fly or docker; webhook is a custom
-// backend configured through Providers.
+// The compute providers an agent can run on.
 const (
-	ProviderE2B     ComputeProvider = "e2b"
-	ProviderFly     ComputeProvider = "fly"
-	ProviderDocker  ComputeProvider = "docker"
-	ProviderWebhook ComputeProvider = "webhook"
+	ComputeE2B    ComputeProvider = "e2b"
+	ComputeFly    ComputeProvider = "fly"
+	ComputeDocker ComputeProvider = "docker"
 )
 
 // AgentCompute overrides the compute provider of one agent.

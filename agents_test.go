@@ -15,7 +15,7 @@ func idleAgent(status AgentStatus) *Agent {
 		ID:             "agt_01HX3K4ABC",
 		SessionID:      "ses_01HX3K2ABC",
 		Status:         status,
-		Compute:        &AgentCompute{Provider: ProviderE2B},
+		Compute:        &AgentCompute{Provider: ComputeE2B},
 		Model:          &AgentModel{ID: "claude-3-5-sonnet-20241022"},
 		Browser:        true,
 		Instructions:   "You are a research assistant. Be concise.",
@@ -50,7 +50,7 @@ func TestAgentsEndpoints(t *testing.T) {
 			name: "Create, compute and model",
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.Agents.Create(ctx, "ses_1", &AgentCreateParams{
-					Compute: &AgentCompute{Provider: ProviderFly},
+					Compute: &AgentCompute{Provider: ComputeFly},
 					Model:   &AgentModel{ID: "claude-3-5-sonnet-20241022"},
 				})
 			},

@@ -187,7 +187,7 @@ func BenchmarkList(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			n := 0
-			for _, err := range c.Sessions.List(ctx, &SessionListParams{ListParams{Limit: benchPerPage}}) {
+			for _, err := range c.Sessions.List(ctx, &SessionListParams{Limit: benchPerPage}) {
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -241,7 +241,7 @@ func BenchmarkListHeap(b *testing.B) {
 	c := benchClient(newCountingServer(b, pagedSessions(benchPages, benchPerPage)).URL)
 	var one *Page[Session]
 	before := liveHeap()
-	one, _ = c.Sessions.ListPage(ctx, &SessionListParams{ListParams{Limit: benchPerPage}})
+	one, _ = c.Sessions.ListPage(ctx, &SessionListParams{Limit: benchPerPage})
 	onePage := liveHeap() - before
 	runtime.KeepAlive(one)
 	one = nil
@@ -250,7 +250,7 @@ func BenchmarkListHeap(b *testing.B) {
 	for b.Loop() {
 		before := liveHeap()
 		i := 0
-		for _, err := range c.Sessions.List(ctx, &SessionListParams{ListParams{Limit: benchPerPage}}) {
+		for _, err := range c.Sessions.List(ctx, &SessionListParams{Limit: benchPerPage}) {
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -74,7 +74,10 @@ type ChannelCreateParams struct {
 
 // ChannelListParams page through channels.
 type ChannelListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 }
 
 // MessageSendParams are a user's message to a channel.
@@ -87,7 +90,10 @@ type MessageSendParams struct {
 
 // ChannelMessagesParams filter and page through a channel's messages.
 type ChannelMessagesParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 	// ThreadID keeps only the messages of one thread; empty lists all.
 	ThreadID string `url:"threadId,omitempty"`
 }
@@ -110,10 +116,9 @@ type MessageEvent struct {
 func (*MessageEvent) channelEvent() {}
 
 // decodeChannelEvent turns a raw channel stream event into its typed form.
-// An event without an event name is a message, as the SSE standard's
-// default event type is "message".
+// The sse package names an event without an event line "message".
 func decodeChannelEvent(typ, data string) (ChannelEvent, error) {
-	if typ == "message" || typ == "" {
+	if typ == "message" {
 		return decodeEvent(data, &MessageEvent{})
 	}
 	return &UnknownEvent{Type: typ, Data: data}, nil

@@ -69,7 +69,7 @@ func TestChannelsEndpoints(t *testing.T) {
 	}, {
 		name: "list page with limit and cursor",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Channels.ListPage(ctx, &ChannelListParams{ListParams{Limit: 3, Cursor: "cur_1"}})
+			return c.Channels.ListPage(ctx, &ChannelListParams{Limit: 3, Cursor: "cur_1"})
 		},
 		reply:      reply{Body: `{"data":[],"hasMore":false}`},
 		wantMethod: "GET", wantPath: "/v1/channels", wantQuery: "cursor=cur_1&limit=3",
@@ -100,7 +100,7 @@ func TestChannelsEndpoints(t *testing.T) {
 	}, {
 		name: "messages page",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Channels.MessagesPage(ctx, "ch_01HX3K2ABC", &ChannelMessagesParams{ThreadID: "thr_01HX3K2ABC", ListParams: ListParams{Limit: 20}})
+			return c.Channels.MessagesPage(ctx, "ch_01HX3K2ABC", &ChannelMessagesParams{ThreadID: "thr_01HX3K2ABC", Limit: 20})
 		},
 		reply:      reply{Body: golden(t, "channels/messages.json")},
 		wantMethod: "GET", wantPath: "/v1/channels/ch_01HX3K2ABC/messages", wantQuery: "limit=20&threadId=thr_01HX3K2ABC",
@@ -154,7 +154,7 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 			reply{Status: http.StatusOK, Body: `{"data":[],"hasMore":false}`},
 		)
 		var got []Message
-		for m, err := range newKeylessClient(t, srv).Channels.Messages(context.Background(), "ch_01HX3K2ABC", &ChannelMessagesParams{ThreadID: "thr_01HX3K2ABC", ListParams: ListParams{Limit: 2}}) {
+		for m, err := range newKeylessClient(t, srv).Channels.Messages(context.Background(), "ch_01HX3K2ABC", &ChannelMessagesParams{ThreadID: "thr_01HX3K2ABC", Limit: 2}) {
 			require.NoError(t, err)
 			got = append(got, *m)
 		}

@@ -37,7 +37,7 @@ func contractAgentsCases() []contractCase {
 		ops:  []string{"POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{
-				Compute:        &AgentCompute{Provider: ProviderE2B},
+				Compute:        &AgentCompute{Provider: ComputeE2B},
 				Model:          &AgentModel{ID: "claude-3-5-sonnet-20241022"},
 				Browser:        true,
 				Instructions:   "You are a research assistant. Be concise.",
@@ -49,7 +49,7 @@ func contractAgentsCases() []contractCase {
 			assert.Equal(t, "ses_01HX3K2ABC", a.SessionID)
 			assert.Equal(t, AgentStatusProvisioning, a.Status)
 			require.NotNil(t, a.Compute)
-			assert.Equal(t, ProviderE2B, a.Compute.Provider)
+			assert.Equal(t, ComputeE2B, a.Compute.Provider)
 			require.NotNil(t, a.Model)
 			assert.Equal(t, "claude-3-5-sonnet-20241022", a.Model.ID)
 			assert.True(t, a.Browser)
@@ -61,7 +61,7 @@ func contractAgentsCases() []contractCase {
 		name: "Create/each agent provider",
 		ops:  []string{"POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for _, p := range []ComputeProvider{ProviderE2B, ProviderFly, ProviderDocker} {
+			for _, p := range []ComputeProvider{ComputeE2B, ComputeFly, ComputeDocker} {
 				_, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{Compute: &AgentCompute{Provider: p}})
 				require.NoError(t, err, p)
 			}

@@ -30,7 +30,7 @@ func contractChannelsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/channels"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Channels.ListPage(ctx, &ChannelListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			page, err := c.Channels.ListPage(ctx, &ChannelListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "Support Chat", page.Data[0].Name)
@@ -62,7 +62,7 @@ func contractChannelsCases() []contractCase {
 		ops:  []string{"GET /v1/channels/{id}/messages"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			page, err := c.Channels.MessagesPage(ctx, "ch_01HX3K2EFG", &ChannelMessagesParams{
-				ListParams: ListParams{Limit: 20, Cursor: "cur_01HX3K2PREV"}, ThreadID: "thr_01HX3K2HIJ",
+				Limit: 20, Cursor: "cur_01HX3K2PREV", ThreadID: "thr_01HX3K2HIJ",
 			})
 			require.NoError(t, err)
 			require.Len(t, page.Data, 2)

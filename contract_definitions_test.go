@@ -26,7 +26,7 @@ func contractDefinitionsCases() []contractCase {
 				Instructions: "You are a research assistant. Be thorough and cite sources.",
 				Tools:        []string{"web_search", "write_file"},
 				Model:        contractDefinitionModel(),
-				Compute:      &DefinitionCompute{Provider: ProviderE2B, TimeoutSeconds: 300},
+				Compute:      &DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300},
 				Metadata:     Metadata{"team": "research"},
 			})
 			require.NoError(t, err)
@@ -37,7 +37,7 @@ func contractDefinitionsCases() []contractCase {
 			assert.Equal(t, 0.0, *d.Model.Temperature)
 			assert.Equal(t, 4096, d.Model.MaxTokens)
 			require.NotNil(t, d.Compute)
-			assert.Equal(t, DefinitionCompute{Provider: ProviderE2B, TimeoutSeconds: 300}, *d.Compute)
+			assert.Equal(t, DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300}, *d.Compute)
 			assert.False(t, d.Archived)
 			assert.Equal(t, contractTime(t, "2025-05-01T08:00:00Z"), d.UpdatedAt)
 		},
@@ -46,7 +46,7 @@ func contractDefinitionsCases() []contractCase {
 		ops:  []string{"GET /v1/agent-definitions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			page, err := c.Definitions.ListPage(ctx, &DefinitionListParams{
-				ListParams:      ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"},
+				Limit: 25, Cursor: "cur_01HX3K2PREV",
 				IncludeArchived: true,
 			})
 			require.NoError(t, err)
@@ -84,7 +84,7 @@ func contractDefinitionsCases() []contractCase {
 				Instructions: "Be brief.",
 				Tools:        []string{"web_search", "write_file", "http_request"},
 				Model:        contractDefinitionModel(),
-				Compute:      &DefinitionCompute{Provider: ProviderFly, TimeoutSeconds: 600},
+				Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 600},
 			})
 			require.NoError(t, err)
 			assert.Equal(t, 2, d.Version)

@@ -33,7 +33,7 @@ func contractFleetsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/fleets"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Fleets.ListPage(ctx, &FleetListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			page, err := c.Fleets.ListPage(ctx, &FleetListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, FleetStatusCompleted, page.Data[0].Status)

@@ -42,7 +42,7 @@ func contractProvidersCases() []contractCase {
 		name: "Delete",
 		ops:  []string{"DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for _, p := range []ComputeProvider{ProviderE2B, ProviderFly, ProviderWebhook} {
+			for _, p := range []ProviderName{ProviderE2B, ProviderFly, ProviderWebhook} {
 				require.NoError(t, c.Providers.Delete(ctx, p), p)
 			}
 		},

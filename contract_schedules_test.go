@@ -41,7 +41,7 @@ func contractSchedulesCases() []contractCase {
 		ops:  []string{"GET /v1/schedules", "GET /v1/schedules", "GET /v1/schedules"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, status := range []ScheduleStatus{"", ScheduleStatusActive, ScheduleStatusPaused} {
-				page, err := c.Schedules.ListPage(ctx, &ScheduleListParams{ListParams: ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, Status: status})
+				page, err := c.Schedules.ListPage(ctx, &ScheduleListParams{Limit: 25, Cursor: "cur_01HX3K2PREV", Status: status})
 				require.NoError(t, err, status)
 				require.Len(t, page.Data, 1)
 				assert.Equal(t, "Daily report", page.Data[0].Name)

@@ -91,7 +91,7 @@ func contractSessionsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/sessions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Sessions.ListPage(ctx, &SessionListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			page, err := c.Sessions.ListPage(ctx, &SessionListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "ses_01HX3K2ABC", page.Data[0].ID)
@@ -103,7 +103,7 @@ func contractSessionsCases() []contractCase {
 		ops:  []string{"GET /v1/sessions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			var ids []string
-			for s, err := range c.Sessions.List(ctx, &SessionListParams{ListParams{Limit: 10}}) {
+			for s, err := range c.Sessions.List(ctx, &SessionListParams{Limit: 10}) {
 				require.NoError(t, err)
 				ids = append(ids, s.ID)
 				break // one page is enough: the mock repeats the same page

@@ -30,7 +30,7 @@ func contractTriggersCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/triggers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Triggers.ListPage(ctx, &TriggerListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			page, err := c.Triggers.ListPage(ctx, &TriggerListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Empty(t, page.Data[0].SigningSecret, "the secret is returned on create only")

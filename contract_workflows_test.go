@@ -38,7 +38,7 @@ func contractWorkflowsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/workflows"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Workflows.ListPage(ctx, &WorkflowListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}})
+			page, err := c.Workflows.ListPage(ctx, &WorkflowListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "wf_01HX3K2MNO", page.Data[0].ID)

@@ -90,7 +90,10 @@ type DefinitionUpdateParams struct {
 
 // DefinitionListParams page through agent definitions.
 type DefinitionListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 	// IncludeArchived lists archived definitions too.
 	IncludeArchived bool `url:"includeArchived,omitempty"`
 }

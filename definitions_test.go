@@ -42,7 +42,7 @@ var supportV5 = AgentDefinition{
 	Instructions: "You are a helpful support agent for Acme Corp.",
 	Tools:        []string{"http_request"},
 	Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: Ptr(0.0)},
-	Compute:      &DefinitionCompute{Provider: ProviderFly, TimeoutSeconds: 120},
+	Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 120},
 	Metadata:     Metadata{"team": "support"},
 	Archived:     true,
 	CreatedAt:    time.Date(2025, time.April, 20, 10, 0, 0, 0, time.UTC),
@@ -81,7 +81,7 @@ func TestDefinitions(t *testing.T) {
 				Instructions: "Be kind.",
 				Tools:        []string{"http_request"},
 				Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: Ptr(0.0)},
-				Compute:      &DefinitionCompute{Provider: ProviderFly, TimeoutSeconds: 120},
+				Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 120},
 				Metadata:     Metadata{"team": "support"},
 			})
 		},
@@ -122,7 +122,7 @@ func TestDefinitions(t *testing.T) {
 	}, {
 		name: "list page with every param",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Definitions.ListPage(ctx, &DefinitionListParams{ListParams: ListParams{Limit: 25, Cursor: "cur_01HX"}, IncludeArchived: true})
+			return c.Definitions.ListPage(ctx, &DefinitionListParams{Limit: 25, Cursor: "cur_01HX", IncludeArchived: true})
 		},
 		reply:      reply{Body: golden(t, "definitions/list.json")},
 		wantMethod: "GET", wantPath: "/v1/agent-definitions", wantQuery: "cursor=cur_01HX&includeArchived=true&limit=25",
@@ -130,7 +130,7 @@ func TestDefinitions(t *testing.T) {
 	}, {
 		name: "list page: includeArchived false is not sent",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Definitions.ListPage(ctx, &DefinitionListParams{ListParams: ListParams{Limit: 10}})
+			return c.Definitions.ListPage(ctx, &DefinitionListParams{Limit: 10})
 		},
 		reply:      reply{Body: golden(t, "definitions/list.json")},
 		wantMethod: "GET", wantPath: "/v1/agent-definitions", wantQuery: "limit=10",
@@ -166,7 +166,7 @@ func TestDefinitions(t *testing.T) {
 				Instructions: "Cite two sources.",
 				Tools:        []string{"web_search"},
 				Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 2048, Temperature: Ptr(0.0)},
-				Compute:      &DefinitionCompute{Provider: ProviderE2B, TimeoutSeconds: 300},
+				Compute:      &DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300},
 			})
 		},
 		reply:      reply{Body: golden(t, "definitions/updated.json")},
@@ -281,7 +281,7 @@ func TestDefinitionsList(t *testing.T) {
 	t.Run("every page", func(t *testing.T) {
 		srv := newRecorder(t, pages...)
 		var ids []string
-		for d, err := range srv.client().Definitions.List(context.Background(), &DefinitionListParams{ListParams: ListParams{Limit: 2}, IncludeArchived: true}) {
+		for d, err := range srv.client().Definitions.List(context.Background(), &DefinitionListParams{Limit: 2, IncludeArchived: true}) {
 			require.NoError(t, err)
 			ids = append(ids, d.ID)
 		}

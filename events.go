@@ -100,7 +100,11 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 	connect := func(ctx context.Context, lastEventID string) (*http.Response, error) {
 		r := req
 		if lastEventID != "" {
-			r.header = http.Header{"Last-Event-Id": {lastEventID}}
+			r.header = req.header.Clone()
+			if r.header == nil {
+				r.header = http.Header{}
+			}
+			r.header.Set("Last-Event-ID", lastEventID)
 		}
 		return t.do(ctx, r)
 	}

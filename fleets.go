@@ -67,7 +67,10 @@ type FleetCreateParams struct {
 
 // FleetListParams page through fleets.
 type FleetListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 }
 
 // Create starts a fleet (POST /fleets, inferred). SessionID, DefinitionID

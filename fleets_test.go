@@ -56,7 +56,7 @@ func TestFleetsEndpoints(t *testing.T) {
 	}, {
 		name: "list page with limit and cursor",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Fleets.ListPage(ctx, &FleetListParams{ListParams{Limit: 1, Cursor: "cur_flt_1"}})
+			return c.Fleets.ListPage(ctx, &FleetListParams{Limit: 1, Cursor: "cur_flt_1"})
 		},
 		reply:      reply{Body: golden(t, "fleets/fleets_page1.json")},
 		wantMethod: "GET", wantPath: "/v1/fleets", wantQuery: "cursor=cur_flt_1&limit=1",

@@ -429,7 +429,7 @@ func FuzzPaginate(f *testing.F) {
 		c := memClient(rt)
 		var got []Session
 		var errs []error
-		for s, err := range c.Sessions.List(context.Background(), &SessionListParams{ListParams: ListParams{Cursor: start, Limit: 2}}) {
+		for s, err := range c.Sessions.List(context.Background(), &SessionListParams{Cursor: start, Limit: 2}) {
 			if err != nil {
 				errs = append(errs, err)
 				continue

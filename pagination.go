@@ -16,14 +16,6 @@ type Page[T any] struct {
 	HasMore bool `json:"hasMore"`
 }
 
-// ListParams are the paging parameters every paged list accepts.
-type ListParams struct {
-	// Limit is the page size; zero lets the server choose.
-	Limit int `url:"limit,omitempty"`
-	// Cursor is the NextCursor of the previous page; empty for the first page.
-	Cursor string `url:"cursor,omitempty"`
-}
-
 // paginate ranges over every item of a paged list, starting at cursor and
 // fetching each page lazily with fetch. It crosses empty pages while HasMore
 // is true, yields an error once and stops when a fetch fails or a cursor

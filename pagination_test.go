@@ -51,7 +51,7 @@ func TestListPages(t *testing.T) {
 	}{
 		{
 			name:        "three pages",
-			params:      &SessionListParams{ListParams{Limit: 2}},
+			params:      &SessionListParams{Limit: 2},
 			replies:     []reply{sessionPage("cur_a", true, "s1", "s2"), sessionPage("cur_b", true, "s3", "s4"), sessionPage("", false, "s5")},
 			wantIDs:     []string{"s1", "s2", "s3", "s4", "s5"},
 			wantQueries: []string{"limit=2", "cursor=cur_a&limit=2", "cursor=cur_b&limit=2"},
@@ -64,7 +64,7 @@ func TestListPages(t *testing.T) {
 		},
 		{
 			name:        "starts from the given cursor",
-			params:      &SessionListParams{ListParams{Cursor: "cur_start"}},
+			params:      &SessionListParams{Cursor: "cur_start"},
 			replies:     []reply{sessionPage("", false, "s9")},
 			wantIDs:     []string{"s9"},
 			wantQueries: []string{"cursor=cur_start"},
@@ -102,7 +102,7 @@ func TestListPages(t *testing.T) {
 		},
 		{
 			name:        "cursor back to the start",
-			params:      &SessionListParams{ListParams{Cursor: "cur_start"}},
+			params:      &SessionListParams{Cursor: "cur_start"},
 			replies:     []reply{sessionPage("cur_start", true, "s1"), sessionPage("", false, "s2")},
 			wantIDs:     []string{"s1"},
 			wantQueries: []string{"cursor=cur_start"},
@@ -148,11 +148,11 @@ func TestListPages(t *testing.T) {
 
 func TestListDoesNotModifyParams(t *testing.T) {
 	srv := newRecorder(t, sessionPage("cur_a", true, "s1"), sessionPage("", false, "s2"))
-	params := &SessionListParams{ListParams{Limit: 5}}
+	params := &SessionListParams{Limit: 5}
 	ids, errs := collect(srv.client().Sessions.List(context.Background(), params))
 	require.Empty(t, errs)
 	assert.Equal(t, []string{"s1", "s2"}, ids)
-	assert.Equal(t, &SessionListParams{ListParams{Limit: 5}}, params)
+	assert.Equal(t, &SessionListParams{Limit: 5}, params)
 }
 
 func TestListErrorIsTyped(t *testing.T) {
@@ -229,7 +229,7 @@ func TestListContextCancelled(t *testing.T) {
 
 func TestListPageParams(t *testing.T) {
 	srv := newRecorder(t, sessionPage("cur_next", true, "s1"))
-	page, err := srv.client().Sessions.ListPage(context.Background(), &SessionListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K"}})
+	page, err := srv.client().Sessions.ListPage(context.Background(), &SessionListParams{Limit: 25, Cursor: "cur_01HX3K"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"cursor=cur_01HX3K&limit=25"}, queries(srv))
 	assert.Equal(t, "cur_next", page.NextCursor)

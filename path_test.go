@@ -148,7 +148,7 @@ func TestPathInjection(t *testing.T) {
 			return nil
 		}},
 		{name: "Providers.Delete", method: "DELETE", path: "/v1/providers/%s", call: func(c *Client, id string) error {
-			return c.Providers.Delete(context.Background(), ComputeProvider(id))
+			return c.Providers.Delete(context.Background(), ProviderName(id))
 		}},
 		{name: "Secrets.Delete", method: "DELETE", path: "/v1/secrets/%s", call: func(c *Client, id string) error {
 			return c.Secrets.Delete(context.Background(), id, nil)

@@ -19,7 +19,7 @@ type ProvidersService struct{ t *transport }
 // credentials are never returned.
 type Provider struct {
 	// Provider names the backend: ProviderE2B, ProviderFly or ProviderWebhook.
-	Provider ComputeProvider `json:"provider"`
+	Provider ProviderName `json:"provider"`
 	// IsDefault reports whether new agents run on this provider by default.
 	IsDefault bool `json:"isDefault"`
 	// Status is the provider's state, e.g. ProviderStatusActive.
@@ -27,6 +27,17 @@ type Provider struct {
 	// CreatedAt is when the provider was configured.
 	CreatedAt time.Time `json:"createdAt"`
 }
+
+// ProviderName names a platform compute provider: the backends Theazo routes
+// agents to. Values the SDK does not know are kept.
+type ProviderName string
+
+// The compute providers a platform can configure.
+const (
+	ProviderE2B     ProviderName = "e2b"
+	ProviderFly     ProviderName = "fly"
+	ProviderWebhook ProviderName = "webhook" // a custom backend behind your webhook
+)
 
 // ProviderStatus is a configured provider's state. Values the SDK does not
 // know are kept.
@@ -41,7 +52,7 @@ const ProviderStatusActive ProviderStatus = "active"
 // json.Marshal gives the wire form, values included.
 type ProviderCreateParams struct {
 	// Provider names the backend: ProviderE2B, ProviderFly or ProviderWebhook (required).
-	Provider ComputeProvider `json:"provider"`
+	Provider ProviderName `json:"provider"`
 	// Credentials are the provider's API keys and endpoints, e.g.
 	// {"apiKey": "e2b_…"} (required). Encrypted at rest by the API.
 	Credentials Credentials `json:"credentials"`
@@ -126,6 +137,6 @@ func (s *ProvidersService) Create(ctx context.Context, params *ProviderCreatePar
 
 // Delete removes a configured provider (DELETE /providers/{provider}). It
 // fails with ErrConflict while the provider has active agents.
-func (s *ProvidersService) Delete(ctx context.Context, provider ComputeProvider) error {
+func (s *ProvidersService) Delete(ctx context.Context, provider ProviderName) error {
 	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/providers/%s", ids: []string{string(provider)}})
 }

@@ -42,7 +42,7 @@ func TestProviders(t *testing.T) {
 		check: func(t *testing.T, got any) {
 			p := got.([]Provider)
 			require.Len(t, p, 1)
-			assert.Equal(t, ComputeProvider("modal"), p[0].Provider)
+			assert.Equal(t, ProviderName("modal"), p[0].Provider)
 			assert.Equal(t, ProviderStatus("degraded"), p[0].Status)
 		},
 	}, {

@@ -68,7 +68,10 @@ type ScheduleUpdateParams struct {
 
 // ScheduleListParams filter and page through schedules.
 type ScheduleListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 	// Status keeps only schedules in that state; empty lists all.
 	Status ScheduleStatus `url:"status,omitempty"`
 }

@@ -72,7 +72,7 @@ func TestSchedulesEndpoints(t *testing.T) {
 	}, {
 		name: "list page with status, limit and cursor",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Schedules.ListPage(ctx, &ScheduleListParams{Status: ScheduleStatusPaused, ListParams: ListParams{Limit: 10, Cursor: "cur_1"}})
+			return c.Schedules.ListPage(ctx, &ScheduleListParams{Status: ScheduleStatusPaused, Limit: 10, Cursor: "cur_1"})
 		},
 		reply:      reply{Body: `{"data":[],"hasMore":false}`},
 		wantMethod: "GET", wantPath: "/v1/schedules", wantQuery: "cursor=cur_1&limit=10&status=paused",
@@ -142,7 +142,7 @@ func TestSchedulesList(t *testing.T) {
 		reply{Status: http.StatusOK, Body: `{"data":[{"id":"sched_3","status":"active"}],"hasMore":false}`},
 	)
 	var ids []string
-	for s, err := range srv.client().Schedules.List(context.Background(), &ScheduleListParams{Status: ScheduleStatusActive, ListParams: ListParams{Limit: 2}}) {
+	for s, err := range srv.client().Schedules.List(context.Background(), &ScheduleListParams{Status: ScheduleStatusActive, Limit: 2}) {
 		require.NoError(t, err)
 		ids = append(ids, s.ID)
 	}

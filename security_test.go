@@ -150,7 +150,7 @@ func TestQueryInjection(t *testing.T) {
 	srv := newRecorder(t, reply{Body: `{"ok":true,"data":[]}`})
 	c := srv.client()
 	require.NoError(t, c.Secrets.Delete(context.Background(), "OPENAI_KEY", &SecretDeleteParams{SessionID: "ses_1&scope=org#x"}))
-	_, err := c.Channels.MessagesPage(context.Background(), "ch_1", &ChannelMessagesParams{ThreadID: "thr_1&limit=1000", ListParams: ListParams{Cursor: "c=1&d"}})
+	_, err := c.Channels.MessagesPage(context.Background(), "ch_1", &ChannelMessagesParams{ThreadID: "thr_1&limit=1000", Cursor: "c=1&d"})
 	require.NoError(t, err)
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)

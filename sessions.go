@@ -89,7 +89,10 @@ type SessionGetOrCreateParams struct {
 
 // SessionListParams page through sessions.
 type SessionListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 }
 
 // Create creates a session (POST /sessions). It is not retried after it

@@ -92,7 +92,7 @@ func TestSessionsEndpoints(t *testing.T) {
 		{
 			name: "ListPage, limit and cursor",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Sessions.ListPage(ctx, &SessionListParams{ListParams{Limit: 25, Cursor: "cur_01HX3K"}})
+				return c.Sessions.ListPage(ctx, &SessionListParams{Limit: 25, Cursor: "cur_01HX3K"})
 			},
 			reply:      reply{Body: golden(t, "sessions/list.json")},
 			wantMethod: "GET", wantPath: "/v1/sessions", wantQuery: "cursor=cur_01HX3K&limit=25",
@@ -117,7 +117,7 @@ func TestSessionsEndpoints(t *testing.T) {
 		{
 			name: "List, first page",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				for s, err := range c.Sessions.List(ctx, &SessionListParams{ListParams{Limit: 2}}) {
+				for s, err := range c.Sessions.List(ctx, &SessionListParams{Limit: 2}) {
 					return s, err // one item, one request
 				}
 				return nil, nil

@@ -294,8 +294,10 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 	case buf.Len() > maxResponseBody:
 		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
 	}
+	// No excerpt of the body here: a successful reply may carry secrets
+	// (a trigger's signing secret), and the decoding error says enough.
 	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
-		return t.scrub(fmt.Errorf("%w: %s %s: status %d: %w (body: %s)", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err, excerpt(t.redact(buf.Bytes()))))
+		return t.scrub(fmt.Errorf("%w: %s %s: status %d: %w", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err))
 	}
 	return nil
 }

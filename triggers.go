@@ -58,7 +58,10 @@ type TriggerCreateParams struct {
 
 // TriggerListParams page through triggers.
 type TriggerListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 }
 
 // Create creates a trigger (POST /triggers). The reply holds the trigger's

@@ -60,7 +60,7 @@ func TestTriggersEndpoints(t *testing.T) {
 	}, {
 		name: "list page with limit and cursor",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Triggers.ListPage(ctx, &TriggerListParams{ListParams{Limit: 5, Cursor: "cur_1"}})
+			return c.Triggers.ListPage(ctx, &TriggerListParams{Limit: 5, Cursor: "cur_1"})
 		},
 		reply:      reply{Body: `{"data":[],"hasMore":false}`},
 		wantMethod: "GET", wantPath: "/v1/triggers", wantQuery: "cursor=cur_1&limit=5",

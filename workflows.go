@@ -75,7 +75,10 @@ type WorkflowUpdateParams struct {
 
 // WorkflowListParams page through workflows.
 type WorkflowListParams struct {
-	ListParams
+	// Limit is the page size; zero lets the server choose.
+	Limit int `url:"limit,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 }
 
 // WorkflowRunParams start a workflow run. All fields are optional.

@@ -82,7 +82,7 @@ func TestWorkflowsEndpoints(t *testing.T) {
 	}, {
 		name: "list page with limit and cursor",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Workflows.ListPage(ctx, &WorkflowListParams{ListParams{Limit: 2, Cursor: "cur_wf_1"}})
+			return c.Workflows.ListPage(ctx, &WorkflowListParams{Limit: 2, Cursor: "cur_wf_1"})
 		},
 		reply:      reply{Body: golden(t, "workflows/workflows_page1.json")},
 		wantMethod: "GET", wantPath: "/v1/workflows", wantQuery: "cursor=cur_wf_1&limit=2",
@@ -245,7 +245,7 @@ func TestWorkflowsListFollowsCursors(t *testing.T) {
 		reply{Status: http.StatusOK, Body: golden(t, "workflows/workflows_page2.json")},
 	)
 	var ids []string
-	for w, err := range srv.client().Workflows.List(context.Background(), &WorkflowListParams{ListParams{Limit: 2}}) {
+	for w, err := range srv.client().Workflows.List(context.Background(), &WorkflowListParams{Limit: 2}) {
 		require.NoError(t, err)
 		ids = append(ids, w.ID)
 	}

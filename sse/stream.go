@@ -45,8 +45,8 @@ type ConnectFunc func(ctx context.Context, lastEventID string) (*http.Response, 
 // Config says how a Stream turns raw events into typed ones.
 type Config[E any] struct {
 	// Decode turns one raw event into a typed one. It is called for every
-	// event with data, of every type; unknown types should decode to a
-	// pass-through value, not an error.
+	// event with data, of every type ("message" when the event names none);
+	// unknown types should decode to a pass-through value, not an error.
 	Decode func(eventType, data string) (E, error)
 	// Terminal reports whether an event is the last of the stream. Nil means
 	// the stream has no terminal event and stays open until closed.
@@ -223,9 +223,13 @@ func (s *Stream[E]) readAll(body io.Reader, yield func(E, error) bool) (progress
 			continue // a block with no data carries no event
 		}
 		progressed = true
-		e, err := s.cfg.Decode(ev.Type, ev.Data)
+		typ := ev.Type
+		if typ == "" {
+			typ = "message" // the SSE standard's default event type
+		}
+		e, err := s.cfg.Decode(typ, ev.Data)
 		if err != nil {
-			yield(zero, fmt.Errorf("sse: decoding %q event: %w", ev.Type, err))
+			yield(zero, fmt.Errorf("sse: decoding %q event: %w", typ, err))
 			return progressed, true, nil
 		}
 		if !yield(e, nil) {

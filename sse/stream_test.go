@@ -149,7 +149,7 @@ func TestEvents(t *testing.T) {
 	require.NoError(t, err)
 	events, errs := drain(s)
 	assert.Empty(t, errs)
-	assert.Equal(t, []event{{"a", "one"}, {"", "unnamed"}, {"b", "x\ny"}, {"end", "bye"}}, events)
+	assert.Equal(t, []event{{"a", "one"}, {"message", "unnamed"}, {"b", "x\ny"}, {"end", "bye"}}, events)
 	assert.Empty(t, s.LastEventID())
 	select {
 	case <-srv.gone:
