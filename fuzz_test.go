@@ -185,7 +185,7 @@ var streamKinds = []struct {
 		name:     "channel",
 		decode:   func(typ, data string) (any, error) { return decodeChannelEvent(typ, data) },
 		terminal: func(any) bool { return false },
-		known:    map[string]reflect.Type{"message": reflect.TypeFor[*MessageEvent](), "": reflect.TypeFor[*MessageEvent]()},
+		known:    map[string]reflect.Type{"message": reflect.TypeFor[*MessageEvent]()},
 	},
 }
 
@@ -216,7 +216,7 @@ func FuzzDecodeEvent(f *testing.F) {
 			require.ErrorIs(t, err, ErrInvalidResponse, "%s %q", k.name, typ)
 			return
 		}
-		require.Equal(t, want, reflect.TypeOf(ev))
+		require.Equal(t, want.String(), reflect.TypeOf(ev).String())
 		assert.True(t, json.Valid([]byte(data)), "only valid JSON decodes")
 		assert.Equal(t, terminalTypes[want], k.terminal(ev))
 

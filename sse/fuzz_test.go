@@ -112,7 +112,8 @@ func FuzzStream(f *testing.F) {
 // FuzzStreamRoundTrip writes arbitrary events in the event-stream format
 // and reads them back. spec lists events separated by \x1e, each its type,
 // data and id separated by \x1f. Properties: every event with data comes
-// back with its exact type and data (multi-line data included), in order;
+// back with its exact type ("message" when unnamed) and data (multi-line
+// data included), in order;
 // the last id sent is the stream's LastEventID; the terminal event ends the
 // stream without an error.
 func FuzzStreamRoundTrip(f *testing.F) {
@@ -141,7 +142,11 @@ func FuzzStreamRoundTrip(f *testing.F) {
 			}
 			body.WriteString("\n")
 			if data != "" {
-				want = append(want, event{Type: typ, Data: data})
+				name := typ
+				if name == "" {
+					name = "message" // the default event type
+				}
+				want = append(want, event{Type: name, Data: data})
 			}
 		}
 		body.WriteString("event: end\ndata: .\n\n")
