@@ -217,3 +217,36 @@ func exprString(e ast.Expr) string {
 	}
 	return fmt.Sprintf("%T", e)
 }
+
+// The redirect policy drops the key whenever a redirect leaves the origin:
+// another host, another port, or the same host over another scheme (an
+// https to http downgrade would send it in clear text). It then applies
+// the caller's own policy.
+func TestRedirectPolicyDropsKeyOffOrigin(t *testing.T) {
+	var nextCalled int
+	policy := checkRedirect(func(*http.Request, []*http.Request) error { nextCalled++; return nil })
+	origin, err := http.NewRequest(http.MethodGet, "https://api.theazo.com/v1/agents/agt_1", nil)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		to   string
+		keep bool
+	}{
+		{to: "https://api.theazo.com/v1/agents/agt_2", keep: true},
+		{to: "http://api.theazo.com/v1/agents/agt_1"},
+		{to: "https://api.theazo.com:8443/v1/agents/agt_1"},
+		{to: "https://evil.example.com/v1/agents/agt_1"},
+		{to: "https://api.theazo.com.evil.example.com/v1/agents/agt_1"},
+		{to: "https://theazo.com/v1/agents/agt_1"},
+	} {
+		req, err := http.NewRequest(http.MethodGet, tc.to, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+liveKey)
+		require.NoError(t, policy(req, []*http.Request{origin}))
+		if tc.keep {
+			assert.Equal(t, "Bearer "+liveKey, req.Header.Get("Authorization"), tc.to)
+		} else {
+			assert.Empty(t, req.Header.Get("Authorization"), tc.to)
+		}
+	}
+	assert.Equal(t, 6, nextCalled, "the caller's policy still applies")
+}
