@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -567,4 +568,113 @@ func TestChaosRedirectToAnotherHost(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestChaosNoMethodPanics calls every method of every service, by
+// reflection, with empty and zero arguments, against servers that answer
+// nonsense: JSON of every shape, an empty body, HTML, an error, an event
+// stream of garbage. Each call must return, without a panic, either a
+// result or one of the SDK's documented errors; each list and stream is
+// ranged over to its end.
+func TestChaosNoMethodPanics(t *testing.T) {
+	replies := map[string]reply{
+		"null":           {Body: `null`},
+		"empty object":   {Body: `{}`},
+		"array":          {Body: `[1,"x",null]`},
+		"string":         {Body: `"x"`},
+		"empty body":     {Body: ``},
+		"html 200":       {Header: map[string]string{"Content-Type": "text/html"}, Body: `<html>ok</html>`},
+		"html 500":       {Status: 500, Header: map[string]string{"Content-Type": "text/html"}, Body: `<html>oops</html>`},
+		"wrong types":    {Body: `{"id":1,"data":{"x":1},"hasMore":"yes","ok":"true","createdAt":5,"cost":"free"}`},
+		"garbage events": streamReply("id: 1\nevent: output\ndata: {\"cost\":\"free\"}\n\nevent: message\ndata: [\n\n: x\n\ndata"),
+		"unknown events": streamReply("id: 7\nevent: zzz\ndata: {}\n\n"),
+	}
+	defined := func(err error) bool {
+		var apiErr *Error
+		return errors.As(err, &apiErr) || errors.Is(err, ErrInvalidResponse) || errors.Is(err, ErrInvalidParams) ||
+			errors.Is(err, ErrEmptyID) || errors.Is(err, sse.ErrNotEventStream) || errors.Is(err, sse.ErrInterrupted) ||
+			errors.Is(err, sse.ErrEventTooLarge)
+	}
+	ctxType := reflect.TypeFor[context.Context]()
+	errType := reflect.TypeFor[error]()
+	for name, rep := range replies {
+		t.Run(name, func(t *testing.T) {
+			srv := newRecorder(t, rep)
+			c := srv.client(WithMaxRetryWait(time.Millisecond))
+			services := reflect.ValueOf(c).Elem()
+			methods := 0
+			for i := range services.NumField() {
+				field := services.Type().Field(i)
+				if !field.IsExported() {
+					continue
+				}
+				svc := services.Field(i)
+				for m := range svc.NumMethod() {
+					methods++
+					method := svc.Type().Method(m)
+					fn := svc.Method(m)
+					for _, id := range []string{"", "x"} {
+						for _, zeroParams := range []bool{false, true} {
+							args := make([]reflect.Value, fn.Type().NumIn())
+							for a := range args {
+								in := fn.Type().In(a)
+								switch {
+								case in == ctxType:
+									args[a] = reflect.ValueOf(context.Background())
+								case in.Kind() == reflect.String:
+									args[a] = reflect.ValueOf(id).Convert(in)
+								case in.Kind() == reflect.Pointer && zeroParams:
+									args[a] = reflect.New(in.Elem())
+								default:
+									args[a] = reflect.Zero(in)
+								}
+							}
+							label := fmt.Sprintf("%s.%s(id %q, zero params %v)", field.Name, method.Name, id, zeroParams)
+							for _, err := range callAndDrain(t, fn, args, errType) {
+								assert.True(t, defined(err), "%s: undocumented error %T: %v", label, err, err)
+							}
+						}
+					}
+				}
+			}
+			assert.GreaterOrEqual(t, methods, 60, "every method of every service")
+			assert.NotEmpty(t, srv.requests())
+		})
+	}
+}
+
+// callAndDrain calls fn, fails the test on a panic, ranges over a returned
+// iterator or stream to its end, closes a stream, and returns every error
+// it met.
+func callAndDrain(t *testing.T, fn reflect.Value, args []reflect.Value, errType reflect.Type) (errs []error) {
+	t.Helper()
+	defer func() {
+		if v := recover(); v != nil {
+			t.Fatalf("%s panicked: %v", fn.Type(), v)
+		}
+	}()
+	out := fn.Call(args)
+	for _, o := range out {
+		if o.Type() == errType && !o.IsNil() {
+			errs = append(errs, o.Interface().(error))
+		}
+	}
+	rangeSeq := func(seq reflect.Value) {
+		yield := reflect.MakeFunc(seq.Type().In(0), func(in []reflect.Value) []reflect.Value {
+			if e := in[1]; !e.IsNil() {
+				errs = append(errs, e.Interface().(error))
+			}
+			return []reflect.Value{reflect.ValueOf(true)}
+		})
+		seq.Call([]reflect.Value{yield})
+	}
+	first := out[0]
+	switch {
+	case first.Kind() == reflect.Func:
+		rangeSeq(first)
+	case first.Kind() == reflect.Pointer && !first.IsNil() && first.MethodByName("Events").IsValid():
+		rangeSeq(first.MethodByName("Events").Call(nil)[0])
+		first.MethodByName("Close").Call(nil)
+	}
+	return errs
 }
