@@ -18,54 +18,28 @@ import (
 	"github.com/theazo/theazo-go/sse"
 )
 
-// streamReply is a recorder reply that is an event stream.
-func streamReply(body string) reply {
-	return reply{Status: 200, Header: map[string]string{"Content-Type": "text/event-stream"}, Body: body}
-}
-
-// drainAgent ranges over an agent stream and returns its events and errors.
-func drainAgent(s *sse.Stream[AgentEvent]) (events []AgentEvent, errs []error) {
-	for e, err := range s.Events() {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		events = append(events, e)
-	}
-	return events, errs
-}
-
 func TestAgentStreamReferenceExample(t *testing.T) {
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream.txt")))
 	s, err := srv.client().Agents.Stream(context.Background(), "agt_01HX3K4ABC")
 	require.NoError(t, err)
 	defer s.Close()
-	events, errs := drainAgent(s)
-	require.Empty(t, errs)
+	events, err := drainStream(t, s)
+	require.NoError(t, err)
 	assert.Equal(t, []AgentEvent{
 		&ThinkingEvent{Text: "I'll search for recent AI papers..."},
 		&ToolCallEvent{Tool: "web_search", Input: json.RawMessage(`{"query":"AI papers 2025"}`)},
 		&OutputEvent{Text: "Here are the top 5...", Cost: Money{Amount: 12, Currency: "usd"}},
 	}, events)
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, http.MethodGet, r.Method)
-	assert.Equal(t, "/v1/agents/agt_01HX3K4ABC/stream", r.Path)
-	assert.Empty(t, r.RawQuery)
-	assert.Empty(t, r.Body)
-	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
-	assert.Empty(t, r.Header.Get("Last-Event-ID"))
+	assertStreamOpened(t, srv, "/v1/agents/agt_01HX3K4ABC/stream", "", false)
 }
 
 func TestAgentStreamAllEvents(t *testing.T) {
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream_all.txt")))
 	s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
 	require.NoError(t, err)
-	events, errs := drainAgent(s)
-	require.Empty(t, errs)
+	events, err := drainStream(t, s)
+	require.NoError(t, err)
 	assert.Equal(t, []AgentEvent{
 		&ThinkingEvent{Text: "I'll search for recent AI papers..."},
 		&ToolCallEvent{Tool: "web_search", Input: json.RawMessage(`{"query":"AI papers 2025"}`)},
@@ -82,8 +56,8 @@ func TestAgentStreamErrorEvent(t *testing.T) {
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream_error.txt")))
 	s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
 	require.NoError(t, err)
-	events, errs := drainAgent(s)
-	require.Empty(t, errs)
+	events, err := drainStream(t, s)
+	require.NoError(t, err)
 	assert.Equal(t, []AgentEvent{
 		&ThinkingEvent{Text: "Trying to reach the site..."},
 		&ErrorEvent{Code: CodeProviderError, Message: "The sandbox stopped responding."},
@@ -136,9 +110,8 @@ func TestAgentStreamFailures(t *testing.T) {
 			s, err := srv.client(tc.opts...).Agents.Stream(context.Background(), "agt_1")
 			require.NoError(t, err)
 			var events []AgentEvent
-			var errs []error
 			done := make(chan struct{})
-			go func() { defer close(done); events, errs = drainAgent(s) }()
+			go func() { defer close(done); events, err = drainStream(t, s) }()
 			select {
 			case <-done:
 			case <-time.After(10 * time.Second):
@@ -146,8 +119,8 @@ func TestAgentStreamFailures(t *testing.T) {
 				t.Fatal("the stream hangs")
 			}
 			assert.Len(t, events, tc.events)
-			require.Len(t, errs, 1)
-			tc.check(t, errs[0])
+			require.Error(t, err)
+			tc.check(t, err)
 			assert.Len(t, srv.requests(), 1, "no resumption without ids")
 		})
 	}
@@ -170,8 +143,8 @@ func TestAgentStreamConnectFailures(t *testing.T) {
 		srv := newRecorder(t, retryReply(503, "unavailable", "0"), streamReply(golden(t, "agents/stream.txt")))
 		s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
 		require.NoError(t, err)
-		events, errs := drainAgent(s)
-		assert.Empty(t, errs)
+		events, err := drainStream(t, s)
+		assert.NoError(t, err)
 		assert.Len(t, events, 3)
 		assert.Len(t, srv.requests(), 2)
 	})
@@ -181,13 +154,13 @@ func TestAgentStreamConsumedOnce(t *testing.T) {
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream.txt")))
 	s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
 	require.NoError(t, err)
-	events, errs := drainAgent(s)
+	events, err := drainStream(t, s)
 	assert.Len(t, events, 3)
-	assert.Empty(t, errs)
-	events, errs = drainAgent(s)
+	assert.NoError(t, err)
+	events, err = drainStream(t, s)
 	assert.Empty(t, events)
-	require.Len(t, errs, 1)
-	assert.ErrorIs(t, errs[0], sse.ErrConsumed)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, sse.ErrConsumed)
 }
 
 // agentServer is a fake of the agent endpoints: a stream that forwards
@@ -211,11 +184,13 @@ func newAgentServer(t *testing.T) *agentServer {
 		a.mu.Lock()
 		a.lastIDs = append(a.lastIDs, r.Header.Get("Last-Event-ID"))
 		a.mu.Unlock()
+		// The inbox is registered before the client can see the reply, so
+		// that a run it sends next always finds the stream.
 		inbox := make(chan string)
+		a.streams <- inbox
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		w.(http.Flusher).Flush()
-		a.streams <- inbox
 		for {
 			select {
 			case ev, ok := <-inbox:
@@ -251,12 +226,6 @@ func newAgentServer(t *testing.T) *agentServer {
 	return a
 }
 
-func (a *agentServer) client(t *testing.T, opts ...Option) *Client {
-	c := NewClient(testKey, append([]Option{WithBaseURL(a.URL + "/v1")}, opts...)...)
-	t.Cleanup(c.CloseIdleConnections)
-	return c
-}
-
 func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 	a := newAgentServer(t)
 	var body atomic.Value
@@ -270,11 +239,11 @@ func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 		io.WriteString(w, `{"taskId":"task_1","agentId":"agt_1"}`)
 		go push("event: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":3,\"currency\":\"usd\"}}\n\n")
 	}
-	s, err := a.client(t).Agents.RunStream(context.Background(), "agt_1", "Summarize")
+	s, err := newTestClient(t, a.URL).Agents.RunStream(context.Background(), "agt_1", "Summarize")
 	require.NoError(t, err)
 	defer s.Close()
-	events, errs := drainAgent(s)
-	assert.Empty(t, errs)
+	events, err := drainStream(t, s)
+	assert.NoError(t, err)
 	assert.Equal(t, []AgentEvent{
 		&ThinkingEvent{Text: "first"},
 		&OutputEvent{Text: "done", Cost: Money{Amount: 3, Currency: "usd"}},
@@ -289,7 +258,7 @@ func TestRunStreamClosesTheStreamWhenRunFails(t *testing.T) {
 		w.WriteHeader(http.StatusConflict)
 		io.WriteString(w, envelopeBody("conflict", "Agent is busy.", `{}`))
 	}
-	s, err := a.client(t).Agents.RunStream(context.Background(), "agt_1", "task")
+	s, err := newTestClient(t, a.URL).Agents.RunStream(context.Background(), "agt_1", "task")
 	assert.Nil(t, s)
 	require.ErrorIs(t, err, ErrConflict)
 	select {
@@ -310,8 +279,7 @@ func TestRunStreamDoesNotRunWithoutAStream(t *testing.T) {
 		io.WriteString(w, envelopeBody("not_found", "No such agent.", `{}`))
 	}))
 	t.Cleanup(srv.Close)
-	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
-	t.Cleanup(c.CloseIdleConnections)
+	c := newTestClient(t, srv.URL)
 	_, err := c.Agents.RunStream(context.Background(), "agt_1", "task")
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.Zero(t, runs.Load())
@@ -334,13 +302,12 @@ func TestAgentStreamResumes(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
-	t.Cleanup(c.CloseIdleConnections)
+	c := newTestClient(t, srv.URL)
 
 	s, err := c.Agents.Stream(context.Background(), "agt_1")
 	require.NoError(t, err)
-	events, errs := drainAgent(s)
-	assert.Empty(t, errs)
+	events, err := drainStream(t, s)
+	assert.NoError(t, err)
 	assert.Equal(t, []AgentEvent{
 		&ThinkingEvent{Text: "one"},
 		&ToolCallEvent{Tool: "web_search", Input: json.RawMessage(`{}`)},
@@ -360,7 +327,7 @@ func TestAgentStreamResumes(t *testing.T) {
 func TestAgentStreamCloseAndCancel(t *testing.T) {
 	t.Run("Close from another goroutine", func(t *testing.T) {
 		a := newAgentServer(t)
-		s, err := a.client(t).Agents.Stream(context.Background(), "agt_1")
+		s, err := newTestClient(t, a.URL).Agents.Stream(context.Background(), "agt_1")
 		require.NoError(t, err)
 		inbox := <-a.streams
 		inbox <- "event: thinking\ndata: {\"text\":\"one\"}\n\n"
@@ -399,14 +366,14 @@ func TestAgentStreamCloseAndCancel(t *testing.T) {
 		a := newAgentServer(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		s, err := a.client(t).Agents.Stream(ctx, "agt_1")
+		s, err := newTestClient(t, a.URL).Agents.Stream(ctx, "agt_1")
 		require.NoError(t, err)
 		<-a.streams
 		time.AfterFunc(30*time.Millisecond, cancel)
-		events, errs := drainAgent(s)
+		events, err := drainStream(t, s)
 		assert.Empty(t, events)
-		require.Len(t, errs, 1)
-		assert.ErrorIs(t, errs[0], context.Canceled)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.Canceled)
 		<-a.streamGone
 	})
 }

@@ -140,42 +140,27 @@ func TestAgentsEndpoints(t *testing.T) {
 }
 
 func TestAgentsLocalValidation(t *testing.T) {
-	srv := newRecorder(t)
-	c := srv.client()
-	ctx := context.Background()
 	exec := &AgentExecParams{Lang: LangPython, Code: "print(1)"}
-	tests := []struct {
-		name string
-		call func() error
-		want error
-	}{
-		{name: "Create empty session", want: ErrEmptyID, call: func() error { _, err := c.Agents.Create(ctx, "", nil); return err }},
-		{name: "Get empty id", want: ErrEmptyID, call: func() error { _, err := c.Agents.Get(ctx, ""); return err }},
-		{name: "Run empty id", want: ErrEmptyID, call: func() error { _, err := c.Agents.Run(ctx, "", "task"); return err }},
-		{name: "Run empty task", want: ErrInvalidParams, call: func() error { _, err := c.Agents.Run(ctx, "agt_1", ""); return err }},
-		{name: "RunStream empty task", want: ErrInvalidParams, call: func() error { _, err := c.Agents.RunStream(ctx, "agt_1", ""); return err }},
-		{name: "RunStream empty id", want: ErrEmptyID, call: func() error { _, err := c.Agents.RunStream(ctx, "", "task"); return err }},
-		{name: "Exec empty id", want: ErrEmptyID, call: func() error { _, err := c.Agents.Exec(ctx, "", exec); return err }},
-		{name: "Exec nil params", want: ErrInvalidParams, call: func() error { _, err := c.Agents.Exec(ctx, "agt_1", nil); return err }},
-		{name: "Exec no lang", want: ErrInvalidParams, call: func() error {
-			_, err := c.Agents.Exec(ctx, "agt_1", &AgentExecParams{Code: "x"})
-			return err
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "Create empty session", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Create(ctx, "", nil) }},
+		{name: "Get empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Get(ctx, "") }},
+		{name: "Run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Run(ctx, "", "task") }},
+		{name: "Run empty task", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Run(ctx, "agt_1", "") }},
+		{name: "RunStream empty task", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.RunStream(ctx, "agt_1", "") }},
+		{name: "RunStream empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.RunStream(ctx, "", "task") }},
+		{name: "Exec empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Exec(ctx, "", exec) }},
+		{name: "Exec nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Exec(ctx, "agt_1", nil) }},
+		{name: "Exec no lang", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Agents.Exec(ctx, "agt_1", &AgentExecParams{Code: "x"})
 		}},
-		{name: "Exec no code", want: ErrInvalidParams, call: func() error {
-			_, err := c.Agents.Exec(ctx, "agt_1", &AgentExecParams{Lang: LangBash})
-			return err
+		{name: "Exec no code", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Agents.Exec(ctx, "agt_1", &AgentExecParams{Lang: LangBash})
 		}},
-		{name: "Stream empty id", want: ErrEmptyID, call: func() error { _, err := c.Agents.Stream(ctx, ""); return err }},
-		{name: "Pause empty id", want: ErrEmptyID, call: func() error { _, err := c.Agents.Pause(ctx, ""); return err }},
-		{name: "Resume empty id", want: ErrEmptyID, call: func() error { _, err := c.Agents.Resume(ctx, ""); return err }},
-		{name: "Terminate empty id", want: ErrEmptyID, call: func() error { return c.Agents.Terminate(ctx, "") }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			require.ErrorIs(t, tc.call(), tc.want)
-		})
-	}
-	assert.Empty(t, srv.requests(), "local errors send nothing")
+		{name: "Stream empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Stream(ctx, "") }},
+		{name: "Pause empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Pause(ctx, "") }},
+		{name: "Resume empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Resume(ctx, "") }},
+		{name: "Terminate empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Agents.Terminate(ctx, "") }},
+	})
 }
 
 func TestAgentResumeConflict(t *testing.T) {

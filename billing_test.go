@@ -23,85 +23,67 @@ var (
 func usd(cents int64) Money { return Money{Amount: cents, Currency: "usd"} }
 
 func TestUsageSummary(t *testing.T) {
-	checkSummary := func(t *testing.T, got any) {
-		s := got.(*UsageSummary)
-		assert.Equal(t, UsageSummary{
-			Period:  UsagePeriod{From: may1, Until: may6},
-			Compute: ComputeUsage{Minutes: 142, Cost: usd(710)},
-			Models:  ModelUsage{InputTokens: 1240000, OutputTokens: 380000, Cost: usd(830)},
-			Storage: StorageUsage{GB: 0.4, Cost: usd(4)},
-			Total:   usd(1544),
-		}, *s)
+	want := &UsageSummary{
+		Period:  UsagePeriod{From: may1, Until: may6},
+		Compute: ComputeUsage{Minutes: 142, Cost: usd(710)},
+		Models:  ModelUsage{InputTokens: 1240000, OutputTokens: 380000, Cost: usd(830)},
+		Storage: StorageUsage{GB: 0.4, Cost: usd(4)},
+		Total:   usd(1544),
 	}
-	runEndpointCases(t, []endpointCase{{
-		name:       "nil params: no query",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Usage.Summary(ctx, nil) },
-		reply:      reply{Body: golden(t, "usage/summary.json")},
-		wantMethod: "GET", wantPath: "/v1/usage/summary",
-		check: checkSummary,
-	}, {
-		name:       "zero params: no query",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Usage.Summary(ctx, &UsageSummaryParams{}) },
-		reply:      reply{Body: golden(t, "usage/summary.json")},
-		wantMethod: "GET", wantPath: "/v1/usage/summary",
-		check: checkSummary,
-	}, {
-		name: "from only",
-		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Usage.Summary(ctx, &UsageSummaryParams{From: may1})
+	var cases []endpointCase
+	for _, tc := range []struct {
+		name   string
+		params *UsageSummaryParams
+		query  string
+	}{
+		{"nil params: no query", nil, ""},
+		{"zero params: no query", &UsageSummaryParams{}, ""},
+		{"from only", &UsageSummaryParams{From: may1}, "from=2025-05-01T00%3A00%3A00Z"},
+		{
+			"from and until, offset kept, sub-seconds dropped",
+			&UsageSummaryParams{From: time.Date(2025, time.May, 1, 2, 0, 0, 0, plus2), Until: may6.Add(999 * time.Millisecond)},
+			"from=2025-05-01T02%3A00%3A00%2B02%3A00&until=2025-05-06T14%3A00%3A00Z",
 		},
-		reply:      reply{Body: golden(t, "usage/summary.json")},
-		wantMethod: "GET", wantPath: "/v1/usage/summary", wantQuery: "from=2025-05-01T00%3A00%3A00Z",
-		check: checkSummary,
-	}, {
-		name: "from and until, offset kept, sub-seconds dropped",
-		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Usage.Summary(ctx, &UsageSummaryParams{
-				From:  time.Date(2025, time.May, 1, 2, 0, 0, 0, plus2),
-				Until: may6.Add(999 * time.Millisecond),
-			})
-		},
-		reply:      reply{Body: golden(t, "usage/summary.json")},
-		wantMethod: "GET", wantPath: "/v1/usage/summary",
-		wantQuery: "from=2025-05-01T02%3A00%3A00%2B02%3A00&until=2025-05-06T14%3A00%3A00Z",
-		check:     checkSummary,
-	}})
+	} {
+		cases = append(cases, endpointCase{
+			name:       tc.name,
+			call:       func(ctx context.Context, c *Client) (any, error) { return c.Usage.Summary(ctx, tc.params) },
+			reply:      reply{Body: golden(t, "usage/summary.json")},
+			wantMethod: "GET", wantPath: "/v1/usage/summary", wantQuery: tc.query,
+			check: func(t *testing.T, got any) { assert.Equal(t, want, got) },
+		})
+	}
+	runEndpointCases(t, cases)
 }
 
 func TestBillingUsage(t *testing.T) {
-	checkUsage := func(t *testing.T, got any) {
-		assert.Equal(t, BillingUsage{
-			Period:         UsagePeriod{From: may1, Until: may6},
-			TotalCost:      usd(4200),
-			ComputeMinutes: 310,
-			ModelCalls:     1842,
-			Sessions:       47,
-			Agents:         126,
-		}, *got.(*BillingUsage))
+	want := &BillingUsage{
+		Period:         UsagePeriod{From: may1, Until: may6},
+		TotalCost:      usd(4200),
+		ComputeMinutes: 310,
+		ModelCalls:     1842,
+		Sessions:       47,
+		Agents:         126,
 	}
-	runEndpointCases(t, []endpointCase{{
-		name:       "nil params",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Billing.Usage(ctx, nil) },
-		reply:      reply{Body: golden(t, "billing/usage.json")},
-		wantMethod: "GET", wantPath: "/v1/billing/usage",
-		check: checkUsage,
-	}, {
-		name: "from",
-		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Billing.Usage(ctx, &BillingUsageParams{From: may1})
-		},
-		reply:      reply{Body: golden(t, "billing/usage.json")},
-		wantMethod: "GET", wantPath: "/v1/billing/usage", wantQuery: "from=2025-05-01T00%3A00%3A00Z",
-		check: checkUsage,
-	}, {
-		name: "until only",
-		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Billing.Usage(ctx, &BillingUsageParams{Until: may6})
-		},
-		reply:      reply{Body: golden(t, "billing/usage.json")},
-		wantMethod: "GET", wantPath: "/v1/billing/usage", wantQuery: "until=2025-05-06T14%3A00%3A00Z",
-		check: checkUsage,
-	}})
+	var cases []endpointCase
+	for _, tc := range []struct {
+		name   string
+		params *BillingUsageParams
+		query  string
+	}{
+		{"nil params", nil, ""},
+		{"from", &BillingUsageParams{From: may1}, "from=2025-05-01T00%3A00%3A00Z"},
+		{"until only", &BillingUsageParams{Until: may6}, "until=2025-05-06T14%3A00%3A00Z"},
+	} {
+		cases = append(cases, endpointCase{
+			name:       tc.name,
+			call:       func(ctx context.Context, c *Client) (any, error) { return c.Billing.Usage(ctx, tc.params) },
+			reply:      reply{Body: golden(t, "billing/usage.json")},
+			wantMethod: "GET", wantPath: "/v1/billing/usage", wantQuery: tc.query,
+			check: func(t *testing.T, got any) { assert.Equal(t, want, got) },
+		})
+	}
+	runEndpointCases(t, cases)
 }
 
 func TestBillingLists(t *testing.T) {

@@ -24,11 +24,6 @@ var (
 	}
 )
 
-// channelSSEReply is a recorder reply carrying an event stream.
-func channelSSEReply(body string) reply {
-	return reply{Status: http.StatusOK, Header: map[string]string{"Content-Type": "text/event-stream"}, Body: body}
-}
-
 func TestChannelsEndpoints(t *testing.T) {
 	runEndpointCases(t, []endpointCase{{
 		name: "create",
@@ -131,10 +126,7 @@ func TestChannelsList(t *testing.T) {
 		ids = append(ids, ch.ID)
 	}
 	assert.Equal(t, []string{"ch_01HX3K2ABC", "ch_01HX3K2DEF", "ch_3"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	assert.Empty(t, reqs[0].RawQuery)
-	assert.Equal(t, "cursor=cur_01HX3K2JKL", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/channels", "", "cursor=cur_01HX3K2JKL")
 }
 
 // TestChannelsPublicCallsWithoutKey runs the public calls on a client that
@@ -159,12 +151,8 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 			got = append(got, *m)
 		}
 		assert.Equal(t, []Message{chUserMessage, chAssistantMessage}, got)
-		reqs := srv.requests()
-		require.Len(t, reqs, 2)
-		assert.Equal(t, "limit=2&threadId=thr_01HX3K2ABC", reqs[0].RawQuery)
-		assert.Equal(t, "cursor=cur_01HX3K2GHI&limit=2&threadId=thr_01HX3K2ABC", reqs[1].RawQuery)
-		for _, r := range reqs {
-			assert.Equal(t, "/v1/channels/ch_01HX3K2ABC/messages", r.Path)
+		assertListed(t, srv, "/v1/channels/ch_01HX3K2ABC/messages", "limit=2&threadId=thr_01HX3K2ABC", "cursor=cur_01HX3K2GHI&limit=2&threadId=thr_01HX3K2ABC")
+		for _, r := range srv.requests() {
 			assert.Empty(t, r.Header.Values("Authorization"))
 		}
 	})
@@ -187,87 +175,53 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 	})
 }
 
-// collectChannelEvents ranges over a stream until its end and returns the
-// events and the error that ended it.
-func collectChannelEvents(t *testing.T, s *sse.Stream[ChannelEvent]) ([]ChannelEvent, error) {
-	t.Helper()
-	var events []ChannelEvent
-	for ev, err := range s.Events() {
-		if err != nil {
-			return events, err
-		}
-		events = append(events, ev)
-	}
-	return events, nil
-}
-
 func TestChannelsStream(t *testing.T) {
-	srv := newRecorder(t, channelSSEReply(golden(t, "channels/stream.sse")))
+	srv := newRecorder(t, streamReply(golden(t, "channels/stream.sse")))
 	stream, err := newKeylessClient(t, srv).Channels.Stream(context.Background(), "ch_01HX3K2ABC", &ChannelStreamParams{ThreadID: "thr_01HX3K2ABC"})
 	require.NoError(t, err)
 	defer stream.Close()
 
-	events, err := collectChannelEvents(t, stream)
+	events, err := drainStream(t, stream)
 	assert.Equal(t, []ChannelEvent{&MessageEvent{chUserMessage}, &MessageEvent{chAssistantMessage}}, events)
 	assert.ErrorIs(t, err, sse.ErrInterrupted, "the channel stream has no terminal event: a closed connection is an interruption")
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "GET", r.Method)
-	assert.Equal(t, "/v1/channels/ch_01HX3K2ABC/stream", r.Path)
-	assert.Equal(t, "threadId=thr_01HX3K2ABC", r.RawQuery)
-	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.Empty(t, r.Header.Values("Authorization"))
-	assert.Empty(t, r.Body)
+	assertStreamOpened(t, srv, "/v1/channels/ch_01HX3K2ABC/stream", "threadId=thr_01HX3K2ABC", true)
 }
 
 func TestChannelsStreamEvents(t *testing.T) {
-	cases := []struct {
-		name string
-		body string
-		want []ChannelEvent
-	}{{
+	// The channel stream has no terminal event: each ends interrupted. It is
+	// public even on a client with a key.
+	open := func(ctx context.Context, c *Client) (*sse.Stream[ChannelEvent], error) {
+		return c.Channels.Stream(ctx, "a/b?x", nil)
+	}
+	runStreamCases(t, open, "/v1/channels/a%2Fb%3Fx/stream", true, []streamCase[ChannelEvent]{{
 		name: "unknown event passes through",
 		body: "event: typing\ndata: {\"role\":\"assistant\"}\n\nevent: message\ndata: {\"id\":\"msg_2\",\"role\":\"assistant\",\"content\":\"Hello\"}\n\n",
 		want: []ChannelEvent{
 			&UnknownEvent{Type: "typing", Data: `{"role":"assistant"}`},
 			&MessageEvent{Message{ID: "msg_2", Role: MessageRoleAssistant, Content: "Hello"}},
 		},
+		wantErr: sse.ErrInterrupted,
 	}, {
-		name: "unnamed event is a message",
-		body: "data: {\"role\":\"user\",\"content\":\"Hi\"}\n\n",
-		want: []ChannelEvent{&MessageEvent{Message{Role: MessageRoleUser, Content: "Hi"}}},
+		name:    "unnamed event is a message",
+		body:    "data: {\"role\":\"user\",\"content\":\"Hi\"}\n\n",
+		want:    []ChannelEvent{&MessageEvent{Message{Role: MessageRoleUser, Content: "Hi"}}},
+		wantErr: sse.ErrInterrupted,
 	}, {
-		name: "unknown role is kept",
-		body: "event: message\ndata: {\"role\":\"system\",\"content\":\"Joined\"}\n\n",
-		want: []ChannelEvent{&MessageEvent{Message{Role: "system", Content: "Joined"}}},
-	}}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, channelSSEReply(tc.body))
-			stream, err := srv.client().Channels.Stream(context.Background(), "a/b?x", nil)
-			require.NoError(t, err)
-			defer stream.Close()
-			events, err := collectChannelEvents(t, stream)
-			assert.Equal(t, tc.want, events)
-			assert.ErrorIs(t, err, sse.ErrInterrupted)
-			reqs := srv.requests()
-			require.Len(t, reqs, 1)
-			assert.Equal(t, "/v1/channels/a%2Fb%3Fx/stream", reqs[0].Path)
-			assert.Empty(t, reqs[0].RawQuery)
-			assert.Empty(t, reqs[0].Header.Values("Authorization"), "public even on a client with a key")
-		})
-	}
+		name:    "unknown role is kept",
+		body:    "event: message\ndata: {\"role\":\"system\",\"content\":\"Joined\"}\n\n",
+		want:    []ChannelEvent{&MessageEvent{Message{Role: "system", Content: "Joined"}}},
+		wantErr: sse.ErrInterrupted,
+	}})
 }
 
 func TestChannelsStreamErrors(t *testing.T) {
 	t.Run("malformed message", func(t *testing.T) {
-		srv := newRecorder(t, channelSSEReply("event: message\ndata: not json\n\n"))
+		srv := newRecorder(t, streamReply("event: message\ndata: not json\n\n"))
 		stream, err := srv.client().Channels.Stream(context.Background(), "ch_1", nil)
 		require.NoError(t, err)
 		defer stream.Close()
-		events, err := collectChannelEvents(t, stream)
+		events, err := drainStream(t, stream)
 		assert.Empty(t, events)
 		assert.ErrorContains(t, err, `decoding "message" event`)
 	})
@@ -276,59 +230,36 @@ func TestChannelsStreamErrors(t *testing.T) {
 		_, err := srv.client().Channels.Stream(context.Background(), "ch_1", nil)
 		assert.ErrorIs(t, err, ErrNotFound)
 	})
-	t.Run("empty id", func(t *testing.T) {
-		srv := newRecorder(t)
-		_, err := srv.client().Channels.Stream(context.Background(), "", nil)
-		assert.ErrorIs(t, err, ErrEmptyID)
-		assert.Empty(t, srv.requests())
-	})
+	runLocalErrorCases(t, []localErrorCase{{name: "empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+		return c.Channels.Stream(ctx, "", nil)
+	}}})
 }
 
 func TestChannelsLocalErrors(t *testing.T) {
-	cases := []struct {
-		name    string
-		call    func(ctx context.Context, c *Client) error
-		wantErr error
-		wantMsg string
-	}{
-		{"create nil", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams, "Name is required"},
-		{"create without name", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.Create(ctx, &ChannelCreateParams{Instructions: "x"})
-			return err
-		}, ErrInvalidParams, "Name is required"},
-		{"send nil", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.SendMessage(ctx, "ch_1", nil)
-			return err
-		}, ErrInvalidParams, "Content is required"},
-		{"send without content", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.SendMessage(ctx, "ch_1", &MessageSendParams{ThreadID: "thr_1"})
-			return err
-		}, ErrInvalidParams, "Content is required"},
-		{"send empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.SendMessage(ctx, "", &MessageSendParams{Content: "hi"})
-			return err
-		}, ErrEmptyID, ""},
-		{"messages page empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Channels.MessagesPage(ctx, "", nil)
-			return err
-		}, ErrEmptyID, ""},
-		{"messages empty id", func(ctx context.Context, c *Client) error {
-			for _, err := range c.Channels.Messages(ctx, "", nil) {
-				return err
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.Create(ctx, nil)
+		}},
+		{name: "create without name", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.Create(ctx, &ChannelCreateParams{Instructions: "x"})
+		}},
+		{name: "send nil", wantErr: ErrInvalidParams, wantMsg: "Content is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.SendMessage(ctx, "ch_1", nil)
+		}},
+		{name: "send without content", wantErr: ErrInvalidParams, wantMsg: "Content is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.SendMessage(ctx, "ch_1", &MessageSendParams{ThreadID: "thr_1"})
+		}},
+		{name: "send empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.SendMessage(ctx, "", &MessageSendParams{Content: "hi"})
+		}},
+		{name: "messages page empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Channels.MessagesPage(ctx, "", nil)
+		}},
+		{name: "messages empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			for m, err := range c.Channels.Messages(ctx, "", nil) {
+				return m, err
 			}
-			return nil
-		}, ErrEmptyID, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.wantErr)
-			assert.Contains(t, err.Error(), tc.wantMsg)
-			assert.Empty(t, srv.requests(), "nothing is sent")
-		})
-	}
+			return nil, nil
+		}},
+	})
 }

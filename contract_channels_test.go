@@ -39,11 +39,7 @@ func contractChannelsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/channels"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for ch, err := range c.Channels.List(ctx, nil) {
-				require.NoError(t, err)
-				assert.Equal(t, "ch_01HX3K2EFG", ch.ID)
-				break
-			}
+			assert.Equal(t, "ch_01HX3K2EFG", contractFirst(t, c.Channels.List(ctx, nil)).ID)
 		},
 	}, {
 		name: "SendMessage",
@@ -73,11 +69,7 @@ func contractChannelsCases() []contractCase {
 		name: "Messages",
 		ops:  []string{"GET /v1/channels/{id}/messages"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for m, err := range c.Channels.Messages(ctx, "ch_01HX3K2EFG", nil) {
-				require.NoError(t, err)
-				assert.Equal(t, "msg_01HX3K2KLL", m.ID)
-				break
-			}
+			assert.Equal(t, "msg_01HX3K2KLL", contractFirst(t, c.Channels.Messages(ctx, "ch_01HX3K2EFG", nil)).ID)
 		},
 	}, {
 		name: "Stream",
@@ -90,8 +82,7 @@ func contractChannelsCases() []contractCase {
 				events := contractEvents(t, stream.Events(), 1)
 				require.NoError(t, stream.Close())
 				require.Len(t, events, 1)
-				m, ok := events[0].(*MessageEvent)
-				require.True(t, ok, "event 0 is %T", events[0])
+				m := contractEventAs[*MessageEvent](t, events, 0)
 				assert.Equal(t, "msg_01HX3K2KLL", m.ID)
 				assert.Equal(t, MessageRoleUser, m.Role)
 				assert.Equal(t, "How do I reset my password?", m.Content)
@@ -109,11 +100,9 @@ func contractChannelsCases() []contractCase {
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 4)
 			require.Len(t, events, 4)
-			done, ok := events[2].(*UnknownEvent)
-			require.True(t, ok, "event 2 is %T", events[2])
+			done := contractEventAs[*UnknownEvent](t, events, 2)
 			assert.Equal(t, "done", done.Type)
-			m, ok := events[3].(*MessageEvent)
-			require.True(t, ok, "event 3 is %T", events[3])
+			m := contractEventAs[*MessageEvent](t, events, 3)
 			assert.Equal(t, "msg_01HX3K2KLL", m.ID, "the mock replays its example from the start")
 		},
 	}}

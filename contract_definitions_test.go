@@ -59,11 +59,7 @@ func contractDefinitionsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/agent-definitions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for d, err := range c.Definitions.List(ctx, nil) {
-				require.NoError(t, err)
-				assert.Equal(t, "adef_01HX3K2JKL", d.ID)
-				break
-			}
+			assert.Equal(t, "adef_01HX3K2JKL", contractFirst(t, c.Definitions.List(ctx, nil)).ID)
 		},
 	}, {
 		name: "Get",

@@ -43,11 +43,7 @@ func contractFleetsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/fleets"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for f, err := range c.Fleets.List(ctx, nil) {
-				require.NoError(t, err)
-				assert.Equal(t, 2, f.Completed)
-				break
-			}
+			assert.Equal(t, 2, contractFirst(t, c.Fleets.List(ctx, nil)).Completed)
 		},
 	}, {
 		name: "Get",
@@ -75,17 +71,13 @@ func contractFleetsCases() []contractCase {
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 0)
 			require.Len(t, events, 4, "agent:start, agent:complete, agent:failed, fleet:complete; the stream ends there")
-			start, ok := events[0].(*AgentStartEvent)
-			require.True(t, ok, "event 0 is %T", events[0])
+			start := contractEventAs[*AgentStartEvent](t, events, 0)
 			assert.Equal(t, AgentStartEvent{AgentID: "agt_01HX3K2AA1", Index: 0, Task: "Scrape page 1"}, *start)
-			done, ok := events[1].(*AgentCompleteEvent)
-			require.True(t, ok, "event 1 is %T", events[1])
+			done := contractEventAs[*AgentCompleteEvent](t, events, 1)
 			assert.Equal(t, Money{Amount: 8, Currency: "usd"}, done.Cost)
-			failed, ok := events[2].(*AgentFailedEvent)
-			require.True(t, ok, "event 2 is %T", events[2])
+			failed := contractEventAs[*AgentFailedEvent](t, events, 2)
 			assert.Equal(t, "page returned 500", failed.Message)
-			end, ok := events[3].(*FleetCompleteEvent)
-			require.True(t, ok, "event 3 is %T", events[3])
+			end := contractEventAs[*FleetCompleteEvent](t, events, 3)
 			assert.Equal(t, FleetCompleteEvent{Completed: 10, Failed: 0, TotalCost: Money{Amount: 82, Currency: "usd"}}, *end)
 		},
 	}}

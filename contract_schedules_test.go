@@ -51,11 +51,7 @@ func contractSchedulesCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/schedules"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for s, err := range c.Schedules.List(ctx, &ScheduleListParams{Status: ScheduleStatusActive}) {
-				require.NoError(t, err)
-				assert.Equal(t, "0 9 * * 1-5", s.Cron)
-				break
-			}
+			assert.Equal(t, "0 9 * * 1-5", contractFirst(t, c.Schedules.List(ctx, &ScheduleListParams{Status: ScheduleStatusActive})).Cron)
 		},
 	}, {
 		name: "Update",

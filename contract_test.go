@@ -443,8 +443,8 @@ func TestContract(t *testing.T) {
 	})
 }
 
-// contractEvents reads the events of a stream, at most limit of them (all
-// when limit is 0), and fails the test on a stream error.
+// contractEvents reads the events of a stream (or the items of a list), at
+// most limit of them (all when limit is 0), and fails the test on an error.
 func contractEvents[E any](t *testing.T, events iter.Seq2[E, error], limit int) []E {
 	t.Helper()
 	var got []E
@@ -456,6 +456,25 @@ func contractEvents[E any](t *testing.T, events iter.Seq2[E, error], limit int) 
 		}
 	}
 	return got
+}
+
+// contractFirst returns the first item of a list, fetching one page only. It
+// fails the test on an error or an empty list.
+func contractFirst[E any](t *testing.T, list iter.Seq2[E, error]) E {
+	t.Helper()
+	items := contractEvents(t, list, 1)
+	require.Len(t, items, 1, "the list is empty")
+	return items[0]
+}
+
+// contractEventAs returns events[i] as a T, and fails the test when there is
+// no such event or it is of another type.
+func contractEventAs[T, E any](t *testing.T, events []E, i int) T {
+	t.Helper()
+	require.Greater(t, len(events), i, "no event %d", i)
+	ev, ok := any(events[i]).(T)
+	require.True(t, ok, "event %d is %T", i, events[i])
+	return ev
 }
 
 // contractTime parses an RFC 3339 time of the document's examples.

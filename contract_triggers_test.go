@@ -40,11 +40,7 @@ func contractTriggersCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/triggers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for tr, err := range c.Triggers.List(ctx, nil) {
-				require.NoError(t, err)
-				assert.Equal(t, ActionAgentRun, tr.Action.Type)
-				break
-			}
+			assert.Equal(t, ActionAgentRun, contractFirst(t, c.Triggers.List(ctx, nil)).Action.Type)
 		},
 	}, {
 		name: "Delete",

@@ -48,11 +48,7 @@ func contractWorkflowsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/workflows"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for w, err := range c.Workflows.List(ctx, nil) {
-				require.NoError(t, err)
-				assert.Equal(t, "Scrape and summarize", w.Name)
-				break
-			}
+			assert.Equal(t, "Scrape and summarize", contractFirst(t, c.Workflows.List(ctx, nil)).Name)
 		},
 	}, {
 		name: "Get",
@@ -125,15 +121,12 @@ func contractWorkflowsCases() []contractCase {
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 0)
 			require.Len(t, events, 3, "step:start, step:complete, workflow:complete; the stream ends there")
-			start, ok := events[0].(*StepStartEvent)
-			require.True(t, ok, "event 0 is %T", events[0])
+			start := contractEventAs[*StepStartEvent](t, events, 0)
 			assert.Equal(t, StepStartEvent{Step: "scrape", Index: 0}, *start)
-			done, ok := events[1].(*StepCompleteEvent)
-			require.True(t, ok, "event 1 is %T", events[1])
+			done := contractEventAs[*StepCompleteEvent](t, events, 1)
 			assert.Equal(t, int64(2100), done.DurationMs)
 			assert.JSONEq(t, `{"html":"..."}`, string(done.Output))
-			end, ok := events[2].(*WorkflowCompleteEvent)
-			require.True(t, ok, "event 2 is %T", events[2])
+			end := contractEventAs[*WorkflowCompleteEvent](t, events, 2)
 			assert.Equal(t, Money{Amount: 95, Currency: "usd"}, end.Cost)
 		},
 	}}

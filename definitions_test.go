@@ -22,17 +22,15 @@ var researchV1 = AgentDefinition{
 	UpdatedAt:    time.Date(2025, time.May, 1, 9, 30, 0, 0, time.UTC),
 }
 
-// researchV2 is testdata/definitions/updated.json decoded.
-var researchV2 = AgentDefinition{
-	ID:           "adef_01HX3K2DEF",
-	Name:         "Research Assistant",
-	Version:      2,
-	Instructions: "You are a research assistant. Be thorough and cite sources.",
-	Tools:        []string{"web_search", "write_file", "http_request"},
-	Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514"},
-	CreatedAt:    time.Date(2025, time.May, 1, 9, 30, 0, 0, time.UTC),
-	UpdatedAt:    time.Date(2025, time.May, 2, 8, 15, 0, 0, time.UTC),
-}
+// researchV2 is testdata/definitions/updated.json decoded: researchV1 with
+// a third tool.
+var researchV2 = func() AgentDefinition {
+	d := researchV1
+	d.Version = 2
+	d.Tools = []string{"web_search", "write_file", "http_request"}
+	d.UpdatedAt = time.Date(2025, time.May, 2, 8, 15, 0, 0, time.UTC)
+	return d
+}()
 
 // supportV5 is the second item of testdata/definitions/list.json decoded.
 var supportV5 = AgentDefinition{
@@ -233,43 +231,26 @@ func TestDefinitionModelTemperature(t *testing.T) {
 }
 
 func TestDefinitionsLocalErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		call func(ctx context.Context, c *Client) error
-		want error
-	}{
-		{"create nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams},
-		{"create without name", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Create(ctx, &DefinitionCreateParams{Instructions: "x"})
-			return err
-		}, ErrInvalidParams},
-		{"get empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Get(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"get dot-dot id", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Get(ctx, "..")
-			return err
-		}, ErrInvalidParams},
-		{"update empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Definitions.Update(ctx, "", &DefinitionUpdateParams{Instructions: "x"})
-			return err
-		}, ErrEmptyID},
-		{"archive empty id", func(ctx context.Context, c *Client) error {
-			return c.Definitions.Archive(ctx, "")
-		}, ErrEmptyID},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.want)
-			assert.Empty(t, srv.requests(), "nothing sent")
-		})
-	}
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Create(ctx, nil)
+		}},
+		{name: "create without name", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Create(ctx, &DefinitionCreateParams{Instructions: "x"})
+		}},
+		{name: "get empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Get(ctx, "")
+		}},
+		{name: "get dot-dot id", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Get(ctx, "..")
+		}},
+		{name: "update empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Update(ctx, "", &DefinitionUpdateParams{Instructions: "x"})
+		}},
+		{name: "archive empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return nil, c.Definitions.Archive(ctx, "")
+		}},
+	})
 }
 
 func TestDefinitionsList(t *testing.T) {
@@ -286,14 +267,7 @@ func TestDefinitionsList(t *testing.T) {
 			ids = append(ids, d.ID)
 		}
 		assert.Equal(t, []string{"adef_01HX3K2DEF", "adef_01HX3K2XYZ", "adef_01HX3K2LAST"}, ids)
-		reqs := srv.requests()
-		require.Len(t, reqs, 2)
-		assert.Equal(t, "includeArchived=true&limit=2", reqs[0].RawQuery)
-		assert.Equal(t, "cursor=cur_01HX3K2NEXT&includeArchived=true&limit=2", reqs[1].RawQuery)
-		for _, r := range reqs {
-			assert.Equal(t, "/v1/agent-definitions", r.Path)
-			assert.Equal(t, http.MethodGet, r.Method)
-		}
+		assertListed(t, srv, "/v1/agent-definitions", "includeArchived=true&limit=2", "cursor=cur_01HX3K2NEXT&includeArchived=true&limit=2")
 	})
 
 	t.Run("break stops fetching", func(t *testing.T) {
@@ -303,9 +277,7 @@ func TestDefinitionsList(t *testing.T) {
 			assert.Equal(t, "adef_01HX3K2DEF", d.ID)
 			break
 		}
-		reqs := srv.requests()
-		require.Len(t, reqs, 1)
-		assert.Empty(t, reqs[0].RawQuery)
+		assertListed(t, srv, "/v1/agent-definitions", "")
 	})
 
 	t.Run("error ends the list", func(t *testing.T) {

@@ -128,12 +128,7 @@ func TestFleetsListFollowsCursors(t *testing.T) {
 		ids = append(ids, f.ID)
 	}
 	assert.Equal(t, []string{"flt_01HX3K2FL1", "flt_01HX3K2FL2"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	assert.Equal(t, "/v1/fleets", reqs[0].Path)
-	assert.Empty(t, reqs[0].RawQuery)
-	assert.Equal(t, "/v1/fleets", reqs[1].Path)
-	assert.Equal(t, "cursor=cur_flt_2", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/fleets", "", "cursor=cur_flt_2")
 }
 
 func TestFleetsLocalErrors(t *testing.T) {
@@ -143,52 +138,33 @@ func TestFleetsLocalErrors(t *testing.T) {
 		edit(&p)
 		return &p
 	}
-	cases := []struct {
-		name string
-		call func(ctx context.Context, c *Client) error
-		want error
-	}{
-		{"create nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams},
-		{"create without session", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.SessionID = "" }))
-			return err
-		}, ErrInvalidParams},
-		{"create without definition", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.DefinitionID = "" }))
-			return err
-		}, ErrInvalidParams},
-		{"create without tasks", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.Tasks = []string{} }))
-			return err
-		}, ErrInvalidParams},
-		{"get empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Get(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"cancel empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Cancel(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"stream empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Fleets.Stream(ctx, "")
-			return err
-		}, ErrEmptyID},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.want)
-			assert.Empty(t, srv.requests(), "nothing may be sent")
-		})
-	}
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, nil)
+		}},
+		{name: "create without session", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.SessionID = "" }))
+		}},
+		{name: "create without definition", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.DefinitionID = "" }))
+		}},
+		{name: "create without tasks", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Create(ctx, without(func(p *FleetCreateParams) { p.Tasks = []string{} }))
+		}},
+		{name: "get empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Get(ctx, "")
+		}},
+		{name: "cancel empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Cancel(ctx, "")
+		}},
+		{name: "stream empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Fleets.Stream(ctx, "")
+		}},
+	})
 }
 
 func TestFleetsStreamReferenceExample(t *testing.T) {
-	srv := newRecorder(t, sseBody(golden(t, "fleets/stream.sse")))
+	srv := newRecorder(t, streamReply(golden(t, "fleets/stream.sse")))
 	stream, err := srv.client().Fleets.Stream(context.Background(), "a/b?x")
 	require.NoError(t, err)
 	events, err := drainStream(t, stream)
@@ -200,24 +176,14 @@ func TestFleetsStreamReferenceExample(t *testing.T) {
 		&FleetCompleteEvent{Completed: 10, Failed: 0, TotalCost: Money{Amount: 82, Currency: "usd"}},
 	}, events)
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "GET", r.Method)
-	assert.Equal(t, "/v1/fleets/a%2Fb%3Fx/stream", r.Path)
-	assert.Empty(t, r.RawQuery)
-	assert.Empty(t, r.Body)
-	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
+	assertStreamOpened(t, srv, "/v1/fleets/a%2Fb%3Fx/stream", "", false)
 }
 
 func TestFleetsStreamEvents(t *testing.T) {
-	cases := []struct {
-		name    string
-		body    string
-		want    []FleetEvent
-		wantErr error
-	}{{
+	open := func(ctx context.Context, c *Client) (*sse.Stream[FleetEvent], error) {
+		return c.Fleets.Stream(ctx, "flt_01HX3K2FLT")
+	}
+	runStreamCases(t, open, "/v1/fleets/flt_01HX3K2FLT/stream", false, []streamCase[FleetEvent]{{
 		name: "a failed agent does not end the stream",
 		body: "event: agent:start\ndata: {\"agentId\":\"agt_1\",\"index\":0,\"task\":\"Scrape page 1\"}\n\n" +
 			"event: agent:start\ndata: {\"agentId\":\"agt_2\",\"index\":1,\"task\":\"Scrape page 2\"}\n\n" +
@@ -268,22 +234,7 @@ func TestFleetsStreamEvents(t *testing.T) {
 			"event: fleet:complete\ndata: {\"completed\":1,",
 		want:    []FleetEvent{&AgentStartEvent{AgentID: "agt_1", Task: "t"}},
 		wantErr: sse.ErrInterrupted,
-	}}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, sseBody(tc.body))
-			stream, err := srv.client().Fleets.Stream(context.Background(), "flt_01HX3K2FLT")
-			require.NoError(t, err)
-			events, err := drainStream(t, stream)
-			if tc.wantErr != nil {
-				require.ErrorIs(t, err, tc.wantErr)
-			} else {
-				require.NoError(t, err)
-			}
-			assert.Equal(t, tc.want, events)
-			assert.Len(t, srv.requests(), 1, "no reconnection without event ids")
-		})
-	}
+	}})
 }
 
 func TestFleetsStreamErrors(t *testing.T) {

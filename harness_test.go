@@ -86,8 +86,16 @@ func (r *recorder) requests() []received {
 // Its idle connections are closed when the test ends, so that no goroutine
 // outlives the test.
 func (r *recorder) client(opts ...Option) *Client {
-	c := NewClient(testKey, append([]Option{WithBaseURL(r.URL + "/v1")}, opts...)...)
-	r.t.Cleanup(c.CloseIdleConnections)
+	return newTestClient(r.t, r.URL, opts...)
+}
+
+// newTestClient returns a client with the test key of the server at root
+// (its API under root/v1). Its idle connections are closed when the test
+// ends.
+func newTestClient(t *testing.T, root string, opts ...Option) *Client {
+	t.Helper()
+	c := NewClient(testKey, append([]Option{WithBaseURL(root + "/v1")}, opts...)...)
+	t.Cleanup(c.CloseIdleConnections)
 	return c
 }
 
@@ -165,4 +173,36 @@ func mustJSON(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// localErrorCase is a call that must fail before any request is sent.
+type localErrorCase struct {
+	name string
+	// call invokes the method under test and returns its result.
+	call func(ctx context.Context, c *Client) (any, error)
+	// wantErr is the error the call must fail with (errors.Is).
+	wantErr error
+	// wantMsg is a part of the error's message; "" for no check.
+	wantMsg string
+	// hidden are strings the error's message must not contain (secrets).
+	hidden []string
+}
+
+// runLocalErrorCases runs each case against a fresh recorder: the call must
+// fail with wantErr, return no result and send nothing.
+func runLocalErrorCases(t *testing.T, cases []localErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t)
+			got, err := tc.call(context.Background(), srv.client())
+			require.ErrorIs(t, err, tc.wantErr)
+			assert.ErrorContains(t, err, tc.wantMsg)
+			for _, s := range tc.hidden {
+				assert.NotContains(t, err.Error(), s)
+			}
+			assert.Nil(t, got, "no result with an error")
+			assert.Empty(t, srv.requests(), "nothing is sent")
+		})
+	}
 }

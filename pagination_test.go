@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -38,6 +39,17 @@ func queries(srv *recorder) []string {
 		out = append(out, r.RawQuery)
 	}
 	return out
+}
+
+// assertListed asserts that srv received one GET of path per page, with
+// the raw queries wantQueries in order.
+func assertListed(t *testing.T, srv *recorder, path string, wantQueries ...string) {
+	t.Helper()
+	for _, r := range srv.requests() {
+		assert.Equal(t, http.MethodGet, r.Method)
+		assert.Equal(t, path, r.Path)
+	}
+	assert.Equal(t, wantQueries, queries(srv), "the query of each page")
 }
 
 func TestListPages(t *testing.T) {

@@ -321,8 +321,7 @@ func resetServer(t *testing.T, resets int32, body string) (*httptest.Server, *at
 func TestRetryConnectionReset(t *testing.T) {
 	t.Run("GET is retried", func(t *testing.T) {
 		srv, n := resetServer(t, 1, agentJSON)
-		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
-		t.Cleanup(c.CloseIdleConnections)
+		c := newTestClient(t, srv.URL)
 		a, err := c.Agents.Get(context.Background(), "agt_1")
 		require.NoError(t, err)
 		assert.Equal(t, "agt_1", a.ID)
@@ -330,16 +329,14 @@ func TestRetryConnectionReset(t *testing.T) {
 	})
 	t.Run("GET with retries off fails", func(t *testing.T) {
 		srv, n := resetServer(t, 1, agentJSON)
-		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(0))
-		t.Cleanup(c.CloseIdleConnections)
+		c := newTestClient(t, srv.URL, WithMaxRetries(0))
 		_, err := c.Agents.Get(context.Background(), "agt_1")
 		require.Error(t, err, "the reset reaches the policy; the HTTP transport does not repeat it")
 		assert.Equal(t, int32(1), n.Load())
 	})
 	t.Run("POST after it was sent is not retried", func(t *testing.T) {
 		srv, n := resetServer(t, 1, `{"taskId":"task_1"}`)
-		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
-		t.Cleanup(c.CloseIdleConnections)
+		c := newTestClient(t, srv.URL)
 		_, err := c.Agents.Run(context.Background(), "agt_1", "task")
 		require.Error(t, err)
 		var apiErr *Error
@@ -349,8 +346,7 @@ func TestRetryConnectionReset(t *testing.T) {
 	})
 	t.Run("GET reset every time gives up after the last attempt", func(t *testing.T) {
 		srv, n := resetServer(t, 100, agentJSON)
-		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(1))
-		t.Cleanup(c.CloseIdleConnections)
+		c := newTestClient(t, srv.URL, WithMaxRetries(1))
 		_, err := c.Agents.Get(context.Background(), "agt_1")
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), "giving up")
@@ -382,7 +378,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 			}
 			return d.DialContext(ctx, network, addr)
 		}
-		c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithHTTPClient(&http.Client{Transport: tr}))
+		c := newTestClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: tr}))
 		ref, err := c.Agents.Run(context.Background(), "agt_1", "task")
 		require.NoError(t, err)
 		assert.Equal(t, "task_1", ref.TaskID)
@@ -393,7 +389,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 	})
 	t.Run("refused every time", func(t *testing.T) {
 		counter := &countingRT{next: defaultRoundTripper()}
-		c := NewClient(testKey, WithBaseURL("http://"+closedAddr(t)+"/v1"), WithHTTPClient(&http.Client{Transport: counter}), WithMaxRetries(1))
+		c := newTestClient(t, "http://"+closedAddr(t), WithHTTPClient(&http.Client{Transport: counter}), WithMaxRetries(1))
 		_, err := c.Agents.Run(context.Background(), "agt_1", "task")
 		require.ErrorIs(t, err, syscall.ECONNREFUSED)
 		assert.Equal(t, int32(2), counter.n.Load())
@@ -423,8 +419,7 @@ func TestFailuresDoNotChurnThePool(t *testing.T) {
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
-	t.Cleanup(c.CloseIdleConnections)
+	c := newTestClient(t, srv.URL)
 	ctx := context.Background()
 
 	_, err := c.Agents.Get(ctx, "agt_1")

@@ -147,82 +147,54 @@ func TestSchedulesList(t *testing.T) {
 		ids = append(ids, s.ID)
 	}
 	assert.Equal(t, []string{"sched_01HX3K2ABC", "sched_01HX3K2GHI", "sched_3"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	assert.Equal(t, "limit=2&status=active", reqs[0].RawQuery)
-	assert.Equal(t, "cursor=cur_01HX3K2MNO&limit=2&status=active", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/schedules", "limit=2&status=active", "cursor=cur_01HX3K2MNO&limit=2&status=active")
 }
 
 func TestSchedulesLocalErrors(t *testing.T) {
-	cases := []struct {
-		name    string
-		call    func(ctx context.Context, c *Client) error
-		wantErr error
-		wantMsg string // a part of the message
-	}{
-		{"create nil", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams, "Name is required"},
-		{"create without cron", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Action: schedDailyReport})
-			return err
-		}, ErrInvalidParams, "Cron is required"},
-		{"create with minute 60", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "60 * * * *", Action: schedDailyReport})
-			return err
-		}, ErrInvalidParams, `cron: minute field "60": 60 is above 59`},
-		{"create with three fields", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "* * *", Action: schedDailyReport})
-			return err
-		}, ErrInvalidParams, "want 5 fields"},
-		{"create with day names", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * MON-FRI", Action: schedDailyReport})
-			return err
-		}, ErrInvalidParams, `day-of-week field "MON-FRI"`},
-		{"create without action type", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * 1-5"})
-			return err
-		}, ErrInvalidParams, "Action.Type is required"},
-		{"update nil", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Update(ctx, "sched_1", nil)
-			return err
-		}, ErrInvalidParams, "at least one of"},
-		{"update nothing set", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{})
-			return err
-		}, ErrInvalidParams, "at least one of"},
-		{"update with hour 24", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{Name: "n", Cron: "0 24 * * *"})
-			return err
-		}, ErrInvalidParams, `cron: hour field "24": 24 is above 23`},
-		{"update with action without type", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{Action: &Action{}})
-			return err
-		}, ErrInvalidParams, "Action.Type is required"},
-		{"update empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Update(ctx, "", &ScheduleUpdateParams{Name: "n"})
-			return err
-		}, ErrEmptyID, ""},
-		{"delete empty id", func(ctx context.Context, c *Client) error { return c.Schedules.Delete(ctx, "") }, ErrEmptyID, ""},
-		{"pause empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Pause(ctx, "")
-			return err
-		}, ErrEmptyID, ""},
-		{"resume dot segment", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Resume(ctx, "..")
-			return err
-		}, ErrInvalidParams, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.wantErr)
-			assert.Contains(t, err.Error(), tc.wantMsg)
-			assert.Empty(t, srv.requests(), "nothing is sent")
-		})
-	}
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Create(ctx, nil)
+		}},
+		{name: "create without cron", wantErr: ErrInvalidParams, wantMsg: "Cron is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Action: schedDailyReport})
+		}},
+		{name: "create with minute 60", wantErr: ErrInvalidParams, wantMsg: `cron: minute field "60": 60 is above 59`, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "60 * * * *", Action: schedDailyReport})
+		}},
+		{name: "create with three fields", wantErr: ErrInvalidParams, wantMsg: "want 5 fields", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "* * *", Action: schedDailyReport})
+		}},
+		{name: "create with day names", wantErr: ErrInvalidParams, wantMsg: `day-of-week field "MON-FRI"`, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * MON-FRI", Action: schedDailyReport})
+		}},
+		{name: "create without action type", wantErr: ErrInvalidParams, wantMsg: "Action.Type is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * 1-5"})
+		}},
+		{name: "update nil", wantErr: ErrInvalidParams, wantMsg: "at least one of", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Update(ctx, "sched_1", nil)
+		}},
+		{name: "update nothing set", wantErr: ErrInvalidParams, wantMsg: "at least one of", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{})
+		}},
+		{name: "update with hour 24", wantErr: ErrInvalidParams, wantMsg: `cron: hour field "24": 24 is above 23`, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{Name: "n", Cron: "0 24 * * *"})
+		}},
+		{name: "update with action without type", wantErr: ErrInvalidParams, wantMsg: "Action.Type is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Update(ctx, "sched_1", &ScheduleUpdateParams{Action: &Action{}})
+		}},
+		{name: "update empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Update(ctx, "", &ScheduleUpdateParams{Name: "n"})
+		}},
+		{name: "delete empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return nil, c.Schedules.Delete(ctx, "")
+		}},
+		{name: "pause empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Pause(ctx, "")
+		}},
+		{name: "resume dot segment", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Resume(ctx, "..")
+		}},
+	})
 }
 
 func TestSchedulesAPIError(t *testing.T) {

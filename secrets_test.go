@@ -127,25 +127,18 @@ func TestSecretsSetValidation(t *testing.T) {
 		{"value as name by mistake", &SecretSetParams{Name: "sk-live secret!", Value: "KEY"}, "Name may contain only"},
 		{"no value", &SecretSetParams{Name: "KEY"}, "Value is required"},
 	}
+	var cases []localErrorCase
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			got, err := srv.client().Secrets.Set(context.Background(), tc.params)
-			require.ErrorIs(t, err, ErrInvalidParams)
-			assert.ErrorContains(t, err, tc.want)
-			assert.NotContains(t, err.Error(), value)
-			assert.NotContains(t, err.Error(), "sk-live")
-			assert.Nil(t, got)
-			assert.Empty(t, srv.requests(), "nothing sent")
-		})
+		cases = append(cases, localErrorCase{name: tc.name, wantErr: ErrInvalidParams, wantMsg: tc.want, hidden: []string{value, "sk-live"},
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Secrets.Set(ctx, tc.params) }})
 	}
+	runLocalErrorCases(t, cases)
 }
 
 func TestSecretsDeleteEmptyName(t *testing.T) {
-	srv := newRecorder(t)
-	err := srv.client().Secrets.Delete(context.Background(), "", &SecretDeleteParams{SessionID: "ses_1"})
-	require.ErrorIs(t, err, ErrEmptyID)
-	assert.Empty(t, srv.requests(), "nothing sent")
+	runLocalErrorCases(t, []localErrorCase{{name: "session scope", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+		return nil, c.Secrets.Delete(ctx, "", &SecretDeleteParams{SessionID: "ses_1"})
+	}}})
 }
 
 func TestSecretSetParamsRedacted(t *testing.T) {
@@ -171,26 +164,62 @@ func TestSecretSetParamsRedacted(t *testing.T) {
 	assert.JSONEq(t, `{"name":"OPENAI_API_KEY","value":"sk-live-secret","sessionId":"ses_1"}`, mustJSON(t, p))
 }
 
-func TestSecretValueNotLogged(t *testing.T) {
-	const value = "sk-live-secret"
-	p := &SecretSetParams{Name: "OPENAI_API_KEY", Value: value}
-	var buf bytes.Buffer
-	for _, h := range []slog.Handler{
-		slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}),
-		slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}),
-	} {
-		buf.Reset()
-		l := slog.New(h)
-		l.Info("set", "params", p, "value", *p)
-		assert.NotContains(t, buf.String(), value)
-		assert.Contains(t, buf.String(), "OPENAI_API_KEY")
+// TestSecretsNotLogged logs values that carry a secret, and makes a failing
+// call that sends them, through slog's JSON and text handlers: no log line
+// and no error may contain the secret.
+func TestSecretsNotLogged(t *testing.T) {
+	creds := &ProviderCreateParams{Provider: ProviderE2B, Credentials: Credentials{"apiKey": "e2b_secret_123"}}
+	set := &SecretSetParams{Name: "OPENAI_API_KEY", Value: "sk-live-secret"}
+	cases := []struct {
+		name    string
+		secret  string
+		args    []any  // slog key-value pairs that carry the secret
+		shown   string // what their log shows
+		call    func(ctx context.Context, c *Client) error
+		reply   reply  // the server's refusal of the call
+		wantErr error  // the call's error
+		path    string // the call's path, which the client logs
+	}{{
+		name:    "provider credentials",
+		secret:  "e2b_secret_123",
+		args:    []any{"params", creds, "value", *creds, "credentials", creds.Credentials},
+		shown:   "apiKey:[redacted]",
+		call:    func(ctx context.Context, c *Client) error { _, err := c.Providers.Create(ctx, creds); return err },
+		reply:   reply{Status: http.StatusUnprocessableEntity, Body: `{"error":{"code":"unprocessable_entity","message":"bad credentials","details":{"fields":[{"field":"credentials.apiKey","message":"is invalid"}]}}}`},
+		wantErr: ErrUnprocessable,
+		path:    "/v1/providers",
+	}, {
+		name:    "secret value",
+		secret:  "sk-live-secret",
+		args:    []any{"params", set, "value", *set},
+		shown:   "OPENAI_API_KEY",
+		call:    func(ctx context.Context, c *Client) error { _, err := c.Secrets.Set(ctx, set); return err },
+		reply:   reply{Status: http.StatusForbidden, Body: `{"error":{"code":"forbidden","message":"no access to secrets"}}`},
+		wantErr: ErrForbidden,
+		path:    "/v1/secrets",
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			for _, h := range []slog.Handler{
+				slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}),
+				slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}),
+			} {
+				buf.Reset()
+				l := slog.New(h)
+				l.Info("params", tc.args...)
+				assert.NotContains(t, buf.String(), tc.secret)
+				assert.Contains(t, buf.String(), tc.shown)
 
-		buf.Reset()
-		srv := newRecorder(t, reply{Status: http.StatusForbidden, Body: `{"error":{"code":"forbidden","message":"no access to secrets"}}`})
-		_, err := srv.client(WithLogger(l)).Secrets.Set(context.Background(), p)
-		require.ErrorIs(t, err, ErrForbidden)
-		assert.NotContains(t, err.Error(), value)
-		assert.Contains(t, buf.String(), "/v1/secrets", "the attempt was logged")
-		assert.NotContains(t, buf.String(), value)
+				// Nor by the client's own logging of a failed call.
+				buf.Reset()
+				srv := newRecorder(t, tc.reply)
+				err := tc.call(context.Background(), srv.client(WithLogger(l)))
+				require.ErrorIs(t, err, tc.wantErr)
+				assert.NotContains(t, err.Error(), tc.secret)
+				assert.Contains(t, buf.String(), tc.path, "the attempt was logged")
+				assert.NotContains(t, buf.String(), tc.secret)
+			}
+		})
 	}
 }

@@ -132,27 +132,13 @@ func TestSessionsEndpoints(t *testing.T) {
 }
 
 func TestSessionsLocalValidation(t *testing.T) {
-	srv := newRecorder(t)
-	c := srv.client()
-	ctx := context.Background()
-	tests := []struct {
-		name string
-		call func() error
-		want error
-	}{
-		{name: "Create nil", want: ErrInvalidParams, call: func() error { _, err := c.Sessions.Create(ctx, nil); return err }},
-		{name: "Create without user", want: ErrInvalidParams, call: func() error {
-			_, err := c.Sessions.Create(ctx, &SessionCreateParams{Metadata: Metadata{"a": 1}})
-			return err
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "Create nil", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) { return c.Sessions.Create(ctx, nil) }},
+		{name: "Create without user", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Sessions.Create(ctx, &SessionCreateParams{Metadata: Metadata{"a": 1}})
 		}},
-		{name: "GetOrCreate empty user", want: ErrEmptyID, call: func() error { _, err := c.Sessions.GetOrCreate(ctx, "", nil); return err }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			require.ErrorIs(t, tc.call(), tc.want)
-		})
-	}
-	assert.Empty(t, srv.requests())
+		{name: "GetOrCreate empty user", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Sessions.GetOrCreate(ctx, "", nil) }},
+	})
 }
 
 func TestSessionUnknownStatusKept(t *testing.T) {

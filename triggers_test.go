@@ -92,8 +92,7 @@ func TestTriggersList(t *testing.T) {
 		ids = append(ids, tr.ID)
 	}
 	assert.Equal(t, []string{"trg_01HX3K2ABC"}, ids)
-	require.Len(t, srv.requests(), 1, "hasMore false: one page")
-	assert.Empty(t, srv.requests()[0].RawQuery)
+	assertListed(t, srv, "/v1/triggers", "") // hasMore false: one page
 }
 
 // TestTriggersFire checks what reaches the server for each payload form: the
@@ -182,48 +181,33 @@ func TestTriggersFireRejected(t *testing.T) {
 }
 
 func TestTriggersLocalErrors(t *testing.T) {
-	cases := []struct {
-		name    string
-		call    func(ctx context.Context, c *Client) error
-		wantErr error
-		wantMsg string
-	}{
-		{"create nil", func(ctx context.Context, c *Client) error {
-			_, err := c.Triggers.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams, "Name is required"},
-		{"create without action type", func(ctx context.Context, c *Client) error {
-			_, err := c.Triggers.Create(ctx, &TriggerCreateParams{Name: "n"})
-			return err
-		}, ErrInvalidParams, "Action.Type is required"},
-		{"delete empty id", func(ctx context.Context, c *Client) error { return c.Triggers.Delete(ctx, "") }, ErrEmptyID, ""},
-		{"fire empty secret", func(ctx context.Context, c *Client) error {
-			_, err := c.Triggers.Fire(ctx, "trg_1", "", map[string]any{})
-			return err
-		}, ErrInvalidParams, "signing secret is required"},
-		{"fire invalid raw JSON", func(ctx context.Context, c *Client) error {
-			_, err := c.Triggers.Fire(ctx, "trg_1", "whsec_1", []byte(`{"a":`))
-			return err
-		}, ErrInvalidParams, "not valid JSON"},
-		{"fire unencodable payload", func(ctx context.Context, c *Client) error {
-			_, err := c.Triggers.Fire(ctx, "trg_1", "whsec_1", make(chan int))
-			return err
-		}, ErrInvalidParams, "encoding trigger payload"},
-		{"fire empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Triggers.Fire(ctx, "", "whsec_1", nil)
-			return err
-		}, ErrEmptyID, ""},
+	cases := []localErrorCase{
+		{name: "create nil", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Triggers.Create(ctx, nil)
+		}},
+		{name: "create without action type", wantErr: ErrInvalidParams, wantMsg: "Action.Type is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Triggers.Create(ctx, &TriggerCreateParams{Name: "n"})
+		}},
+		{name: "delete empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return nil, c.Triggers.Delete(ctx, "")
+		}},
+		{name: "fire empty secret", wantErr: ErrInvalidParams, wantMsg: "signing secret is required", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Triggers.Fire(ctx, "trg_1", "", map[string]any{})
+		}},
+		{name: "fire invalid raw JSON", wantErr: ErrInvalidParams, wantMsg: "not valid JSON", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Triggers.Fire(ctx, "trg_1", "whsec_1", []byte(`{"a":`))
+		}},
+		{name: "fire unencodable payload", wantErr: ErrInvalidParams, wantMsg: "encoding trigger payload", call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Triggers.Fire(ctx, "trg_1", "whsec_1", make(chan int))
+		}},
+		{name: "fire empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Triggers.Fire(ctx, "", "whsec_1", nil)
+		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.wantErr)
-			assert.Contains(t, err.Error(), tc.wantMsg)
-			assert.NotContains(t, err.Error(), "whsec_1")
-			assert.Empty(t, srv.requests(), "nothing is sent")
-		})
+	for i := range cases {
+		cases[i].hidden = []string{"whsec_1"}
 	}
+	runLocalErrorCases(t, cases)
 }
 
 func TestTriggersAuthenticatedCallsNeedKey(t *testing.T) {
@@ -239,13 +223,15 @@ func TestTriggerFormatRedactsSecret(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(golden(t, "triggers/trigger_created.json")), &tr))
 	const secret = "whsec_5f2b8c1e9a7d4f6b"
 	require.Equal(t, secret, tr.SigningSecret)
-	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		for _, v := range []any{tr, &tr, []Trigger{tr}, Page[Trigger]{Data: []Trigger{tr}}} {
-			out := fmt.Sprintf(format, v)
-			assert.NotContains(t, out, secret, format)
-			assert.Contains(t, out, "trg_01HX3K2ABC", format)
-			assert.Contains(t, out, "[redacted]", format)
-		}
+	for name, v := range map[string]any{"value": tr, "pointer": &tr, "slice": []Trigger{tr}, "page": Page[Trigger]{Data: []Trigger{tr}}} {
+		t.Run(name, func(t *testing.T) {
+			assertRedacted(t, v, secret)
+			for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+				out := fmt.Sprintf(format, v)
+				assert.Contains(t, out, "trg_01HX3K2ABC", format)
+				assert.Contains(t, out, "[redacted]", format)
+			}
+		})
 	}
 	assert.Contains(t, fmt.Sprintf("%#v", tr), "theazo.Trigger{ID:")
 	b, err := json.Marshal(tr)

@@ -14,26 +14,6 @@ import (
 	"github.com/theazo/theazo-go/sse"
 )
 
-// sseBody is a 200 reply carrying body as an event stream.
-func sseBody(body string) reply {
-	return reply{Status: http.StatusOK, Header: map[string]string{"Content-Type": "text/event-stream"}, Body: body}
-}
-
-// drainStream ranges over s to its end and returns the events and the error
-// that ended it, if any.
-func drainStream[E any](t *testing.T, s *sse.Stream[E]) ([]E, error) {
-	t.Helper()
-	defer s.Close()
-	var events []E
-	for ev, err := range s.Events() {
-		if err != nil {
-			return events, err
-		}
-		events = append(events, ev)
-	}
-	return events, nil
-}
-
 var testSteps = []WorkflowStep{
 	{Name: "scrape", DefinitionID: "adef_01HX3K2SCR", Task: "Fetch the page at the input url"},
 	{Name: "summarize", DefinitionID: "adef_01HX3K2SUM", Task: "Summarize the scraped page", DependsOn: []string{"scrape"}},
@@ -250,83 +230,53 @@ func TestWorkflowsListFollowsCursors(t *testing.T) {
 		ids = append(ids, w.ID)
 	}
 	assert.Equal(t, []string{"wf_01HX3K2WF1", "wf_01HX3K2WF2", "wf_01HX3K2WF3"}, ids)
-	reqs := srv.requests()
-	require.Len(t, reqs, 2)
-	for _, r := range reqs {
-		assert.Equal(t, "GET", r.Method)
-		assert.Equal(t, "/v1/workflows", r.Path)
-	}
-	assert.Equal(t, "limit=2", reqs[0].RawQuery)
-	assert.Equal(t, "cursor=cur_wf_2&limit=2", reqs[1].RawQuery)
+	assertListed(t, srv, "/v1/workflows", "limit=2", "cursor=cur_wf_2&limit=2")
 }
 
 func TestWorkflowsLocalErrors(t *testing.T) {
 	step := []WorkflowStep{{Name: "only", DefinitionID: "adef_1", Task: "Do it"}}
-	cases := []struct {
-		name string
-		call func(ctx context.Context, c *Client) error
-		want error
-	}{
-		{"create nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Create(ctx, nil)
-			return err
-		}, ErrInvalidParams},
-		{"create without name", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Create(ctx, &WorkflowCreateParams{Steps: step})
-			return err
-		}, ErrInvalidParams},
-		{"create without steps", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Create(ctx, &WorkflowCreateParams{Name: "n"})
-			return err
-		}, ErrInvalidParams},
-		{"update nil params", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Update(ctx, "wf_1", nil)
-			return err
-		}, ErrInvalidParams},
-		{"update without steps", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Update(ctx, "wf_1", &WorkflowUpdateParams{Name: "n", Steps: []WorkflowStep{}})
-			return err
-		}, ErrInvalidParams},
-		{"update empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Update(ctx, "", &WorkflowUpdateParams{Name: "n", Steps: step})
-			return err
-		}, ErrEmptyID},
-		{"get empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Get(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"delete empty id", func(ctx context.Context, c *Client) error {
-			return c.Workflows.Delete(ctx, "")
-		}, ErrEmptyID},
-		{"run empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Run(ctx, "", nil)
-			return err
-		}, ErrEmptyID},
-		{"get run empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.GetRun(ctx, "")
-			return err
-		}, ErrEmptyID},
-		{"estimate empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.Estimate(ctx, "", nil)
-			return err
-		}, ErrEmptyID},
-		{"stream run empty id", func(ctx context.Context, c *Client) error {
-			_, err := c.Workflows.StreamRun(ctx, "")
-			return err
-		}, ErrEmptyID},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t)
-			err := tc.call(context.Background(), srv.client())
-			require.ErrorIs(t, err, tc.want)
-			assert.Empty(t, srv.requests(), "nothing may be sent")
-		})
-	}
+	runLocalErrorCases(t, []localErrorCase{
+		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Create(ctx, nil)
+		}},
+		{name: "create without name", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Create(ctx, &WorkflowCreateParams{Steps: step})
+		}},
+		{name: "create without steps", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Create(ctx, &WorkflowCreateParams{Name: "n"})
+		}},
+		{name: "update nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Update(ctx, "wf_1", nil)
+		}},
+		{name: "update without steps", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Update(ctx, "wf_1", &WorkflowUpdateParams{Name: "n", Steps: []WorkflowStep{}})
+		}},
+		{name: "update empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Update(ctx, "", &WorkflowUpdateParams{Name: "n", Steps: step})
+		}},
+		{name: "get empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Get(ctx, "")
+		}},
+		{name: "delete empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return nil, c.Workflows.Delete(ctx, "")
+		}},
+		{name: "run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Run(ctx, "", nil)
+		}},
+		{name: "get run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.GetRun(ctx, "")
+		}},
+		{name: "estimate empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.Estimate(ctx, "", nil)
+		}},
+		{name: "stream run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Workflows.StreamRun(ctx, "")
+		}},
+	})
 }
 
 func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
-	srv := newRecorder(t, sseBody(golden(t, "workflows/run_stream.sse")))
+	srv := newRecorder(t, streamReply(golden(t, "workflows/run_stream.sse")))
 	stream, err := srv.client().Workflows.StreamRun(context.Background(), "a/b?x")
 	require.NoError(t, err)
 	events, err := drainStream(t, stream)
@@ -338,25 +288,14 @@ func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
 		&WorkflowCompleteEvent{Output: json.RawMessage(`{"summary":"Three new papers on agent planning."}`), Cost: Money{Amount: 95, Currency: "usd"}},
 	}, events)
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "GET", r.Method)
-	assert.Equal(t, "/v1/workflow-runs/a%2Fb%3Fx/stream", r.Path)
-	assert.Empty(t, r.RawQuery)
-	assert.Empty(t, r.Body)
-	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
-	assert.Empty(t, r.Header.Get("Last-Event-Id"))
+	assertStreamOpened(t, srv, "/v1/workflow-runs/a%2Fb%3Fx/stream", "", false)
 }
 
 func TestWorkflowsStreamRunEvents(t *testing.T) {
-	cases := []struct {
-		name    string
-		body    string
-		want    []WorkflowEvent
-		wantErr error
-	}{{
+	open := func(ctx context.Context, c *Client) (*sse.Stream[WorkflowEvent], error) {
+		return c.Workflows.StreamRun(ctx, "wfr_01HX3K2RUN")
+	}
+	runStreamCases(t, open, "/v1/workflow-runs/wfr_01HX3K2RUN/stream", false, []streamCase[WorkflowEvent]{{
 		name: "failure is typed and terminal",
 		body: "event: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n" +
 			"event: workflow:failed\ndata: {\"step\":\"scrape\",\"message\":\"page not found\",\"cost\":{\"amount\":4,\"currency\":\"usd\"}}\n\n" +
@@ -398,28 +337,13 @@ func TestWorkflowsStreamRunEvents(t *testing.T) {
 			"event: workflow:complete\ndata: {\"output\":",
 		want:    []WorkflowEvent{&StepStartEvent{Step: "scrape"}},
 		wantErr: sse.ErrInterrupted,
-	}}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, sseBody(tc.body))
-			stream, err := srv.client().Workflows.StreamRun(context.Background(), "wfr_01HX3K2RUN")
-			require.NoError(t, err)
-			events, err := drainStream(t, stream)
-			if tc.wantErr != nil {
-				require.ErrorIs(t, err, tc.wantErr)
-			} else {
-				require.NoError(t, err)
-			}
-			assert.Equal(t, tc.want, events)
-			assert.Len(t, srv.requests(), 1, "no reconnection without event ids")
-		})
-	}
+	}})
 }
 
 func TestWorkflowsStreamRunResumes(t *testing.T) {
 	srv := newRecorder(t,
-		sseBody("id: 1\nevent: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n"),
-		sseBody("id: 2\nevent: workflow:complete\ndata: {\"output\":{},\"cost\":{\"amount\":95,\"currency\":\"usd\"}}\n\n"),
+		streamReply("id: 1\nevent: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n"),
+		streamReply("id: 2\nevent: workflow:complete\ndata: {\"output\":{},\"cost\":{\"amount\":95,\"currency\":\"usd\"}}\n\n"),
 	)
 	stream, err := srv.client().Workflows.StreamRun(context.Background(), "a/b?x")
 	require.NoError(t, err)
@@ -446,7 +370,7 @@ func TestWorkflowsStreamRunErrors(t *testing.T) {
 		assert.Equal(t, "req_1", apiErr.RequestID)
 	})
 	t.Run("malformed known event", func(t *testing.T) {
-		srv := newRecorder(t, sseBody("event: step:start\ndata: {\"step\":3}\n\n"))
+		srv := newRecorder(t, streamReply("event: step:start\ndata: {\"step\":3}\n\n"))
 		stream, err := srv.client().Workflows.StreamRun(context.Background(), "wfr_1")
 		require.NoError(t, err)
 		events, err := drainStream(t, stream)

@@ -108,6 +108,14 @@ func connector(t *testing.T, url string) ConnectFunc {
 
 var cfg = Config[event]{Decode: decode, Terminal: isEnd}
 
+// mustConnect opens a stream of srv with c, and fails the test if it cannot.
+func mustConnect(t *testing.T, srv *server, c Config[event]) *Stream[event] {
+	t.Helper()
+	s, err := Connect(context.Background(), connector(t, srv.URL), c)
+	require.NoError(t, err)
+	return s
+}
+
 // drain ranges over the stream and returns the events and errors in order.
 func drain(s *Stream[event]) (events []event, errs []error) {
 	for e, err := range s.Events() {
@@ -145,8 +153,7 @@ func TestEvents(t *testing.T) {
 		send(w, "event: a\ndata: after the end\n\n")
 		<-r.Context().Done() // the client hangs up after the terminal event
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	events, errs := drain(s)
 	assert.Empty(t, errs)
 	assert.Equal(t, []event{{"a", "one"}, {"message", "unnamed"}, {"b", "x\ny"}, {"end", "bye"}}, events)
@@ -185,8 +192,7 @@ func TestEventTooLarge(t *testing.T) {
 			srv := newServer(t, big(tc.size))
 			c := cfg
 			c.MaxEventSize = tc.max
-			s, err := Connect(context.Background(), connector(t, srv.URL), c)
-			require.NoError(t, err)
+			s := mustConnect(t, srv, c)
 			var events []event
 			var errs []error
 			within(t, 10*time.Second, func() { events, errs = drain(s) })
@@ -231,8 +237,7 @@ func TestInterruptedWithoutIDs(t *testing.T) {
 				start(w)
 				tc.cut(w)
 			})
-			s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-			require.NoError(t, err)
+			s := mustConnect(t, srv, cfg)
 			events, errs := drain(s)
 			assert.Equal(t, []event{{"a", "one"}}, events, "the cut event is not delivered")
 			require.Len(t, errs, 1)
@@ -249,8 +254,7 @@ func TestNoTerminalEventStreamEnds(t *testing.T) {
 	})
 	c := cfg
 	c.Terminal = nil
-	s, err := Connect(context.Background(), connector(t, srv.URL), c)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, c)
 	events, errs := drain(s)
 	assert.Equal(t, []event{{"a", "one"}}, events)
 	require.Len(t, errs, 1)
@@ -275,8 +279,7 @@ func TestResume(t *testing.T) {
 			http.Error(w, "unexpected", http.StatusBadRequest)
 		}
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	events, errs := drain(s)
 	assert.Empty(t, errs)
 	assert.Equal(t, []event{{"a", "one"}, {"a", "two"}, {"a", "three"}, {"a", "four"}, {"a", "five"}, {"a", "six"}, {"end", "seven"}}, events, "nothing lost, nothing repeated")
@@ -305,8 +308,7 @@ func TestResumeGivesUp(t *testing.T) {
 			})
 			c := cfg
 			c.MaxReconnects = tc.maxReconnects
-			s, err := Connect(context.Background(), connector(t, srv.URL), c)
-			require.NoError(t, err)
+			s := mustConnect(t, srv, c)
 			events, errs := drain(s)
 			assert.Equal(t, []event{{"a", "one"}}, events)
 			require.Len(t, errs, 1)
@@ -328,8 +330,7 @@ func TestResumeProgressResetsTheCount(t *testing.T) {
 		}
 		send(w, fmt.Sprintf("id: %d\nevent: a\ndata: %d\n\n", n, n))
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	events, errs := drain(s)
 	assert.Empty(t, errs)
 	assert.Len(t, events, 6)
@@ -343,8 +344,7 @@ func TestResumeReplayingServerGivesUp(t *testing.T) {
 		start(w)
 		send(w, "id: 1\nevent: a\ndata: one\n\nid: 2\nevent: a\ndata: two\n\n")
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	var events []event
 	var errs []error
 	within(t, 5*time.Second, func() { events, errs = drain(s) })
@@ -363,8 +363,7 @@ func TestResumeConnectFails(t *testing.T) {
 		start(w)
 		send(w, "id: 1\nevent: a\ndata: one\n\n")
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	events, errs := drain(s)
 	assert.Len(t, events, 1)
 	require.Len(t, errs, 1)
@@ -383,8 +382,7 @@ func blockingServer(t *testing.T) *server {
 
 func TestCloseFromAnotherGoroutine(t *testing.T) {
 	srv := blockingServer(t)
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 
 	var closedAt atomic.Int64
 	var events []event
@@ -424,8 +422,7 @@ func TestCloseDuringResumption(t *testing.T) {
 		start(w)
 		send(w, "id: 1\nevent: a\ndata: one\n\n")
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	go func() {
 		<-reconnecting
 		s.Close()
@@ -470,8 +467,7 @@ func TestContextCancel(t *testing.T) {
 
 func TestCloseIdempotentAndBeforeEvents(t *testing.T) {
 	srv := blockingServer(t)
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close())
 	events, errs := drain(s)
@@ -482,8 +478,7 @@ func TestCloseIdempotentAndBeforeEvents(t *testing.T) {
 
 func TestConcurrentClose(t *testing.T) {
 	srv := blockingServer(t)
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	var wg sync.WaitGroup
 	var reader atomic.Bool
 	wg.Go(func() {
@@ -522,8 +517,7 @@ func TestNotEventStream(t *testing.T) {
 			w.Header().Set("Content-Type", "Text/Event-Stream;charset=UTF-8")
 			io.WriteString(w, "event: end\ndata: one\n\n")
 		})
-		s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-		require.NoError(t, err)
+		s := mustConnect(t, srv, cfg)
 		events, errs := drain(s)
 		assert.Empty(t, errs)
 		assert.Len(t, events, 1)
@@ -545,8 +539,7 @@ func TestEventsConsumedOnce(t *testing.T) {
 		start(w)
 		send(w, "event: end\ndata: one\n\n")
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	events, errs := drain(s)
 	assert.Len(t, events, 1)
 	assert.Empty(t, errs)
@@ -563,8 +556,7 @@ func TestDecodeError(t *testing.T) {
 		send(w, "id: 1\nevent: a\ndata: one\n\nid: 2\nevent: bad\ndata: {\n\nid: 3\nevent: end\ndata: x\n\n")
 		<-r.Context().Done()
 	})
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	events, errs := drain(s)
 	assert.Equal(t, []event{{"a", "one"}}, events)
 	require.Len(t, errs, 1)
@@ -573,8 +565,7 @@ func TestDecodeError(t *testing.T) {
 
 func TestBreakReleasesConnection(t *testing.T) {
 	srv := blockingServer(t)
-	s, err := Connect(context.Background(), connector(t, srv.URL), cfg)
-	require.NoError(t, err)
+	s := mustConnect(t, srv, cfg)
 	for range s.Events() {
 		break
 	}
