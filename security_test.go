@@ -108,10 +108,9 @@ func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
 		srv := newRecorder(t, streamReply("id: "+liveKey+"\nevent: thinking\ndata: {\"text\":\"a\"}\n\n"), streamReply(""))
 		s, err := client(t, srv.URL).Agents.Stream(ctx, "agt_1")
 		require.NoError(t, err)
-		_, errs := drainAgent(s)
-		require.Len(t, errs, 1)
-		require.ErrorIs(t, errs[0], sse.ErrInterrupted)
-		assertNoKey(t, errs[0])
+		_, err = drainStream(t, s)
+		require.ErrorIs(t, err, sse.ErrInterrupted)
+		assertNoKey(t, err)
 	})
 	t.Run("Content-Type of a stream", func(t *testing.T) {
 		srv := newRecorder(t, reply{Header: map[string]string{"Content-Type": "text/" + liveKey}, Body: "x"})
