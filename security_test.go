@@ -7,6 +7,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -248,4 +250,30 @@ func TestRedirectPolicyDropsKeyOffOrigin(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 6, nextCalled, "the caller's policy still applies")
+}
+
+// The debug log quotes what the server controls (the path a redirect
+// points to, X-Request-Id): a server that echoes the key there does not get
+// it logged.
+func TestKeyNotLoggedFromServerText(t *testing.T) {
+	logger, sink := newLogger(slog.LevelDebug)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req_"+liveKey)
+		if r.URL.Path == "/v1/agents/agt_1" {
+			http.Redirect(w, r, "/v1/echo/"+liveKey, http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, agentJSON)
+	}))
+	t.Cleanup(srv.Close)
+	c := NewClient(liveKey, WithBaseURL(srv.URL+"/v1"), WithLogger(logger))
+	t.Cleanup(c.CloseIdleConnections)
+	_, err := c.Agents.Get(context.Background(), "agt_1")
+	require.NoError(t, err)
+	lines := sink.lines(t)
+	require.Len(t, lines, 2, "one line per attempt, the redirect included")
+	assert.Equal(t, "/v1/echo/[redacted]", lines[1]["path"])
+	assert.Equal(t, "req_[redacted]", lines[1]["request_id"])
+	assert.NotContains(t, sink.text(), "s3cr3t")
 }

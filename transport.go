@@ -308,6 +308,9 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 type roundTripper struct {
 	base   http.RoundTripper
 	logger *slog.Logger
+	// key is redacted from what the log quotes of the server: the path a
+	// redirect points to, the request id, an error.
+	key string
 }
 
 // RoundTrip sends one attempt and logs it at debug level.
@@ -320,16 +323,22 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := rt.base.RoundTrip(req)
 	if rt.logger != nil && rt.logger.Enabled(req.Context(), slog.LevelDebug) {
+		scrub := func(s string) string {
+			if rt.key == "" {
+				return s
+			}
+			return strings.ReplaceAll(s, rt.key, redacted)
+		}
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
+			slog.String("path", scrub(req.URL.Path)),
 			slog.Int("attempt", attempt),
 			slog.Duration("duration", time.Since(start)),
 		}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
+			attrs = append(attrs, slog.String("error", scrub(err.Error())))
 		} else {
-			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get("X-Request-Id")))
+			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", scrub(resp.Header.Get("X-Request-Id"))))
 		}
 		rt.logger.LogAttrs(req.Context(), slog.LevelDebug, "theazo: http attempt", attrs...)
 	}
