@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/theazo/theazo-go/examples/internal/exampleenv"
+)
+
+func TestMain(m *testing.M) {
+	exampleenv.EventDelay = 0
+	goleak.VerifyTestMain(m)
+}
+
+func TestQuickstart(t *testing.T) {
+	t.Setenv("THEAZO_API_KEY", "")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out))
+	assert.Regexp(t, `^No THEAZO_API_KEY set: running against theazotest`, out.String())
+	for _, want := range []string{
+		`1\. Session ses_\w+ for user_123 \(limits: 5\.00 USD a day, 3 agents\)`,
+		`2\. Agent agt_\w+ is idle, with tools web_search`,
+		`   thinking     Breaking the task`,
+		`   tool call    web_search \{"query":"Summarize this week's top AI research papers"\}`,
+		`   tool result  web_search`,
+		`   answer       Here is a scripted answer`,
+		`   run cost     0\.12 USD`,
+		`4\. Exec python "print\(2 \+ 2\)" printed "4" \(exit 0, 20 ms\)`,
+		`5\. Session cost so far: 0\.14 USD`,
+	} {
+		assert.Regexp(t, want, out.String())
+	}
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/theazo/theazo-go/examples/internal/exampleenv"
+)
+
+func TestMain(m *testing.M) {
+	exampleenv.EventDelay = 0
+	goleak.VerifyTestMain(m)
+}
+
+func TestStreaming(t *testing.T) {
+	t.Setenv("THEAZO_API_KEY", "")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out))
+	s := out.String()
+	assert.Regexp(t, `^No THEAZO_API_KEY set`, s)
+	assert.Contains(t, s, "  step 1 scrape     started\n  step 1 scrape     done in 100 ms\n  step 2 summarize  started\n")
+	assert.Contains(t, s, "  step 3 translate  done in 100 ms\n  workflow complete, cost 0.15 USD\n")
+	for i := 1; i <= 4; i++ {
+		assert.Contains(t, s, "started   Scrape page "+string(rune('0'+i)))
+		assert.Contains(t, s, "finished  done: Scrape page "+string(rune('0'+i))+" (0.08 USD)")
+	}
+	assert.True(t, strings.HasSuffix(s, "  fleet complete: 4 done, 0 failed, cost 0.32 USD\n"), s)
+}
+
+func TestStreamingCancelled(t *testing.T) {
+	t.Setenv("THEAZO_API_KEY", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as Ctrl-C does
+	err := run(ctx, &bytes.Buffer{})
+	assert.ErrorIs(t, err, context.Canceled)
+}

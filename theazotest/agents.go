@@ -1,0 +1,422 @@
+package theazotest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// defaultModel is the model id recorded for agents created without one.
+const defaultModel = "claude-sonnet-4-20250514"
+
+// agent is an Agent on the wire, plus its stream and run state.
+type agent struct {
+	agentWire
+	log     *eventLog
+	running bool          // a run is in progress (possibly paused)
+	changed chan struct{} // closed and replaced on every status change
+}
+
+type agentWire struct {
+	ID           string    `json:"id"`
+	SessionID    string    `json:"sessionId"`
+	Status       string    `json:"status"`
+	Compute      *compute  `json:"compute,omitempty"`
+	Model        *modelRef `json:"model,omitempty"`
+	Browser      bool      `json:"browser"`
+	Instructions string    `json:"instructions,omitempty"`
+	Tools        []string  `json:"tools,omitempty"`
+	Timeout      int64     `json:"timeout,omitempty"`
+	CreatedAt    timestamp `json:"createdAt"`
+}
+
+type compute struct {
+	Provider string `json:"provider"`
+}
+
+type modelRef struct {
+	ID string `json:"id"`
+}
+
+// setStatus changes an agent's status and wakes whoever waits on it. The
+// caller holds s.mu.
+func (a *agent) setStatus(status string) {
+	a.Status = status
+	close(a.changed)
+	a.changed = make(chan struct{})
+}
+
+func (a *agent) model() string {
+	if a.Model != nil && a.Model.ID != "" {
+		return a.Model.ID
+	}
+	return defaultModel
+}
+
+// agentFor returns the agent of the call's {id} or answers 404; the caller
+// holds s.mu.
+func (s *Server) agentFor(c *call) *agent {
+	a := s.st.agents[c.r.PathValue("id")]
+	if a == nil {
+		c.fail(errNotFound("agent", c.r.PathValue("id")))
+	}
+	return a
+}
+
+func (s *Server) createAgent(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	w := agentWire{Timeout: 300}
+	if cm, ok := ck.object(o, "", "compute", false); ok {
+		w.Compute = &compute{Provider: ck.enum(cm, "compute", "provider", true, "e2b", "fly", "docker")}
+	}
+	if m, ok := ck.object(o, "", "model", false); ok {
+		w.Model = &modelRef{ID: ck.str(m, "model", "id", true)}
+	}
+	w.Browser, _ = ck.boolean(o, "", "browser")
+	w.Instructions = ck.str(o, "", "instructions", false)
+	w.Tools, _ = ck.strings(o, "", "tools", false)
+	if t, ok := ck.integer(o, "", "timeout", false, 1); ok {
+		w.Timeout = t
+	}
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.st.sessions[c.r.PathValue("id")]
+	if sess == nil {
+		c.fail(errNotFound("session", c.r.PathValue("id")))
+		return
+	}
+	if e := s.checkSession(sess); e != nil {
+		c.fail(e)
+		return
+	}
+	if sess.Limits != nil && sess.Limits.MaxAgents > 0 {
+		active := int64(0)
+		for _, a := range s.st.agents {
+			if a.SessionID == sess.ID && a.Status != "terminated" {
+				active++
+			}
+		}
+		if active >= sess.Limits.MaxAgents {
+			c.fail(errLimit("maxAgents", "Session "+sess.ID+" already runs its maximum of "+itoa(sess.Limits.MaxAgents)+" agents."))
+			return
+		}
+	}
+	if w.Compute == nil {
+		w.Compute = &compute{Provider: s.defaultProvider()}
+	}
+	if e := s.providerError(w.Compute.Provider); e != nil {
+		c.fail(e)
+		return
+	}
+	now := s.now()
+	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
+	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
+	s.st.agents[a.ID] = a
+	c.json(http.StatusCreated, a.agentWire)
+}
+
+func (s *Server) getAgent(c *call) {
+	s.mu.Lock()
+	a := s.agentFor(c)
+	var out agentWire
+	if a != nil {
+		out = a.agentWire
+	}
+	s.mu.Unlock()
+	if a != nil {
+		c.json(http.StatusOK, out)
+	}
+}
+
+// usable answers 409 or 402 when an agent cannot take work; the caller
+// holds s.mu.
+func (s *Server) usable(c *call, a *agent) bool {
+	switch a.Status {
+	case "terminated":
+		c.fail(errConflict("Agent " + a.ID + " is terminated."))
+		return false
+	case "paused":
+		c.fail(errConflict("Agent " + a.ID + " is paused; resume it first."))
+		return false
+	}
+	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {
+		c.fail(e)
+		return false
+	}
+	if e := s.providerError(a.Compute.Provider); e != nil {
+		c.fail(e)
+		return false
+	}
+	return true
+}
+
+func (s *Server) runAgentTask(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	task := ck.str(o, "", "task", true)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	a := s.agentFor(c)
+	if a == nil || !s.usable(c, a) {
+		s.mu.Unlock()
+		return
+	}
+	if a.running {
+		s.mu.Unlock()
+		c.fail(errConflict("Agent " + a.ID + " is already running a task."))
+		return
+	}
+	a.running = true
+	a.setStatus("running")
+	taskID := newID("task", s.now())
+	agentID := a.ID
+	s.mu.Unlock()
+
+	s.goBackground(func() { s.runScript(a, task) })
+	c.json(http.StatusAccepted, map[string]string{"taskId": taskID, "agentId": agentID})
+}
+
+// runScript streams the script of one run to the agent's log, honouring
+// pause and terminate. The run ends with its last event, or with its first
+// output or error event: then, under the same lock as that event, the
+// agent turns idle and the run's usage is recorded, so that a client that
+// has seen the end also sees the status and the cost.
+func (s *Server) runScript(a *agent, task string) {
+	script := s.cfg.script
+	if script == nil {
+		script = DefaultAgentScript
+	}
+	events := protect(func(v any) []Event {
+		return []Event{Failure("internal_error", fmt.Sprint("the agent script panicked: ", v))}
+	}, func() []Event { return script(task) })
+	calls := int64(1)
+	for i, ev := range events {
+		if ev.Type == "tool_call" {
+			calls++
+		}
+		last := i == len(events)-1 || ev.Type == "output" || ev.Type == "error"
+		var end func()
+		if last {
+			end = func() { s.endRun(a, task, ev, calls) }
+		}
+		if !s.sleep(s.ctx, s.cfg.eventDelay) || !s.emitWhenRunnable(a, ev, end) {
+			return
+		}
+		if last {
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.endRun(a, task, Event{}, calls) // an empty script
+}
+
+// endRun makes the agent idle and records the run's usage; the caller
+// holds s.mu.
+func (s *Server) endRun(a *agent, task string, final Event, calls int64) {
+	a.running = false
+	if a.Status == "running" {
+		a.setStatus("idle")
+	}
+	cost, text := eventCost(final)
+	compute := min(cost, s.cfg.computeRate)
+	s.recordUsage(usageRecord{
+		at: s.now(), sessionID: a.SessionID, agentID: a.ID, model: a.model(), calls: calls,
+		inputTokens: 400 + 4*int64(len(task)), outputTokens: 100 + int64(len(text))/4,
+		computeMinutes: 1, computeCost: compute, modelCost: cost - compute,
+	})
+}
+
+// emitWhenRunnable waits while the agent is paused, then adds ev to its
+// log and calls then (if not nil), under one lock. It reports false when
+// the run must stop: terminated or closing.
+func (s *Server) emitWhenRunnable(a *agent, ev Event, then func()) bool {
+	for {
+		s.mu.Lock()
+		switch a.Status {
+		case "terminated":
+			s.mu.Unlock()
+			return false
+		case "paused":
+			ch := a.changed
+			s.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-s.ctx.Done():
+				return false
+			}
+		}
+		data, err := json.Marshal(ev.Data)
+		typ := ev.Type
+		if err != nil {
+			typ, data = "error", mustJSON(map[string]string{"code": "internal_error", "message": "scripted event: " + err.Error()})
+		}
+		a.log.add(typ, data, "")
+		if then != nil {
+			then()
+		}
+		s.mu.Unlock()
+		return true
+	}
+}
+
+// eventCost reads the cost and text of an output event's data.
+func eventCost(ev Event) (int64, string) {
+	var v struct {
+		Text string `json:"text"`
+		Cost struct {
+			Amount int64 `json:"amount"`
+		} `json:"cost"`
+	}
+	b, _ := json.Marshal(ev.Data)
+	_ = json.Unmarshal(b, &v)
+	return max(v.Cost.Amount, 0), v.Text
+}
+
+func (s *Server) pauseAgent(c *call) {
+	s.mu.Lock()
+	a := s.agentFor(c)
+	if a == nil {
+		s.mu.Unlock()
+		return
+	}
+	if a.Status == "terminated" {
+		s.mu.Unlock()
+		c.fail(errConflict("Agent " + a.ID + " is terminated."))
+		return
+	}
+	if a.Status != "paused" {
+		a.setStatus("paused")
+	}
+	out := a.agentWire
+	s.mu.Unlock()
+	c.json(http.StatusOK, out)
+}
+
+func (s *Server) resumeAgent(c *call) {
+	s.mu.Lock()
+	a := s.agentFor(c)
+	if a == nil {
+		s.mu.Unlock()
+		return
+	}
+	if a.Status != "paused" {
+		st := a.Status
+		s.mu.Unlock()
+		c.fail(errConflict("Agent " + a.ID + " is not paused (status " + st + ")."))
+		return
+	}
+	if a.running {
+		a.setStatus("running")
+	} else {
+		a.setStatus("idle")
+	}
+	out := a.agentWire
+	s.mu.Unlock()
+	c.json(http.StatusOK, out)
+}
+
+func (s *Server) terminateAgent(c *call) {
+	s.mu.Lock()
+	a := s.agentFor(c)
+	if a == nil {
+		s.mu.Unlock()
+		return
+	}
+	if a.Status != "terminated" {
+		if a.running {
+			a.log.add("error", mustJSON(map[string]string{"code": "terminated", "message": "The agent was terminated."}), "")
+		}
+		a.running = false
+		a.setStatus("terminated")
+		a.log.finish()
+	}
+	s.mu.Unlock()
+	c.ok()
+}
+
+func (s *Server) streamAgent(c *call) {
+	s.mu.Lock()
+	a := s.agentFor(c)
+	s.mu.Unlock()
+	if a != nil {
+		c.stream(a.log, false, nil, func(t string) bool { return t == "output" || t == "error" })
+	}
+}
+
+// ExecResult is what the fake's exec answers for a piece of code.
+type ExecResult struct {
+	// Stdout and Stderr are the code's output.
+	Stdout, Stderr string
+	// ExitCode is the process's exit status.
+	ExitCode int
+	// Duration is reported as durationMs.
+	Duration time.Duration
+	// TimedOut answers 504 timeout instead of a result, as the API does
+	// when code runs past 120 seconds.
+	TimedOut bool
+}
+
+// ExecFunc computes the result of exec for code in lang ("python",
+// "typescript" or "bash"). It runs nothing real unless it chooses to.
+type ExecFunc func(lang, code string) ExecResult
+
+func (s *Server) execAgent(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	lang := ck.enum(o, "", "lang", true, "python", "typescript", "bash")
+	code := ck.str(o, "", "code", true)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	a := s.agentFor(c)
+	if a == nil || !s.usable(c, a) {
+		s.mu.Unlock()
+		return
+	}
+	sessionID, agentID := a.SessionID, a.ID
+	s.mu.Unlock()
+
+	fn := s.cfg.exec
+	if fn == nil {
+		fn = DefaultExec
+	}
+	res := fn(lang, code)
+	minutes := max(int64((res.Duration+time.Minute-1)/time.Minute), 1)
+	s.mu.Lock()
+	s.recordUsage(usageRecord{at: s.now(), sessionID: sessionID, agentID: agentID,
+		computeMinutes: minutes, computeCost: minutes * s.cfg.computeRate})
+	s.mu.Unlock()
+	if res.TimedOut {
+		c.fail(&apiError{status: http.StatusGatewayTimeout, code: "timeout", message: "exec exceeded the 120-second timeout."})
+		return
+	}
+	c.json(http.StatusOK, map[string]any{
+		"stdout": res.Stdout, "stderr": res.Stderr, "exitCode": res.ExitCode, "durationMs": res.Duration.Milliseconds(),
+	})
+}

@@ -1,0 +1,291 @@
+package theazotest
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// usageRecord is one cost the server recorded: an agent run, an exec, a
+// workflow step or a fleet task. Every billing figure is a sum of these.
+type usageRecord struct {
+	at             time.Time
+	sessionID      string // empty for workflow runs, which belong to no session
+	agentID        string
+	model          string // empty when no model was called
+	calls          int64
+	inputTokens    int64
+	outputTokens   int64
+	computeMinutes int64
+	computeCost    int64
+	modelCost      int64
+}
+
+func (u usageRecord) cost() int64 { return u.computeCost + u.modelCost }
+
+// recordUsage stores u and charges it to its session, which is paused when
+// it reaches its compute limit. The caller holds s.mu.
+func (s *Server) recordUsage(u usageRecord) {
+	s.st.usage = append(s.st.usage, u)
+	sess := s.st.sessions[u.sessionID]
+	if sess == nil {
+		return
+	}
+	sess.Cost = usd(sess.Cost.Amount + u.cost())
+	sess.computeMinutes += u.computeMinutes
+	if sess.Limits != nil && sess.Limits.MaxComputeMinutes > 0 && sess.computeMinutes >= sess.Limits.MaxComputeMinutes {
+		sess.Status = "paused"
+	}
+}
+
+// period is a [from, until) window of a billing query.
+type period struct{ from, until time.Time }
+
+func (p period) has(t time.Time) bool { return !t.Before(p.from) && t.Before(p.until) }
+
+func (p period) wire() map[string]timestamp {
+	return map[string]timestamp{"from": timestamp(p.from), "until": timestamp(p.until)}
+}
+
+// readPeriod reads from and until (RFC 3339, or a date). defaultFrom is
+// used without from; until defaults to now. A date-only until covers that day.
+func (s *Server) readPeriod(c *call, defaultFrom func(now time.Time) time.Time) (period, *apiError) {
+	now := s.now()
+	q := c.r.URL.Query()
+	p := period{from: defaultFrom(now), until: now.Add(time.Second)}
+	ck := &checker{}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+		end  bool
+	}{{"from", &p.from, false}, {"until", &p.until, true}} {
+		v := q.Get(f.name)
+		if v == "" {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			*f.dst = t.UTC()
+		} else if d, err := time.Parse(time.DateOnly, v); err == nil {
+			if f.end {
+				d = d.AddDate(0, 0, 1)
+			}
+			*f.dst = d
+		} else {
+			ck.add(f.name, "must be an ISO 8601 date or timestamp")
+		}
+	}
+	if len(ck.errs) == 0 && p.until.Before(p.from) {
+		ck.add("until", "must not be before from")
+	}
+	if len(ck.errs) > 0 {
+		return period{}, &apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.", details: map[string]any{"fields": ck.errs}}
+	}
+	return p, nil
+}
+
+func monthStart(now time.Time) time.Time {
+	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+func thirtyDaysAgo(now time.Time) time.Time {
+	d := now.AddDate(0, 0, -30)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// totals are the sums of the usage records in a period.
+type totals struct {
+	computeMinutes, computeCost int64
+	calls, inTokens, outTokens  int64
+	modelCost                   int64
+	sessions, agents            map[string]bool // those that incurred cost in the period
+}
+
+// sum adds up the period's records; keep filters them (nil: all). The
+// caller holds s.mu.
+func (s *Server) sum(p period, keep func(u usageRecord) bool) totals {
+	t := totals{sessions: map[string]bool{}, agents: map[string]bool{}}
+	for _, u := range s.st.usage {
+		if !p.has(u.at) || (keep != nil && !keep(u)) {
+			continue
+		}
+		t.computeMinutes += u.computeMinutes
+		t.computeCost += u.computeCost
+		t.calls += u.calls
+		t.inTokens += u.inputTokens
+		t.outTokens += u.outputTokens
+		t.modelCost += u.modelCost
+		if u.sessionID != "" {
+			t.sessions[u.sessionID] = true
+		}
+		if u.agentID != "" {
+			t.agents[u.agentID] = true
+		}
+	}
+	return t
+}
+
+func (s *Server) usageSummary(c *call) {
+	p, e := s.readPeriod(c, monthStart)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	t := s.sum(p, nil)
+	snapshots := 0
+	for _, a := range s.st.agents {
+		if a.Status == "paused" {
+			snapshots++
+		}
+	}
+	s.mu.Unlock()
+	c.json(http.StatusOK, map[string]any{
+		"period":  p.wire(),
+		"compute": map[string]any{"minutes": t.computeMinutes, "cost": usd(t.computeCost)},
+		"models":  map[string]any{"inputTokens": t.inTokens, "outputTokens": t.outTokens, "cost": usd(t.modelCost)},
+		// Paused agents keep a snapshot; storage is free in the fake.
+		"storage": map[string]any{"gb": float64(snapshots) * 0.25, "cost": usd(0)},
+		"total":   usd(t.computeCost + t.modelCost),
+	})
+}
+
+func (s *Server) billingUsage(c *call) {
+	p, e := s.readPeriod(c, monthStart)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	t := s.sum(p, nil)
+	s.mu.Unlock()
+	c.json(http.StatusOK, map[string]any{
+		"period": p.wire(), "totalCost": usd(t.computeCost + t.modelCost),
+		"computeMinutes": t.computeMinutes, "modelCalls": t.calls,
+		"sessions": len(t.sessions), "agents": len(t.agents),
+	})
+}
+
+type dailyCost struct {
+	Date string `json:"date"`
+	Cost money  `json:"cost"`
+}
+
+func (s *Server) billingDaily(c *call) {
+	p, e := s.readPeriod(c, thirtyDaysAgo)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	byDay := map[string]int64{}
+	s.mu.Lock()
+	for _, u := range s.st.usage {
+		if p.has(u.at) {
+			byDay[u.at.Format(time.DateOnly)] += u.cost()
+		}
+	}
+	s.mu.Unlock()
+	out := list[dailyCost]{Data: []dailyCost{}}
+	day := time.Date(p.from.Year(), p.from.Month(), p.from.Day(), 0, 0, 0, 0, time.UTC)
+	for ; day.Before(p.until) && len(out.Data) < 3660; day = day.AddDate(0, 0, 1) {
+		d := day.Format(time.DateOnly)
+		out.Data = append(out.Data, dailyCost{Date: d, Cost: usd(byDay[d])})
+	}
+	c.json(http.StatusOK, out)
+}
+
+type userCost struct {
+	UserID   string `json:"userId"`
+	Cost     money  `json:"cost"`
+	Sessions int    `json:"sessions"`
+	Agents   int    `json:"agents"`
+}
+
+func (s *Server) billingUsers(c *call) {
+	p, e := s.readPeriod(c, monthStart)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	limit := 50
+	if v := c.r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			c.fail(&apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
+				details: map[string]any{"fields": []fieldErr{{"limit", "must be an integer from 1 to 1000"}}}})
+			return
+		}
+		limit = n
+	}
+	s.mu.Lock()
+	users := map[string]bool{}
+	for _, sess := range s.st.sessionOrder {
+		users[sess.UserID] = true
+	}
+	out := list[userCost]{Data: []userCost{}}
+	for user := range users {
+		t := s.sum(p, func(u usageRecord) bool {
+			sess := s.st.sessions[u.sessionID]
+			return sess != nil && sess.UserID == user
+		})
+		if len(t.sessions) == 0 {
+			continue // no cost in the period
+		}
+		out.Data = append(out.Data, userCost{UserID: user, Cost: usd(t.computeCost + t.modelCost), Sessions: len(t.sessions), Agents: len(t.agents)})
+	}
+	s.mu.Unlock()
+	sort.Slice(out.Data, func(i, j int) bool {
+		a, b := out.Data[i], out.Data[j]
+		if a.Cost.Amount != b.Cost.Amount {
+			return a.Cost.Amount > b.Cost.Amount
+		}
+		return a.UserID < b.UserID
+	})
+	out.Data = out.Data[:min(len(out.Data), limit)]
+	c.json(http.StatusOK, out)
+}
+
+type modelCost struct {
+	Model        string `json:"model"`
+	Calls        int64  `json:"calls"`
+	InputTokens  int64  `json:"inputTokens"`
+	OutputTokens int64  `json:"outputTokens"`
+	Cost         money  `json:"cost"`
+}
+
+func (s *Server) billingModels(c *call) {
+	p, e := s.readPeriod(c, monthStart)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	byModel := map[string]*modelCost{}
+	s.mu.Lock()
+	for _, u := range s.st.usage {
+		if !p.has(u.at) || u.model == "" {
+			continue
+		}
+		m := byModel[u.model]
+		if m == nil {
+			m = &modelCost{Model: u.model, Cost: usd(0)}
+			byModel[u.model] = m
+		}
+		m.Calls += u.calls
+		m.InputTokens += u.inputTokens
+		m.OutputTokens += u.outputTokens
+		m.Cost.Amount += u.modelCost
+	}
+	s.mu.Unlock()
+	out := list[modelCost]{Data: []modelCost{}}
+	for _, m := range byModel {
+		out.Data = append(out.Data, *m)
+	}
+	sort.Slice(out.Data, func(i, j int) bool {
+		a, b := out.Data[i], out.Data[j]
+		if a.Cost.Amount != b.Cost.Amount {
+			return a.Cost.Amount > b.Cost.Amount
+		}
+		return a.Model < b.Model
+	})
+	c.json(http.StatusOK, out)
+}

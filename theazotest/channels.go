@@ -1,0 +1,211 @@
+package theazotest
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// channel is a Channel on the wire, plus its threads and stream.
+type channel struct {
+	channelWire
+	messages []message
+	threads  map[string]bool
+	log      *eventLog
+}
+
+type channelWire struct {
+	ID           string         `json:"id"`
+	Name         string         `json:"name"`
+	DefinitionID string         `json:"definitionId,omitempty"`
+	Instructions string         `json:"instructions,omitempty"`
+	Metadata     map[string]any `json:"metadata,omitempty"`
+	CreatedAt    timestamp      `json:"createdAt"`
+
+	seq int64
+}
+
+// message is a Message on the wire.
+type message struct {
+	ID        string    `json:"id"`
+	ChannelID string    `json:"channelId"`
+	ThreadID  string    `json:"threadId"`
+	Role      string    `json:"role"`
+	Content   string    `json:"content"`
+	CreatedAt timestamp `json:"createdAt"`
+
+	seq int64
+}
+
+// ChatMessage is one message of a channel thread, as a ReplyFunc sees it.
+type ChatMessage struct {
+	// Role is "user" or "assistant".
+	Role string
+	// Content is the message text.
+	Content string
+}
+
+// ReplyFunc returns the assistant's reply in a channel thread; thread holds
+// the thread's messages so far, the user's new one last.
+type ReplyFunc func(channelID, threadID string, thread []ChatMessage) string
+
+// DefaultReply is the reply of a server without WithChannelReply: it
+// repeats the message and counts the user's turns in the thread.
+func DefaultReply(channelID, threadID string, thread []ChatMessage) string {
+	turns := 0
+	for _, m := range thread {
+		if m.Role == "user" {
+			turns++
+		}
+	}
+	return "You said: " + strconv.Quote(thread[len(thread)-1].Content) + " (message " + strconv.Itoa(turns) + " of this thread)"
+}
+
+func (s *Server) createChannel(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	w := channelWire{
+		Name:         ck.str(o, "", "name", true),
+		DefinitionID: ck.str(o, "", "definitionId", false),
+		Instructions: ck.str(o, "", "instructions", false),
+	}
+	w.Metadata, _ = ck.object(o, "", "metadata", false)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.usableDefinition(ck, "definitionId", w.DefinitionID)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	now := s.now()
+	w.ID, w.CreatedAt, w.seq = newID("ch", now), timestamp(now), s.st.next()
+	ch := &channel{channelWire: w, threads: map[string]bool{}, log: newEventLog()}
+	s.st.channels[ch.ID] = ch
+	s.st.channelOrder = append(s.st.channelOrder, ch)
+	c.json(http.StatusCreated, w)
+}
+
+func (s *Server) listChannels(c *call) {
+	s.mu.Lock()
+	items := make([]channelWire, len(s.st.channelOrder))
+	for i, ch := range s.st.channelOrder {
+		items[i] = ch.channelWire
+	}
+	s.mu.Unlock()
+	p, e := paginate(c, "channels", items, func(ch channelWire) int64 { return ch.seq }, 20)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
+}
+
+// channelFor returns the channel of the call's {id} or answers 404; the
+// caller holds s.mu.
+func (s *Server) channelFor(c *call) *channel {
+	ch := s.st.channels[c.r.PathValue("id")]
+	if ch == nil {
+		c.fail(errNotFound("channel", c.r.PathValue("id")))
+	}
+	return ch
+}
+
+// sendMessage is public: it stores the user's message and the assistant's
+// reply in the thread (a new one when none is given) and returns the reply.
+func (s *Server) sendMessage(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	content := ck.str(o, "", "content", true)
+	threadID := ck.str(o, "", "threadId", false)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	ch := s.channelFor(c)
+	if ch == nil {
+		s.mu.Unlock()
+		return
+	}
+	if threadID != "" && !ch.threads[threadID] {
+		s.mu.Unlock()
+		c.fail(errNotFound("thread", threadID))
+		return
+	}
+	now := s.now()
+	if threadID == "" {
+		threadID = newID("thr", now)
+		ch.threads[threadID] = true
+	}
+	var thread []ChatMessage
+	for _, m := range ch.messages {
+		if m.ThreadID == threadID {
+			thread = append(thread, ChatMessage{Role: m.Role, Content: m.Content})
+		}
+	}
+	thread = append(thread, ChatMessage{Role: "user", Content: content})
+	s.addMessage(ch, threadID, "user", content)
+	s.mu.Unlock()
+
+	fn := s.cfg.reply
+	if fn == nil {
+		fn = DefaultReply
+	}
+	text := fn(ch.ID, threadID, thread)
+
+	s.mu.Lock()
+	reply := s.addMessage(ch, threadID, "assistant", text)
+	s.mu.Unlock()
+	c.json(http.StatusOK, reply)
+}
+
+// addMessage stores a message and streams it; the caller holds s.mu.
+func (s *Server) addMessage(ch *channel, threadID, role, content string) message {
+	now := s.now()
+	m := message{ID: newID("msg", now), ChannelID: ch.ID, ThreadID: threadID, Role: role, Content: content,
+		CreatedAt: timestamp(now), seq: s.st.next()}
+	ch.messages = append(ch.messages, m)
+	ch.log.add("message", mustJSON(m), threadID)
+	return m
+}
+
+func (s *Server) listMessages(c *call) {
+	threadID := c.r.URL.Query().Get("threadId")
+	s.mu.Lock()
+	ch := s.channelFor(c)
+	if ch == nil {
+		s.mu.Unlock()
+		return
+	}
+	items := []message{}
+	for _, m := range ch.messages {
+		if threadID == "" || m.ThreadID == threadID {
+			items = append(items, m)
+		}
+	}
+	s.mu.Unlock()
+	p, e := paginate(c, "messages:"+ch.ID, items, func(m message) int64 { return m.seq }, 50)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
+}
+
+func (s *Server) streamChannel(c *call) {
+	threadID := c.r.URL.Query().Get("threadId")
+	s.mu.Lock()
+	ch := s.channelFor(c)
+	s.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	c.stream(ch.log, false, func(ev sseEvent) bool { return threadID == "" || ev.thread == threadID }, nil)
+}

@@ -1,0 +1,182 @@
+package theazotest
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// definition is an AgentDefinition on the wire.
+type definition struct {
+	ID           string         `json:"id"`
+	Name         string         `json:"name"`
+	Version      int64          `json:"version"`
+	Instructions string         `json:"instructions,omitempty"`
+	Tools        []string       `json:"tools,omitempty"`
+	Model        *defModel      `json:"model,omitempty"`
+	Compute      *defCompute    `json:"compute,omitempty"`
+	Metadata     map[string]any `json:"metadata,omitempty"`
+	Archived     bool           `json:"archived"`
+	CreatedAt    timestamp      `json:"createdAt"`
+	UpdatedAt    timestamp      `json:"updatedAt"`
+
+	seq int64
+}
+
+type defModel struct {
+	ID          string   `json:"id,omitempty"`
+	MaxTokens   int64    `json:"maxTokens,omitempty"`
+	Temperature *float64 `json:"temperature,omitempty"`
+}
+
+type defCompute struct {
+	Provider string `json:"provider,omitempty"`
+	Timeout  int64  `json:"timeout,omitempty"`
+}
+
+// readDefinition reads the fields a create or update may set into d, only
+// those present.
+func readDefinition(ck *checker, o obj, d *definition) {
+	if _, ok := o["instructions"]; ok {
+		d.Instructions = ck.str(o, "", "instructions", false)
+	}
+	if tools, ok := ck.strings(o, "", "tools", false); ok {
+		d.Tools = tools
+	}
+	if m, ok := ck.object(o, "", "model", false); ok {
+		dm := &defModel{ID: ck.str(m, "model", "id", false)}
+		dm.MaxTokens, _ = ck.integer(m, "model", "maxTokens", false, 1)
+		if t, ok := ck.number(m, "model", "temperature", 0, 2); ok {
+			dm.Temperature = &t
+		}
+		d.Model = dm
+	}
+	if cm, ok := ck.object(o, "", "compute", false); ok {
+		dc := &defCompute{Provider: ck.enum(cm, "compute", "provider", false, "e2b", "fly", "docker", "webhook")}
+		dc.Timeout, _ = ck.integer(cm, "compute", "timeout", false, 1)
+		d.Compute = dc
+	}
+}
+
+func (s *Server) createDefinition(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	d := &definition{Name: ck.str(o, "", "name", true), Version: 1}
+	readDefinition(ck, o, d)
+	d.Metadata, _ = ck.object(o, "", "metadata", false)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	now := s.now()
+	d.ID, d.CreatedAt, d.UpdatedAt, d.seq = newID("adef", now), timestamp(now), timestamp(now), s.st.next()
+	s.st.defs[d.ID] = d
+	s.st.defOrder = append(s.st.defOrder, d)
+	out := *d
+	s.mu.Unlock()
+	c.json(http.StatusCreated, out)
+}
+
+func (s *Server) listDefinitions(c *call) {
+	all := false
+	if v := c.r.URL.Query().Get("includeArchived"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			c.fail(&apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
+				details: map[string]any{"fields": []fieldErr{{"includeArchived", "must be true or false"}}}})
+			return
+		}
+		all = b
+	}
+	s.mu.Lock()
+	items := []definition{}
+	for _, d := range s.st.defOrder {
+		if all || !d.Archived {
+			items = append(items, *d)
+		}
+	}
+	s.mu.Unlock()
+	p, e := paginate(c, "agent-definitions", items, func(d definition) int64 { return d.seq }, 20)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
+}
+
+// definitionFor returns the definition of the call's {id} or answers 404;
+// the caller holds s.mu.
+func (s *Server) definitionFor(c *call) *definition {
+	d := s.st.defs[c.r.PathValue("id")]
+	if d == nil {
+		c.fail(errNotFound("agent definition", c.r.PathValue("id")))
+	}
+	return d
+}
+
+func (s *Server) getDefinition(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.definitionFor(c); d != nil {
+		c.json(http.StatusOK, *d)
+	}
+}
+
+// updateDefinition stores a new version with the fields given.
+func (s *Server) updateDefinition(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.definitionFor(c)
+	if d == nil {
+		return
+	}
+	if d.Archived {
+		c.fail(errConflict("Agent definition " + d.ID + " is archived."))
+		return
+	}
+	next := *d
+	ck := &checker{}
+	readDefinition(ck, o, &next)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	next.Version++
+	next.UpdatedAt = timestamp(s.now())
+	*d = next
+	c.json(http.StatusOK, next)
+}
+
+func (s *Server) archiveDefinition(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.definitionFor(c); d != nil {
+		d.Archived = true
+		d.UpdatedAt = timestamp(s.now())
+		c.ok()
+	}
+}
+
+// usableDefinition checks a definition named in a body; the caller holds s.mu.
+func (s *Server) usableDefinition(ck *checker, field, id string) *definition {
+	if id == "" {
+		return nil
+	}
+	d := s.st.defs[id]
+	switch {
+	case d == nil:
+		ck.add(field, "no such agent definition")
+	case d.Archived:
+		ck.add(field, "agent definition is archived")
+	}
+	return d
+}

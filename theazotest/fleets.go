@@ -1,0 +1,257 @@
+package theazotest
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+)
+
+// fleet is a Fleet on the wire, plus its stream.
+type fleet struct {
+	fleetWire
+	log *eventLog
+}
+
+type fleetWire struct {
+	ID           string    `json:"id"`
+	SessionID    string    `json:"sessionId"`
+	DefinitionID string    `json:"definitionId"`
+	Instructions string    `json:"instructions,omitempty"`
+	Tasks        []string  `json:"tasks"`
+	Concurrency  int64     `json:"concurrency"`
+	Status       string    `json:"status"`
+	Completed    int64     `json:"completed"`
+	Failed       int64     `json:"failed"`
+	TotalCost    money     `json:"totalCost"`
+	CreatedAt    timestamp `json:"createdAt"`
+
+	seq int64
+}
+
+// TaskOutcome is what one fleet task produced.
+type TaskOutcome struct {
+	// Output is the agent's answer.
+	Output string
+	// Cost of the task, in cents.
+	Cost int64
+	// Error, when not empty, fails the task with this message.
+	Error string
+}
+
+// TaskFunc decides the outcome of fleet task index (from 0).
+type TaskFunc func(index int, task string) TaskOutcome
+
+// DefaultFleetTask is the outcome of a task on a server without
+// WithFleetTasks: done, for 8 cents.
+func DefaultFleetTask(index int, task string) TaskOutcome {
+	return TaskOutcome{Output: "done: " + task, Cost: 8}
+}
+
+func (s *Server) createFleet(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	w := fleetWire{Concurrency: 5, Status: "running", TotalCost: usd(0)}
+	w.SessionID = ck.str(o, "", "sessionId", true)
+	w.DefinitionID = ck.str(o, "", "definitionId", true)
+	w.Instructions = ck.str(o, "", "instructions", false)
+	if tasks, ok := ck.strings(o, "", "tasks", true); ok {
+		if len(tasks) == 0 {
+			ck.add("tasks", "must not be empty")
+		}
+		for _, t := range tasks {
+			if t == "" {
+				ck.add("tasks", "must not contain an empty task")
+				break
+			}
+		}
+		w.Tasks = tasks
+	}
+	if n, ok := ck.integer(o, "", "concurrency", false, 1); ok {
+		w.Concurrency = n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.st.sessions[w.SessionID]
+	if w.SessionID != "" && sess == nil {
+		ck.add("sessionId", "no such session")
+	}
+	s.usableDefinition(ck, "definitionId", w.DefinitionID)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	if e := s.checkSession(sess); e != nil {
+		c.fail(e)
+		return
+	}
+	now := s.now()
+	w.ID, w.CreatedAt, w.seq = newID("flt", now), timestamp(now), s.st.next()
+	f := &fleet{fleetWire: w, log: newEventLog()}
+	s.st.fleets[f.ID] = f
+	s.st.fleetOrder = append(s.st.fleetOrder, f)
+	model := defaultModel
+	if d := s.st.defs[w.DefinitionID]; d != nil && d.Model != nil && d.Model.ID != "" {
+		model = d.Model.ID
+	}
+	s.goBackground(func() { s.executeFleet(f, model) })
+	c.json(http.StatusCreated, f.fleetWire)
+}
+
+// executeFleet runs a fleet's tasks on Concurrency workers, each task on a
+// new agent of the fleet's session.
+func (s *Server) executeFleet(f *fleet, model string) {
+	defer f.log.finish()
+	fn := s.cfg.task
+	if fn == nil {
+		fn = DefaultFleetTask
+	}
+	emit := func(typ string, v any) { f.log.add(typ, mustJSON(v), "") }
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(int(f.Concurrency), len(f.Tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				s.fleetTask(f, i, model, fn, emit)
+			}
+		}()
+	}
+feed:
+	for i := range f.Tasks {
+		s.mu.Lock()
+		cancelled := f.Status != "running"
+		s.mu.Unlock()
+		if cancelled {
+			break
+		}
+		select {
+		case next <- i:
+		case <-s.ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	end := map[string]any{"completed": f.Completed, "failed": f.Failed, "totalCost": f.TotalCost}
+	typ := "fleet:complete"
+	switch {
+	case f.Status == "cancelled":
+		typ, end["message"] = "fleet:failed", "The fleet was cancelled."
+	case f.Completed == 0 && f.Failed > 0:
+		f.Status = "failed"
+		typ, end["message"] = "fleet:failed", "Every task failed."
+	default:
+		f.Status = "completed"
+	}
+	s.mu.Unlock()
+	emit(typ, end)
+}
+
+// fleetTask runs task i of a fleet on a new agent.
+func (s *Server) fleetTask(f *fleet, i int, model string, fn TaskFunc, emit func(string, any)) {
+	if !s.sleep(s.ctx, s.cfg.eventDelay) {
+		return
+	}
+	s.mu.Lock()
+	if f.Status != "running" {
+		s.mu.Unlock()
+		return
+	}
+	now := s.now()
+	a := &agent{agentWire: agentWire{ID: newID("agt", now), SessionID: f.SessionID, Status: "running",
+		Compute: &compute{Provider: s.defaultProvider()}, Model: &modelRef{ID: model}, Instructions: f.Instructions,
+		Timeout: 300, CreatedAt: timestamp(now)}, log: newEventLog(), changed: make(chan struct{})}
+	s.st.agents[a.ID] = a
+	s.mu.Unlock()
+	emit("agent:start", map[string]any{"agentId": a.ID, "index": i, "task": f.Tasks[i]})
+
+	res := protect(func(v any) TaskOutcome {
+		return TaskOutcome{Error: fmt.Sprint("internal error: ", v)}
+	}, func() TaskOutcome { return fn(i, f.Tasks[i]) })
+	if !s.sleep(s.ctx, s.cfg.eventDelay) {
+		return
+	}
+	cost := max(res.Cost, 0)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a.setStatus("terminated")
+	a.log.finish()
+	comp := min(cost, s.cfg.computeRate)
+	s.recordUsage(usageRecord{at: s.now(), sessionID: f.SessionID, agentID: a.ID, model: model, calls: 1,
+		inputTokens: 300 + 4*int64(len(f.Tasks[i])), outputTokens: 100 + int64(len(res.Output))/4,
+		computeMinutes: 1, computeCost: comp, modelCost: cost - comp})
+	f.TotalCost = usd(f.TotalCost.Amount + cost)
+	if res.Error != "" {
+		f.Failed++
+		emit("agent:failed", map[string]any{"agentId": a.ID, "index": i, "message": res.Error})
+		return
+	}
+	f.Completed++
+	emit("agent:complete", map[string]any{"agentId": a.ID, "index": i, "output": res.Output, "cost": usd(cost)})
+}
+
+func (s *Server) listFleets(c *call) {
+	s.mu.Lock()
+	items := make([]fleetWire, len(s.st.fleetOrder))
+	for i, f := range s.st.fleetOrder {
+		items[i] = f.fleetWire
+	}
+	s.mu.Unlock()
+	p, e := paginate(c, "fleets", items, func(f fleetWire) int64 { return f.seq }, 20)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
+}
+
+// fleetFor returns the fleet of the call's {id} or answers 404; the caller
+// holds s.mu.
+func (s *Server) fleetFor(c *call) *fleet {
+	f := s.st.fleets[c.r.PathValue("id")]
+	if f == nil {
+		c.fail(errNotFound("fleet", c.r.PathValue("id")))
+	}
+	return f
+}
+
+func (s *Server) getFleet(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.fleetFor(c); f != nil {
+		c.json(http.StatusOK, f.fleetWire)
+	}
+}
+
+func (s *Server) cancelFleet(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.fleetFor(c)
+	if f == nil {
+		return
+	}
+	if f.Status != "running" {
+		c.fail(errConflict("Fleet " + f.ID + " is " + f.Status + "; only a running fleet can be cancelled."))
+		return
+	}
+	f.Status = "cancelled"
+	c.json(http.StatusOK, f.fleetWire)
+}
+
+func (s *Server) streamFleet(c *call) {
+	s.mu.Lock()
+	f := s.fleetFor(c)
+	s.mu.Unlock()
+	if f != nil {
+		c.stream(f.log, true, nil, func(t string) bool { return t == "fleet:complete" || t == "fleet:failed" })
+	}
+}

@@ -1,0 +1,191 @@
+package theazotest
+
+import (
+	"net/http"
+)
+
+// SetProviderDown simulates an outage of a compute provider ("e2b", "fly",
+// "docker", "webhook"): while down, creating an agent on it, and running or
+// exec on its agents, answer 502 provider_error.
+func (s *Server) SetProviderDown(provider string, down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.providersDown[provider] = down
+}
+
+// providerError is the 502 of a provider that is down; the caller holds s.mu.
+func (s *Server) providerError(provider string) *apiError {
+	if !s.st.providersDown[provider] {
+		return nil
+	}
+	return &apiError{status: 502, code: "provider_error", message: "Compute provider " + provider + " returned an error.",
+		details: map[string]any{"provider": provider}}
+}
+
+// provider is a configured compute provider on the wire. Its credentials
+// are not kept: the API never returns them.
+type provider struct {
+	Provider  string    `json:"provider"`
+	IsDefault bool      `json:"isDefault"`
+	Status    string    `json:"status"`
+	CreatedAt timestamp `json:"createdAt"`
+}
+
+// defaultProvider names the provider of agents created without one; the
+// caller holds s.mu.
+func (s *Server) defaultProvider() string {
+	for _, p := range s.st.providers {
+		if p.IsDefault {
+			return p.Provider
+		}
+	}
+	return "e2b"
+}
+
+func (s *Server) listProviders(c *call) {
+	s.mu.Lock()
+	out := list[provider]{Data: []provider{}}
+	for _, p := range s.st.providers {
+		out.Data = append(out.Data, *p)
+	}
+	s.mu.Unlock()
+	c.json(http.StatusOK, out)
+}
+
+func (s *Server) createProvider(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	name := ck.enum(o, "", "provider", true, "e2b", "fly", "webhook")
+	ck.stringMap(o, "", "credentials", true)
+	isDefault, _ := ck.boolean(o, "", "isDefault")
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	status := http.StatusCreated
+	var p *provider
+	for _, q := range s.st.providers {
+		if q.Provider == name {
+			p, status = q, http.StatusOK // configured again: new credentials
+		}
+	}
+	if p == nil {
+		p = &provider{Provider: name, Status: "active", CreatedAt: timestamp(s.now())}
+		s.st.providers = append(s.st.providers, p)
+	}
+	if isDefault {
+		for _, q := range s.st.providers {
+			q.IsDefault = false
+		}
+	}
+	p.IsDefault = p.IsDefault || isDefault
+	out := *p
+	s.mu.Unlock()
+	c.json(status, out)
+}
+
+func (s *Server) deleteProvider(c *call) {
+	name := c.r.PathValue("provider")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	idx := -1
+	for i, p := range s.st.providers {
+		if p.Provider == name {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		c.fail(&apiError{status: 404, code: "not_found", message: "Provider " + name + " is not configured."})
+		return
+	}
+	for _, a := range s.st.agents {
+		if a.Status != "terminated" && a.Compute != nil && a.Compute.Provider == name {
+			c.fail(errConflict("Provider " + name + " has active agents; terminate them first."))
+			return
+		}
+	}
+	s.st.providers = append(s.st.providers[:idx:idx], s.st.providers[idx+1:]...)
+	c.ok()
+}
+
+// secret is a secret's metadata on the wire. Values are not kept.
+type secret struct {
+	Name      string    `json:"name"`
+	Scope     string    `json:"scope"`
+	CreatedAt timestamp `json:"createdAt"`
+}
+
+func (s *Server) setSecret(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	name := ck.str(o, "", "name", true)
+	if name != "" && !secretName.MatchString(name) {
+		ck.add("name", "may contain only letters, digits, underscores and hyphens")
+	}
+	ck.str(o, "", "value", true)
+	sessionID := ck.str(o, "", "sessionId", false)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sessionID != "" && s.st.sessions[sessionID] == nil {
+		ck.add("sessionId", "no such session")
+	}
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	scope := "org"
+	if sessionID != "" {
+		scope = sessionID
+	}
+	for _, sec := range s.st.secrets {
+		if sec.Name == name && sec.Scope == scope {
+			c.json(http.StatusOK, *sec) // overwritten
+			return
+		}
+	}
+	sec := &secret{Name: name, Scope: scope, CreatedAt: timestamp(s.now())}
+	s.st.secrets = append(s.st.secrets, sec)
+	c.json(http.StatusCreated, *sec)
+}
+
+// listSecrets lists every secret's metadata, or only those scoped to the
+// session given as ?sessionId.
+func (s *Server) listSecrets(c *call) {
+	sessionID := c.r.URL.Query().Get("sessionId")
+	s.mu.Lock()
+	out := list[secret]{Data: []secret{}}
+	for _, sec := range s.st.secrets {
+		if sessionID == "" || sec.Scope == sessionID {
+			out.Data = append(out.Data, *sec)
+		}
+	}
+	s.mu.Unlock()
+	c.json(http.StatusOK, out)
+}
+
+func (s *Server) deleteSecret(c *call) {
+	name := c.r.PathValue("name")
+	scope := c.r.URL.Query().Get("sessionId")
+	if scope == "" {
+		scope = "org"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, sec := range s.st.secrets {
+		if sec.Name == name && sec.Scope == scope {
+			s.st.secrets = append(s.st.secrets[:i:i], s.st.secrets[i+1:]...)
+			c.ok()
+			return
+		}
+	}
+	c.fail(&apiError{status: 404, code: "not_found", message: "No secret " + name + " in scope " + scope + "."})
+}

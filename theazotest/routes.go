@@ -1,0 +1,92 @@
+package theazotest
+
+import "net/http"
+
+// routes registers every endpoint of the API.
+func (s *Server) routes() {
+	const public = true
+	s.handle("POST /sessions", !public, s.createSession)
+	// POST /sessions/by-user/{userId} and POST /sessions/{id}/agents overlap
+	// ("/sessions/by-user/agents"); by-user wins, as in the API's path order.
+	s.handle("POST /sessions/{id}/{sub}", !public, func(c *call) {
+		switch id, sub := c.r.PathValue("id"), c.r.PathValue("sub"); {
+		case id == "by-user":
+			c.r.SetPathValue("userId", sub)
+			s.getOrCreateSession(c)
+		case sub == "agents":
+			s.createAgent(c)
+		default:
+			c.fail(&apiError{status: 404, code: "not_found", message: "No route POST " + c.r.URL.Path + "."})
+		}
+	})
+	s.handle("GET /sessions", !public, s.listSessions)
+
+	s.handle("GET /agents/{id}", !public, s.getAgent)
+	s.handle("POST /agents/{id}/run", !public, s.runAgentTask)
+	s.handle("POST /agents/{id}/exec", !public, s.execAgent)
+	s.handle("GET /agents/{id}/stream", !public, s.streamAgent)
+	s.handle("POST /agents/{id}/pause", !public, s.pauseAgent)
+	s.handle("POST /agents/{id}/resume", !public, s.resumeAgent)
+	s.handle("POST /agents/{id}/terminate", !public, s.terminateAgent)
+
+	s.handle("GET /usage/summary", !public, s.usageSummary)
+	s.handle("GET /billing/usage", !public, s.billingUsage)
+	s.handle("GET /billing/usage/daily", !public, s.billingDaily)
+	s.handle("GET /billing/usage/users", !public, s.billingUsers)
+	s.handle("GET /billing/usage/models", !public, s.billingModels)
+
+	s.handle("GET /providers", !public, s.listProviders)
+	s.handle("POST /providers", !public, s.createProvider)
+	s.handle("DELETE /providers/{provider}", !public, s.deleteProvider)
+
+	s.handle("POST /secrets", !public, s.setSecret)
+	s.handle("GET /secrets", !public, s.listSecrets)
+	s.handle("DELETE /secrets/{name}", !public, s.deleteSecret)
+
+	s.handle("POST /agent-definitions", !public, s.createDefinition)
+	s.handle("GET /agent-definitions", !public, s.listDefinitions)
+	s.handle("GET /agent-definitions/{id}", !public, s.getDefinition)
+	s.handle("PUT /agent-definitions/{id}", !public, s.updateDefinition)
+	s.handle("DELETE /agent-definitions/{id}", !public, s.archiveDefinition)
+
+	s.handle("POST /workflows", !public, s.createWorkflow)
+	s.handle("GET /workflows", !public, s.listWorkflows)
+	s.handle("GET /workflows/{id}", !public, s.getWorkflow)
+	s.handle("PUT /workflows/{id}", !public, s.updateWorkflow)
+	s.handle("DELETE /workflows/{id}", !public, s.deleteWorkflow)
+	s.handle("POST /workflows/{id}/run", !public, s.runWorkflow)
+	s.handle("POST /workflows/{id}/estimate", !public, s.estimateWorkflow)
+	s.handle("GET /workflow-runs/{runId}", !public, s.getRun)
+	s.handle("GET /workflow-runs/{runId}/stream", !public, s.streamRun)
+
+	s.handle("POST /fleets", !public, s.createFleet)
+	s.handle("GET /fleets", !public, s.listFleets)
+	s.handle("GET /fleets/{id}", !public, s.getFleet)
+	s.handle("POST /fleets/{id}/cancel", !public, s.cancelFleet)
+	s.handle("GET /fleets/{id}/stream", !public, s.streamFleet)
+
+	s.handle("POST /schedules", !public, s.createSchedule)
+	s.handle("GET /schedules", !public, s.listSchedules)
+	s.handle("PATCH /schedules/{id}", !public, s.updateSchedule)
+	s.handle("DELETE /schedules/{id}", !public, s.deleteSchedule)
+	s.handle("POST /schedules/{id}/pause", !public, s.setScheduleStatus("paused"))
+	s.handle("POST /schedules/{id}/resume", !public, s.setScheduleStatus("active"))
+
+	s.handle("POST /triggers", !public, s.createTrigger)
+	s.handle("GET /triggers", !public, s.listTriggers)
+	s.handle("DELETE /triggers/{id}", !public, s.deleteTrigger)
+	s.handle("POST /triggers/{id}/fire", public, s.fireTrigger)
+
+	s.handle("POST /channels", !public, s.createChannel)
+	s.handle("GET /channels", !public, s.listChannels)
+	s.handle("POST /channels/{id}/messages", public, s.sendMessage)
+	s.handle("GET /channels/{id}/messages", public, s.listMessages)
+	s.handle("GET /channels/{id}/stream", public, s.streamChannel)
+
+	// Anything else is an unknown resource, in the API's envelope.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Context().Value(callKey{}).(*call)
+		c.r = r
+		c.fail(&apiError{status: 404, code: "not_found", message: "No route " + r.Method + " " + r.URL.Path + "."})
+	})
+}

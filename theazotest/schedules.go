@@ -1,0 +1,209 @@
+package theazotest
+
+import (
+	"net/http"
+)
+
+// schedule is a Schedule on the wire.
+type schedule struct {
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Cron      string         `json:"cron"`
+	Action    action         `json:"action"`
+	Status    string         `json:"status"`
+	Metadata  map[string]any `json:"metadata,omitempty"`
+	NextRunAt *timestamp     `json:"nextRunAt,omitempty"`
+	CreatedAt timestamp      `json:"createdAt"`
+
+	seq int64
+}
+
+// action is what a schedule or trigger runs; config is kept as sent.
+type action struct {
+	Type   string         `json:"type"`
+	Config map[string]any `json:"config"`
+}
+
+// readAction reads an action; the caller holds s.mu, to check the
+// definition or workflow it names.
+func (s *Server) readAction(ck *checker, o obj, required bool) (action, bool) {
+	ao, ok := ck.object(o, "", "action", required)
+	if !ok {
+		return action{}, false
+	}
+	a := action{Type: ck.enum(ao, "action", "type", true, "agent-run", "workflow-run")}
+	cfg, ok := ck.object(ao, "action", "config", true)
+	if !ok {
+		return a, true
+	}
+	a.Config = cfg
+	def := ck.str(cfg, "action.config", "definitionId", false)
+	wf := ck.str(cfg, "action.config", "workflowId", false)
+	ck.object(cfg, "action.config", "input", false)
+	switch a.Type {
+	case "agent-run":
+		ck.str(cfg, "action.config", "task", true)
+		s.usableDefinition(ck, "action.config.definitionId", def)
+	case "workflow-run":
+		switch _, present := cfg["workflowId"]; {
+		case !present:
+			ck.add("action.config.workflowId", "is required")
+		case wf != "" && s.st.workflows[wf] == nil:
+			ck.add("action.config.workflowId", "no such workflow")
+		}
+	}
+	return a, true
+}
+
+// readCron checks a cron expression.
+func readCron(ck *checker, o obj, required bool) (string, *cronSpec) {
+	expr := ck.str(o, "", "cron", required)
+	if expr == "" {
+		return "", nil
+	}
+	spec, err := parseCron(expr)
+	if err != nil {
+		ck.add("cron", err.Error())
+		return "", nil
+	}
+	return expr, spec
+}
+
+// reschedule sets the next run of an active schedule; the caller holds s.mu.
+func (s *Server) reschedule(sc *schedule) {
+	sc.NextRunAt = nil
+	if sc.Status != "active" {
+		return
+	}
+	if spec, err := parseCron(sc.Cron); err == nil {
+		if t, ok := spec.next(s.now()); ok {
+			ts := timestamp(t)
+			sc.NextRunAt = &ts
+		}
+	}
+}
+
+func (s *Server) createSchedule(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	sc := &schedule{Name: ck.str(o, "", "name", true), Status: "active"}
+	sc.Cron, _ = readCron(ck, o, true)
+	sc.Metadata, _ = ck.object(o, "", "metadata", false)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc.Action, _ = s.readAction(ck, o, true)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	now := s.now()
+	sc.ID, sc.CreatedAt, sc.seq = newID("sched", now), timestamp(now), s.st.next()
+	s.reschedule(sc)
+	s.st.schedules[sc.ID] = sc
+	s.st.scheduleOrder = append(s.st.scheduleOrder, sc)
+	c.json(http.StatusCreated, *sc)
+}
+
+func (s *Server) listSchedules(c *call) {
+	status := c.r.URL.Query().Get("status")
+	if status != "" && status != "active" && status != "paused" {
+		c.fail(&apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
+			details: map[string]any{"fields": []fieldErr{{"status", "must be one of 'active', 'paused'"}}}})
+		return
+	}
+	s.mu.Lock()
+	items := []schedule{}
+	for _, sc := range s.st.scheduleOrder {
+		if status == "" || sc.Status == status {
+			items = append(items, *sc)
+		}
+	}
+	s.mu.Unlock()
+	p, e := paginate(c, "schedules", items, func(sc schedule) int64 { return sc.seq }, 20)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
+}
+
+// scheduleFor returns the schedule of the call's {id} or answers 404; the
+// caller holds s.mu.
+func (s *Server) scheduleFor(c *call) *schedule {
+	sc := s.st.schedules[c.r.PathValue("id")]
+	if sc == nil {
+		c.fail(errNotFound("schedule", c.r.PathValue("id")))
+	}
+	return sc
+}
+
+// updateSchedule changes only the fields given.
+func (s *Server) updateSchedule(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.scheduleFor(c)
+	if sc == nil {
+		return
+	}
+	next := *sc
+	ck := &checker{}
+	if _, ok := o["name"]; ok {
+		next.Name = ck.str(o, "", "name", true)
+	}
+	if _, ok := o["cron"]; ok {
+		next.Cron, _ = readCron(ck, o, true)
+	}
+	if a, ok := s.readAction(ck, o, false); ok {
+		next.Action = a
+	}
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	s.reschedule(&next)
+	*sc = next
+	c.json(http.StatusOK, next)
+}
+
+func (s *Server) deleteSchedule(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.scheduleFor(c)
+	if sc == nil {
+		return
+	}
+	delete(s.st.schedules, sc.ID)
+	for i, x := range s.st.scheduleOrder {
+		if x == sc {
+			s.st.scheduleOrder = append(s.st.scheduleOrder[:i:i], s.st.scheduleOrder[i+1:]...)
+			break
+		}
+	}
+	c.ok()
+}
+
+// setScheduleStatus pauses or resumes a schedule; doing it twice is harmless.
+func (s *Server) setScheduleStatus(status string) func(*call) {
+	return func(c *call) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		sc := s.scheduleFor(c)
+		if sc == nil {
+			return
+		}
+		next := *sc
+		next.Status = status
+		s.reschedule(&next)
+		*sc = next
+		c.json(http.StatusOK, next)
+	}
+}

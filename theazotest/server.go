@@ -1,0 +1,281 @@
+package theazotest
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/theazo/theazo-go"
+)
+
+// Server is a fake Theazo API on loopback. Make one with NewServer and Close
+// it when done.
+type Server struct {
+	ts     *httptest.Server
+	ctx    context.Context // cancelled by Close: ends streams, runs and delays
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // background work: agent runs, workflow runs, fleets
+	hc     *http.Client   // the client side of Client and HTTPClient
+	mux    *http.ServeMux
+
+	cfg config
+
+	keysMu sync.Mutex
+	keys   map[string]*keyInfo // valid API keys
+	apiKey string              // the key Client uses
+
+	reqMu    sync.Mutex
+	requests []Request
+
+	faultMu sync.Mutex
+	faults  []*faultState
+
+	rateMu   sync.Mutex
+	rate     rateLimit
+	rateSeen map[string][]time.Time
+
+	mu sync.Mutex // guards everything below
+	st store
+
+	bgMu      sync.Mutex
+	closing   bool
+	closeOnce sync.Once
+}
+
+// keyInfo describes one accepted API key.
+type keyInfo struct {
+	// allow lists the routes a restricted key may call; nil means all.
+	allow []routeMatcher
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	apiKey      string
+	now         func() time.Time
+	script      AgentScript
+	exec        ExecFunc
+	step        StepFunc
+	task        TaskFunc
+	reply       ReplyFunc
+	eventDelay  time.Duration
+	rate        rateLimit
+	computeRate int64
+}
+
+// WithAPIKey sets the server's API key instead of a random th_test_ key.
+func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
+
+// WithClock makes the server read the time from now instead of time.Now: it
+// stamps createdAt fields, recorded costs and billing periods. Useful for
+// billing tests that span several days.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithAgentScript sets what an agent run streams. The default script streams
+// thinking, tool_call, tool_result and an output costing 12 cents.
+func WithAgentScript(script AgentScript) Option { return func(c *config) { c.script = script } }
+
+// WithExec sets what exec returns. The default runs nothing: it echoes what
+// simple print and echo statements would print, and times out (504) on a
+// sleep longer than 120 seconds, without waiting.
+func WithExec(fn ExecFunc) Option { return func(c *config) { c.exec = fn } }
+
+// WithWorkflowSteps sets the outcome of each workflow step. By default every
+// step whose condition holds completes with a small output and a 5-cent cost.
+func WithWorkflowSteps(fn StepFunc) Option { return func(c *config) { c.step = fn } }
+
+// WithFleetTasks sets the outcome of each fleet task. By default every task
+// completes with the output "done: <task>" and an 8-cent cost.
+func WithFleetTasks(fn TaskFunc) Option { return func(c *config) { c.task = fn } }
+
+// WithChannelReply sets the assistant's reply to a channel message. By
+// default it acknowledges the message and counts the thread's turns.
+func WithChannelReply(fn ReplyFunc) Option { return func(c *config) { c.reply = fn } }
+
+// WithEventDelay waits d before each event of background work (agent runs,
+// workflow steps, fleet tasks), so that streams unfold over time. Default 0.
+func WithEventDelay(d time.Duration) Option { return func(c *config) { c.eventDelay = d } }
+
+// WithRateLimit turns on a sliding-window rate limit of perMinute requests
+// per API key, like the API's plans (Free: 60, Cloud: 300, Team: 1000).
+// Over the limit the server answers 429 rate_limited with Retry-After.
+func WithRateLimit(perMinute int) Option {
+	return func(c *config) { c.rate = rateLimit{limit: perMinute, window: time.Minute} }
+}
+
+// WithRateLimitWindow is WithRateLimit with a window other than a minute,
+// so that tests can exercise the limit without waiting a minute. With a
+// window under a second, Retry-After is sent in fractional seconds.
+func WithRateLimitWindow(limit int, window time.Duration) Option {
+	return func(c *config) { c.rate = rateLimit{limit: limit, window: window} }
+}
+
+// NewServer starts a fake Theazo API on 127.0.0.1 with a fresh random
+// th_test_ key. Close it when done.
+func NewServer(opts ...Option) *Server {
+	cfg := config{now: time.Now, computeRate: 2}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if cfg.apiKey == "" {
+		cfg.apiKey = "th_test_" + randomString(24)
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	s := &Server{
+		cfg:      cfg,
+		keys:     map[string]*keyInfo{cfg.apiKey: {}},
+		apiKey:   cfg.apiKey,
+		rate:     cfg.rate,
+		rateSeen: map[string][]time.Time{},
+		st:       newStore(),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.mux = http.NewServeMux()
+	s.routes()
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.ts.Start()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 128
+	s.hc = &http.Client{Transport: tr}
+	return s
+}
+
+// URL returns the base URL of the API, including /v1, e.g.
+// "http://127.0.0.1:40123/v1". Pass it to theazo.WithBaseURL.
+func (s *Server) URL() string { return s.ts.URL + "/v1" }
+
+// APIKey returns the server's th_test_ API key.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// Client returns a theazo.Client for the server, authenticated with APIKey.
+// opts are applied after the server's own (base URL and HTTP client), so
+// they may override them. Its connections are closed by Close.
+func (s *Server) Client(opts ...theazo.Option) *theazo.Client {
+	base := []theazo.Option{theazo.WithBaseURL(s.URL()), theazo.WithHTTPClient(s.hc)}
+	return theazo.NewClient(s.apiKey, append(base, opts...)...)
+}
+
+// HTTPClient returns a plain *http.Client for raw requests to the server.
+// Its idle connections are closed by Close.
+func (s *Server) HTTPClient() *http.Client { return s.hc }
+
+// RestrictedKey adds and returns a new th_test_ key that may call only the
+// routes in allow; any other authenticated call with it answers 403
+// forbidden. Each entry is "METHOD /path" relative to /v1, where a path
+// segment "*" matches any one segment and "*" alone any path, e.g.
+// "GET /sessions", "GET *" (a read-only key) or "POST /agents/*/run".
+func (s *Server) RestrictedKey(allow ...string) string {
+	key := "th_test_" + randomString(24)
+	info := &keyInfo{allow: []routeMatcher{}}
+	for _, a := range allow {
+		method, path, ok := strings.Cut(a, " ")
+		if !ok {
+			method, path = "*", a
+		}
+		info.allow = append(info.allow, newRouteMatcher(method, path))
+	}
+	s.keysMu.Lock()
+	s.keys[key] = info
+	s.keysMu.Unlock()
+	return key
+}
+
+// RevokeKey makes key invalid: further calls with it answer 401.
+func (s *Server) RevokeKey(key string) {
+	s.keysMu.Lock()
+	delete(s.keys, key)
+	s.keysMu.Unlock()
+}
+
+// SetRateLimit changes the rate limit while the server runs: at most limit
+// requests per key in any window. A limit of zero or less turns it off.
+func (s *Server) SetRateLimit(limit int, window time.Duration) {
+	s.rateMu.Lock()
+	s.rate = rateLimit{limit: limit, window: window}
+	s.rateSeen = map[string][]time.Time{}
+	s.rateMu.Unlock()
+}
+
+// Close ends every stream and background run, shuts the server down,
+// waits for its goroutines and closes the idle connections of Client and
+// HTTPClient. It is safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.bgMu.Lock()
+		s.closing = true
+		s.bgMu.Unlock()
+		s.cancel()
+		s.ts.Close()
+		s.wg.Wait()
+		s.hc.CloseIdleConnections()
+	})
+}
+
+// now returns the server's current time, in UTC.
+func (s *Server) now() time.Time { return s.cfg.now().UTC() }
+
+// goBackground runs fn in a goroutine that Close waits for. It reports
+// false, running nothing, once the server is closing.
+func (s *Server) goBackground(fn func()) bool {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn()
+	}()
+	return true
+}
+
+// sleep waits d or until the server closes; it reports whether d passed.
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// randomString returns n random characters of Crockford's base32.
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = crockford[int(b[i])%len(crockford)]
+	}
+	return string(b)
+}
+
+// newID returns an id like "ses_01J0Z…": the prefix and a ULID-like string.
+func newID(prefix string, t time.Time) string {
+	ms := uint64(t.UnixMilli())
+	var ts [10]byte
+	for i := 9; i >= 0; i-- {
+		ts[i] = crockford[ms%32]
+		ms /= 32
+	}
+	return prefix + "_" + string(ts[:]) + randomString(16)
+}

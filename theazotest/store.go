@@ -1,0 +1,181 @@
+package theazotest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// store is the server's state, guarded by Server.mu. Lists keep creation
+// order; values handed to handlers are copies, and slices or maps inside
+// stored values are replaced, never modified in place, so that a copy may
+// be encoded after the lock is released.
+type store struct {
+	seq int64
+
+	sessions     map[string]*session
+	sessionOrder []*session
+	byUser       map[string]*session
+	agents       map[string]*agent
+	usage        []usageRecord
+
+	providers []*provider
+	secrets   []*secret
+
+	defs     map[string]*definition
+	defOrder []*definition
+
+	workflows map[string]*workflow
+	wfOrder   []*workflow
+	runs      map[string]*workflowRun
+
+	fleets     map[string]*fleet
+	fleetOrder []*fleet
+
+	schedules     map[string]*schedule
+	scheduleOrder []*schedule
+
+	triggers     map[string]*trigger
+	triggerOrder []*trigger
+	firings      []Firing
+
+	channels     map[string]*channel
+	channelOrder []*channel
+
+	providersDown map[string]bool
+}
+
+func newStore() store {
+	return store{
+		sessions:  map[string]*session{},
+		byUser:    map[string]*session{},
+		agents:    map[string]*agent{},
+		defs:      map[string]*definition{},
+		workflows: map[string]*workflow{},
+		runs:      map[string]*workflowRun{},
+		fleets:    map[string]*fleet{},
+		schedules: map[string]*schedule{},
+		triggers:  map[string]*trigger{},
+		channels:  map[string]*channel{},
+
+		providersDown: map[string]bool{},
+	}
+}
+
+// next returns the next creation sequence number.
+func (st *store) next() int64 {
+	st.seq++
+	return st.seq
+}
+
+// timestamp is a time that encodes as RFC 3339 in UTC, to the second.
+type timestamp time.Time
+
+func (t timestamp) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(t).UTC().Format(time.RFC3339) + `"`), nil
+}
+
+// money is an amount in cents.
+type money struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+func usd(cents int64) money { return money{Amount: cents, Currency: "usd"} }
+
+// page is a paged list reply.
+type page[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"nextCursor,omitempty"`
+	HasMore    bool   `json:"hasMore"`
+}
+
+// list is a plain list reply.
+type list[T any] struct {
+	Data []T `json:"data"`
+}
+
+// maxLimit is the largest page size accepted.
+const maxLimit = 100
+
+// paginate returns the page of items (in order, each with its sequence
+// number) that the call's limit and cursor ask for. Cursors are opaque:
+// they name the list and the last item returned, so that items created
+// meanwhile neither repeat nor go missing.
+func paginate[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit int) (*page[T], *apiError) {
+	q := c.r.URL.Query()
+	limit := defaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			return nil, &apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
+				details: map[string]any{"fields": []fieldErr{{"limit", "must be an integer from 1 to " + itoa(maxLimit)}}}}
+		}
+		limit = n
+	}
+	after := int64(0)
+	if v := q.Get("cursor"); v != "" {
+		n, ok := decodeCursor(name, v)
+		if !ok {
+			return nil, &apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
+				details: map[string]any{"fields": []fieldErr{{"cursor", "is not a cursor of this list"}}}}
+		}
+		after = n
+	}
+	p := &page[T]{Data: []T{}}
+	for _, it := range items {
+		if seq(it) <= after {
+			continue
+		}
+		if len(p.Data) == limit {
+			p.HasMore = true
+			p.NextCursor = encodeCursor(name, seq(p.Data[len(p.Data)-1]))
+			break
+		}
+		p.Data = append(p.Data, it)
+	}
+	return p, nil
+}
+
+func encodeCursor(name string, seq int64) string {
+	return "cur_" + base64.RawURLEncoding.EncodeToString([]byte(name+":"+strconv.FormatInt(seq, 10)))
+}
+
+func decodeCursor(name, cursor string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(cursor, "cur_"))
+	if err != nil || !strings.HasPrefix(cursor, "cur_") {
+		return 0, false
+	}
+	i := strings.LastIndexByte(string(b), ':')
+	if i < 0 || string(b[:i]) != name {
+		return 0, false
+	}
+	seq, err := strconv.ParseInt(string(b[i+1:]), 10, 64)
+	return seq, err == nil && seq >= 0
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// mustJSON encodes v, which is always encodable here.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// protect returns fn's result, or fallback's when fn panics: a panicking
+// scripted callback fails its run instead of the server.
+func protect[T any](fallback func(v any) T, fn func() T) (out T) {
+	defer func() {
+		if v := recover(); v != nil {
+			out = fallback(v)
+		}
+	}()
+	return fn()
+}

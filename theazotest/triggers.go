@@ -1,0 +1,148 @@
+package theazotest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// trigger is a Trigger on the wire; the signing secret is shown on create only.
+type trigger struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Action        action    `json:"action"`
+	URL           string    `json:"url"`
+	SigningSecret string    `json:"signingSecret,omitempty"`
+	CreatedAt     timestamp `json:"createdAt"`
+
+	seq    int64
+	secret string
+}
+
+// Firing is an accepted call of a trigger's public fire endpoint.
+type Firing struct {
+	// TriggerID is the trigger fired.
+	TriggerID string
+	// TaskID is the task the server answered with.
+	TaskID string
+	// Payload is the request body, passed as input to the trigger's action.
+	Payload json.RawMessage
+	// Time is when it was fired (the server's clock).
+	Time time.Time
+}
+
+// Firings returns the accepted trigger firings so far, oldest first.
+func (s *Server) Firings() []Firing {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Firing(nil), s.st.firings...)
+}
+
+// Sign returns the X-Theazo-Signature value for body under secret:
+// "sha256=" and the hex HMAC-SHA256 of the exact bytes.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) createTrigger(c *call) {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	ck := &checker{}
+	t := &trigger{Name: ck.str(o, "", "name", true)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t.Action, _ = s.readAction(ck, o, true)
+	if e := ck.err(); e != nil {
+		c.fail(e)
+		return
+	}
+	now := s.now()
+	t.ID, t.CreatedAt, t.seq = newID("trg", now), timestamp(now), s.st.next()
+	t.URL = s.URL() + "/triggers/" + t.ID + "/fire"
+	t.secret = "whsec_" + randomString(32)
+	s.st.triggers[t.ID] = t
+	s.st.triggerOrder = append(s.st.triggerOrder, t)
+	out := *t
+	out.SigningSecret = t.secret
+	c.json(http.StatusCreated, out)
+}
+
+func (s *Server) listTriggers(c *call) {
+	s.mu.Lock()
+	items := make([]trigger, len(s.st.triggerOrder))
+	for i, t := range s.st.triggerOrder {
+		items[i] = *t
+	}
+	s.mu.Unlock()
+	p, e := paginate(c, "triggers", items, func(t trigger) int64 { return t.seq }, 20)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
+}
+
+func (s *Server) deleteTrigger(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.st.triggers[c.r.PathValue("id")]
+	if t == nil {
+		c.fail(errNotFound("trigger", c.r.PathValue("id")))
+		return
+	}
+	delete(s.st.triggers, t.ID)
+	for i, x := range s.st.triggerOrder {
+		if x == t {
+			s.st.triggerOrder = append(s.st.triggerOrder[:i:i], s.st.triggerOrder[i+1:]...)
+			break
+		}
+	}
+	c.ok()
+}
+
+// fireTrigger is public: the HMAC signature of the raw body authenticates it.
+func (s *Server) fireTrigger(c *call) {
+	s.mu.Lock()
+	t := s.st.triggers[c.r.PathValue("id")]
+	var secret string
+	if t != nil {
+		secret = t.secret
+	}
+	s.mu.Unlock()
+	if t == nil {
+		c.fail(errNotFound("trigger", c.r.PathValue("id")))
+		return
+	}
+	got := c.r.Header.Get("X-Theazo-Signature")
+	if got == "" {
+		c.fail(&apiError{status: 401, code: "unauthorized", message: "Missing X-Theazo-Signature header."})
+		return
+	}
+	if !strings.HasPrefix(got, "sha256=") || !hmac.Equal([]byte(got), []byte(Sign(secret, c.body))) {
+		c.fail(&apiError{status: 401, code: "unauthorized", message: "Invalid X-Theazo-Signature: it must be sha256=<hex HMAC-SHA256 of the raw body>."})
+		return
+	}
+	payload := json.RawMessage("null")
+	if len(strings.TrimSpace(string(c.body))) > 0 {
+		if !json.Valid(c.body) {
+			c.fail(errInvalid("body", "is not valid JSON"))
+			return
+		}
+		payload = append(json.RawMessage(nil), c.body...)
+	}
+	s.mu.Lock()
+	now := s.now()
+	taskID := newID("task", now)
+	s.st.firings = append(s.st.firings, Firing{TriggerID: t.ID, TaskID: taskID, Payload: payload, Time: now})
+	s.mu.Unlock()
+	c.json(http.StatusAccepted, map[string]string{"taskId": taskID})
+}
