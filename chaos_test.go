@@ -301,15 +301,20 @@ func TestChaosLargeBodies(t *testing.T) {
 		})
 	}
 	t.Run("a 50 MiB error body is read up to its bound", func(t *testing.T) {
+		const total = 50 << 20
+		written := make(chan int, 1)
 		srv := newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusBadRequest)
 			chunk := []byte(strings.Repeat("<p>x</p>", 8<<10))
-			for range (50 << 20) / len(chunk) {
+			n := 0
+			for n < total {
 				if _, err := w.Write(chunk); err != nil {
-					return // the client stopped reading
+					break // the client stopped reading
 				}
+				n += len(chunk)
 			}
+			written <- n
 		})
 		c := srv.client(t)
 		_, err := c.Agents.Get(context.Background(), "agt_1")
@@ -318,6 +323,12 @@ func TestChaosLargeBodies(t *testing.T) {
 		assert.Equal(t, 400, apiErr.StatusCode)
 		assert.LessOrEqual(t, utf8.RuneCountInString(apiErr.Message), maxExcerpt+1, "an excerpt, not the body")
 		srv.assertReleased(t, c)
+		select {
+		case n := <-written:
+			assert.Less(t, n, total, "the client closed the connection instead of reading the whole body")
+		case <-time.After(10 * time.Second):
+			t.Fatal("the server is still writing: the client neither read nor closed")
+		}
 	})
 	t.Run("an event over the bound ends the stream", func(t *testing.T) {
 		srv := newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
