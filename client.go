@@ -183,7 +183,7 @@ func newTransport(key string, cfg config) *transport {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger}
+	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger, key: key}
 	wrapped.CheckRedirect = checkRedirect(hc.CheckRedirect)
 
 	t := &transport{

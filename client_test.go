@@ -139,6 +139,12 @@ func TestInsecureTransport(t *testing.T) {
 		{name: "live key, plain http, localhost", key: "th_live_abc", baseURL: "http://localhost" + port + "/v1", viaServer: true},
 		{name: "live key, https, remote host", key: "th_live_abc", baseURL: "https://api.example.com/v1"},
 		{name: "test key, plain http, remote host", key: "th_test_abc", baseURL: "http://api.example.com/v1"},
+		{name: "live key, plain http, localhost as a subdomain", key: "th_live_abc", baseURL: "http://localhost.example.com/v1", wantErr: ErrInsecureTransport},
+		{name: "live key, plain http, loopback IP as a subdomain", key: "th_live_abc", baseURL: "http://127.0.0.1.example.com/v1", wantErr: ErrInsecureTransport},
+		{name: "live key, plain http, localhost as userinfo", key: "th_live_abc", baseURL: "http://localhost@api.example.com/v1", wantErr: ErrInsecureTransport},
+		{name: "live key, plain http, unspecified address", key: "th_live_abc", baseURL: "http://0.0.0.0:8080/v1", wantErr: ErrInsecureTransport},
+		{name: "live key, uppercase HTTP scheme, remote host", key: "th_live_abc", baseURL: "HTTP://api.example.com/v1", wantErr: ErrInsecureTransport},
+		{name: "live key, plain http, IPv6 loopback", key: "th_live_abc", baseURL: "http://[::1]:8080/v1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package theazo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/theazo/theazo-go/sse"
@@ -82,9 +83,13 @@ func isAgentTerminal(e AgentEvent) bool {
 	return false
 }
 
-// decodeEvent unmarshals data into v and returns v.
+// decodeEvent unmarshals data into v and returns v. An event that is not
+// the JSON its type documents is an invalid response.
 func decodeEvent[T any](data string, v T) (T, error) {
-	return v, json.Unmarshal([]byte(data), v)
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		return v, fmt.Errorf("%w: %w", ErrInvalidResponse, err)
+	}
+	return v, nil
 }
 
 // openStream connects req as an event stream of E. Every stream of the API
@@ -103,5 +108,5 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		}
 		return t.do(ctx, r)
 	}
-	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize})
+	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub})
 }

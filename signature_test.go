@@ -1,6 +1,7 @@
 package theazo
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,20 +82,46 @@ func TestVerifyTriggerSignatureEmptySecret(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrInvalidSignature)
 }
 
+// verifyMessages are the only texts VerifyTriggerSignature's errors may
+// have: none quotes the secret, the header or the body.
+var verifyMessages = regexp.MustCompile(`^(theazo: invalid params: signing secret is empty|theazo: invalid trigger signature: (header is empty|header does not start with "sha256="|signature is not hex|signature is \d+ bytes, want 32|signature does not match the body))$`)
+
 // FuzzVerifyTriggerSignature checks that any header is an error or a match,
-// never a panic, and that a signature always verifies against its own body.
+// never a panic: a match only for the lowercase or uppercase hex of the
+// body's own signature; an error only as ErrInvalidSignature (or
+// ErrInvalidParams for an empty secret) with one of the fixed messages. A
+// signature always verifies against its own body, and no longer once the
+// body or the secret changes.
 func FuzzVerifyTriggerSignature(f *testing.F) {
 	f.Add("whsec_1", []byte(`{"a":1}`), "sha256=00")
 	f.Add("whsec_1", []byte(``), "")
 	f.Add("k", []byte(`x`), "sha256=zz")
 	f.Add("k", []byte(`x`), "sha256=\x00\xff")
 	f.Fuzz(func(t *testing.T, secret string, body []byte, header string) {
+		err := VerifyTriggerSignature(secret, body, header)
+		if err != nil {
+			assert.Regexp(t, verifyMessages, err.Error())
+		}
 		if secret == "" {
+			require.ErrorIs(t, err, ErrInvalidParams)
+			assert.NotErrorIs(t, err, ErrInvalidSignature)
 			return
 		}
-		if err := VerifyTriggerSignature(secret, body, header); err == nil {
+		if err == nil {
 			assert.Equal(t, strings.ToLower(header), SignTriggerPayload(secret, body))
+		} else {
+			require.ErrorIs(t, err, ErrInvalidSignature)
 		}
-		require.NoError(t, VerifyTriggerSignature(secret, body, SignTriggerPayload(secret, body)))
+		sig := SignTriggerPayload(secret, body)
+		require.NoError(t, VerifyTriggerSignature(secret, body, sig))
+		require.NoError(t, VerifyTriggerSignature(secret, body, "sha256="+strings.ToUpper(sig[len("sha256="):])))
+		tampered := append([]byte(nil), body...)
+		if len(tampered) > 0 {
+			tampered[len(tampered)/2] ^= 0x01
+		} else {
+			tampered = []byte{0}
+		}
+		require.ErrorIs(t, VerifyTriggerSignature(secret, tampered, sig), ErrInvalidSignature, "a changed body fails")
+		require.ErrorIs(t, VerifyTriggerSignature(secret+"x", body, sig), ErrInvalidSignature, "another secret fails")
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/theazo/theazo-go/internal/retry"
+	"github.com/theazo/theazo-go/sse"
 )
 
 // maxResponseBody bounds the bytes read from a successful JSON reply.
@@ -92,15 +93,89 @@ func (t *transport) do(ctx context.Context, req request) (*http.Response, error)
 	}
 	resp, err := t.http.Do(hreq)
 	if err != nil {
-		return nil, fmt.Errorf("theazo: %s %s: %w", req.method, req.route(), err)
+		return nil, t.scrub(fmt.Errorf("theazo: %s %s: %w", req.method, req.route(), err))
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return nil, newError(resp.StatusCode, resp.Header, t.redact(body))
+	return nil, t.apiError(resp.StatusCode, resp.Header, body)
 }
+
+// apiError builds the *Error of a non-2xx reply with the API key redacted:
+// from the raw body, whose excerpt may become the message, and from every
+// string decoded from the envelope or taken from a header, since a JSON
+// string can spell the key with escapes (\u005f) that the raw body hides.
+func (t *transport) apiError(status int, header http.Header, body []byte) *Error {
+	e := newError(status, header, t.redact(body))
+	if t.key == "" {
+		return e
+	}
+	r := strings.NewReplacer(t.key, redacted)
+	e.Code = ErrorCode(r.Replace(string(e.Code)))
+	e.Message = r.Replace(e.Message)
+	e.RequestID = r.Replace(e.RequestID)
+	for i, f := range e.Fields {
+		e.Fields[i] = FieldError{Field: r.Replace(f.Field), Message: r.Replace(f.Message)}
+	}
+	if e.Details != nil {
+		e.Details = redactJSON(e.Details, r).(map[string]any)
+	}
+	return e
+}
+
+// redactJSON applies r to every string, object key included, of a decoded
+// JSON value, in place for arrays and as a copy for objects.
+func redactJSON(v any, r *strings.Replacer) any {
+	switch v := v.(type) {
+	case string:
+		return r.Replace(v)
+	case []any:
+		for i := range v {
+			v[i] = redactJSON(v[i], r)
+		}
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[r.Replace(k)] = redactJSON(x, r)
+		}
+		return out
+	}
+	return v
+}
+
+// scrub returns err as it is unless its text contains the API key, which a
+// server can echo into anything an error quotes: a JSON value cited by a
+// decoding error, an event id, a Content-Type, a redirect's Location. Then
+// the key is redacted from the text, and the error still matches the
+// sentinels and the *Error it matched, but no longer wraps the error that
+// quoted the key.
+func (t *transport) scrub(err error) error {
+	if err == nil || t.key == "" || !strings.Contains(err.Error(), t.key) {
+		return err
+	}
+	s := &scrubbedError{msg: strings.ReplaceAll(err.Error(), t.key, redacted)}
+	for _, target := range []error{ErrInvalidResponse, context.Canceled, context.DeadlineExceeded, sse.ErrInterrupted, sse.ErrEventTooLarge, sse.ErrNotEventStream} {
+		if errors.Is(err, target) {
+			s.kept = append(s.kept, target)
+		}
+	}
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		s.kept = append(s.kept, apiErr)
+	}
+	return s
+}
+
+// scrubbedError is an error whose text had the API key redacted.
+type scrubbedError struct {
+	msg  string
+	kept []error
+}
+
+func (e *scrubbedError) Error() string   { return e.msg }
+func (e *scrubbedError) Unwrap() []error { return e.kept }
 
 // redact replaces the API key in a reply body, should the server or a proxy
 // echo it back ("Invalid API key: th_live_…", a page dumping the request
@@ -222,7 +297,7 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 	// No excerpt of the body here: a successful reply may carry secrets
 	// (a trigger's signing secret), and the decoding error says enough.
 	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
-		return fmt.Errorf("%w: %s %s: status %d: %w", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err)
+		return t.scrub(fmt.Errorf("%w: %s %s: status %d: %w", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err))
 	}
 	return nil
 }
@@ -233,6 +308,9 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 type roundTripper struct {
 	base   http.RoundTripper
 	logger *slog.Logger
+	// key is redacted from what the log quotes of the server: the path a
+	// redirect points to, the request id, an error.
+	key string
 }
 
 // RoundTrip sends one attempt and logs it at debug level.
@@ -245,16 +323,22 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := rt.base.RoundTrip(req)
 	if rt.logger != nil && rt.logger.Enabled(req.Context(), slog.LevelDebug) {
+		scrub := func(s string) string {
+			if rt.key == "" {
+				return s
+			}
+			return strings.ReplaceAll(s, rt.key, redacted)
+		}
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
+			slog.String("path", scrub(req.URL.Path)),
 			slog.Int("attempt", attempt),
 			slog.Duration("duration", time.Since(start)),
 		}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
+			attrs = append(attrs, slog.String("error", scrub(err.Error())))
 		} else {
-			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get("X-Request-Id")))
+			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", scrub(resp.Header.Get("X-Request-Id"))))
 		}
 		rt.logger.LogAttrs(req.Context(), slog.LevelDebug, "theazo: http attempt", attrs...)
 	}

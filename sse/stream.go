@@ -56,6 +56,9 @@ type Config[E any] struct {
 	// MaxReconnects bounds reconnections in a row without a new event; zero
 	// means DefaultMaxReconnects, negative disables resumption.
 	MaxReconnects int
+	// WrapError, when set, is applied to every error Connect returns and
+	// Events yields, e.g. to redact a secret the server echoed into one.
+	WrapError func(error) error
 }
 
 // Stream is a typed event stream over one HTTP connection at a time.
@@ -87,9 +90,17 @@ func Connect[E any](ctx context.Context, connect ConnectFunc, cfg Config[E]) (*S
 	body, err := open(sctx, connect, "")
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, cfg.wrap(err)
 	}
 	return &Stream[E]{ctx: sctx, cancel: cancel, connect: connect, cfg: cfg, body: body}, nil
+}
+
+// wrap applies WrapError to err, if both are set.
+func (c Config[E]) wrap(err error) error {
+	if err == nil || c.WrapError == nil {
+		return err
+	}
+	return c.WrapError(err)
 }
 
 // open connects and checks that the reply is an event stream.
@@ -139,8 +150,9 @@ func (s *Stream[E]) Close() error {
 // connection is resumed with Last-Event-ID when the server sent ids;
 // otherwise it ends the iteration with ErrInterrupted.
 func (s *Stream[E]) Events() iter.Seq2[E, error] {
-	return func(yield func(E, error) bool) {
+	return func(yieldEvent func(E, error) bool) {
 		var zero E
+		yield := func(e E, err error) bool { return yieldEvent(e, s.cfg.wrap(err)) }
 		s.mu.Lock()
 		consumed := s.consumed
 		s.consumed = true
