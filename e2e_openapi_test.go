@@ -103,18 +103,12 @@ func (o *openAPI) resolve(ref string) map[string]any {
 }
 
 // responseSchema returns the JSON schema of an operation's reply with
-// status: the status's own, any documented 2xx for a 2xx, else "default".
+// status: the status's own; for an error status, else "default". A success
+// status must be documented as such.
 func (o *openAPI) responseSchema(op map[string]any, status int) (map[string]any, bool) {
 	responses, _ := op["responses"].(map[string]any)
 	r, ok := responses[strconv.Itoa(status)].(map[string]any)
-	if !ok && status/100 == 2 {
-		for k, v := range responses {
-			if strings.HasPrefix(k, "2") {
-				r, ok = v.(map[string]any)
-			}
-		}
-	}
-	if !ok {
+	if !ok && status/100 != 2 {
 		r, ok = responses["default"].(map[string]any)
 	}
 	if !ok {
@@ -436,13 +430,16 @@ func TestE2EWireCheckerFindsMismatches(t *testing.T) {
 		return probs
 	}
 	assert.Empty(t, check("POST", "/v1/sessions", 201, `{"id":"ses_1","userId":"u","status":"active","cost":{"amount":0,"currency":"usd"},"createdAt":"2025-05-01T09:30:00Z"}`))
-	probs := check("POST", "/v1/sessions", 200, `{"id":"ses_1","cost":{"amount":"12","currency":"usd"},"createdAt":"yesterday"}`)
+	probs := check("POST", "/v1/sessions", 201, `{"id":"ses_1","cost":{"amount":"12","currency":"usd"},"createdAt":"yesterday"}`)
 	assert.Len(t, probs, 3, "%v", probs)
 	assert.Contains(t, strings.Join(probs, "\n"), `"userId" is missing`)
 	probs = check("GET", "/v1/agents/agt_1", 200, `{"id":"agt_1","sessionId":"s","status":"idle","createdAt":"2025-05-01T09:30:00Z","compute":{"provider":"aws","region":"x"}}`)
 	assert.Len(t, probs, 2, "%v", probs)
+	_, op := spec.operation("POST", "/v1/sessions")
+	_, documented := spec.responseSchema(op, http.StatusOK)
+	assert.False(t, documented, "a success status the document does not list is a mismatch")
 	probs = check("GET", "/v1/sessions", 429, `{"error":{"code":"rate_limited","message":"m","requestId":"req_1","details":{"retryAfter":"2"}}}`)
 	assert.NotEmpty(t, probs)
-	_, op := spec.operation("POST", "/v1/sessions/by-user/agents")
+	_, op = spec.operation("POST", "/v1/sessions/by-user/agents")
 	assert.Equal(t, "getOrCreateSession", op["operationId"], "the literal segment wins")
 }
