@@ -54,10 +54,12 @@ type runStep struct {
 type WorkflowStep struct {
 	// Index is the step's position in the workflow's steps.
 	Index int
-	// Name, DefinitionID, Task, DependsOn and Condition are as created.
+	// Name, DefinitionID and Task are as created.
 	Name, DefinitionID, Task string
-	DependsOn                []string
-	Condition                string
+	// DependsOn names the steps that run before this one.
+	DependsOn []string
+	// Condition is the step's condition as created; see ConditionHolds.
+	Condition string
 }
 
 // StepOutcome is what running a workflow step produced.

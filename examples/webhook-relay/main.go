@@ -40,8 +40,11 @@ func main() {
 
 // Relay turns an incoming webhook into a fire of a Theazo trigger.
 type Relay struct {
-	Client        *theazo.Client
-	TriggerID     string
+	// Client fires the trigger; it needs no API key, as fire is public.
+	Client *theazo.Client
+	// TriggerID is the trigger to fire.
+	TriggerID string
+	// SigningSecret signs each fire; it is the trigger's, from Triggers.Create.
 	SigningSecret string
 }
 
