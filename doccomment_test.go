@@ -16,9 +16,10 @@ import (
 )
 
 // TestDocComments fails on any exported type, function, method, constant or
-// variable, in any package of the module, that has no doc comment. Struct
-// fields and interface methods are exempt; methods of unexported types too,
-// as go doc does not show them, and generated files.
+// variable, and any exported field of an exported struct, in any package of
+// the module, that has no doc comment (a trailing line comment counts for a
+// field). Embedded fields and interface methods are exempt; methods of
+// unexported types too, as go doc does not show them, and generated files.
 func TestDocComments(t *testing.T) {
 	fset := token.NewFileSet()
 	var files, missing []string
@@ -86,8 +87,23 @@ func undocumented(fset *token.FileSet, f *ast.File) []string {
 			for _, spec := range d.Specs {
 				switch s := spec.(type) {
 				case *ast.TypeSpec:
-					if s.Name.IsExported() && s.Doc == nil && d.Doc == nil {
+					if !s.Name.IsExported() {
+						continue
+					}
+					if s.Doc == nil && d.Doc == nil {
 						report(s.Pos(), "type", s.Name.Name)
+					}
+					if st, ok := s.Type.(*ast.StructType); ok {
+						for _, field := range st.Fields.List {
+							if field.Doc != nil || field.Comment != nil {
+								continue
+							}
+							for _, n := range field.Names { // embedded fields have none
+								if n.IsExported() {
+									report(n.Pos(), "field", s.Name.Name+"."+n.Name)
+								}
+							}
+						}
 					}
 				case *ast.ValueSpec:
 					documented := s.Doc != nil || d.Doc != nil || (grouped && s.Comment != nil)
@@ -176,12 +192,24 @@ var (
 )
 
 var Z, z = 1, 2
+
+// Fields is documented; so must its exported fields be.
+type Fields struct {
+	// Doc is documented.
+	Doc int
+	Trailing int // a trailing comment counts
+	A, B string
+	Documented
+	hidden int
+}
 `
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
 	require.NoError(t, err)
 	assert.Equal(t, []string{
+		"p.go:4: field Documented.Field",
 		"p.go:6: type Bare",
+		"p.go:6: field Bare.Field",
 		"p.go:11: type GroupBare",
 		"p.go:20: func Exported",
 		"p.go:27: method Bare.Method",
@@ -191,5 +219,7 @@ var Z, z = 1, 2
 		"p.go:39: const Loose",
 		"p.go:43: const NoComment",
 		"p.go:51: var Z",
+		"p.go:58: field Fields.A",
+		"p.go:58: field Fields.B",
 	}, undocumented(fset, f))
 }
