@@ -328,12 +328,12 @@ func TestRedirectDropsKeyOnOtherOrigin(t *testing.T) {
 }
 
 func TestClientStringRedactsKey(t *testing.T) {
-	key := "th_live_supersecret0123456789"
+	key := "th_live_super-secret-0123456789"
 	c := NewClient(key, WithBaseURL("https://api.example.com/v1"))
 	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 		t.Run(format, func(t *testing.T) {
 			s := fmt.Sprintf(format, c)
-			assert.NotContains(t, s, "supersecret")
+			assert.NotContains(t, s, "super-secret")
 			assert.Contains(t, s, "th_live_[redacted]")
 			assert.Contains(t, s, "https://api.example.com/v1")
 		})
@@ -341,7 +341,7 @@ func TestClientStringRedactsKey(t *testing.T) {
 	// The value and its services print no key either.
 	for _, v := range []any{*c, c.Sessions, c.Agents} {
 		for _, format := range []string{"%v", "%+v", "%#v"} {
-			assert.NotContains(t, fmt.Sprintf(format, v), "supersecret")
+			assert.NotContains(t, fmt.Sprintf(format, v), "super-secret")
 		}
 	}
 	t.Setenv("THEAZO_API_KEY", "")

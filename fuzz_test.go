@@ -34,7 +34,7 @@ import (
 
 // fuzzKey is the API key of the fuzz targets' clients: a live key, the one
 // that must never leak.
-const fuzzKey = "th_live_FuzzK3y0123456789abcdef"
+const fuzzKey = "th_live_Fuzz-K3y-0123456789abcdef"
 
 // fuzzBaseURL is where the fuzz targets' clients send requests; a
 // RoundTripper answers them in memory.

@@ -18,7 +18,7 @@ import (
 )
 
 // liveKey is a live key; loopback http is allowed for it.
-const liveKey = "th_live_s3cr3tK3yV4lu3xyz0123"
+const liveKey = "th_live_s3cr3t-K3y-V4lu3-xyz0123"
 
 // echoServer replies with whatever reply(auth) builds from the request's
 // Authorization header: a server, or a proxy, that echoes the key back.

@@ -27,14 +27,14 @@ func TestStartFake(t *testing.T) {
 }
 
 func TestStartReal(t *testing.T) {
-	t.Setenv("THEAZO_API_KEY", "th_live_secret123")
+	t.Setenv("THEAZO_API_KEY", "th_live_fake-secret-123")
 	t.Setenv("THEAZO_BASE_URL", "")
 	var out bytes.Buffer
 	env := exampleenv.Start(&out)
 	defer env.Close()
 	assert.Nil(t, env.Fake)
 	assert.Equal(t, "Using the Theazo API at https://api.theazo.com/v1 with your live key from THEAZO_API_KEY.\n", out.String())
-	assert.NotContains(t, out.String(), "secret123")
+	assert.NotContains(t, out.String(), "fake-secret-123")
 }
 
 func TestHint(t *testing.T) {
