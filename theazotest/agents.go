@@ -56,13 +56,7 @@ func (a *agent) model() string {
 
 // agentFor returns the agent of the call's {id} or answers 404; the caller
 // holds s.mu.
-func (s *Server) agentFor(c *call) *agent {
-	a := s.st.agents[c.r.PathValue("id")]
-	if a == nil {
-		c.fail(errNotFound("agent", c.r.PathValue("id")))
-	}
-	return a
-}
+func (s *Server) agentFor(c *call) *agent { return lookup(c, s.st.agents, "agent", "id") }
 
 func (s *Server) createAgent(c *call) {
 	o, e := decodeObject(c.body)

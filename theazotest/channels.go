@@ -103,15 +103,9 @@ func (s *Server) listChannels(c *call) {
 	c.json(http.StatusOK, p)
 }
 
-// channelFor returns the channel of the call's {id} or answers 404; the
-// caller holds s.mu.
-func (s *Server) channelFor(c *call) *channel {
-	ch := s.st.channels[c.r.PathValue("id")]
-	if ch == nil {
-		c.fail(errNotFound("channel", c.r.PathValue("id")))
-	}
-	return ch
-}
+// channelFor returns the channel of the call's {id} or answers 404; the caller
+// holds s.mu.
+func (s *Server) channelFor(c *call) *channel { return lookup(c, s.st.channels, "channel", "id") }
 
 // sendMessage is public: it stores the user's message and the assistant's
 // reply in the thread (a new one when none is given) and returns the reply.

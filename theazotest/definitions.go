@@ -108,14 +108,10 @@ func (s *Server) listDefinitions(c *call) {
 	c.json(http.StatusOK, p)
 }
 
-// definitionFor returns the definition of the call's {id} or answers 404;
-// the caller holds s.mu.
+// definitionFor returns the agent definition of the call's {id} or answers 404; the caller
+// holds s.mu.
 func (s *Server) definitionFor(c *call) *definition {
-	d := s.st.defs[c.r.PathValue("id")]
-	if d == nil {
-		c.fail(errNotFound("agent definition", c.r.PathValue("id")))
-	}
-	return d
+	return lookup(c, s.st.defs, "agent definition", "id")
 }
 
 func (s *Server) getDefinition(c *call) {

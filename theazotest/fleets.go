@@ -216,13 +216,7 @@ func (s *Server) listFleets(c *call) {
 
 // fleetFor returns the fleet of the call's {id} or answers 404; the caller
 // holds s.mu.
-func (s *Server) fleetFor(c *call) *fleet {
-	f := s.st.fleets[c.r.PathValue("id")]
-	if f == nil {
-		c.fail(errNotFound("fleet", c.r.PathValue("id")))
-	}
-	return f
-}
+func (s *Server) fleetFor(c *call) *fleet { return lookup(c, s.st.fleets, "fleet", "id") }
 
 func (s *Server) getFleet(c *call) {
 	s.mu.Lock()

@@ -131,15 +131,9 @@ func (s *Server) listSchedules(c *call) {
 	c.json(http.StatusOK, p)
 }
 
-// scheduleFor returns the schedule of the call's {id} or answers 404; the
-// caller holds s.mu.
-func (s *Server) scheduleFor(c *call) *schedule {
-	sc := s.st.schedules[c.r.PathValue("id")]
-	if sc == nil {
-		c.fail(errNotFound("schedule", c.r.PathValue("id")))
-	}
-	return sc
-}
+// scheduleFor returns the schedule of the call's {id} or answers 404; the caller
+// holds s.mu.
+func (s *Server) scheduleFor(c *call) *schedule { return lookup(c, s.st.schedules, "schedule", "id") }
 
 // updateSchedule changes only the fields given.
 func (s *Server) updateSchedule(c *call) {

@@ -179,3 +179,13 @@ func protect[T any](fallback func(v any) T, fn func() T) (out T) {
 	}()
 	return fn()
 }
+
+// lookup returns the item of m named by the call's path parameter param, or
+// answers 404 naming kind and returns nil; the caller holds s.mu.
+func lookup[T any](c *call, m map[string]*T, kind, param string) *T {
+	v := m[c.r.PathValue(param)]
+	if v == nil {
+		c.fail(errNotFound(kind, c.r.PathValue(param)))
+	}
+	return v
+}

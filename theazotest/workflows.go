@@ -276,15 +276,9 @@ func (s *Server) listWorkflows(c *call) {
 	c.json(http.StatusOK, p)
 }
 
-// workflowFor returns the workflow of the call's {id} or answers 404; the
-// caller holds s.mu.
-func (s *Server) workflowFor(c *call) *workflow {
-	w := s.st.workflows[c.r.PathValue("id")]
-	if w == nil {
-		c.fail(errNotFound("workflow", c.r.PathValue("id")))
-	}
-	return w
-}
+// workflowFor returns the workflow of the call's {id} or answers 404; the caller
+// holds s.mu.
+func (s *Server) workflowFor(c *call) *workflow { return lookup(c, s.st.workflows, "workflow", "id") }
 
 func (s *Server) getWorkflow(c *call) {
 	s.mu.Lock()
@@ -468,15 +462,9 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 	emit("workflow:complete", map[string]any{"output": outputs, "cost": usd(total)})
 }
 
-// runFor returns the run of the call's {runId} or answers 404; the caller
+// runFor returns the workflow run of the call's {runId} or answers 404; the caller
 // holds s.mu.
-func (s *Server) runFor(c *call) *workflowRun {
-	r := s.st.runs[c.r.PathValue("runId")]
-	if r == nil {
-		c.fail(errNotFound("workflow run", c.r.PathValue("runId")))
-	}
-	return r
-}
+func (s *Server) runFor(c *call) *workflowRun { return lookup(c, s.st.runs, "workflow run", "runId") }
 
 func (s *Server) getRun(c *call) {
 	s.mu.Lock()
