@@ -20,7 +20,8 @@ type Page[T any] struct {
 // fetching each page lazily with fetch. It crosses empty pages while HasMore
 // is true, yields an error once and stops when a fetch fails or a cursor
 // repeats, and fetches nothing more once the loop breaks. Only the current
-// page is held in memory.
+// page's items are held in memory, with the cursors seen so far (one short
+// string per page) to detect a loop of any length.
 func paginate[T any](ctx context.Context, cursor string, fetch func(ctx context.Context, cursor string) (*Page[T], error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		seen := map[string]bool{}
