@@ -3,7 +3,6 @@ package theazo
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -110,29 +109,4 @@ func (s *SecretsService) List(ctx context.Context, params *SecretListParams) ([]
 // or the one of params.SessionID. params may be nil.
 func (s *SecretsService) Delete(ctx context.Context, name string, params *SecretDeleteParams) error {
 	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/secrets/%s", ids: []string{name}, query: params})
-}
-
-// redacted stands for a secret in printed and logged output.
-const redacted = "[redacted]"
-
-// redact returns redacted for a secret, or "" when there is none to hide.
-func redact(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return redacted
-}
-
-// formatRedacted implements fmt.Formatter for a value whose String and
-// GoString already hide its secrets, so that no verb (%v, %+v, %#v, %s, %q,
-// %x, %d, …) prints the fields raw.
-func formatRedacted(f fmt.State, verb rune, v interface {
-	String() string
-	GoString() string
-}) {
-	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, v.GoString())
-		return
-	}
-	io.WriteString(f, v.String())
 }

@@ -38,9 +38,7 @@ type Trigger struct {
 func (t Trigger) Format(f fmt.State, verb rune) {
 	type trigger Trigger // the same fields, without this method
 	c := trigger(t)
-	if c.SigningSecret != "" {
-		c.SigningSecret = "[redacted]"
-	}
+	c.SigningSecret = redact(c.SigningSecret)
 	s := fmt.Sprintf(fmt.FormatString(f, verb), c)
 	if f.Flag('#') {
 		s = strings.Replace(s, "theazo.trigger{", "theazo.Trigger{", 1)
