@@ -196,6 +196,21 @@ var terminalTypes = map[reflect.Type]bool{
 	reflect.TypeFor[*FleetCompleteEvent](): true, reflect.TypeFor[*FleetFailedEvent](): true,
 }
 
+// marshalDecoded marshals a value the SDK decoded, for a round-trip
+// property. encoding/json decodes a time whose zone offset is 24 hours or
+// more ("+24:00") but refuses to encode it again; such a value cannot
+// round-trip through any Go program, so ok is false and the property ends
+// there. Any other marshal error fails the test.
+func marshalDecoded(t *testing.T, v any) (data []byte, ok bool) {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil && strings.Contains(err.Error(), "Time.MarshalJSON: timezone hour outside of range") {
+		return nil, false
+	}
+	require.NoError(t, err, "a decoded value marshals")
+	return data, true
+}
+
 // FuzzDecodeEvent decodes arbitrary events with each stream's decoder.
 // Properties: an unknown type passes through as *UnknownEvent with its type
 // and data, never an error; a known type decodes to its Go type or fails
@@ -220,8 +235,10 @@ func FuzzDecodeEvent(f *testing.F) {
 		assert.True(t, json.Valid([]byte(data)), "only valid JSON decodes")
 		assert.Equal(t, terminalTypes[want], k.terminal(ev))
 
-		m1, err := json.Marshal(ev)
-		require.NoError(t, err, "a decoded event marshals")
+		m1, ok := marshalDecoded(t, ev)
+		if !ok {
+			return
+		}
 		ev2, err := k.decode(typ, string(m1))
 		require.NoError(t, err, "a marshalled event decodes: %s", m1)
 		m2, err := json.Marshal(ev2)
@@ -401,8 +418,10 @@ func FuzzPageDecode(f *testing.F) {
 			assert.NotContains(t, err.Error(), fuzzKey)
 			return
 		}
-		m1, err := json.Marshal(page)
-		require.NoError(t, err, "a decoded page marshals")
+		m1, ok := marshalDecoded(t, page)
+		if !ok {
+			return
+		}
 		var again Page[Session]
 		require.NoError(t, json.Unmarshal(m1, &again), "%s", m1)
 		m2, err := json.Marshal(again)
@@ -472,8 +491,11 @@ func FuzzPaginate(f *testing.F) {
 				assert.Empty(t, errs, "a last page without more ends the list cleanly")
 			}
 		}
-		mw, err := json.Marshal(want)
-		require.NoError(t, err)
+		require.Len(t, got, len(want), "the items of the pages fetched")
+		mw, ok := marshalDecoded(t, want)
+		if !ok {
+			return
+		}
 		mg, err := json.Marshal(got)
 		require.NoError(t, err)
 		assert.Equal(t, string(mw), string(mg), "the items of the pages fetched, in order")
