@@ -21,11 +21,13 @@ type Page[T any] struct {
 // is true, yields an error once and stops when a fetch fails or a cursor
 // repeats, and fetches nothing more once the loop breaks. Only the current
 // page's items are held in memory, with the cursors seen so far (one short
-// string per page) to detect a loop of any length.
+// string per page) to detect a loop of any length. The error of a loop
+// names pages, not cursors: a cursor is server text and may quote anything.
 func paginate[T any](ctx context.Context, cursor string, fetch func(ctx context.Context, cursor string) (*Page[T], error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		seen := map[string]bool{}
-		for {
+		fetchedBy := map[string]int{} // cursor → the page it fetched, from 1
+		for n := 1; ; n++ {
+			fetchedBy[cursor] = n
 			page, err := fetch(ctx, cursor)
 			if err != nil {
 				yield(nil, err)
@@ -39,17 +41,15 @@ func paginate[T any](ctx context.Context, cursor string, fetch func(ctx context.
 			if !page.HasMore {
 				return
 			}
-			next := page.NextCursor
-			switch {
-			case next == "":
-				yield(nil, fmt.Errorf("%w: hasMore is true but nextCursor is empty", ErrInvalidResponse))
-				return
-			case next == cursor || seen[next]:
-				yield(nil, fmt.Errorf("%w: cursor %q repeated; stopping so the list does not loop", ErrInvalidResponse, next))
+			cursor = page.NextCursor
+			if cursor == "" {
+				yield(nil, fmt.Errorf("%w: page %d has hasMore true but an empty nextCursor", ErrInvalidResponse, n))
 				return
 			}
-			seen[cursor] = true
-			cursor = next
+			if m, ok := fetchedBy[cursor]; ok {
+				yield(nil, fmt.Errorf("%w: the nextCursor of page %d is the cursor of page %d; stopping so the list does not loop", ErrInvalidResponse, n, m))
+				return
+			}
 		}
 	}
 }

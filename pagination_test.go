@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -60,6 +61,7 @@ func TestListPages(t *testing.T) {
 		wantIDs     []string
 		wantQueries []string
 		wantErr     string // substring of the one error yielded, "" for none
+		wantIs      error  // the sentinel that error matches
 	}{
 		{
 			name:        "three pages",
@@ -103,14 +105,16 @@ func TestListPages(t *testing.T) {
 			replies:     []reply{sessionPage("cur_a", true, "s1"), sessionPage("cur_a", true, "s2"), sessionPage("", false, "s3")},
 			wantIDs:     []string{"s1", "s2"},
 			wantQueries: []string{"", "cursor=cur_a"},
-			wantErr:     `cursor "cur_a" repeated`,
+			wantErr:     "the nextCursor of page 2 is the cursor of page 2",
+			wantIs:      ErrInvalidResponse,
 		},
 		{
 			name:        "cursor cycle",
 			replies:     []reply{sessionPage("cur_a", true, "s1"), sessionPage("cur_b", true, "s2"), sessionPage("cur_a", true, "s3"), sessionPage("", false, "s4")},
 			wantIDs:     []string{"s1", "s2", "s3"},
 			wantQueries: []string{"", "cursor=cur_a", "cursor=cur_b"},
-			wantErr:     `cursor "cur_a" repeated`,
+			wantErr:     "the nextCursor of page 3 is the cursor of page 2",
+			wantIs:      ErrInvalidResponse,
 		},
 		{
 			name:        "cursor back to the start",
@@ -118,14 +122,24 @@ func TestListPages(t *testing.T) {
 			replies:     []reply{sessionPage("cur_start", true, "s1"), sessionPage("", false, "s2")},
 			wantIDs:     []string{"s1"},
 			wantQueries: []string{"cursor=cur_start"},
-			wantErr:     `cursor "cur_start" repeated`,
+			wantErr:     "the nextCursor of page 1 is the cursor of page 1",
+			wantIs:      ErrInvalidResponse,
+		},
+		{
+			name:        "a repeated cursor that spells the API key is not quoted",
+			replies:     []reply{sessionPage(testKey, true, "s1"), sessionPage(testKey, true, "s2")},
+			wantIDs:     []string{"s1", "s2"},
+			wantQueries: []string{"", "cursor=" + url.QueryEscape(testKey)},
+			wantErr:     "the nextCursor of page 2 is the cursor of page 2",
+			wantIs:      ErrInvalidResponse,
 		},
 		{
 			name:        "hasMore with an empty cursor",
 			replies:     []reply{sessionPage("cur_a", true, "s1"), sessionPage("", true, "s2"), sessionPage("", false, "s3")},
 			wantIDs:     []string{"s1", "s2"},
 			wantQueries: []string{"", "cursor=cur_a"},
-			wantErr:     "nextCursor is empty",
+			wantErr:     "page 2 has hasMore true but an empty nextCursor",
+			wantIs:      ErrInvalidResponse,
 		},
 		{
 			name:        "error on page two",
@@ -133,6 +147,7 @@ func TestListPages(t *testing.T) {
 			wantIDs:     []string{"s1", "s2"},
 			wantQueries: []string{"", "cursor=cur_a"},
 			wantErr:     "Cursor expired.",
+			wantIs:      ErrNotFound,
 		},
 		{
 			name:        "malformed page",
@@ -140,6 +155,7 @@ func TestListPages(t *testing.T) {
 			wantIDs:     []string{"s1"},
 			wantQueries: []string{"", "cursor=cur_a"},
 			wantErr:     "invalid response",
+			wantIs:      ErrInvalidResponse,
 		},
 	}
 	for _, tc := range tests {
@@ -153,7 +169,9 @@ func TestListPages(t *testing.T) {
 				return
 			}
 			require.Len(t, errs, 1, "an error is yielded once and ends the loop")
+			assert.ErrorIs(t, errs[0], tc.wantIs)
 			assert.Contains(t, errs[0].Error(), tc.wantErr)
+			assert.NotContains(t, errs[0].Error(), testKey)
 		})
 	}
 }
