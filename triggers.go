@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -27,24 +28,38 @@ type Trigger struct {
 	URL string `json:"url"`
 	// SigningSecret ("whsec_…") keys the HMAC signature every fire request
 	// must carry. The API returns it when the trigger is created; store it
-	// then. Printing a Trigger with fmt redacts it.
+	// then. fmt and slog redact it from a Trigger or *Trigger; encoding/json
+	// keeps it, for storing, so slog's JSON handler given a slice of
+	// triggers prints it.
 	SigningSecret string `json:"signingSecret,omitempty"`
 	// CreatedAt is when the trigger was created (inferred field).
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// triggerFields has Trigger's fields without its methods, so that fmt and
+// slog print them the default way.
+type triggerFields Trigger
+
+// withoutSecret returns the trigger's fields with the signing secret redacted.
+func (t Trigger) withoutSecret() triggerFields {
+	c := triggerFields(t)
+	c.SigningSecret = redact(c.SigningSecret)
+	return c
+}
+
 // Format prints the trigger as fmt would, with the signing secret redacted,
 // so that logging a Trigger with %v, %+v or %#v does not leak it.
 func (t Trigger) Format(f fmt.State, verb rune) {
-	type trigger Trigger // the same fields, without this method
-	c := trigger(t)
-	c.SigningSecret = redact(c.SigningSecret)
-	s := fmt.Sprintf(fmt.FormatString(f, verb), c)
+	s := fmt.Sprintf(fmt.FormatString(f, verb), t.withoutSecret())
 	if f.Flag('#') {
-		s = strings.Replace(s, "theazo.trigger{", "theazo.Trigger{", 1)
+		s = strings.Replace(s, "theazo.triggerFields{", "theazo.Trigger{", 1)
 	}
 	io.WriteString(f, s)
 }
+
+// LogValue logs the trigger with the signing secret redacted, with slog's
+// text and JSON handlers alike.
+func (t Trigger) LogValue() slog.Value { return slog.AnyValue(t.withoutSecret()) }
 
 // TriggerCreateParams are the fields of a new trigger.
 type TriggerCreateParams struct {

@@ -1,9 +1,12 @@
 package theazo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -208,6 +211,27 @@ func TestTriggersLocalErrors(t *testing.T) {
 		cases[i].hidden = []string{"whsec_1"}
 	}
 	runLocalErrorCases(t, cases)
+}
+
+func TestTriggerLogValueRedactsSecret(t *testing.T) {
+	var tr Trigger
+	require.NoError(t, json.Unmarshal([]byte(golden(t, "triggers/trigger_created.json")), &tr))
+	const secret = "whsec_5f2b8c1e9a7d4f6b"
+	require.Equal(t, secret, tr.SigningSecret)
+	for name, newHandler := range map[string]func(io.Writer) slog.Handler{
+		"json": func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) },
+		"text": func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) },
+	} {
+		for kind, v := range map[string]any{"value": tr, "pointer": &tr} {
+			t.Run(name+"/"+kind, func(t *testing.T) {
+				var buf bytes.Buffer
+				slog.New(newHandler(&buf)).Info("created", "trigger", v)
+				assert.NotContains(t, buf.String(), secret)
+				assert.Contains(t, buf.String(), "trg_01HX3K2ABC")
+				assert.Contains(t, buf.String(), "[redacted]")
+			})
+		}
+	}
 }
 
 func TestTriggersAuthenticatedCallsNeedKey(t *testing.T) {
