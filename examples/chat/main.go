@@ -32,9 +32,13 @@ func main() {
 func run(ctx context.Context, w io.Writer) error {
 	env := exampleenv.Start(w)
 	defer env.Close()
+	return chat(ctx, w, env.Client)
+}
 
+// chat runs the example's conversation with client, which holds the API key.
+func chat(ctx context.Context, w io.Writer, client *theazo.Client) error {
 	// Server side, with the API key: create the channel.
-	ch, err := env.Client.Channels.Create(ctx, &theazo.ChannelCreateParams{
+	ch, err := client.Channels.Create(ctx, &theazo.ChannelCreateParams{
 		Name: "Support Chat", Instructions: "You are a helpful support agent for Acme Corp.",
 	})
 	if err != nil {
@@ -43,7 +47,7 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "\nChannel %s (%q)\n\n", ch.ID, ch.Name)
 
 	// Client side: only the channel ID. Public calls never send a key.
-	public := theazo.NewClient("", theazo.WithBaseURL(env.Client.BaseURL()))
+	public := theazo.NewClient("", theazo.WithBaseURL(client.BaseURL()))
 	defer public.CloseIdleConnections()
 
 	stream, err := public.Channels.Stream(ctx, ch.ID, nil)
@@ -61,6 +65,7 @@ func run(ctx context.Context, w io.Writer) error {
 			reply, err := public.Channels.SendMessage(ctx, ch.ID, &theazo.MessageSendParams{Content: q, ThreadID: thread})
 			if err != nil {
 				sent <- err
+				stream.Close() // no more messages will come: end the loop below
 				return
 			}
 			thread = reply.ThreadID // stay in the same conversation
