@@ -9,12 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
-
-	"github.com/theazo/theazo-go/examples/internal/exampleenv"
 )
 
 func TestMain(m *testing.M) {
-	exampleenv.EventDelay = 0
 	goleak.VerifyTestMain(m)
 }
 

@@ -15,9 +15,9 @@ import (
 	"github.com/theazo/theazo-go/theazotest"
 )
 
-// EventDelay is how long the fake waits before each streamed event, so
-// that streams unfold visibly. Tests set it to zero.
-var EventDelay = 80 * time.Millisecond
+// eventDelay is how long the fake waits before each streamed event, so
+// that streams unfold visibly.
+const eventDelay = 80 * time.Millisecond
 
 // Env is where an example runs.
 type Env struct {
@@ -40,7 +40,7 @@ func Start(w io.Writer, opts ...theazotest.Option) *Env {
 		fmt.Fprintf(w, "Using the Theazo API at %s with your %s key from THEAZO_API_KEY.\n", c.BaseURL(), mode)
 		return &Env{Client: c}
 	}
-	srv := theazotest.NewServer(append([]theazotest.Option{theazotest.WithEventDelay(EventDelay)}, opts...)...)
+	srv := theazotest.NewServer(append([]theazotest.Option{theazotest.WithEventDelay(eventDelay)}, opts...)...)
 	fmt.Fprintln(w, "No THEAZO_API_KEY set: running against theazotest, an in-process fake Theazo API (no account needed).")
 	return &Env{Client: srv.Client(), Fake: srv}
 }
