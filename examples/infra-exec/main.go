@@ -45,7 +45,11 @@ func run(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("creating the agent: %w", err)
 	}
 	defer client.Agents.Terminate(context.WithoutCancel(ctx), agent.ID)
-	fmt.Fprintf(w, "\nSandbox of agent %s (%s) is %s.\n\n", agent.ID, agent.Compute.Provider, agent.Status)
+	provider := theazo.ComputeE2B // asked for; the reply may not repeat it
+	if agent.Compute != nil {
+		provider = agent.Compute.Provider
+	}
+	fmt.Fprintf(w, "\nSandbox of agent %s (%s) is %s.\n\n", agent.ID, provider, agent.Status)
 
 	snippets := []struct {
 		lang theazo.ExecLang

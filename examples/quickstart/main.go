@@ -46,8 +46,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("getting the session: %w", err)
 	}
-	fmt.Fprintf(w, "\n1. Session %s for %s (limits: %s a day, %d agents)\n",
-		sess.ID, sess.UserID, theazo.Money{Amount: sess.Limits.MaxCost.Amount, Currency: sess.Limits.MaxCost.Currency}, sess.Limits.MaxAgents)
+	fmt.Fprintf(w, "\n1. Session %s for %s (limits: %s)\n", sess.ID, sess.UserID, limits(sess.Limits))
 
 	// 2. An agent: an isolated sandbox inside the session.
 	agent, err := client.Agents.Create(ctx, sess.ID, &theazo.AgentCreateParams{
@@ -106,6 +105,22 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "5. Session cost so far: %s\n", sess.Cost)
 	fmt.Fprintln(w, "\nDone. Next: examples/pagination, streaming, webhook-relay, chat and infra-exec.")
 	return nil
+}
+
+// limits describes a session's limits. A session that already existed
+// keeps the limits it was created with, which may be none.
+func limits(l *theazo.SessionLimits) string {
+	if l == nil {
+		return "none"
+	}
+	out := "no cost cap"
+	if c := l.MaxCost; c != nil {
+		out = fmt.Sprintf("%s a %s", theazo.Money{Amount: c.Amount, Currency: c.Currency}, c.Period)
+	}
+	if l.MaxAgents > 0 {
+		out += fmt.Sprintf(", %d agents", l.MaxAgents)
+	}
+	return out
 }
 
 // short cuts s to n characters.
