@@ -162,14 +162,21 @@ const maxErrorBody = 1 << 20
 // maxExcerpt bounds the part of a non-envelope body kept in Error.Message.
 const maxExcerpt = 200
 
-// envelope is the API's error body.
+// envelope is the API's error body. Its members are decoded one by one, so
+// that one of an unexpected type (details as an array, a numeric request id)
+// costs only itself, not the code and message.
 type envelope struct {
-	Error *struct {
-		Code      ErrorCode      `json:"code"`
-		Message   string         `json:"message"`
-		Details   map[string]any `json:"details"`
-		RequestID string         `json:"requestId"`
-	} `json:"error"`
+	Error map[string]json.RawMessage `json:"error"`
+}
+
+// member decodes the envelope's member name as a T, or returns the zero T.
+func member[T any](env envelope, name string) T {
+	var v T
+	if json.Unmarshal(env.Error[name], &v) != nil {
+		var zero T
+		return zero
+	}
+	return v
 }
 
 // newError builds the *Error of a non-2xx reply from its status, headers and
@@ -178,12 +185,12 @@ type envelope struct {
 func newError(status int, header http.Header, body []byte) *Error {
 	e := &Error{StatusCode: status, RequestID: header.Get("X-Request-Id")}
 	var env envelope
-	if json.Unmarshal(body, &env) == nil && env.Error != nil && env.Error.Code != "" {
-		e.Code = env.Error.Code
-		e.Message = env.Error.Message
-		e.Details = env.Error.Details
-		if env.Error.RequestID != "" {
-			e.RequestID = env.Error.RequestID
+	if json.Unmarshal(body, &env) == nil && member[ErrorCode](env, "code") != "" {
+		e.Code = member[ErrorCode](env, "code")
+		e.Message = member[string](env, "message")
+		e.Details = member[map[string]any](env, "details")
+		if id := member[string](env, "requestId"); id != "" {
+			e.RequestID = id
 		}
 		if e.Code == CodeUnprocessableEntity || status == http.StatusUnprocessableEntity {
 			e.Fields = fieldErrors(e.Details)

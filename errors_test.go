@@ -151,6 +151,38 @@ func TestErrorNotEnvelope(t *testing.T) {
 	}
 }
 
+// A member of the envelope with an unexpected type is dropped alone: the
+// code, and with it the sentinel, and the other members are kept.
+func TestErrorEnvelopeMemberOfWrongType(t *testing.T) {
+	tests := []struct {
+		name        string
+		body        string
+		wantMessage string
+		wantID      string
+		wantDetails map[string]any
+	}{
+		{name: "details as an array", body: `{"error":{"code":"not_found","message":"No such agent.","details":["agt_1"],"requestId":"req_body"}}`,
+			wantMessage: "No such agent.", wantID: "req_body"},
+		{name: "numeric request id", body: `{"error":{"code":"not_found","message":"No such agent.","details":{"id":"agt_1"},"requestId":42}}`,
+			wantMessage: "No such agent.", wantID: "req_hdr", wantDetails: map[string]any{"id": "agt_1"}},
+		{name: "message as an object", body: `{"error":{"code":"not_found","message":{"en":"No such agent."},"requestId":"req_body"}}`,
+			wantID: "req_body"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t, reply{Status: 404, Header: map[string]string{"X-Request-Id": "req_hdr"}, Body: tc.body})
+			_, err := srv.client().Agents.Get(context.Background(), "agt_1")
+			var apiErr *Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, CodeNotFound, apiErr.Code)
+			assert.Equal(t, tc.wantMessage, apiErr.Message)
+			assert.Equal(t, tc.wantID, apiErr.RequestID)
+			assert.Equal(t, tc.wantDetails, apiErr.Details)
+			assertOnlySentinel(t, err, CodeNotFound)
+		})
+	}
+}
+
 func TestErrorUnknownCodeKept(t *testing.T) {
 	srv := newRecorder(t, reply{Status: 400, Body: envelopeBody("quota_exhausted", "Monthly quota used up.", `{}`)})
 	_, err := srv.client().Agents.Get(context.Background(), "agt_1")
