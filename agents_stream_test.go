@@ -79,6 +79,12 @@ func TestAgentStreamFailures(t *testing.T) {
 			check:  func(t *testing.T, err error) { assert.Contains(t, err.Error(), `decoding "tool_call" event`) },
 		},
 		{
+			name:   "null known event",
+			body:   "event: thinking\ndata: {\"text\":\"ok\"}\n\nevent: output\ndata: null\n\n",
+			events: 1,
+			check:  func(t *testing.T, err error) { assert.ErrorIs(t, err, ErrInvalidResponse) },
+		},
+		{
 			name:   "2 MiB event",
 			body:   "event: thinking\ndata: {\"text\":\"" + strings.Repeat("x", 2<<20) + "\"}\n\n",
 			check:  func(t *testing.T, err error) { assert.ErrorIs(t, err, sse.ErrEventTooLarge) },

@@ -276,6 +276,8 @@ func TestSuccessWithInvalidJSON(t *testing.T) {
 		{name: "empty", body: ``},
 		{name: "HTML", body: `<html>ok</html>`},
 		{name: "wrong type", body: `{"id": 42}`},
+		{name: "null", body: `null`},
+		{name: "null between spaces", body: " \r\n\tnull\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -294,6 +294,11 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 	case buf.Len() > maxResponseBody:
 		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
 	}
+	// json.Unmarshal accepts null and leaves out at its zero value: an
+	// empty result with no error. No endpoint answers null.
+	if isNull(buf.Bytes()) {
+		return fmt.Errorf("%w: %s %s: status %d: the reply is null", ErrInvalidResponse, req.method, req.route(), resp.StatusCode)
+	}
 	// No excerpt of the body here: a successful reply may carry secrets
 	// (a trigger's signing secret), and the decoding error says enough.
 	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
@@ -301,6 +306,12 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 	}
 	return nil
 }
+
+// jsonSpace is the white space JSON allows around a value.
+const jsonSpace = " \t\r\n"
+
+// isNull reports whether body is the JSON value null.
+func isNull(body []byte) bool { return string(bytes.Trim(body, jsonSpace)) == "null" }
 
 // roundTripper counts and logs attempts. It deliberately has no
 // CloseIdleConnections method: go-retryablehttp calls it after every exhausted
