@@ -124,7 +124,8 @@ func (s *AgentsService) Create(ctx context.Context, sessionID string, params *Ag
 	return call[Agent](ctx, s.t, request{method: http.MethodPost, path: "/sessions/%s/agents", ids: []string{sessionID}, body: orEmpty(params)})
 }
 
-// Get returns an agent, e.g. to poll its status (GET /agents/{id}).
+// Get returns an agent, e.g. to poll its status (GET /agents/{id},
+// inferred: the reference says to poll it but does not spell it out).
 func (s *AgentsService) Get(ctx context.Context, agentID string) (*Agent, error) {
 	return call[Agent](ctx, s.t, request{method: http.MethodGet, path: "/agents/%s", ids: []string{agentID}})
 }
@@ -162,7 +163,9 @@ func (s *AgentsService) RunStream(ctx context.Context, agentID, task string) (*s
 
 // Exec runs code in the agent's sandbox and waits for it to finish
 // (POST /agents/{id}/exec). The server allows 120 s, then answers 504:
-// errors.Is(err, ErrTimeout). Exec is never retried once sent.
+// errors.Is(err, ErrTimeout). Once sent it is retried only after a 429,
+// which the API answers without running anything, so the SDK never runs
+// the code twice.
 func (s *AgentsService) Exec(ctx context.Context, agentID string, params *AgentExecParams) (*ExecResult, error) {
 	if params == nil || params.Lang == "" || params.Code == "" {
 		return nil, fmt.Errorf("%w: Lang and Code are required", ErrInvalidParams)

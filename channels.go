@@ -14,7 +14,9 @@ import (
 //
 // SendMessage, Messages, MessagesPage and Stream are public: the channel ID
 // is their access token, they never send the API key, and they work on a
-// client made without one, e.g. in a service that only relays chat.
+// client made without one, e.g. in a service that only relays chat. (A
+// client made with "" still takes THEAZO_API_KEY when it is set; the public
+// calls do not send it either way.)
 type ChannelsService struct{ t *transport }
 
 // Channel is a chat interface backed by an agent.
@@ -150,7 +152,8 @@ func (s *ChannelsService) List(ctx context.Context, params *ChannelListParams) i
 // SendMessage sends a user's message to a channel and returns the agent's
 // reply, whose ThreadID continues the conversation; without params.ThreadID
 // a new thread starts (POST /channels/{id}/messages). Public: no API key is
-// sent. It is not retried once it reached the server.
+// sent. Once sent it is retried only after a 429, which the API answers
+// without handling the message.
 func (s *ChannelsService) SendMessage(ctx context.Context, channelID string, params *MessageSendParams) (*Message, error) {
 	if params == nil || params.Content == "" {
 		return nil, fmt.Errorf("%w: Content is required", ErrInvalidParams)

@@ -75,7 +75,8 @@ type FleetListParams struct {
 
 // Create starts a fleet (POST /fleets, inferred). SessionID, DefinitionID
 // and at least one task are required; they are checked before anything is
-// sent. It is not retried after it reached the server.
+// sent. Once sent it is retried only after a 429, which the API answers
+// without starting anything.
 func (s *FleetsService) Create(ctx context.Context, params *FleetCreateParams) (*Fleet, error) {
 	p := orEmpty(params)
 	switch {

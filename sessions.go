@@ -95,8 +95,9 @@ type SessionListParams struct {
 	Cursor string `url:"cursor,omitempty"`
 }
 
-// Create creates a session (POST /sessions). It is not retried after it
-// reached the server; use GetOrCreate for a call that is safe to repeat.
+// Create creates a session (POST /sessions). Once sent it is retried only
+// after a 429, which the API answers without creating anything; use
+// GetOrCreate for a call that is safe to repeat.
 func (s *SessionsService) Create(ctx context.Context, params *SessionCreateParams) (*Session, error) {
 	if params == nil || params.UserID == "" {
 		return nil, fmt.Errorf("%w: UserID is required", ErrInvalidParams)

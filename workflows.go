@@ -216,8 +216,9 @@ func (s *WorkflowsService) Delete(ctx context.Context, workflowID string) error 
 
 // Run starts a run of the workflow in the background
 // (POST /workflows/{id}/run, inferred) and returns it at once, queued.
-// Follow it with StreamRun or GetRun. It is not retried after it reached
-// the server, so a run is never started twice by the SDK.
+// Follow it with StreamRun or GetRun. Once sent it is retried only after a
+// 429, which the API answers without starting anything, so the SDK never
+// starts a run twice.
 func (s *WorkflowsService) Run(ctx context.Context, workflowID string, params *WorkflowRunParams) (*WorkflowRun, error) {
 	return call[WorkflowRun](ctx, s.t, request{method: http.MethodPost, path: "/workflows/%s/run", ids: []string{workflowID}, body: orEmpty(params)})
 }
