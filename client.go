@@ -183,11 +183,13 @@ func newTransport(key string, cfg config) *transport {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger, key: key}
+	hide := keyRedactor{key: key}
+	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger, hide: hide}
 	wrapped.CheckRedirect = checkRedirect(hc.CheckRedirect)
 
 	t := &transport{
 		key:          key,
+		hide:         hide,
 		base:         strings.TrimRight(cfg.baseURL, "/"),
 		userAgent:    userAgent(cfg.userAgent),
 		maxEventSize: cfg.maxEventSize,

@@ -27,6 +27,7 @@ const maxResponseBody = 16 << 20
 // transport is the one request path every service uses.
 type transport struct {
 	key          string
+	hide         keyRedactor // of key
 	base         string
 	baseURL      *url.URL
 	baseErr      error
@@ -108,29 +109,28 @@ func (t *transport) do(ctx context.Context, req request) (*http.Response, error)
 // string decoded from the envelope or taken from a header, since a JSON
 // string can spell the key with escapes (\u005f) that the raw body hides.
 func (t *transport) apiError(status int, header http.Header, body []byte) *Error {
-	e := newError(status, header, t.redact(body))
+	e := newError(status, header, t.hide.body(body))
 	if t.key == "" {
 		return e
 	}
-	r := strings.NewReplacer(t.key, redacted)
-	e.Code = ErrorCode(r.Replace(string(e.Code)))
-	e.Message = r.Replace(e.Message)
-	e.RequestID = r.Replace(e.RequestID)
+	e.Code = ErrorCode(t.hide.text(string(e.Code)))
+	e.Message = t.hide.text(e.Message)
+	e.RequestID = t.hide.text(e.RequestID)
 	for i, f := range e.Fields {
-		e.Fields[i] = FieldError{Field: r.Replace(f.Field), Message: r.Replace(f.Message)}
+		e.Fields[i] = FieldError{Field: t.hide.text(f.Field), Message: t.hide.text(f.Message)}
 	}
 	if e.Details != nil {
-		e.Details = redactJSON(e.Details, r).(map[string]any)
+		e.Details = redactJSON(e.Details, t.hide).(map[string]any)
 	}
 	return e
 }
 
 // redactJSON applies r to every string, object key included, of a decoded
 // JSON value, in place for arrays and as a copy for objects.
-func redactJSON(v any, r *strings.Replacer) any {
+func redactJSON(v any, r keyRedactor) any {
 	switch v := v.(type) {
 	case string:
-		return r.Replace(v)
+		return r.text(v)
 	case []any:
 		for i := range v {
 			v[i] = redactJSON(v[i], r)
@@ -138,7 +138,7 @@ func redactJSON(v any, r *strings.Replacer) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			out[r.Replace(k)] = redactJSON(x, r)
+			out[r.text(k)] = redactJSON(x, r)
 		}
 		return out
 	}
@@ -155,7 +155,7 @@ func (t *transport) scrub(err error) error {
 	if err == nil || t.key == "" || !strings.Contains(err.Error(), t.key) {
 		return err
 	}
-	s := &scrubbedError{msg: strings.ReplaceAll(err.Error(), t.key, redacted)}
+	s := &scrubbedError{msg: t.hide.text(err.Error())}
 	for _, target := range []error{ErrInvalidResponse, context.Canceled, context.DeadlineExceeded, sse.ErrInterrupted, sse.ErrEventTooLarge, sse.ErrNotEventStream} {
 		if errors.Is(err, target) {
 			s.kept = append(s.kept, target)
@@ -176,16 +176,6 @@ type scrubbedError struct {
 
 func (e *scrubbedError) Error() string   { return e.msg }
 func (e *scrubbedError) Unwrap() []error { return e.kept }
-
-// redact replaces the API key in a reply body, should the server or a proxy
-// echo it back ("Invalid API key: th_live_…", a page dumping the request
-// headers), so that it never reaches an error message.
-func (t *transport) redact(body []byte) []byte {
-	if t.key == "" || !bytes.Contains(body, []byte(t.key)) {
-		return body
-	}
-	return bytes.ReplaceAll(body, []byte(t.key), []byte("[redacted]"))
-}
 
 // newRequest checks req locally and builds the HTTP request: escaped path,
 // query, JSON body, auth and the SDK's headers.
@@ -319,9 +309,9 @@ func isNull(body []byte) bool { return string(bytes.Trim(body, jsonSpace)) == "n
 type roundTripper struct {
 	base   http.RoundTripper
 	logger *slog.Logger
-	// key is redacted from what the log quotes of the server: the path a
-	// redirect points to, the request id, an error.
-	key string
+	// hide redacts the key from what the log quotes of the server: the path
+	// a redirect points to, the request id, an error.
+	hide keyRedactor
 }
 
 // RoundTrip sends one attempt and logs it at debug level.
@@ -334,22 +324,16 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := rt.base.RoundTrip(req)
 	if rt.logger != nil && rt.logger.Enabled(req.Context(), slog.LevelDebug) {
-		scrub := func(s string) string {
-			if rt.key == "" {
-				return s
-			}
-			return strings.ReplaceAll(s, rt.key, redacted)
-		}
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
-			slog.String("path", scrub(req.URL.Path)),
+			slog.String("path", rt.hide.text(req.URL.Path)),
 			slog.Int("attempt", attempt),
 			slog.Duration("duration", time.Since(start)),
 		}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", scrub(err.Error())))
+			attrs = append(attrs, slog.String("error", rt.hide.text(err.Error())))
 		} else {
-			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", scrub(resp.Header.Get("X-Request-Id"))))
+			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", rt.hide.text(resp.Header.Get("X-Request-Id"))))
 		}
 		rt.logger.LogAttrs(req.Context(), slog.LevelDebug, "theazo: http attempt", attrs...)
 	}
