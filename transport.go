@@ -199,7 +199,7 @@ func (t *transport) newRequest(ctx context.Context, req request) (*retryablehttp
 	if req.query != nil {
 		v, err := query.Values(req.query)
 		if err != nil {
-			return nil, fmt.Errorf("theazo: encoding query: %w", err)
+			return nil, fmt.Errorf("%w: encoding query: %w", ErrInvalidParams, err)
 		}
 		if q := v.Encode(); q != "" {
 			u += "?" + q
@@ -208,7 +208,7 @@ func (t *transport) newRequest(ctx context.Context, req request) (*retryablehttp
 	body := req.raw
 	if body == nil && req.body != nil {
 		if body, err = json.Marshal(req.body); err != nil {
-			return nil, fmt.Errorf("theazo: encoding request body: %w", err)
+			return nil, fmt.Errorf("%w: encoding request body: %w", ErrInvalidParams, err)
 		}
 	}
 	ctx = retry.WithInfo(ctx, &retry.Info{Idempotent: req.idempotent || isIdempotent(req.method)})
