@@ -176,12 +176,7 @@ func (s *Server) deleteSchedule(c *call) {
 		return
 	}
 	delete(s.st.schedules, sc.ID)
-	for i, x := range s.st.scheduleOrder {
-		if x == sc {
-			s.st.scheduleOrder = append(s.st.scheduleOrder[:i:i], s.st.scheduleOrder[i+1:]...)
-			break
-		}
-	}
+	s.st.scheduleOrder = without(s.st.scheduleOrder, sc)
 	c.ok()
 }
 

@@ -3,6 +3,7 @@ package theazotest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,6 +179,16 @@ func protect[T any](fallback func(v any) T, fn func() T) (out T) {
 		}
 	}()
 	return fn()
+}
+
+// without returns list without x, in a new array when x is in it, so that a
+// copy of list a handler took under the lock is never changed.
+func without[T comparable](list []T, x T) []T {
+	i := slices.Index(list, x)
+	if i < 0 {
+		return list
+	}
+	return append(list[:i:i], list[i+1:]...)
 }
 
 // lookup returns the item of m named by the call's path parameter param, or

@@ -94,18 +94,12 @@ func (s *Server) listTriggers(c *call) {
 func (s *Server) deleteTrigger(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.st.triggers[c.r.PathValue("id")]
+	t := lookup(c, s.st.triggers, "trigger", "id")
 	if t == nil {
-		c.fail(errNotFound("trigger", c.r.PathValue("id")))
 		return
 	}
 	delete(s.st.triggers, t.ID)
-	for i, x := range s.st.triggerOrder {
-		if x == t {
-			s.st.triggerOrder = append(s.st.triggerOrder[:i:i], s.st.triggerOrder[i+1:]...)
-			break
-		}
-	}
+	s.st.triggerOrder = without(s.st.triggerOrder, t)
 	c.ok()
 }
 

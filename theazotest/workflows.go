@@ -319,12 +319,7 @@ func (s *Server) deleteWorkflow(c *call) {
 		return
 	}
 	delete(s.st.workflows, w.ID)
-	for i, x := range s.st.wfOrder {
-		if x == w {
-			s.st.wfOrder = append(s.st.wfOrder[:i:i], s.st.wfOrder[i+1:]...)
-			break
-		}
-	}
+	s.st.wfOrder = without(s.st.wfOrder, w)
 	c.ok()
 }
 
