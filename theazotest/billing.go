@@ -3,7 +3,6 @@ package theazotest
 import (
 	"net/http"
 	"sort"
-	"strconv"
 	"time"
 )
 
@@ -79,7 +78,7 @@ func (s *Server) readPeriod(c *call, defaultFrom func(now time.Time) time.Time) 
 		ck.add("until", "must not be before from")
 	}
 	if len(ck.errs) > 0 {
-		return period{}, &apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.", details: map[string]any{"fields": ck.errs}}
+		return period{}, invalidQuery(ck.errs...)
 	}
 	return p, nil
 }
@@ -207,15 +206,10 @@ func (s *Server) billingUsers(c *call) {
 		c.fail(e)
 		return
 	}
-	limit := 50
-	if v := c.r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			c.fail(&apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
-				details: map[string]any{"fields": []fieldErr{{"limit", "must be an integer from 1 to 1000"}}}})
-			return
-		}
-		limit = n
+	limit, e := readLimit(c, 50, 1000)
+	if e != nil {
+		c.fail(e)
+		return
 	}
 	s.mu.Lock()
 	users := map[string]bool{}

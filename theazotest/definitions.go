@@ -86,8 +86,7 @@ func (s *Server) listDefinitions(c *call) {
 	if v := c.r.URL.Query().Get("includeArchived"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			c.fail(&apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
-				details: map[string]any{"fields": []fieldErr{{"includeArchived", "must be true or false"}}}})
+			c.fail(invalidQuery(fieldErr{"includeArchived", "must be true or false"}))
 			return
 		}
 		all = b

@@ -111,8 +111,7 @@ func (s *Server) createSchedule(c *call) {
 func (s *Server) listSchedules(c *call) {
 	status := c.r.URL.Query().Get("status")
 	if status != "" && status != "active" && status != "paused" {
-		c.fail(&apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
-			details: map[string]any{"fields": []fieldErr{{"status", "must be one of 'active', 'paused'"}}}})
+		c.fail(invalidQuery(fieldErr{"status", "must be one of 'active', 'paused'"}))
 		return
 	}
 	s.mu.Lock()

@@ -101,27 +101,40 @@ type list[T any] struct {
 // maxLimit is the largest page size accepted.
 const maxLimit = 100
 
+// invalidQuery is the 422 of query parameters that fail their checks.
+func invalidQuery(fields ...fieldErr) *apiError {
+	return &apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
+		details: map[string]any{"fields": fields}}
+}
+
+// readLimit returns the call's limit query parameter, def when it is absent,
+// or a 422 when it is not an integer from 1 to most.
+func readLimit(c *call, def, most int) (int, *apiError) {
+	v := c.r.URL.Query().Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > most {
+		return 0, invalidQuery(fieldErr{"limit", "must be an integer from 1 to " + itoa(int64(most))})
+	}
+	return n, nil
+}
+
 // paginate returns the page of items (in order, each with its sequence
 // number) that the call's limit and cursor ask for. Cursors are opaque:
 // they name the list and the last item returned, so that items created
 // meanwhile neither repeat nor go missing.
 func paginate[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit int) (*page[T], *apiError) {
-	q := c.r.URL.Query()
-	limit := defaultLimit
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			return nil, &apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
-				details: map[string]any{"fields": []fieldErr{{"limit", "must be an integer from 1 to " + itoa(maxLimit)}}}}
-		}
-		limit = n
+	limit, e := readLimit(c, defaultLimit, maxLimit)
+	if e != nil {
+		return nil, e
 	}
 	after := int64(0)
-	if v := q.Get("cursor"); v != "" {
+	if v := c.r.URL.Query().Get("cursor"); v != "" {
 		n, ok := decodeCursor(name, v)
 		if !ok {
-			return nil, &apiError{status: 422, code: "unprocessable_entity", message: "Invalid query parameter.",
-				details: map[string]any{"fields": []fieldErr{{"cursor", "is not a cursor of this list"}}}}
+			return nil, invalidQuery(fieldErr{"cursor", "is not a cursor of this list"})
 		}
 		after = n
 	}
