@@ -120,6 +120,8 @@ func TestValidation(t *testing.T) {
 		{"cursor", "GET", "/sessions?cursor=nonsense", nil, []string{"cursor"}},
 		{"status filter", "GET", "/schedules?status=gone", nil, []string{"status"}},
 		{"period", "GET", "/billing/usage?from=yesterday", nil, []string{"from"}},
+		{"billing users limit", "GET", "/billing/usage/users?limit=1001", nil, []string{"limit"}},
+		{"includeArchived", "GET", "/agent-definitions?includeArchived=maybe", nil, []string{"includeArchived"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
