@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/theazo/theazo-go/sse"
 )
@@ -87,10 +86,11 @@ func isAgentTerminal(e AgentEvent) bool {
 // decodeEvent unmarshals data into v and returns v. An event that is not
 // the JSON its type documents, null included, is an invalid response.
 func decodeEvent[T any](data string, v T) (T, error) {
-	if strings.Trim(data, jsonSpace) == "null" {
+	b := []byte(data)
+	if isNull(b) {
 		return v, fmt.Errorf("%w: the event's data is null", ErrInvalidResponse)
 	}
-	if err := json.Unmarshal([]byte(data), v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		return v, fmt.Errorf("%w: %w", ErrInvalidResponse, err)
 	}
 	return v, nil

@@ -297,11 +297,9 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 	return nil
 }
 
-// jsonSpace is the white space JSON allows around a value.
-const jsonSpace = " \t\r\n"
-
-// isNull reports whether body is the JSON value null.
-func isNull(body []byte) bool { return string(bytes.Trim(body, jsonSpace)) == "null" }
+// isNull reports whether body is the JSON value null, between the white
+// space JSON allows.
+func isNull(body []byte) bool { return string(bytes.Trim(body, " \t\r\n")) == "null" }
 
 // roundTripper counts and logs attempts. It deliberately has no
 // CloseIdleConnections method: go-retryablehttp calls it after every exhausted
