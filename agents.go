@@ -120,23 +120,23 @@ type ExecResult struct {
 
 // Create provisions an agent in a session (POST /sessions/{id}/agents).
 // It accepts tasks once its status is idle.
-func (s *AgentsService) Create(ctx context.Context, sessionID string, params *AgentCreateParams) (*Agent, error) {
-	return call[Agent](ctx, s.t, request{method: http.MethodPost, path: "/sessions/%s/agents", ids: []string{sessionID}, body: orEmpty(params)})
+func (s *AgentsService) Create(ctx context.Context, sessionID string, params *AgentCreateParams, opts ...RequestOption) (*Agent, error) {
+	return call[Agent](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/sessions/%s/agents", ids: []string{sessionID}, body: orEmpty(params)})
 }
 
 // Get returns an agent, e.g. to poll its status (GET /agents/{id},
 // inferred: the reference says to poll it but does not spell it out).
-func (s *AgentsService) Get(ctx context.Context, agentID string) (*Agent, error) {
-	return call[Agent](ctx, s.t, request{method: http.MethodGet, path: "/agents/%s", ids: []string{agentID}})
+func (s *AgentsService) Get(ctx context.Context, agentID string, opts ...RequestOption) (*Agent, error) {
+	return call[Agent](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/agents/%s", ids: []string{agentID}})
 }
 
 // Run starts a task in the background (POST /agents/{id}/run) and returns at
 // once with its id. Follow it with Stream, or use RunStream.
-func (s *AgentsService) Run(ctx context.Context, agentID, task string) (*TaskRef, error) {
+func (s *AgentsService) Run(ctx context.Context, agentID, task string, opts ...RequestOption) (*TaskRef, error) {
 	if task == "" {
 		return nil, fmt.Errorf("%w: task is required", ErrInvalidParams)
 	}
-	return call[TaskRef](ctx, s.t, request{method: http.MethodPost, path: "/agents/%s/run", ids: []string{agentID}, body: agentRunBody{Task: task}})
+	return call[TaskRef](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/agents/%s/run", ids: []string{agentID}, body: agentRunBody{Task: task}})
 }
 
 type agentRunBody struct {
@@ -146,15 +146,15 @@ type agentRunBody struct {
 // RunStream connects to the agent's stream, then starts task, so that no
 // event of the run is missed. The stream ends after the run's output or
 // error event. Close it when done.
-func (s *AgentsService) RunStream(ctx context.Context, agentID, task string) (*sse.Stream[AgentEvent], error) {
+func (s *AgentsService) RunStream(ctx context.Context, agentID, task string, opts ...RequestOption) (*sse.Stream[AgentEvent], error) {
 	if task == "" {
 		return nil, fmt.Errorf("%w: task is required", ErrInvalidParams)
 	}
-	stream, err := s.Stream(ctx, agentID)
+	stream, err := s.Stream(ctx, agentID, opts...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Run(ctx, agentID, task); err != nil {
+	if _, err := s.Run(ctx, agentID, task, opts...); err != nil {
 		stream.Close()
 		return nil, err
 	}
@@ -166,34 +166,34 @@ func (s *AgentsService) RunStream(ctx context.Context, agentID, task string) (*s
 // errors.Is(err, ErrTimeout). Once sent it is retried only after a 429,
 // which the API answers without running anything, so the SDK never runs
 // the code twice.
-func (s *AgentsService) Exec(ctx context.Context, agentID string, params *AgentExecParams) (*ExecResult, error) {
+func (s *AgentsService) Exec(ctx context.Context, agentID string, params *AgentExecParams, opts ...RequestOption) (*ExecResult, error) {
 	if params == nil || params.Lang == "" || params.Code == "" {
 		return nil, fmt.Errorf("%w: Lang and Code are required", ErrInvalidParams)
 	}
-	return call[ExecResult](ctx, s.t, request{method: http.MethodPost, path: "/agents/%s/exec", ids: []string{agentID}, body: params})
+	return call[ExecResult](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/agents/%s/exec", ids: []string{agentID}, body: params})
 }
 
 // Stream connects to the agent's event stream (GET /agents/{id}/stream) and
 // returns once the server has answered. Connect before Run to receive every
 // event of the run. The stream ends after an output or error event.
-func (s *AgentsService) Stream(ctx context.Context, agentID string) (*sse.Stream[AgentEvent], error) {
-	return openStream(ctx, s.t, request{method: http.MethodGet, path: "/agents/%s/stream", ids: []string{agentID}}, decodeAgentEvent, isAgentTerminal)
+func (s *AgentsService) Stream(ctx context.Context, agentID string, opts ...RequestOption) (*sse.Stream[AgentEvent], error) {
+	return openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/agents/%s/stream", ids: []string{agentID}}, decodeAgentEvent, isAgentTerminal)
 }
 
 // Pause suspends a running agent after its current tool call and snapshots
 // its state (POST /agents/{id}/pause).
-func (s *AgentsService) Pause(ctx context.Context, agentID string) (*Agent, error) {
-	return call[Agent](ctx, s.t, request{method: http.MethodPost, path: "/agents/%s/pause", ids: []string{agentID}})
+func (s *AgentsService) Pause(ctx context.Context, agentID string, opts ...RequestOption) (*Agent, error) {
+	return call[Agent](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/agents/%s/pause", ids: []string{agentID}})
 }
 
 // Resume restores a paused agent from its snapshot (POST /agents/{id}/resume).
 // Resuming an agent that is not paused is ErrConflict.
-func (s *AgentsService) Resume(ctx context.Context, agentID string) (*Agent, error) {
-	return call[Agent](ctx, s.t, request{method: http.MethodPost, path: "/agents/%s/resume", ids: []string{agentID}})
+func (s *AgentsService) Resume(ctx context.Context, agentID string, opts ...RequestOption) (*Agent, error) {
+	return call[Agent](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/agents/%s/resume", ids: []string{agentID}})
 }
 
 // Terminate permanently ends an agent, releasing its compute and deleting its
 // snapshot (POST /agents/{id}/terminate). It cannot be undone.
-func (s *AgentsService) Terminate(ctx context.Context, agentID string) error {
-	return callOK(ctx, s.t, request{method: http.MethodPost, path: "/agents/%s/terminate", ids: []string{agentID}})
+func (s *AgentsService) Terminate(ctx context.Context, agentID string, opts ...RequestOption) error {
+	return callOK(ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/agents/%s/terminate", ids: []string{agentID}})
 }

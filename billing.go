@@ -75,8 +75,8 @@ type UsageSummaryParams struct {
 
 // Summary returns the aggregated usage of the current billing period, or of
 // the range in params (GET /usage/summary). params may be nil.
-func (s *UsageService) Summary(ctx context.Context, params *UsageSummaryParams) (*UsageSummary, error) {
-	return call[UsageSummary](ctx, s.t, request{method: http.MethodGet, path: "/usage/summary", query: params})
+func (s *UsageService) Summary(ctx context.Context, params *UsageSummaryParams, opts ...RequestOption) (*UsageSummary, error) {
+	return call[UsageSummary](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/usage/summary", query: params})
 }
 
 // BillingUsage is the cost summary of a billing period.
@@ -174,14 +174,14 @@ type BillingModelsParams struct {
 // Usage returns the total cost, compute minutes, model calls, sessions and
 // agents of the current billing period, or of the range in params
 // (GET /billing/usage). params may be nil.
-func (s *BillingService) Usage(ctx context.Context, params *BillingUsageParams) (*BillingUsage, error) {
-	return call[BillingUsage](ctx, s.t, request{method: http.MethodGet, path: "/billing/usage", query: params})
+func (s *BillingService) Usage(ctx context.Context, params *BillingUsageParams, opts ...RequestOption) (*BillingUsage, error) {
+	return call[BillingUsage](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage", query: params})
 }
 
 // Daily returns one cost per day of the range in params
 // (GET /billing/usage/daily). params may be nil.
-func (s *BillingService) Daily(ctx context.Context, params *BillingDailyParams) ([]DailyCost, error) {
-	list, err := call[dataList[DailyCost]](ctx, s.t, request{method: http.MethodGet, path: "/billing/usage/daily", query: params})
+func (s *BillingService) Daily(ctx context.Context, params *BillingDailyParams, opts ...RequestOption) ([]DailyCost, error) {
+	list, err := call[dataList[DailyCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/daily", query: params})
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +190,8 @@ func (s *BillingService) Daily(ctx context.Context, params *BillingDailyParams) 
 
 // Users returns the cost per user of the range in params, across all their
 // sessions (GET /billing/usage/users). params may be nil.
-func (s *BillingService) Users(ctx context.Context, params *BillingUsersParams) ([]UserCost, error) {
-	list, err := call[dataList[UserCost]](ctx, s.t, request{method: http.MethodGet, path: "/billing/usage/users", query: params})
+func (s *BillingService) Users(ctx context.Context, params *BillingUsersParams, opts ...RequestOption) ([]UserCost, error) {
+	list, err := call[dataList[UserCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/users", query: params})
 	if err != nil {
 		return nil, err
 	}
@@ -200,8 +200,8 @@ func (s *BillingService) Users(ctx context.Context, params *BillingUsersParams) 
 
 // Models returns the cost per model of the range in params
 // (GET /billing/usage/models). params may be nil.
-func (s *BillingService) Models(ctx context.Context, params *BillingModelsParams) ([]ModelCost, error) {
-	list, err := call[dataList[ModelCost]](ctx, s.t, request{method: http.MethodGet, path: "/billing/usage/models", query: params})
+func (s *BillingService) Models(ctx context.Context, params *BillingModelsParams, opts ...RequestOption) ([]ModelCost, error) {
+	list, err := call[dataList[ModelCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/models", query: params})
 	if err != nil {
 		return nil, err
 	}

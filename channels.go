@@ -128,24 +128,24 @@ func decodeChannelEvent(typ, data string) (ChannelEvent, error) {
 
 // Create creates a channel (POST /channels). Its ID is what client-side code
 // uses to reach the public endpoints.
-func (s *ChannelsService) Create(ctx context.Context, params *ChannelCreateParams) (*Channel, error) {
+func (s *ChannelsService) Create(ctx context.Context, params *ChannelCreateParams, opts ...RequestOption) (*Channel, error) {
 	if params == nil || params.Name == "" {
 		return nil, fmt.Errorf("%w: Name is required", ErrInvalidParams)
 	}
-	return call[Channel](ctx, s.t, request{method: http.MethodPost, path: "/channels", body: params})
+	return call[Channel](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/channels", body: params})
 }
 
 // ListPage returns one page of channels (GET /channels).
-func (s *ChannelsService) ListPage(ctx context.Context, params *ChannelListParams) (*Page[Channel], error) {
-	return call[Page[Channel]](ctx, s.t, request{method: http.MethodGet, path: "/channels", query: params})
+func (s *ChannelsService) ListPage(ctx context.Context, params *ChannelListParams, opts ...RequestOption) (*Page[Channel], error) {
+	return call[Page[Channel]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/channels", query: params})
 }
 
 // List ranges over every channel, fetching pages lazily from params.Cursor on.
-func (s *ChannelsService) List(ctx context.Context, params *ChannelListParams) iter.Seq2[*Channel, error] {
+func (s *ChannelsService) List(ctx context.Context, params *ChannelListParams, opts ...RequestOption) iter.Seq2[*Channel, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Channel], error) {
 		p.Cursor = cursor
-		return s.ListPage(ctx, &p)
+		return s.ListPage(ctx, &p, opts...)
 	})
 }
 
@@ -154,26 +154,26 @@ func (s *ChannelsService) List(ctx context.Context, params *ChannelListParams) i
 // a new thread starts (POST /channels/{id}/messages). Public: no API key is
 // sent. Once sent it is retried only after a 429, which the API answers
 // without handling the message.
-func (s *ChannelsService) SendMessage(ctx context.Context, channelID string, params *MessageSendParams) (*Message, error) {
+func (s *ChannelsService) SendMessage(ctx context.Context, channelID string, params *MessageSendParams, opts ...RequestOption) (*Message, error) {
 	if params == nil || params.Content == "" {
 		return nil, fmt.Errorf("%w: Content is required", ErrInvalidParams)
 	}
-	return call[Message](ctx, s.t, request{method: http.MethodPost, path: "/channels/%s/messages", ids: []string{channelID}, body: params, public: true})
+	return call[Message](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/channels/%s/messages", ids: []string{channelID}, body: params, public: true})
 }
 
 // MessagesPage returns one page of a channel's messages in chronological
 // order (GET /channels/{id}/messages). Public: no API key is sent.
-func (s *ChannelsService) MessagesPage(ctx context.Context, channelID string, params *ChannelMessagesParams) (*Page[Message], error) {
-	return call[Page[Message]](ctx, s.t, request{method: http.MethodGet, path: "/channels/%s/messages", ids: []string{channelID}, query: params, public: true})
+func (s *ChannelsService) MessagesPage(ctx context.Context, channelID string, params *ChannelMessagesParams, opts ...RequestOption) (*Page[Message], error) {
+	return call[Page[Message]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/channels/%s/messages", ids: []string{channelID}, query: params, public: true})
 }
 
 // Messages ranges over a channel's messages in chronological order, fetching
 // pages lazily from params.Cursor on. Public: no API key is sent.
-func (s *ChannelsService) Messages(ctx context.Context, channelID string, params *ChannelMessagesParams) iter.Seq2[*Message, error] {
+func (s *ChannelsService) Messages(ctx context.Context, channelID string, params *ChannelMessagesParams, opts ...RequestOption) iter.Seq2[*Message, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Message], error) {
 		p.Cursor = cursor
-		return s.MessagesPage(ctx, channelID, &p)
+		return s.MessagesPage(ctx, channelID, &p, opts...)
 	})
 }
 
@@ -183,6 +183,6 @@ func (s *ChannelsService) Messages(ctx context.Context, channelID string, params
 // is closed or its context ends. A dropped connection is resumed with
 // Last-Event-ID when the server sent event ids; otherwise the stream ends
 // with sse.ErrInterrupted. Public: no API key is sent.
-func (s *ChannelsService) Stream(ctx context.Context, channelID string, params *ChannelStreamParams) (*sse.Stream[ChannelEvent], error) {
-	return openStream(ctx, s.t, request{method: http.MethodGet, path: "/channels/%s/stream", ids: []string{channelID}, query: params, public: true}, decodeChannelEvent, nil)
+func (s *ChannelsService) Stream(ctx context.Context, channelID string, params *ChannelStreamParams, opts ...RequestOption) (*sse.Stream[ChannelEvent], error) {
+	return openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/channels/%s/stream", ids: []string{channelID}, query: params, public: true}, decodeChannelEvent, nil)
 }

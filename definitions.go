@@ -100,45 +100,45 @@ type DefinitionListParams struct {
 
 // Create creates an agent definition at version 1 (POST /agent-definitions).
 // Name is required and checked before anything is sent.
-func (s *DefinitionsService) Create(ctx context.Context, params *DefinitionCreateParams) (*AgentDefinition, error) {
+func (s *DefinitionsService) Create(ctx context.Context, params *DefinitionCreateParams, opts ...RequestOption) (*AgentDefinition, error) {
 	if params == nil || params.Name == "" {
 		return nil, fmt.Errorf("%w: Name is required", ErrInvalidParams)
 	}
-	return call[AgentDefinition](ctx, s.t, request{method: http.MethodPost, path: "/agent-definitions", body: params})
+	return call[AgentDefinition](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/agent-definitions", body: params})
 }
 
 // ListPage returns one page of agent definitions (GET /agent-definitions).
 // Archived definitions are left out unless params.IncludeArchived is set.
-func (s *DefinitionsService) ListPage(ctx context.Context, params *DefinitionListParams) (*Page[AgentDefinition], error) {
-	return call[Page[AgentDefinition]](ctx, s.t, request{method: http.MethodGet, path: "/agent-definitions", query: params})
+func (s *DefinitionsService) ListPage(ctx context.Context, params *DefinitionListParams, opts ...RequestOption) (*Page[AgentDefinition], error) {
+	return call[Page[AgentDefinition]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/agent-definitions", query: params})
 }
 
 // List ranges over every agent definition, fetching pages lazily from
 // params.Cursor on.
-func (s *DefinitionsService) List(ctx context.Context, params *DefinitionListParams) iter.Seq2[*AgentDefinition, error] {
+func (s *DefinitionsService) List(ctx context.Context, params *DefinitionListParams, opts ...RequestOption) iter.Seq2[*AgentDefinition, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[AgentDefinition], error) {
 		p.Cursor = cursor
-		return s.ListPage(ctx, &p)
+		return s.ListPage(ctx, &p, opts...)
 	})
 }
 
 // Get returns an agent definition at its latest version
 // (GET /agent-definitions/{id}).
-func (s *DefinitionsService) Get(ctx context.Context, definitionID string) (*AgentDefinition, error) {
-	return call[AgentDefinition](ctx, s.t, request{method: http.MethodGet, path: "/agent-definitions/%s", ids: []string{definitionID}})
+func (s *DefinitionsService) Get(ctx context.Context, definitionID string, opts ...RequestOption) (*AgentDefinition, error) {
+	return call[AgentDefinition](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/agent-definitions/%s", ids: []string{definitionID}})
 }
 
 // Update creates the definition's next version from params
 // (PUT /agent-definitions/{id}) and returns it. Agents already created from
 // the definition are not affected. A nil params is sent as {}.
-func (s *DefinitionsService) Update(ctx context.Context, definitionID string, params *DefinitionUpdateParams) (*AgentDefinition, error) {
-	return call[AgentDefinition](ctx, s.t, request{method: http.MethodPut, path: "/agent-definitions/%s", ids: []string{definitionID}, body: orEmpty(params)})
+func (s *DefinitionsService) Update(ctx context.Context, definitionID string, params *DefinitionUpdateParams, opts ...RequestOption) (*AgentDefinition, error) {
+	return call[AgentDefinition](ctx, s.t, request{opts: opts, method: http.MethodPut, path: "/agent-definitions/%s", ids: []string{definitionID}, body: orEmpty(params)})
 }
 
 // Archive archives a definition (DELETE /agent-definitions/{id}): it leaves
 // the default list and can no longer create agents. Existing agents are not
 // affected.
-func (s *DefinitionsService) Archive(ctx context.Context, definitionID string) error {
-	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/agent-definitions/%s", ids: []string{definitionID}})
+func (s *DefinitionsService) Archive(ctx context.Context, definitionID string, opts ...RequestOption) error {
+	return callOK(ctx, s.t, request{opts: opts, method: http.MethodDelete, path: "/agent-definitions/%s", ids: []string{definitionID}})
 }

@@ -77,7 +77,7 @@ type FleetListParams struct {
 // and at least one task are required; they are checked before anything is
 // sent. Once sent it is retried only after a 429, which the API answers
 // without starting anything.
-func (s *FleetsService) Create(ctx context.Context, params *FleetCreateParams) (*Fleet, error) {
+func (s *FleetsService) Create(ctx context.Context, params *FleetCreateParams, opts ...RequestOption) (*Fleet, error) {
 	p := orEmpty(params)
 	switch {
 	case p.SessionID == "":
@@ -87,37 +87,37 @@ func (s *FleetsService) Create(ctx context.Context, params *FleetCreateParams) (
 	case len(p.Tasks) == 0:
 		return nil, fmt.Errorf("%w: at least one task is required", ErrInvalidParams)
 	}
-	return call[Fleet](ctx, s.t, request{method: http.MethodPost, path: "/fleets", body: p})
+	return call[Fleet](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/fleets", body: p})
 }
 
 // ListPage returns one page of fleets (GET /fleets, inferred).
-func (s *FleetsService) ListPage(ctx context.Context, params *FleetListParams) (*Page[Fleet], error) {
-	return call[Page[Fleet]](ctx, s.t, request{method: http.MethodGet, path: "/fleets", query: params})
+func (s *FleetsService) ListPage(ctx context.Context, params *FleetListParams, opts ...RequestOption) (*Page[Fleet], error) {
+	return call[Page[Fleet]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/fleets", query: params})
 }
 
 // List ranges over every fleet, fetching pages lazily from params.Cursor on (inferred).
-func (s *FleetsService) List(ctx context.Context, params *FleetListParams) iter.Seq2[*Fleet, error] {
+func (s *FleetsService) List(ctx context.Context, params *FleetListParams, opts ...RequestOption) iter.Seq2[*Fleet, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Fleet], error) {
 		p.Cursor = cursor
-		return s.ListPage(ctx, &p)
+		return s.ListPage(ctx, &p, opts...)
 	})
 }
 
 // Get returns a fleet with its progress and cost (GET /fleets/{id}, inferred).
-func (s *FleetsService) Get(ctx context.Context, fleetID string) (*Fleet, error) {
-	return call[Fleet](ctx, s.t, request{method: http.MethodGet, path: "/fleets/%s", ids: []string{fleetID}})
+func (s *FleetsService) Get(ctx context.Context, fleetID string, opts ...RequestOption) (*Fleet, error) {
+	return call[Fleet](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/fleets/%s", ids: []string{fleetID}})
 }
 
 // Cancel stops a fleet's remaining tasks and returns the fleet, cancelled
 // (POST /fleets/{id}/cancel, inferred).
-func (s *FleetsService) Cancel(ctx context.Context, fleetID string) (*Fleet, error) {
-	return call[Fleet](ctx, s.t, request{method: http.MethodPost, path: "/fleets/%s/cancel", ids: []string{fleetID}})
+func (s *FleetsService) Cancel(ctx context.Context, fleetID string, opts ...RequestOption) (*Fleet, error) {
+	return call[Fleet](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/fleets/%s/cancel", ids: []string{fleetID}})
 }
 
 // Stream connects to a fleet's event stream (GET /fleets/{id}/stream) and
 // returns once the server has answered. The stream ends after a
 // *FleetCompleteEvent or *FleetFailedEvent. Close it when done.
-func (s *FleetsService) Stream(ctx context.Context, fleetID string) (*sse.Stream[FleetEvent], error) {
-	return openStream(ctx, s.t, request{method: http.MethodGet, path: "/fleets/%s/stream", ids: []string{fleetID}}, decodeFleetEvent, isFleetTerminal)
+func (s *FleetsService) Stream(ctx context.Context, fleetID string, opts ...RequestOption) (*sse.Stream[FleetEvent], error) {
+	return openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/fleets/%s/stream", ids: []string{fleetID}}, decodeFleetEvent, isFleetTerminal)
 }

@@ -115,8 +115,8 @@ func (c Credentials) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c)
 func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // List returns the configured compute providers (GET /providers).
-func (s *ProvidersService) List(ctx context.Context) ([]Provider, error) {
-	list, err := call[dataList[Provider]](ctx, s.t, request{method: http.MethodGet, path: "/providers"})
+func (s *ProvidersService) List(ctx context.Context, opts ...RequestOption) ([]Provider, error) {
+	list, err := call[dataList[Provider]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/providers"})
 	if err != nil {
 		return nil, err
 	}
@@ -125,18 +125,18 @@ func (s *ProvidersService) List(ctx context.Context) ([]Provider, error) {
 
 // Create configures a compute provider (POST /providers). Provider and
 // Credentials are required; they are checked before anything is sent.
-func (s *ProvidersService) Create(ctx context.Context, params *ProviderCreateParams) (*Provider, error) {
+func (s *ProvidersService) Create(ctx context.Context, params *ProviderCreateParams, opts ...RequestOption) (*Provider, error) {
 	switch {
 	case params == nil || params.Provider == "":
 		return nil, fmt.Errorf("%w: Provider is required", ErrInvalidParams)
 	case len(params.Credentials) == 0:
 		return nil, fmt.Errorf("%w: Credentials are required", ErrInvalidParams)
 	}
-	return call[Provider](ctx, s.t, request{method: http.MethodPost, path: "/providers", body: params})
+	return call[Provider](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/providers", body: params})
 }
 
 // Delete removes a configured provider (DELETE /providers/{provider}). It
 // fails with ErrConflict while the provider has active agents.
-func (s *ProvidersService) Delete(ctx context.Context, provider ProviderName) error {
-	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/providers/%s", ids: []string{string(provider)}})
+func (s *ProvidersService) Delete(ctx context.Context, provider ProviderName, opts ...RequestOption) error {
+	return callOK(ctx, s.t, request{opts: opts, method: http.MethodDelete, path: "/providers/%s", ids: []string{string(provider)}})
 }

@@ -79,7 +79,7 @@ type ScheduleListParams struct {
 // Create creates a schedule (POST /schedules). Its first run is at the next
 // time Cron matches. A malformed cron expression is reported locally, as a
 // *CronError, before any request.
-func (s *SchedulesService) Create(ctx context.Context, params *ScheduleCreateParams) (*Schedule, error) {
+func (s *SchedulesService) Create(ctx context.Context, params *ScheduleCreateParams, opts ...RequestOption) (*Schedule, error) {
 	switch {
 	case params == nil || params.Name == "":
 		return nil, fmt.Errorf("%w: Name is required", ErrInvalidParams)
@@ -92,28 +92,28 @@ func (s *SchedulesService) Create(ctx context.Context, params *ScheduleCreatePar
 	if err := params.Action.validate(); err != nil {
 		return nil, err
 	}
-	return call[Schedule](ctx, s.t, request{method: http.MethodPost, path: "/schedules", body: params})
+	return call[Schedule](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/schedules", body: params})
 }
 
 // ListPage returns one page of schedules, active and paused unless
 // params.Status says (GET /schedules).
-func (s *SchedulesService) ListPage(ctx context.Context, params *ScheduleListParams) (*Page[Schedule], error) {
-	return call[Page[Schedule]](ctx, s.t, request{method: http.MethodGet, path: "/schedules", query: params})
+func (s *SchedulesService) ListPage(ctx context.Context, params *ScheduleListParams, opts ...RequestOption) (*Page[Schedule], error) {
+	return call[Page[Schedule]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/schedules", query: params})
 }
 
 // List ranges over every schedule, fetching pages lazily from params.Cursor on.
-func (s *SchedulesService) List(ctx context.Context, params *ScheduleListParams) iter.Seq2[*Schedule, error] {
+func (s *SchedulesService) List(ctx context.Context, params *ScheduleListParams, opts ...RequestOption) iter.Seq2[*Schedule, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Schedule], error) {
 		p.Cursor = cursor
-		return s.ListPage(ctx, &p)
+		return s.ListPage(ctx, &p, opts...)
 	})
 }
 
 // Update changes a schedule's name, cron expression or action
 // (PATCH /schedules/{id}), sending only the fields set. Params with no field
 // set are refused locally, as is a malformed cron expression.
-func (s *SchedulesService) Update(ctx context.Context, scheduleID string, params *ScheduleUpdateParams) (*Schedule, error) {
+func (s *SchedulesService) Update(ctx context.Context, scheduleID string, params *ScheduleUpdateParams, opts ...RequestOption) (*Schedule, error) {
 	if params == nil || params.Name == "" && params.Cron == "" && params.Action == nil {
 		return nil, fmt.Errorf("%w: set at least one of Name, Cron and Action", ErrInvalidParams)
 	}
@@ -127,22 +127,22 @@ func (s *SchedulesService) Update(ctx context.Context, scheduleID string, params
 			return nil, err
 		}
 	}
-	return call[Schedule](ctx, s.t, request{method: http.MethodPatch, path: "/schedules/%s", ids: []string{scheduleID}, body: params})
+	return call[Schedule](ctx, s.t, request{opts: opts, method: http.MethodPatch, path: "/schedules/%s", ids: []string{scheduleID}, body: params})
 }
 
 // Delete deletes a schedule and cancels its future runs (DELETE /schedules/{id}).
-func (s *SchedulesService) Delete(ctx context.Context, scheduleID string) error {
-	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/schedules/%s", ids: []string{scheduleID}})
+func (s *SchedulesService) Delete(ctx context.Context, scheduleID string, opts ...RequestOption) error {
+	return callOK(ctx, s.t, request{opts: opts, method: http.MethodDelete, path: "/schedules/%s", ids: []string{scheduleID}})
 }
 
 // Pause stops a schedule from firing until it is resumed
 // (POST /schedules/{id}/pause).
-func (s *SchedulesService) Pause(ctx context.Context, scheduleID string) (*Schedule, error) {
-	return call[Schedule](ctx, s.t, request{method: http.MethodPost, path: "/schedules/%s/pause", ids: []string{scheduleID}})
+func (s *SchedulesService) Pause(ctx context.Context, scheduleID string, opts ...RequestOption) (*Schedule, error) {
+	return call[Schedule](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/schedules/%s/pause", ids: []string{scheduleID}})
 }
 
 // Resume restarts a paused schedule; its next run is at the next time its
 // cron expression matches (POST /schedules/{id}/resume).
-func (s *SchedulesService) Resume(ctx context.Context, scheduleID string) (*Schedule, error) {
-	return call[Schedule](ctx, s.t, request{method: http.MethodPost, path: "/schedules/%s/resume", ids: []string{scheduleID}})
+func (s *SchedulesService) Resume(ctx context.Context, scheduleID string, opts ...RequestOption) (*Schedule, error) {
+	return call[Schedule](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/schedules/%s/resume", ids: []string{scheduleID}})
 }

@@ -82,7 +82,7 @@ var secretName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // Set stores a secret, overwriting one of the same name and scope
 // (POST /secrets). Name and Value are checked before anything is sent;
 // errors never include the value.
-func (s *SecretsService) Set(ctx context.Context, params *SecretSetParams) (*SecretMetadata, error) {
+func (s *SecretsService) Set(ctx context.Context, params *SecretSetParams, opts ...RequestOption) (*SecretMetadata, error) {
 	switch {
 	case params == nil || params.Name == "":
 		return nil, fmt.Errorf("%w: Name is required", ErrInvalidParams)
@@ -92,13 +92,13 @@ func (s *SecretsService) Set(ctx context.Context, params *SecretSetParams) (*Sec
 	case params.Value == "":
 		return nil, fmt.Errorf("%w: Value is required", ErrInvalidParams)
 	}
-	return call[SecretMetadata](ctx, s.t, request{method: http.MethodPost, path: "/secrets", body: params})
+	return call[SecretMetadata](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/secrets", body: params})
 }
 
 // List returns the metadata of the org-wide secrets, or of one session's
 // secrets with params.SessionID (GET /secrets). params may be nil.
-func (s *SecretsService) List(ctx context.Context, params *SecretListParams) ([]SecretMetadata, error) {
-	list, err := call[dataList[SecretMetadata]](ctx, s.t, request{method: http.MethodGet, path: "/secrets", query: params})
+func (s *SecretsService) List(ctx context.Context, params *SecretListParams, opts ...RequestOption) ([]SecretMetadata, error) {
+	list, err := call[dataList[SecretMetadata]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/secrets", query: params})
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +107,6 @@ func (s *SecretsService) List(ctx context.Context, params *SecretListParams) ([]
 
 // Delete deletes the secret name (DELETE /secrets/{name}): the org-wide one,
 // or the one of params.SessionID. params may be nil.
-func (s *SecretsService) Delete(ctx context.Context, name string, params *SecretDeleteParams) error {
-	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/secrets/%s", ids: []string{name}, query: params})
+func (s *SecretsService) Delete(ctx context.Context, name string, params *SecretDeleteParams, opts ...RequestOption) error {
+	return callOK(ctx, s.t, request{opts: opts, method: http.MethodDelete, path: "/secrets/%s", ids: []string{name}, query: params})
 }

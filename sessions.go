@@ -98,33 +98,33 @@ type SessionListParams struct {
 // Create creates a session (POST /sessions). Once sent it is retried only
 // after a 429, which the API answers without creating anything; use
 // GetOrCreate for a call that is safe to repeat.
-func (s *SessionsService) Create(ctx context.Context, params *SessionCreateParams) (*Session, error) {
+func (s *SessionsService) Create(ctx context.Context, params *SessionCreateParams, opts ...RequestOption) (*Session, error) {
 	if params == nil || params.UserID == "" {
 		return nil, fmt.Errorf("%w: UserID is required", ErrInvalidParams)
 	}
-	return call[Session](ctx, s.t, request{method: http.MethodPost, path: "/sessions", body: params})
+	return call[Session](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/sessions", body: params})
 }
 
 // GetOrCreate returns the session of userID, creating it with params if it
 // does not exist (POST /sessions/by-user/{userId}). It is idempotent: safe to
 // call on every request, and retried like a GET.
-func (s *SessionsService) GetOrCreate(ctx context.Context, userID string, params *SessionGetOrCreateParams) (*Session, error) {
-	return call[Session](ctx, s.t, request{
+func (s *SessionsService) GetOrCreate(ctx context.Context, userID string, params *SessionGetOrCreateParams, opts ...RequestOption) (*Session, error) {
+	return call[Session](ctx, s.t, request{opts: opts,
 		method: http.MethodPost, path: "/sessions/by-user/%s", ids: []string{userID},
 		body: orEmpty(params), idempotent: true,
 	})
 }
 
 // ListPage returns one page of sessions (GET /sessions).
-func (s *SessionsService) ListPage(ctx context.Context, params *SessionListParams) (*Page[Session], error) {
-	return call[Page[Session]](ctx, s.t, request{method: http.MethodGet, path: "/sessions", query: params})
+func (s *SessionsService) ListPage(ctx context.Context, params *SessionListParams, opts ...RequestOption) (*Page[Session], error) {
+	return call[Page[Session]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/sessions", query: params})
 }
 
 // List ranges over every session, fetching pages lazily from params.Cursor on.
-func (s *SessionsService) List(ctx context.Context, params *SessionListParams) iter.Seq2[*Session, error] {
+func (s *SessionsService) List(ctx context.Context, params *SessionListParams, opts ...RequestOption) iter.Seq2[*Session, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Session], error) {
 		p.Cursor = cursor
-		return s.ListPage(ctx, &p)
+		return s.ListPage(ctx, &p, opts...)
 	})
 }

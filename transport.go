@@ -57,6 +57,8 @@ type request struct {
 	idempotent bool
 	// stream asks for text/event-stream instead of JSON.
 	stream bool
+	// opts are the caller's options for this call.
+	opts []RequestOption
 }
 
 // route is the path template for messages, e.g. "/agents/{id}/run".

@@ -79,34 +79,34 @@ type TriggerListParams struct {
 
 // Create creates a trigger (POST /triggers). The reply holds the trigger's
 // URL and its SigningSecret, which only this reply carries.
-func (s *TriggersService) Create(ctx context.Context, params *TriggerCreateParams) (*Trigger, error) {
+func (s *TriggersService) Create(ctx context.Context, params *TriggerCreateParams, opts ...RequestOption) (*Trigger, error) {
 	if params == nil || params.Name == "" {
 		return nil, fmt.Errorf("%w: Name is required", ErrInvalidParams)
 	}
 	if err := params.Action.validate(); err != nil {
 		return nil, err
 	}
-	return call[Trigger](ctx, s.t, request{method: http.MethodPost, path: "/triggers", body: params})
+	return call[Trigger](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/triggers", body: params})
 }
 
 // ListPage returns one page of triggers (GET /triggers).
-func (s *TriggersService) ListPage(ctx context.Context, params *TriggerListParams) (*Page[Trigger], error) {
-	return call[Page[Trigger]](ctx, s.t, request{method: http.MethodGet, path: "/triggers", query: params})
+func (s *TriggersService) ListPage(ctx context.Context, params *TriggerListParams, opts ...RequestOption) (*Page[Trigger], error) {
+	return call[Page[Trigger]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/triggers", query: params})
 }
 
 // List ranges over every trigger, fetching pages lazily from params.Cursor on.
-func (s *TriggersService) List(ctx context.Context, params *TriggerListParams) iter.Seq2[*Trigger, error] {
+func (s *TriggersService) List(ctx context.Context, params *TriggerListParams, opts ...RequestOption) iter.Seq2[*Trigger, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Trigger], error) {
 		p.Cursor = cursor
-		return s.ListPage(ctx, &p)
+		return s.ListPage(ctx, &p, opts...)
 	})
 }
 
 // Delete deletes a trigger; its URL stops accepting requests at once
 // (DELETE /triggers/{id}).
-func (s *TriggersService) Delete(ctx context.Context, triggerID string) error {
-	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/triggers/%s", ids: []string{triggerID}})
+func (s *TriggersService) Delete(ctx context.Context, triggerID string, opts ...RequestOption) error {
+	return callOK(ctx, s.t, request{opts: opts, method: http.MethodDelete, path: "/triggers/%s", ids: []string{triggerID}})
 }
 
 // Fire fires a trigger (POST /triggers/{id}/fire) with payload as the
@@ -120,7 +120,7 @@ func (s *TriggersService) Delete(ctx context.Context, triggerID string) error {
 // valid JSON), and a nil payload or empty bytes are sent as {}.
 // An empty signingSecret is ErrInvalidParams; a signature the server rejects
 // is ErrUnauthorized.
-func (s *TriggersService) Fire(ctx context.Context, triggerID, signingSecret string, payload any) (*TaskRef, error) {
+func (s *TriggersService) Fire(ctx context.Context, triggerID, signingSecret string, payload any, opts ...RequestOption) (*TaskRef, error) {
 	if signingSecret == "" {
 		return nil, fmt.Errorf("%w: signing secret is required", ErrInvalidParams)
 	}
@@ -128,7 +128,7 @@ func (s *TriggersService) Fire(ctx context.Context, triggerID, signingSecret str
 	if err != nil {
 		return nil, err
 	}
-	return call[TaskRef](ctx, s.t, request{
+	return call[TaskRef](ctx, s.t, request{opts: opts,
 		method: http.MethodPost, path: "/triggers/%s/fire", ids: []string{triggerID},
 		raw:    body,
 		header: http.Header{SignatureHeader: {SignTriggerPayload(signingSecret, body)}},

@@ -171,47 +171,47 @@ const (
 
 // Create creates a workflow (POST /workflows, inferred). Name and at least
 // one step are required; they are checked before anything is sent.
-func (s *WorkflowsService) Create(ctx context.Context, params *WorkflowCreateParams) (*Workflow, error) {
+func (s *WorkflowsService) Create(ctx context.Context, params *WorkflowCreateParams, opts ...RequestOption) (*Workflow, error) {
 	p := orEmpty(params)
 	if err := checkWorkflow(p.Name, p.Steps); err != nil {
 		return nil, err
 	}
-	return call[Workflow](ctx, s.t, request{method: http.MethodPost, path: "/workflows", body: p})
+	return call[Workflow](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/workflows", body: p})
 }
 
 // ListPage returns one page of workflows (GET /workflows, inferred).
-func (s *WorkflowsService) ListPage(ctx context.Context, params *WorkflowListParams) (*Page[Workflow], error) {
-	return call[Page[Workflow]](ctx, s.t, request{method: http.MethodGet, path: "/workflows", query: params})
+func (s *WorkflowsService) ListPage(ctx context.Context, params *WorkflowListParams, opts ...RequestOption) (*Page[Workflow], error) {
+	return call[Page[Workflow]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflows", query: params})
 }
 
 // List ranges over every workflow, fetching pages lazily from params.Cursor on (inferred).
-func (s *WorkflowsService) List(ctx context.Context, params *WorkflowListParams) iter.Seq2[*Workflow, error] {
+func (s *WorkflowsService) List(ctx context.Context, params *WorkflowListParams, opts ...RequestOption) iter.Seq2[*Workflow, error] {
 	p := valueOf(params)
 	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Workflow], error) {
 		p.Cursor = cursor
-		return s.ListPage(ctx, &p)
+		return s.ListPage(ctx, &p, opts...)
 	})
 }
 
 // Get returns a workflow (GET /workflows/{id}, inferred).
-func (s *WorkflowsService) Get(ctx context.Context, workflowID string) (*Workflow, error) {
-	return call[Workflow](ctx, s.t, request{method: http.MethodGet, path: "/workflows/%s", ids: []string{workflowID}})
+func (s *WorkflowsService) Get(ctx context.Context, workflowID string, opts ...RequestOption) (*Workflow, error) {
+	return call[Workflow](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflows/%s", ids: []string{workflowID}})
 }
 
 // Update replaces a workflow's name, description, steps and metadata
 // (PUT /workflows/{id}, inferred). As with Create, Name and at least one step
 // are required.
-func (s *WorkflowsService) Update(ctx context.Context, workflowID string, params *WorkflowUpdateParams) (*Workflow, error) {
+func (s *WorkflowsService) Update(ctx context.Context, workflowID string, params *WorkflowUpdateParams, opts ...RequestOption) (*Workflow, error) {
 	p := orEmpty(params)
 	if err := checkWorkflow(p.Name, p.Steps); err != nil {
 		return nil, err
 	}
-	return call[Workflow](ctx, s.t, request{method: http.MethodPut, path: "/workflows/%s", ids: []string{workflowID}, body: p})
+	return call[Workflow](ctx, s.t, request{opts: opts, method: http.MethodPut, path: "/workflows/%s", ids: []string{workflowID}, body: p})
 }
 
 // Delete deletes a workflow (DELETE /workflows/{id}, inferred).
-func (s *WorkflowsService) Delete(ctx context.Context, workflowID string) error {
-	return callOK(ctx, s.t, request{method: http.MethodDelete, path: "/workflows/%s", ids: []string{workflowID}})
+func (s *WorkflowsService) Delete(ctx context.Context, workflowID string, opts ...RequestOption) error {
+	return callOK(ctx, s.t, request{opts: opts, method: http.MethodDelete, path: "/workflows/%s", ids: []string{workflowID}})
 }
 
 // Run starts a run of the workflow in the background
@@ -219,27 +219,27 @@ func (s *WorkflowsService) Delete(ctx context.Context, workflowID string) error 
 // Follow it with StreamRun or GetRun. Once sent it is retried only after a
 // 429, which the API answers without starting anything, so the SDK never
 // starts a run twice.
-func (s *WorkflowsService) Run(ctx context.Context, workflowID string, params *WorkflowRunParams) (*WorkflowRun, error) {
-	return call[WorkflowRun](ctx, s.t, request{method: http.MethodPost, path: "/workflows/%s/run", ids: []string{workflowID}, body: orEmpty(params)})
+func (s *WorkflowsService) Run(ctx context.Context, workflowID string, params *WorkflowRunParams, opts ...RequestOption) (*WorkflowRun, error) {
+	return call[WorkflowRun](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/workflows/%s/run", ids: []string{workflowID}, body: orEmpty(params)})
 }
 
 // GetRun returns a workflow run with its status, steps, output and cost
 // (GET /workflow-runs/{runId}, inferred).
-func (s *WorkflowsService) GetRun(ctx context.Context, runID string) (*WorkflowRun, error) {
-	return call[WorkflowRun](ctx, s.t, request{method: http.MethodGet, path: "/workflow-runs/%s", ids: []string{runID}})
+func (s *WorkflowsService) GetRun(ctx context.Context, runID string, opts ...RequestOption) (*WorkflowRun, error) {
+	return call[WorkflowRun](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflow-runs/%s", ids: []string{runID}})
 }
 
 // Estimate predicts the cost of running the workflow with the given input,
 // without running it (POST /workflows/{id}/estimate).
-func (s *WorkflowsService) Estimate(ctx context.Context, workflowID string, params *WorkflowEstimateParams) (*WorkflowEstimate, error) {
-	return call[WorkflowEstimate](ctx, s.t, request{method: http.MethodPost, path: "/workflows/%s/estimate", ids: []string{workflowID}, body: orEmpty(params)})
+func (s *WorkflowsService) Estimate(ctx context.Context, workflowID string, params *WorkflowEstimateParams, opts ...RequestOption) (*WorkflowEstimate, error) {
+	return call[WorkflowEstimate](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/workflows/%s/estimate", ids: []string{workflowID}, body: orEmpty(params)})
 }
 
 // StreamRun connects to a run's event stream (GET /workflow-runs/{runId}/stream)
 // and returns once the server has answered. The stream ends after a
 // *WorkflowCompleteEvent or *WorkflowFailedEvent. Close it when done.
-func (s *WorkflowsService) StreamRun(ctx context.Context, runID string) (*sse.Stream[WorkflowEvent], error) {
-	return openStream(ctx, s.t, request{method: http.MethodGet, path: "/workflow-runs/%s/stream", ids: []string{runID}}, decodeWorkflowEvent, isWorkflowTerminal)
+func (s *WorkflowsService) StreamRun(ctx context.Context, runID string, opts ...RequestOption) (*sse.Stream[WorkflowEvent], error) {
+	return openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflow-runs/%s/stream", ids: []string{runID}}, decodeWorkflowEvent, isWorkflowTerminal)
 }
 
 // checkWorkflow checks the fields Create and Update require.
