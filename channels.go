@@ -107,12 +107,17 @@ type ChannelStreamParams struct {
 }
 
 // ChannelEvent is an event of a channel's stream: *MessageEvent, or
-// *UnknownEvent for a type this SDK does not know.
-type ChannelEvent interface{ channelEvent() }
+// *UnknownEvent for a type this SDK does not know. Each reports its wire
+// name and raw data (sse.Event), e.g. for sse.Relay.
+type ChannelEvent interface {
+	sse.Event
+	channelEvent()
+}
 
 // MessageEvent is a message sent or received on the channel ("message").
 type MessageEvent struct {
 	Message
+	rawData
 }
 
 func (*MessageEvent) channelEvent() {}

@@ -182,7 +182,7 @@ func TestChannelsStream(t *testing.T) {
 	defer stream.Close()
 
 	events, err := drainStream(t, stream)
-	assert.Equal(t, []ChannelEvent{&MessageEvent{chUserMessage}, &MessageEvent{chAssistantMessage}}, events)
+	assert.Equal(t, []ChannelEvent{&MessageEvent{Message: chUserMessage}, &MessageEvent{Message: chAssistantMessage}}, withoutRaw(events))
 	assert.ErrorIs(t, err, sse.ErrInterrupted, "the channel stream has no terminal event: a closed connection is an interruption")
 
 	assertStreamOpened(t, srv, "/v1/channels/ch_01HX3K2ABC/stream", "threadId=thr_01HX3K2ABC", true)
@@ -199,18 +199,18 @@ func TestChannelsStreamEvents(t *testing.T) {
 		body: "event: typing\ndata: {\"role\":\"assistant\"}\n\nevent: message\ndata: {\"id\":\"msg_2\",\"role\":\"assistant\",\"content\":\"Hello\"}\n\n",
 		want: []ChannelEvent{
 			&UnknownEvent{Type: "typing", Data: `{"role":"assistant"}`},
-			&MessageEvent{Message{ID: "msg_2", Role: MessageRoleAssistant, Content: "Hello"}},
+			&MessageEvent{Message: Message{ID: "msg_2", Role: MessageRoleAssistant, Content: "Hello"}},
 		},
 		wantErr: sse.ErrInterrupted,
 	}, {
 		name:    "unnamed event is a message",
 		body:    "data: {\"role\":\"user\",\"content\":\"Hi\"}\n\n",
-		want:    []ChannelEvent{&MessageEvent{Message{Role: MessageRoleUser, Content: "Hi"}}},
+		want:    []ChannelEvent{&MessageEvent{Message: Message{Role: MessageRoleUser, Content: "Hi"}}},
 		wantErr: sse.ErrInterrupted,
 	}, {
 		name:    "unknown role is kept",
 		body:    "event: message\ndata: {\"role\":\"system\",\"content\":\"Joined\"}\n\n",
-		want:    []ChannelEvent{&MessageEvent{Message{Role: "system", Content: "Joined"}}},
+		want:    []ChannelEvent{&MessageEvent{Message: Message{Role: "system", Content: "Joined"}}},
 		wantErr: sse.ErrInterrupted,
 	}})
 }

@@ -356,7 +356,7 @@ func TestE2EStreamResume(t *testing.T) {
 			assert.Equal(t, 1, seen["start "+task], task)
 			assert.Equal(t, 1, seen["done "+task], task)
 		}
-		assert.Equal(t, &theazo.FleetCompleteEvent{Completed: 5, TotalCost: theazo.Money{Amount: 40, Currency: "usd"}}, evs[10])
+		assert.EqualExportedValues(t, &theazo.FleetCompleteEvent{Completed: 5, TotalCost: theazo.Money{Amount: 40, Currency: "usd"}}, evs[10])
 	})
 	t.Run("channel", func(t *testing.T) {
 		srv, c := newE2E(t)

@@ -438,7 +438,7 @@ func TestE2EWorkflowFailure(t *testing.T) {
 	evs := collect(t, st.Events())
 	require.Len(t, evs, 4)
 	failed := evs[3].(*theazo.WorkflowFailedEvent)
-	assert.Equal(t, &theazo.WorkflowFailedEvent{Step: "b", Message: "upstream 500", Cost: theazo.Money{Amount: 7, Currency: "usd"}}, failed)
+	assert.EqualExportedValues(t, &theazo.WorkflowFailedEvent{Step: "b", Message: "upstream 500", Cost: theazo.Money{Amount: 7, Currency: "usd"}}, failed)
 	got, err := c.Workflows.GetRun(ctx, run.ID)
 	require.NoError(t, err)
 	assert.Equal(t, theazo.WorkflowRunStatusFailed, got.Status)
@@ -484,7 +484,7 @@ func TestE2EFleets(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []int{3, 2, 1}, []int{starts, completes, fails})
-	assert.Equal(t, &theazo.FleetCompleteEvent{Completed: 2, Failed: 1, TotalCost: theazo.Money{Amount: 10, Currency: "usd"}}, evs[6])
+	assert.EqualExportedValues(t, &theazo.FleetCompleteEvent{Completed: 2, Failed: 1, TotalCost: theazo.Money{Amount: 10, Currency: "usd"}}, evs[6])
 
 	got, err := c.Fleets.Get(ctx, f.ID)
 	require.NoError(t, err)

@@ -11,17 +11,23 @@ import (
 
 // AgentEvent is an event of an agent's stream: *ThinkingEvent,
 // *ToolCallEvent, *ToolResultEvent, *OutputEvent, *ErrorEvent, or
-// *UnknownEvent for a type this SDK does not know.
-type AgentEvent interface{ agentEvent() }
+// *UnknownEvent for a type this SDK does not know. Each reports its wire
+// name and raw data (sse.Event), e.g. for sse.Relay.
+type AgentEvent interface {
+	sse.Event
+	agentEvent()
+}
 
 // ThinkingEvent is the agent's reasoning ("thinking").
 type ThinkingEvent struct {
+	rawData
 	// Text of the reasoning step.
 	Text string `json:"text"`
 }
 
 // ToolCallEvent is a tool the agent calls ("tool_call").
 type ToolCallEvent struct {
+	rawData
 	// Tool is the tool's name, e.g. "web_search".
 	Tool string `json:"tool"`
 	// Input is the tool's input as sent.
@@ -30,6 +36,7 @@ type ToolCallEvent struct {
 
 // ToolResultEvent is the result of a tool call ("tool_result").
 type ToolResultEvent struct {
+	rawData
 	// Tool is the tool's name.
 	Tool string `json:"tool"`
 	// Output is the tool's result as sent (inferred field).
@@ -38,6 +45,7 @@ type ToolResultEvent struct {
 
 // OutputEvent is the run's final output and cost ("output"); it ends the stream.
 type OutputEvent struct {
+	rawData
 	// Text is the agent's answer.
 	Text string `json:"text"`
 	// Cost is what the run cost.
@@ -46,6 +54,7 @@ type OutputEvent struct {
 
 // ErrorEvent is a failed run ("error"); it ends the stream.
 type ErrorEvent struct {
+	rawData
 	// Code classifies the failure, like an API error code (inferred field).
 	Code ErrorCode `json:"code,omitempty"`
 	// Message describes the failure.
@@ -85,7 +94,7 @@ func isAgentTerminal(e AgentEvent) bool {
 
 // decodeEvent unmarshals data into v and returns v. An event that is not
 // the JSON its type documents, null included, is an invalid response.
-func decodeEvent[T any](data string, v T) (T, error) {
+func decodeEvent[T interface{ setRaw(json.RawMessage) }](data string, v T) (T, error) {
 	b := []byte(data)
 	if isNull(b) {
 		return v, fmt.Errorf("%w: the event's data is null", ErrInvalidResponse)
@@ -93,6 +102,7 @@ func decodeEvent[T any](data string, v T) (T, error) {
 	if err := json.Unmarshal(b, v); err != nil {
 		return v, fmt.Errorf("%w: %w", ErrInvalidResponse, err)
 	}
+	v.setRaw(b) // json.Unmarshal keeps no reference to b
 	return v, nil
 }
 

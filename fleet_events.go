@@ -1,12 +1,19 @@
 package theazo
 
+import "github.com/theazo/theazo-go/sse"
+
 // FleetEvent is an event of a fleet's stream: *AgentStartEvent,
 // *AgentCompleteEvent, *AgentFailedEvent, *FleetCompleteEvent,
 // *FleetFailedEvent, or *UnknownEvent for a type this SDK does not know.
-type FleetEvent interface{ fleetEvent() }
+// Each reports its wire name and raw data (sse.Event), e.g. for sse.Relay.
+type FleetEvent interface {
+	sse.Event
+	fleetEvent()
+}
 
 // AgentStartEvent is a fleet agent that started its task ("agent:start").
 type AgentStartEvent struct {
+	rawData
 	// AgentID is the agent running the task.
 	AgentID string `json:"agentId"`
 	// Index is the task's position in the fleet's tasks, from 0.
@@ -17,6 +24,7 @@ type AgentStartEvent struct {
 
 // AgentCompleteEvent is a fleet agent that finished its task ("agent:complete").
 type AgentCompleteEvent struct {
+	rawData
 	// AgentID is the agent that ran the task.
 	AgentID string `json:"agentId"`
 	// Index is the task's position in the fleet's tasks, from 0.
@@ -30,6 +38,7 @@ type AgentCompleteEvent struct {
 // AgentFailedEvent is a fleet agent whose task failed ("agent:failed",
 // inferred shape). The fleet goes on with its other tasks.
 type AgentFailedEvent struct {
+	rawData
 	// AgentID is the agent that ran the task.
 	AgentID string `json:"agentId"`
 	// Index is the task's position in the fleet's tasks, from 0.
@@ -41,6 +50,7 @@ type AgentFailedEvent struct {
 // FleetCompleteEvent is the end of a fleet, with its tally and cost
 // ("fleet:complete"); it ends the stream.
 type FleetCompleteEvent struct {
+	rawData
 	// Completed counts the tasks that completed.
 	Completed int `json:"completed"`
 	// Failed counts the tasks that failed.
@@ -52,6 +62,7 @@ type FleetCompleteEvent struct {
 // FleetFailedEvent is a fleet that stopped before its tasks were done, e.g.
 // cancelled ("fleet:failed", inferred shape); it ends the stream.
 type FleetFailedEvent struct {
+	rawData
 	// Message says why the fleet stopped.
 	Message string `json:"message"`
 	// Completed counts the tasks that completed before it stopped.

@@ -1,14 +1,23 @@
 package theazo
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/theazo/theazo-go/sse"
+)
 
 // WorkflowEvent is an event of a workflow run's stream: *StepStartEvent,
 // *StepCompleteEvent, *WorkflowCompleteEvent, *WorkflowFailedEvent, or
-// *UnknownEvent for a type this SDK does not know.
-type WorkflowEvent interface{ workflowEvent() }
+// *UnknownEvent for a type this SDK does not know. Each reports its wire
+// name and raw data (sse.Event), e.g. for sse.Relay.
+type WorkflowEvent interface {
+	sse.Event
+	workflowEvent()
+}
 
 // StepStartEvent is a step that started ("step:start").
 type StepStartEvent struct {
+	rawData
 	// Step is the step's name.
 	Step string `json:"step"`
 	// Index is the step's position in the workflow, from 0.
@@ -17,6 +26,7 @@ type StepStartEvent struct {
 
 // StepCompleteEvent is a step that finished, with its output ("step:complete").
 type StepCompleteEvent struct {
+	rawData
 	// Step is the step's name.
 	Step string `json:"step"`
 	// Index is the step's position in the workflow, from 0.
@@ -30,6 +40,7 @@ type StepCompleteEvent struct {
 // WorkflowCompleteEvent is the run's final output and cost
 // ("workflow:complete"); it ends the stream.
 type WorkflowCompleteEvent struct {
+	rawData
 	// Output is the run's result as sent.
 	Output json.RawMessage `json:"output"`
 	// Cost is what the run cost.
@@ -39,6 +50,7 @@ type WorkflowCompleteEvent struct {
 // WorkflowFailedEvent is a failed run ("workflow:failed", inferred shape);
 // it ends the stream.
 type WorkflowFailedEvent struct {
+	rawData
 	// Step is the step that failed, empty when the failure is not a step's.
 	Step string `json:"step,omitempty"`
 	// Message describes the failure.
