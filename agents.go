@@ -143,24 +143,6 @@ type agentRunBody struct {
 	Task string `json:"task"`
 }
 
-// RunStream connects to the agent's stream, then starts task, so that no
-// event of the run is missed. The stream ends after the run's output or
-// error event. Close it when done.
-func (s *AgentsService) RunStream(ctx context.Context, agentID, task string, opts ...RequestOption) (*sse.Stream[AgentEvent], error) {
-	if task == "" {
-		return nil, fmt.Errorf("%w: task is required", ErrInvalidParams)
-	}
-	stream, err := s.Stream(ctx, agentID, opts...)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Run(ctx, agentID, task, opts...); err != nil {
-		stream.Close()
-		return nil, err
-	}
-	return stream, nil
-}
-
 // Exec runs code in the agent's sandbox and waits for it to finish
 // (POST /agents/{id}/exec). The server allows 120 s, then answers 504:
 // errors.Is(err, ErrTimeout). Once sent it is retried only after a 429,

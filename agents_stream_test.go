@@ -248,7 +248,7 @@ func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 	s, err := newTestClient(t, a.URL).Agents.RunStream(context.Background(), "agt_1", "Summarize")
 	require.NoError(t, err)
 	defer s.Close()
-	events, err := drainStream(t, s)
+	events, err := drainStream(t, s.Stream())
 	assert.NoError(t, err)
 	assert.Equal(t, []AgentEvent{
 		&ThinkingEvent{Text: "first"},

@@ -24,7 +24,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/theazo/theazo-go"
-	"github.com/theazo/theazo-go/sse"
 	"github.com/theazo/theazo-go/theazotest"
 )
 
@@ -373,7 +372,7 @@ func TestChaosFakeNoReply(t *testing.T) {
 // A stream whose next event never comes: the context's deadline, or Close
 // from another goroutine, ends it.
 func TestChaosFakeStreamStalls(t *testing.T) {
-	stalled := func(t *testing.T, ctx context.Context) (*chaosFixture, *sse.Stream[theazo.AgentEvent]) {
+	stalled := func(t *testing.T, ctx context.Context) (*chaosFixture, *theazo.AgentRun) {
 		f := newChaosFixture(t, theazotest.WithEventDelay(time.Hour))
 		s, err := f.c.Agents.RunStream(ctx, f.agent.ID, "task")
 		require.NoError(t, err)
