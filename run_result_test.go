@@ -125,7 +125,9 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 		{
 			name: "context deadline",
 			opts: []theazotest.Option{theazotest.WithEventDelay(time.Hour)},
-			ctx:  func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 100*time.Millisecond) },
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 100*time.Millisecond)
+			},
 			check: func(t *testing.T, err error) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded)
 			},
