@@ -117,7 +117,24 @@ func (s *Server) createAgent(c *call) {
 	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
 	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
 	s.st.agents[a.ID] = a
+	if d := s.cfg.provision; d > 0 {
+		a.Status = "provisioning"
+		s.goBackground(func() { s.provision(a, d) })
+	}
 	c.json(http.StatusCreated, a.agentWire)
+}
+
+// provision turns a provisioning agent idle after d, unless it was
+// terminated (or paused) meanwhile.
+func (s *Server) provision(a *agent, d time.Duration) {
+	if !s.sleep(s.ctx, d) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a.Status == "provisioning" {
+		a.setStatus("idle")
+	}
 }
 
 func (s *Server) getAgent(c *call) {
@@ -142,6 +159,9 @@ func (s *Server) usable(c *call, a *agent) bool {
 		return false
 	case "paused":
 		c.fail(errConflict("Agent " + a.ID + " is paused; resume it first."))
+		return false
+	case "provisioning":
+		c.fail(errConflict("Agent " + a.ID + " is still provisioning; wait until it is idle."))
 		return false
 	}
 	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {

@@ -39,8 +39,10 @@
 // session_limit_exceeded, with details {"limit": "maxAgents" | "maxCost" |
 // "maxComputeMinutes"}, to agent creation, runs, exec and fleet creation.
 //
-// Agents: created idle; POST run answers 202 and runs the AgentScript in the
-// background: the agent is running, then idle again after the last event.
+// Agents: created idle (with WithProvisioning, provisioning for a while
+// first, when run and exec answer 409); POST run answers 202 and runs the
+// AgentScript in the background: the agent is running, then idle again
+// after the last event.
 // Pause suspends a run before its next event until Resume; Terminate ends
 // it (an "error" event with code "terminated") and is final. Exec answers
 // what the ExecFunc returns, or 504 timeout. SetProviderDown makes agents

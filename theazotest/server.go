@@ -66,6 +66,7 @@ type config struct {
 	task        TaskFunc
 	reply       ReplyFunc
 	eventDelay  time.Duration
+	provision   time.Duration
 	rate        rateLimit
 	computeRate int64
 }
@@ -102,6 +103,11 @@ func WithChannelReply(fn ReplyFunc) Option { return func(c *config) { c.reply = 
 // WithEventDelay waits d before each event of background work (agent runs,
 // workflow steps, fleet tasks), so that streams unfold over time. Default 0.
 func WithEventDelay(d time.Duration) Option { return func(c *config) { c.eventDelay = d } }
+
+// WithProvisioning makes new agents "provisioning" for d before they turn
+// "idle", as real sandboxes take a while to start; runs and exec on a
+// provisioning agent answer 409 conflict. Default 0: agents start idle.
+func WithProvisioning(d time.Duration) Option { return func(c *config) { c.provision = d } }
 
 // WithRateLimit turns on a sliding-window rate limit of perMinute requests
 // per API key, like the API's plans (Free: 60, Cloud: 300, Team: 1000).

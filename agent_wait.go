@@ -1,0 +1,64 @@
+package theazo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/theazo/theazo-go/internal/retry"
+)
+
+// ErrStatusUnreachable is returned by WaitUntil when the agent is in a status
+// from which none of the wanted ones can follow, e.g. terminated.
+var ErrStatusUnreachable = errors.New("theazo: the agent cannot reach the wanted status")
+
+// waitPolicy spaces WaitUntil's polls: about 250 ms first, doubling, at
+// most 5 s, with jitter so that many waiters spread out.
+var waitPolicy = retry.Policy{BaseWait: 250 * time.Millisecond, MaxBackoff: 5 * time.Second, MaxWait: 5 * time.Second}
+
+// WaitUntil polls the agent (Get) until its status is one of statuses and
+// returns it, e.g. WaitUntil(ctx, id, AgentStatusIdle) after Create. Polls
+// start about 250 ms apart and back off to 5 s, with jitter; each goes
+// through the client's one request path and its rate governor. It fails
+// at once with ErrStatusUnreachable when the agent reaches a status from
+// which none of statuses can follow (terminated is final; provisioning
+// does not come back), and with ctx's error, wrapped with the last status
+// seen, when ctx ends first.
+func (s *AgentsService) WaitUntil(ctx context.Context, agentID string, statuses ...AgentStatus) (*Agent, error) {
+	if len(statuses) == 0 {
+		return nil, fmt.Errorf("%w: WaitUntil needs at least one status", ErrInvalidParams)
+	}
+	for attempt := 0; ; attempt++ {
+		a, err := s.Get(ctx, agentID)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(statuses, a.Status) {
+			return a, nil
+		}
+		if !slices.ContainsFunc(statuses, func(want AgentStatus) bool { return canBecome(a.Status, want) }) {
+			return nil, fmt.Errorf("%w: agent %s is %s, waiting for %v", ErrStatusUnreachable, agentID, a.Status, statuses)
+		}
+		t := time.NewTimer(waitPolicy.Backoff(0, 0, attempt, nil))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("theazo: waiting for agent %s to be %v (it was %s): %w", agentID, statuses, a.Status, ctx.Err())
+		}
+	}
+}
+
+// canBecome reports whether an agent in status from may later be in to.
+// Unknown statuses are assumed to lead anywhere but back to provisioning.
+func canBecome(from, to AgentStatus) bool {
+	switch {
+	case from == AgentStatusTerminated:
+		return false
+	case to == AgentStatusProvisioning:
+		return from == AgentStatusProvisioning
+	}
+	return true
+}

@@ -1,0 +1,106 @@
+package theazo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go"
+	"github.com/theazo/theazo-go/theazotest"
+)
+
+func TestAgentsWaitUntil(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newE2E(t, theazotest.WithProvisioning(600*time.Millisecond))
+	_, a := agentFixture(t, c, nil)
+	require.Equal(t, theazo.AgentStatusProvisioning, a.Status)
+	_, err := c.Agents.Run(ctx, a.ID, "too early")
+	require.ErrorIs(t, err, theazo.ErrConflict, "a provisioning agent takes no task")
+
+	srv.ResetRequests()
+	start := time.Now()
+	got, err := c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusIdle)
+	took := time.Since(start)
+	require.NoError(t, err)
+	assert.Equal(t, theazo.AgentStatusIdle, got.Status)
+	assert.Equal(t, a.ID, got.ID)
+	assert.GreaterOrEqual(t, took, 600*time.Millisecond)
+	assert.Less(t, took, 2*time.Second, "polls back off from ~250 ms, not to seconds at once")
+	polls, _ := count(srv, "GET", "/v1/agents/"+a.ID)
+	assert.GreaterOrEqual(t, polls, 3)
+	assert.LessOrEqual(t, polls, 8, "polls back off rather than spin")
+
+	res, err := c.Agents.RunAndWait(ctx, got.ID, "now")
+	require.NoError(t, err)
+	assert.NotEmpty(t, res.Output)
+
+	// Already there: one poll, no wait.
+	srv.ResetRequests()
+	got, err = c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusPaused, theazo.AgentStatusIdle)
+	require.NoError(t, err)
+	assert.Equal(t, theazo.AgentStatusIdle, got.Status)
+	polls, _ = count(srv, "GET", "/v1/agents/"+a.ID)
+	assert.Equal(t, 1, polls)
+}
+
+func TestAgentsWaitUntilFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		terminate bool
+		want      []theazo.AgentStatus
+		timeout   time.Duration
+		check     func(t *testing.T, err error)
+	}{
+		{
+			name: "terminated cannot become idle", terminate: true, want: []theazo.AgentStatus{theazo.AgentStatusIdle},
+			check: func(t *testing.T, err error) {
+				assert.ErrorIs(t, err, theazo.ErrStatusUnreachable)
+				assert.Contains(t, err.Error(), "is terminated, waiting for [idle]")
+			},
+		},
+		{
+			name: "terminated is reachable when wanted", terminate: true, want: []theazo.AgentStatus{theazo.AgentStatusTerminated},
+			check: func(t *testing.T, err error) { assert.NoError(t, err) },
+		},
+		{
+			name: "context deadline", want: []theazo.AgentStatus{theazo.AgentStatusIdle}, timeout: 300 * time.Millisecond,
+			check: func(t *testing.T, err error) {
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				assert.Contains(t, err.Error(), "(it was provisioning)")
+			},
+		},
+		{
+			name: "no status", want: nil,
+			check: func(t *testing.T, err error) { assert.ErrorIs(t, err, theazo.ErrInvalidParams) },
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := newE2E(t, theazotest.WithProvisioning(time.Hour))
+			_, a := agentFixture(t, c, nil)
+			if tc.terminate {
+				require.NoError(t, c.Agents.Terminate(context.Background(), a.ID))
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			if tc.timeout > 0 {
+				ctx, cancel = context.WithTimeout(context.Background(), tc.timeout)
+			}
+			defer cancel()
+			start := time.Now()
+			_, err := c.Agents.WaitUntil(ctx, a.ID, tc.want...)
+			tc.check(t, err)
+			assert.Less(t, time.Since(start), time.Second, "fails fast")
+		})
+	}
+}
+
+// An idle agent never becomes provisioning again.
+func TestAgentsWaitUntilProvisioningIsUnreachable(t *testing.T) {
+	_, c := newE2E(t)
+	_, a := agentFixture(t, c, nil)
+	_, err := c.Agents.WaitUntil(context.Background(), a.ID, theazo.AgentStatusProvisioning)
+	assert.ErrorIs(t, err, theazo.ErrStatusUnreachable)
+}
