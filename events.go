@@ -108,11 +108,30 @@ func decodeEvent[T interface{ setRaw(json.RawMessage) }](data string, v T) (T, e
 
 // openStream connects req as an event stream of E. Every stream of the API
 // goes through here and through the transport's one request path; a
-// resumption repeats req with a Last-Event-ID header.
+// resumption repeats req with a Last-Event-ID header. The call's options
+// apply to every connection, except that WithResponseInto describes the
+// first and WithLastEventID is the first's Last-Event-ID.
 func openStream[E any](ctx context.Context, t *transport, req request, decode func(string, string) (E, error), terminal func(E) bool) (*sse.Stream[E], error) {
 	req.stream = true
+	co, err := newCallOptions(req)
+	if err != nil {
+		return nil, err
+	}
+	later := co // the options of resumptions
+	if co != nil && (co.response != nil || co.lastEventID != "") {
+		c := *co
+		c.response, c.lastEventID = nil, ""
+		later = &c
+	}
+	first := true
 	connect := func(ctx context.Context, lastEventID string) (*http.Response, error) {
-		r := req
+		r, rco := req, later
+		if first {
+			first, rco = false, co
+			if co != nil && lastEventID == "" {
+				lastEventID = co.lastEventID
+			}
+		}
 		if lastEventID != "" {
 			r.header = req.header.Clone()
 			if r.header == nil {
@@ -120,7 +139,7 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 			}
 			r.header.Set("Last-Event-ID", lastEventID)
 		}
-		return t.do(ctx, r)
+		return t.send(ctx, r, rco)
 	}
 	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub})
 }
