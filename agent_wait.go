@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/theazo/theazo-go/internal/retry"
@@ -18,35 +17,35 @@ var ErrStatusUnreachable = errors.New("theazo: the agent cannot reach the wanted
 // most 5 s, with jitter so that many waiters spread out.
 var waitPolicy = retry.Policy{BaseWait: 250 * time.Millisecond, MaxBackoff: 5 * time.Second, MaxWait: 5 * time.Second}
 
-// WaitUntil polls the agent (Get) until its status is one of statuses and
-// returns it, e.g. WaitUntil(ctx, id, AgentStatusIdle) after Create. Polls
-// start about 250 ms apart and back off to 5 s, with jitter; each goes
-// through the client's one request path and its rate governor. It fails
-// at once with ErrStatusUnreachable when the agent reaches a status from
-// which none of statuses can follow (terminated is final; provisioning
-// does not come back), and with ctx's error, wrapped with the last status
-// seen, when ctx ends first.
-func (s *AgentsService) WaitUntil(ctx context.Context, agentID string, statuses ...AgentStatus) (*Agent, error) {
-	if len(statuses) == 0 {
-		return nil, fmt.Errorf("%w: WaitUntil needs at least one status", ErrInvalidParams)
+// WaitUntil polls the agent (Get, with opts) until its status is status
+// and returns it, e.g. WaitUntil(ctx, id, AgentStatusIdle) after Create.
+// Polls start about 250 ms apart and back off to 5 s, with jitter; each
+// goes through the client's one request path and its rate governor. It
+// fails at once with ErrStatusUnreachable when the agent reaches a status
+// from which status cannot follow (terminated is final; provisioning does
+// not come back), and with ctx's error, wrapped with the last status seen,
+// when ctx ends first.
+func (s *AgentsService) WaitUntil(ctx context.Context, agentID string, status AgentStatus, opts ...RequestOption) (*Agent, error) {
+	if status == "" {
+		return nil, fmt.Errorf("%w: WaitUntil needs a status", ErrInvalidParams)
 	}
 	for attempt := 0; ; attempt++ {
-		a, err := s.Get(ctx, agentID)
+		a, err := s.Get(ctx, agentID, opts...)
 		if err != nil {
 			return nil, err
 		}
-		if slices.Contains(statuses, a.Status) {
+		if a.Status == status {
 			return a, nil
 		}
-		if !slices.ContainsFunc(statuses, func(want AgentStatus) bool { return canBecome(a.Status, want) }) {
-			return nil, fmt.Errorf("%w: agent %s is %s, waiting for %v", ErrStatusUnreachable, agentID, a.Status, statuses)
+		if !canBecome(a.Status, status) {
+			return nil, fmt.Errorf("%w: agent %s is %s, waiting for %s", ErrStatusUnreachable, agentID, a.Status, status)
 		}
 		t := time.NewTimer(waitPolicy.Backoff(0, 0, attempt, nil))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("theazo: waiting for agent %s to be %v (it was %s): %w", agentID, statuses, a.Status, ctx.Err())
+			return nil, fmt.Errorf("theazo: waiting for agent %s to be %s (it was %s): %w", agentID, status, a.Status, ctx.Err())
 		}
 	}
 }

@@ -39,7 +39,7 @@ func TestAgentsWaitUntil(t *testing.T) {
 
 	// Already there: one poll, no wait.
 	srv.ResetRequests()
-	got, err = c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusPaused, theazo.AgentStatusIdle)
+	got, err = c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusIdle)
 	require.NoError(t, err)
 	assert.Equal(t, theazo.AgentStatusIdle, got.Status)
 	polls, _ = count(srv, "GET", "/v1/agents/"+a.ID)
@@ -50,30 +50,30 @@ func TestAgentsWaitUntilFailures(t *testing.T) {
 	tests := []struct {
 		name      string
 		terminate bool
-		want      []theazo.AgentStatus
+		want      theazo.AgentStatus
 		timeout   time.Duration
 		check     func(t *testing.T, err error)
 	}{
 		{
-			name: "terminated cannot become idle", terminate: true, want: []theazo.AgentStatus{theazo.AgentStatusIdle},
+			name: "terminated cannot become idle", terminate: true, want: theazo.AgentStatusIdle,
 			check: func(t *testing.T, err error) {
 				assert.ErrorIs(t, err, theazo.ErrStatusUnreachable)
-				assert.Contains(t, err.Error(), "is terminated, waiting for [idle]")
+				assert.Contains(t, err.Error(), "is terminated, waiting for idle")
 			},
 		},
 		{
-			name: "terminated is reachable when wanted", terminate: true, want: []theazo.AgentStatus{theazo.AgentStatusTerminated},
+			name: "terminated is reachable when wanted", terminate: true, want: theazo.AgentStatusTerminated,
 			check: func(t *testing.T, err error) { assert.NoError(t, err) },
 		},
 		{
-			name: "context deadline", want: []theazo.AgentStatus{theazo.AgentStatusIdle}, timeout: 300 * time.Millisecond,
+			name: "context deadline", want: theazo.AgentStatusIdle, timeout: 300 * time.Millisecond,
 			check: func(t *testing.T, err error) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded)
 				assert.Contains(t, err.Error(), "(it was provisioning)")
 			},
 		},
 		{
-			name: "no status", want: nil,
+			name: "no status", want: "",
 			check: func(t *testing.T, err error) { assert.ErrorIs(t, err, theazo.ErrInvalidParams) },
 		},
 	}
@@ -90,7 +90,7 @@ func TestAgentsWaitUntilFailures(t *testing.T) {
 			}
 			defer cancel()
 			start := time.Now()
-			_, err := c.Agents.WaitUntil(ctx, a.ID, tc.want...)
+			_, err := c.Agents.WaitUntil(ctx, a.ID, tc.want)
 			tc.check(t, err)
 			assert.Less(t, time.Since(start), time.Second, "fails fast")
 		})
