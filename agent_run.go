@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"net/http"
 	"sync"
 
 	"github.com/theazo/theazo-go/sse"
@@ -108,7 +107,7 @@ func (s *AgentsService) RunStream(ctx context.Context, agentID, task string, opt
 		}
 		return ev, err
 	}
-	stream, err := openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/agents/%s/stream", ids: []string{agentID}}, decode, isAgentTerminal)
+	stream, err := openStream(ctx, s.t, agentStreamRequest(agentID, opts), decode, isAgentTerminal)
 	if err != nil {
 		return nil, err
 	}

@@ -159,7 +159,16 @@ func (s *AgentsService) Exec(ctx context.Context, agentID string, params *AgentE
 // returns once the server has answered. Connect before Run to receive every
 // event of the run. The stream ends after an output or error event.
 func (s *AgentsService) Stream(ctx context.Context, agentID string, opts ...RequestOption) (*sse.Stream[AgentEvent], error) {
-	return openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/agents/%s/stream", ids: []string{agentID}}, decodeAgentEvent, isAgentTerminal)
+	return openStream(ctx, s.t, agentStreamRequest(agentID, opts), decodeAgentEvent, isAgentTerminal)
+}
+
+// Follow connects to the agent's event stream like Stream, but follows the
+// agent across runs, e.g. for a dashboard: output and error events do not
+// end it, and when the server ends the connection after a run it is
+// resumed with Last-Event-ID. It stays open until it is closed or ctx
+// ends, or a resumption fails (sse.ErrInterrupted).
+func (s *AgentsService) Follow(ctx context.Context, agentID string, opts ...RequestOption) (*sse.Stream[AgentEvent], error) {
+	return openStream(ctx, s.t, agentStreamRequest(agentID, opts), decodeAgentEvent, nil)
 }
 
 // Pause suspends a running agent after its current tool call and snapshots
@@ -178,4 +187,10 @@ func (s *AgentsService) Resume(ctx context.Context, agentID string, opts ...Requ
 // snapshot (POST /agents/{id}/terminate). It cannot be undone.
 func (s *AgentsService) Terminate(ctx context.Context, agentID string, opts ...RequestOption) error {
 	return callOK(ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/agents/%s/terminate", ids: []string{agentID}})
+}
+
+// agentStreamRequest is the GET of an agent's event stream, which Stream,
+// Follow and RunStream open.
+func agentStreamRequest(agentID string, opts []RequestOption) request {
+	return request{opts: opts, method: http.MethodGet, path: "/agents/%s/stream", ids: []string{agentID}}
 }
