@@ -86,5 +86,7 @@
 // (WithRateLimit, WithRateLimitWindow). InjectFault makes the next matching
 // requests fail: a status with or without Retry-After, a dropped
 // connection, a body cut short, a stream dropped after some events, or a
-// delay. Requests lists what the server received, with the key redacted.
+// delay. Requests lists what the server received, with the key redacted;
+// OpenStreams counts the event streams being sent, e.g. to see a client
+// close one.
 package theazotest

@@ -126,6 +126,8 @@ func (l *eventLog) len() int {
 // which terminal is true, when the log is complete, or when the client or
 // the server goes away.
 func (c *call) stream(l *eventLog, fromStart bool, keep func(sseEvent) bool, terminal func(string) bool) {
+	c.s.openStreams.Add(1)
+	defer c.s.openStreams.Add(-1)
 	n := l.len()
 	pos := n
 	if id := c.r.Header.Get("Last-Event-ID"); id != "" {
@@ -178,3 +180,7 @@ func (c *call) stream(l *eventLog, fromStart bool, keep func(sseEvent) bool, ter
 		}
 	}
 }
+
+// OpenStreams returns how many event streams the server is sending right
+// now, e.g. to see that a client closed its stream.
+func (s *Server) OpenStreams() int { return int(s.openStreams.Load()) }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/theazo/theazo-go"
@@ -32,6 +33,8 @@ type Server struct {
 
 	reqMu    sync.Mutex
 	requests []Request
+
+	openStreams atomic.Int64 // event streams being sent
 
 	faultMu sync.Mutex
 	faults  []*faultState
