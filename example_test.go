@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/theazo/theazo-go"
 	"github.com/theazo/theazo-go/theazotest"
@@ -57,12 +58,12 @@ func ExampleAgentsService_RunStream() {
 		log.Fatal(err)
 	}
 	// RunStream connects first, then starts the task: no event is missed.
-	stream, err := client.Agents.RunStream(ctx, agent.ID, "Summarize this week's papers")
+	run, err := client.Agents.RunStream(ctx, agent.ID, "Summarize this week's papers")
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer stream.Close()
-	for ev, err := range stream.Events() {
+	defer run.Close()
+	for ev, err := range run.Events() {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -84,6 +85,48 @@ func ExampleAgentsService_RunStream() {
 	// tool result: web_search
 	// output: Here is a scripted answer to: Summarize this week's papers
 	// cost: 0.12 USD
+}
+
+func ExampleAgentsService_RunAndWait() {
+	srv := theazotest.NewServer(theazotest.WithProvisioning(50 * time.Millisecond))
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	sess, err := client.Sessions.GetOrCreate(ctx, "user_123", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	agent, err := client.Agents.Create(ctx, sess.ID, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("created:", agent.Status)
+	// A new agent takes tasks once it is idle.
+	if agent, err = client.Agents.WaitUntil(ctx, agent.ID, theazo.AgentStatusIdle); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("now:", agent.Status)
+
+	res, err := client.Agents.RunAndWait(ctx, agent.ID, "Summarize this week's papers")
+	var runErr *theazo.RunError
+	switch {
+	case errors.As(err, &runErr):
+		log.Fatalf("the run failed: %s", runErr.Message)
+	case err != nil:
+		log.Fatal(err)
+	}
+	fmt.Println("answer:", res.Output)
+	fmt.Println("cost:", res.Cost)
+	for _, call := range res.ToolCalls {
+		fmt.Println("tool:", call.Tool, string(call.Input), "→", len(call.Output), "bytes")
+	}
+	// Output:
+	// created: provisioning
+	// now: idle
+	// answer: Here is a scripted answer to: Summarize this week's papers
+	// cost: 0.12 USD
+	// tool: web_search {"query":"Summarize this week's papers"} → 85 bytes
 }
 
 func ExampleSessionsService_List() {
@@ -215,14 +258,8 @@ func ExampleBillingService_Users() {
 			log.Fatal(err)
 		}
 		for range runs {
-			stream, err := client.Agents.RunStream(ctx, agent.ID, "Summarize the news")
-			if err != nil {
+			if _, err := client.Agents.RunAndWait(ctx, agent.ID, "Summarize the news"); err != nil {
 				log.Fatal(err)
-			}
-			for _, err := range stream.Events() {
-				if err != nil {
-					log.Fatal(err)
-				}
 			}
 			if err := client.Agents.Terminate(ctx, agent.ID); err != nil {
 				log.Fatal(err)

@@ -40,11 +40,12 @@ func ExampleWithAgentScript() {
 	sess, _ := client.Sessions.GetOrCreate(ctx, "user_123", nil)
 	agent, _ := client.Agents.Create(ctx, sess.ID, nil)
 
-	stream, err := client.Agents.RunStream(ctx, agent.ID, "Read example.com")
+	run, err := client.Agents.RunStream(ctx, agent.ID, "Read example.com")
 	if err != nil {
 		log.Fatal(err)
 	}
-	for ev, err := range stream.Events() {
+	defer run.Close()
+	for ev, err := range run.Events() {
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -63,12 +63,12 @@ func run(ctx context.Context, w io.Writer) error {
 	// to the stream before starting the task, so no event is missed.
 	task := "Summarize this week's top AI research papers"
 	fmt.Fprintf(w, "3. Running %q\n", task)
-	stream, err := client.Agents.RunStream(ctx, agent.ID, task)
+	run, err := client.Agents.RunStream(ctx, agent.ID, task)
 	if err != nil {
 		return fmt.Errorf("starting the run: %w", err)
 	}
-	defer stream.Close()
-	for ev, err := range stream.Events() {
+	defer run.Close()
+	for ev, err := range run.Events() {
 		if err != nil {
 			return fmt.Errorf("streaming the run: %w", err)
 		}
