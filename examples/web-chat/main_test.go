@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// syncBuffer is the program's output, written and read concurrently.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serve runs the example on a free port and returns the page's URL; the
+// example stops, and must return nil, when the test ends.
+func serve(t *testing.T) (string, *syncBuffer) {
+	t.Helper()
+	t.Setenv("THEAZO_API_KEY", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, out, "127.0.0.1:0", func(u string) { urls <- u }) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err)
+			assert.True(t, strings.HasSuffix(out.String(), "Stopped.\n"), out.String())
+		case <-time.After(10 * time.Second):
+			t.Error("the server did not stop")
+		}
+	})
+	select {
+	case u := <-urls:
+		return u, out
+	case err := <-done:
+		t.Fatalf("the example stopped: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the example did not start")
+	}
+	return "", nil
+}
+
+func TestWebChatServesThePage(t *testing.T) {
+	page, out := serve(t)
+	assert.Regexp(t, `^No THEAZO_API_KEY set.*\nOpen http://127\.0\.0\.1:\d+/ in your browser\. Ctrl-C stops\.\n$`, out.String())
+	resp, err := http.Get(page)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	html := string(body)
+	assert.Contains(t, html, "new EventSource(")
+	assert.NotContains(t, html, "<script src", "one page, nothing loaded from elsewhere")
+	assert.NotContains(t, html, "<link")
+	assert.NotContains(t, html, "innerHTML =", "the agent's text is never HTML")
+}
+
+// sseEvent is one event as a browser's EventSource would see it.
+type sseEvent struct{ id, typ, data string }
+
+// readEvents parses an event stream to its end.
+func readEvents(t *testing.T, r io.Reader) []sseEvent {
+	t.Helper()
+	var out []sseEvent
+	var cur sseEvent
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			if cur.data != "" {
+				out = append(out, cur)
+			}
+			cur = sseEvent{id: cur.id}
+			continue
+		}
+		name, value, _ := strings.Cut(line, ": ")
+		switch name {
+		case "id":
+			cur.id = value
+		case "event":
+			cur.typ = value
+		case "data":
+			cur.data += value
+		}
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+func TestWebChatRunsATask(t *testing.T) {
+	page, _ := serve(t)
+	resp, err := http.Post(page+"api/agents", "", nil)
+	require.NoError(t, err)
+	var agent struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&agent))
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.True(t, strings.HasPrefix(agent.ID, "agt_"), agent.ID)
+
+	resp, err = http.Get(page + "api/agents/" + agent.ID + "/run?task=" + url.QueryEscape("What is new in Go?"))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	events := readEvents(t, resp.Body)
+	var got []string
+	for _, ev := range events {
+		got = append(got, ev.id+" "+ev.typ)
+		assert.True(t, json.Valid([]byte(ev.data)), ev.data)
+	}
+	assert.Equal(t, []string{"1 thinking", "2 tool_call", "3 tool_result", "4 thinking", "5 output"}, got)
+	assert.JSONEq(t, `{"cost":{"amount":14,"currency":"usd"},"text":"Here is a scripted answer to: What is new in Go?"}`, events[4].data)
+}
+
+func TestWebChatRefusesBadRequests(t *testing.T) {
+	page, _ := serve(t)
+	resp, err := http.Post(page+"api/agents", "", nil)
+	require.NoError(t, err)
+	var agent struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&agent))
+	resp.Body.Close()
+
+	tests := []struct {
+		name, path string
+		status     int
+	}{
+		{"an agent this server did not create", "api/agents/agt_other/run?task=x", http.StatusNotFound},
+		{"no task", "api/agents/" + agent.ID + "/run", http.StatusBadRequest},
+		{"a task too long", "api/agents/" + agent.ID + "/run?task=" + strings.Repeat("x", 4001), http.StatusBadRequest},
+		{"an unknown page", "nothing-here", http.StatusNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Get(page + tc.path)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tc.status, resp.StatusCode)
+		})
+	}
+}
