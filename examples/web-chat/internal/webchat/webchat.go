@@ -126,7 +126,7 @@ func (s *Server) fail(w http.ResponseWriter, msg string, err error) {
 // the web, read the result, think again and answer, for 14 cents.
 func DemoScript(task string) []theazotest.Event {
 	return []theazotest.Event{
-		theazotest.Thinking("The question is: " + task + ". I will search the web first."),
+		theazotest.Thinking("Looking into: " + task + " — I will search the web first."),
 		theazotest.ToolCall("web_search", map[string]any{"query": task}),
 		theazotest.ToolResult("web_search", map[string]any{"results": []map[string]string{
 			{"title": "A scripted search result", "url": "https://example.com/result"},

@@ -1,0 +1,201 @@
+// Package browsertest drives the web-chat example's page in a real, headless
+// Chromium. It is its own module, so that chromedp never enters the SDK's
+// go.mod; .ci/run installs Chromium and runs it.
+package browsertest
+
+import (
+	"context"
+	"log"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/theazo/theazo-go/examples/web-chat/internal/webchat"
+	"github.com/theazo/theazo-go/theazotest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// chromium returns the browser to run: $CHROMIUM, or chromium on the PATH.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium: apt-get install -y chromium, or set CHROMIUM (.ci/run installs it)")
+	return ""
+}
+
+// tab starts a headless Chromium with a fresh profile and returns a context
+// for one tab of it. The browser is closed when the test ends.
+func tab(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1000, 800),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc() // waits for the browser to exit, before its profile directory is removed
+	})
+	require.NoError(t, chromedp.Do(bctx), "starting Chromium")
+	return bctx
+}
+
+// chat starts theazotest with opts and the web-chat server on it.
+func chat(t *testing.T, opts ...theazotest.Option) (*theazotest.Server, string) {
+	t.Helper()
+	api := theazotest.NewServer(append([]theazotest.Option{theazotest.WithAgentScript(webchat.DemoScript)}, opts...)...)
+	t.Cleanup(api.Close)
+	page := httptest.NewServer(webchat.New(api.Client(), "browser-test", log.New(testWriter{t}, "web-chat: ", 0)))
+	t.Cleanup(page.Close)
+	return api, page.URL + "/"
+}
+
+// testWriter logs the server's lines in the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
+// ask types task into the page and sends it.
+func ask(task string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS("#task")),
+		chromedp.SendKeys(chromedp.CSS("#task"), task),
+		chromedp.Click(chromedp.CSS("#send")),
+	)
+}
+
+// shown returns the events shown in the page, in order, as "type id".
+func shown(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	list, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log .event"))
+		.map(e => e.dataset.type + " " + e.dataset.id)`))
+	require.NoError(t, err)
+	return list
+}
+
+// waitFor waits until selector matches a visible element.
+func waitFor(selector string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(selector))
+}
+
+// demoEvents is the page's list after one run of webchat.DemoScript.
+var demoEvents = []string{"thinking 1", "tool_call 2", "tool_result 3", "thinking 4", "output 5"}
+
+func TestEveryEventAppearsInOrder(t *testing.T) {
+	_, page := chat(t, theazotest.WithEventDelay(100*time.Millisecond))
+	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
+	defer cancel()
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		ask("What is new in Go 1.26?"),
+		waitFor(`#log .event[data-type="tool_call"]`),
+	))
+	during := shown(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, waitFor(`body[data-state="done"]`), waitFor(".answer")))
+	after := shown(t, ctx)
+	answer, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".answer").lastChild.textContent`))
+	require.NoError(t, err)
+	cost, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".cost")))
+	require.NoError(t, err)
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+
+	assert.Less(t, len(during), len(demoEvents), "the events stream in: the page shows them before the run ends")
+	assert.Equal(t, demoEvents[:len(during)], during)
+	assert.Equal(t, demoEvents, after)
+	assert.Equal(t, "Here is a scripted answer to: What is new in Go 1.26?", answer)
+	assert.Equal(t, "Cost of this run: 0.14 USD", cost)
+
+	shot := filepath.Join(t.TempDir(), "web-chat.png")
+	require.NoError(t, os.WriteFile(shot, png, 0o644))
+	t.Logf("screenshot of the finished page: %s (%d bytes)", shot, len(png))
+	if dir := os.Getenv("WEB_CHAT_SCREENSHOT_DIR"); dir != "" { // kept after the test, e.g. as a CI artifact
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "web-chat.png"), png, 0o644))
+	}
+	assert.Greater(t, len(png), 10_000, "a screenshot of a rendered page")
+}
+
+// When the API drops the server's upstream connection mid-run, the SDK
+// resumes it with Last-Event-ID and the page still shows each event once.
+func TestUpstreamDropMidRun(t *testing.T) {
+	api, page := chat(t, theazotest.WithEventDelay(50*time.Millisecond))
+	api.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2, Times: 2})
+	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
+	defer cancel()
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		ask("Find it"),
+		waitFor(`body[data-state="done"]`),
+	))
+	assert.Equal(t, demoEvents, shown(t, ctx))
+	var resumedFrom []string
+	for _, r := range api.Requests() {
+		if r.Method == "GET" && strings.HasSuffix(r.Path, "/stream") {
+			resumedFrom = append(resumedFrom, r.Header.Get("Last-Event-ID"))
+		}
+	}
+	assert.Equal(t, []string{"", "2", "4"}, resumedFrom, "the upstream was dropped twice and resumed")
+}
+
+// Closing the page closes the server's upstream stream at once.
+func TestClosingThePageClosesTheUpstream(t *testing.T) {
+	long := func(task string) []theazotest.Event {
+		var evs []theazotest.Event
+		for i := range 50 {
+			evs = append(evs, theazotest.Thinking("step "+strconv.Itoa(i)))
+		}
+		return append(evs, theazotest.Output("done", 1))
+	}
+	api, page := chat(t, theazotest.WithAgentScript(long), theazotest.WithEventDelay(200*time.Millisecond))
+	browser := tab(t)
+	pageCtx, closePage := chromedp.NewContext(browser) // a second tab, closed on its own
+	defer closePage()
+	ctx, cancel := context.WithTimeout(pageCtx, 30*time.Second)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		ask("A long task"),
+		waitFor(`#log .event[data-id="2"]`),
+	))
+	require.Equal(t, 1, api.OpenStreams())
+
+	closed := time.Now()
+	closePage() // closes the tab
+	require.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, 10*time.Millisecond,
+		"theazotest still streams %v after the page closed", time.Since(closed))
+	t.Logf("the upstream closed %v after the page", time.Since(closed).Round(time.Millisecond))
+}
