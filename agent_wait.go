@@ -37,6 +37,9 @@ func (s *AgentsService) WaitUntil(ctx context.Context, agentID string, status Ag
 		if a.Status == status {
 			return a, nil
 		}
+		if a.Status == "" { // polling could not end: nothing says the agent changes
+			return nil, fmt.Errorf("%w: agent %s has no status", ErrInvalidResponse, agentID)
+		}
 		if !canBecome(a.Status, status) {
 			return nil, fmt.Errorf("%w: agent %s is %s, waiting for %s", ErrStatusUnreachable, agentID, a.Status, status)
 		}

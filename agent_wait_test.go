@@ -2,6 +2,9 @@ package theazo_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -103,4 +106,18 @@ func TestAgentsWaitUntilProvisioningIsUnreachable(t *testing.T) {
 	_, a := agentFixture(t, c, nil)
 	_, err := c.Agents.WaitUntil(context.Background(), a.ID, theazo.AgentStatusProvisioning)
 	assert.ErrorIs(t, err, theazo.ErrStatusUnreachable)
+}
+
+// A reply without a status cannot end the wait: it is an invalid response,
+// not a poll for ever.
+func TestAgentsWaitUntilWithoutAStatus(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"agt_1"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := theazo.NewClient("th_test_key", theazo.WithBaseURL(srv.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	_, err := c.Agents.WaitUntil(context.Background(), "agt_1", theazo.AgentStatusIdle)
+	assert.ErrorIs(t, err, theazo.ErrInvalidResponse)
 }

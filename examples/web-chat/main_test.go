@@ -119,17 +119,23 @@ func readEvents(t *testing.T, r io.Reader) []sseEvent {
 	return out
 }
 
-func TestWebChatRunsATask(t *testing.T) {
-	page, _ := serve(t)
+// newAgent asks the example for an agent, as the page does first.
+func newAgent(t *testing.T, page string) string {
+	t.Helper()
 	resp, err := http.Post(page+"api/agents", "", nil)
 	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var agent struct{ ID string }
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&agent))
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.True(t, strings.HasPrefix(agent.ID, "agt_"), agent.ID)
+	return agent.ID
+}
 
-	resp, err = http.Get(page + "api/agents/" + agent.ID + "/run?task=" + url.QueryEscape("What is new in Go?"))
+func TestWebChatRunsATask(t *testing.T) {
+	page, _ := serve(t)
+	agentID := newAgent(t, page)
+	resp, err := http.Get(page + "api/agents/" + agentID + "/run?task=" + url.QueryEscape("What is new in Go?"))
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
@@ -145,19 +151,14 @@ func TestWebChatRunsATask(t *testing.T) {
 
 func TestWebChatRefusesBadRequests(t *testing.T) {
 	page, _ := serve(t)
-	resp, err := http.Post(page+"api/agents", "", nil)
-	require.NoError(t, err)
-	var agent struct{ ID string }
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&agent))
-	resp.Body.Close()
-
+	agentID := newAgent(t, page)
 	tests := []struct {
 		name, path string
 		status     int
 	}{
 		{"an agent this server did not create", "api/agents/agt_other/run?task=x", http.StatusNotFound},
-		{"no task", "api/agents/" + agent.ID + "/run", http.StatusBadRequest},
-		{"a task too long", "api/agents/" + agent.ID + "/run?task=" + strings.Repeat("x", 4001), http.StatusBadRequest},
+		{"no task", "api/agents/" + agentID + "/run", http.StatusBadRequest},
+		{"a task too long", "api/agents/" + agentID + "/run?task=" + strings.Repeat("x", 4001), http.StatusBadRequest},
 		{"an unknown page", "nothing-here", http.StatusNotFound},
 	}
 	for _, tc := range tests {
