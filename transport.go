@@ -234,11 +234,11 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 	}
 	u := t.base + path
 	if req.query != nil || co.hasQuery() {
-		v := url.Values{}
-		if req.query != nil {
-			if v, err = query.Values(req.query); err != nil {
-				return nil, fmt.Errorf("%w: encoding query: %w", ErrInvalidParams, err)
-			}
+		var v url.Values
+		if req.query == nil {
+			v = url.Values{}
+		} else if v, err = query.Values(req.query); err != nil {
+			return nil, fmt.Errorf("%w: encoding query: %w", ErrInvalidParams, err)
 		}
 		co.setQuery(v)
 		if q := v.Encode(); q != "" {
@@ -486,12 +486,19 @@ func (t *transport) retryClientFor(co *callOptions) *retryablehttp.Client {
 // retried: it was never sent, and waiting again would fail the same way.
 func checkRetry(policy retry.Policy) retryablehttp.CheckRetry {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-		var gerr *governorError
-		if err != nil && errors.As(err, &gerr) {
+		if err != nil && isGovernorError(err) {
 			return false, nil
 		}
 		return policy.CheckRetry(ctx, resp, err)
 	}
+}
+
+// isGovernorError reports whether err is a wait of the rate governor that
+// failed. (A function of its own, so that the target of errors.As is
+// allocated only for errors.)
+func isGovernorError(err error) bool {
+	var gerr *governorError
+	return errors.As(err, &gerr)
 }
 
 // beyondDeadline reports whether waiting d would outlast ctx's deadline.
