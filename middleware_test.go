@@ -136,16 +136,7 @@ func TestMiddlewareSeesStreamUnread(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := srv.Client()
 	ctx := context.Background()
-	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
-	require.NoError(t, err)
-	agent, err := c.Agents.Create(ctx, sess.ID, nil)
-	require.NoError(t, err)
-	run, err := c.Agents.RunStream(ctx, agent.ID, "task")
-	require.NoError(t, err)
-	for _, err := range run.Events() {
-		require.NoError(t, err)
-	}
-	run.Close()
+	agent, _ := ranAgent(t, c)
 
 	var read atomic.Int64
 	var atReturn int64 = -1

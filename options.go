@@ -89,8 +89,9 @@ func (f requestOption) applyRequest(co *callOptions) { f(co) }
 // WithResponseInto makes the call fill *r with the metadata and raw body of
 // its final reply: on success, and on an API error (the *Error's reply).
 // *r is left untouched when no reply was received (a local error, a network
-// failure). Reading r is safe once the call has returned; for a stream, once
-// it has connected.
+// failure). A List fills it from each page it fetches; a stream, from its
+// first connection. Read r once the call has returned (for a List, between
+// items), not while it runs on another goroutine.
 func WithResponseInto(r *Response) RequestOption {
 	return requestOption(func(co *callOptions) { co.response = r })
 }

@@ -434,19 +434,7 @@ func TestWithLastEventIDResumesFirstConnection(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := srv.Client()
 	ctx := context.Background()
-	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
-	require.NoError(t, err)
-	agent, err := c.Agents.Create(ctx, sess.ID, nil)
-	require.NoError(t, err)
-	stream, err := c.Agents.RunStream(ctx, agent.ID, "task")
-	require.NoError(t, err)
-	var all []string
-	for ev, err := range stream.Events() {
-		require.NoError(t, err)
-		all = append(all, fmt.Sprintf("%T", ev))
-	}
-	stream.Close()
-	require.Len(t, all, 4, "the default script")
+	agent, all := ranAgent(t, c)
 
 	srv.ResetRequests()
 	var resp theazo.Response
@@ -464,4 +452,25 @@ func TestWithLastEventIDResumesFirstConnection(t *testing.T) {
 	assert.Equal(t, "2", reqs[0].Header.Get("Last-Event-ID"))
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Nil(t, resp.Body, "a stream's body is its events")
+}
+
+// ranAgent returns an agent, in a new session, that has run the server's
+// default script to its end, and the types of the events the run streamed.
+func ranAgent(t *testing.T, c *theazo.Client) (*theazo.Agent, []string) {
+	t.Helper()
+	ctx := context.Background()
+	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
+	require.NoError(t, err)
+	agent, err := c.Agents.Create(ctx, sess.ID, nil)
+	require.NoError(t, err)
+	stream, err := c.Agents.RunStream(ctx, agent.ID, "task")
+	require.NoError(t, err)
+	defer stream.Close()
+	var types []string
+	for ev, err := range stream.Events() {
+		require.NoError(t, err)
+		types = append(types, fmt.Sprintf("%T", ev))
+	}
+	require.Len(t, types, 4, "the default script")
+	return agent, types
 }
