@@ -474,3 +474,35 @@ func ranAgent(t *testing.T, c *theazo.Client) (*theazo.Agent, []string) {
 	require.Len(t, types, 4, "the default script")
 	return agent, types
 }
+
+// TestStreamOptionsOnResumption: a resumption keeps the call's extras, sends
+// the stream's own last event id rather than WithLastEventID's, and leaves
+// the Response describing the first connection.
+func TestStreamOptionsOnResumption(t *testing.T) {
+	srv := theazotest.NewServer()
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+	ctx := context.Background()
+	agent, all := ranAgent(t, c)
+	srv.ResetRequests()
+	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 1})
+
+	var resp theazo.Response
+	stream, err := c.Agents.Stream(ctx, agent.ID, theazo.WithLastEventID("1"), theazo.WithHeader("X-Relay", "r1"), theazo.WithResponseInto(&resp))
+	require.NoError(t, err)
+	defer stream.Close()
+	first := resp
+	var got []string
+	for ev, err := range stream.Events() {
+		require.NoError(t, err)
+		got = append(got, fmt.Sprintf("%T", ev))
+	}
+	assert.Equal(t, all[1:], got, "after event 1, across the drop")
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2, "the connection and its resumption")
+	assert.Equal(t, "1", reqs[0].Header.Get("Last-Event-ID"))
+	assert.Equal(t, "2", reqs[1].Header.Get("Last-Event-ID"), "the stream's own id")
+	assert.Equal(t, "r1", reqs[1].Header.Get("X-Relay"), "the extras on every connection")
+	assert.Equal(t, first, resp, "the Response is the first connection's")
+	assert.Equal(t, reqs[0].RequestID, resp.RequestID)
+}

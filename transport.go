@@ -276,6 +276,9 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 	if body != nil {
 		hreq.Header.Set("Content-Type", "application/json")
 	}
+	if req.stream && co != nil && co.lastEventID != "" && hreq.Header.Get("Last-Event-ID") == "" {
+		hreq.Header.Set("Last-Event-ID", co.lastEventID)
+	}
 	co.setHeaders(hreq.Header)
 	if !req.public {
 		hreq.Header.Set("Authorization", "Bearer "+t.key)
