@@ -181,6 +181,9 @@ func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Second, "refused at once")
 	assert.Zero(t, resp, "nothing received")
 
+	_, err = c.Agents.Get(ctx, "")
+	require.ErrorIs(t, err, theazo.ErrEmptyID, "local checks come first")
+
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	_, err = c.Agents.Get(short, "agt_1", theazo.WithMaxRetryWait(time.Minute))

@@ -107,16 +107,16 @@ func (t *transport) do(ctx context.Context, req request) (*http.Response, error)
 // It fills co's Response with the reply's metadata; the caller adds a
 // successful JSON reply's body.
 func (t *transport) send(ctx context.Context, req request, co *callOptions) (*http.Response, error) {
+	hreq, err := t.newRequest(withCallMiddleware(ctx, co), req, co)
+	if err != nil {
+		return nil, err
+	}
 	if !req.public {
 		// The client cools down after a 429: a call that may not wait
 		// that long is refused now rather than sent into another 429.
 		if d := t.gov.coolDown(); d > 0 && (d > co.maxRetryWait(t.policy.MaxWait) || beyondDeadline(ctx, d)) {
 			return nil, coolingDownError(d)
 		}
-	}
-	hreq, err := t.newRequest(withCallMiddleware(ctx, co), req, co)
-	if err != nil {
-		return nil, err
 	}
 	resp, err := t.retryClientFor(co).Do(hreq)
 	if err != nil {
