@@ -203,7 +203,8 @@ func (o maxRetryWaitOption) applyRequest(co *callOptions) {
 // whose Retry-After is longer, or would outlast the context's deadline, is
 // returned at once, with Error.RetryAfter set; so is a call made while the
 // client cools down for longer than this. On NewClient it applies to every
-// call; on one call, to that call only.
+// call, and also caps how long the client cools down after a 429; on one
+// call, to that call only.
 func WithMaxRetryWait(d time.Duration) SharedOption { return maxRetryWaitOption(d) }
 
 // middlewareOption is WithMiddleware.

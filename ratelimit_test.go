@@ -157,23 +157,24 @@ func TestCoolDownHoldsEveryCall(t *testing.T) {
 
 // TestCoolDownLongerThanTheCallMayWait: a call made while the client cools
 // down for longer than its WithMaxRetryWait (or its deadline) is refused at
-// once with a rate_limited *Error carrying the remaining wait, unsent; a
-// public call is not held, as it does not spend the key's budget.
+// once with a rate_limited *Error carrying the remaining wait, unsent; one
+// that may wait that long waits and is sent; a public call is not held, as
+// it does not spend the key's budget.
 func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
-	c := srv.Client(theazo.WithMaxRetryWait(50 * time.Millisecond))
+	c := srv.Client(theazo.WithMaxRetryWait(3 * time.Second))
 	ctx := context.Background()
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: 2 * time.Second})
-	_, err := c.Usage.Summary(ctx, nil)
+	start := time.Now()
+	_, err := c.Usage.Summary(ctx, nil, theazo.WithMaxRetryWait(time.Second))
 	var apiErr *theazo.Error
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the server's 429, not waited for")
+	assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the server's 429, not waited for by this call")
 	srv.ResetRequests()
 
-	start := time.Now()
 	var resp theazo.Response
-	_, err = c.Agents.Get(ctx, "agt_1", theazo.WithResponseInto(&resp))
+	_, err = c.Agents.Get(ctx, "agt_1", theazo.WithResponseInto(&resp), theazo.WithMaxRetryWait(50*time.Millisecond))
 	require.ErrorIs(t, err, theazo.ErrRateLimited)
 	require.ErrorAs(t, err, &apiErr)
 	assert.Greater(t, apiErr.RetryAfter, time.Second)
@@ -186,7 +187,7 @@ func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
 
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	_, err = c.Agents.Get(short, "agt_1", theazo.WithMaxRetryWait(time.Minute))
+	_, err = c.Agents.Get(short, "agt_1")
 	require.ErrorIs(t, err, theazo.ErrRateLimited, "the wait would outlast the deadline")
 
 	_, err = c.Channels.SendMessage(ctx, "ch_missing", &theazo.MessageSendParams{Content: "hi"})
@@ -195,12 +196,33 @@ func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "/v1/channels/ch_missing/messages", reqs[0].Path)
 
-	// A call that may wait that long waits, and is sent once the cool-down is over.
+	// A call that may wait that long (the client's 3 s) waits, and is sent
+	// once the cool-down is over.
 	sent := time.Now()
-	_, err = c.Usage.Summary(ctx, nil, theazo.WithMaxRetryWait(5*time.Second))
+	_, err = c.Usage.Summary(ctx, nil)
 	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), 1500*time.Millisecond, "it waited for the cool-down")
+	assert.GreaterOrEqual(t, time.Since(start), 1900*time.Millisecond, "it waited for the cool-down")
 	assert.Less(t, time.Since(sent), 3*time.Second)
+}
+
+// TestCoolDownIsCappedByMaxRetryWait: a Retry-After far beyond the client's
+// WithMaxRetryWait cools the client down for that long at most, so that a
+// wrong or hostile Retry-After does not stop the client.
+func TestCoolDownIsCappedByMaxRetryWait(t *testing.T) {
+	srv := theazotest.NewServer()
+	t.Cleanup(srv.Close)
+	c := srv.Client(theazo.WithMaxRetryWait(100 * time.Millisecond))
+	ctx := context.Background()
+	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
+	_, err := c.Usage.Summary(ctx, nil)
+	require.ErrorIs(t, err, theazo.ErrRateLimited)
+	start := time.Now()
+	_, err = c.Usage.Summary(ctx, nil)
+	require.NoError(t, err, "sent after at most the client's 100 ms")
+	assert.Less(t, time.Since(start), time.Second)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.GreaterOrEqual(t, reqs[1].Time.Sub(reqs[0].Time), 80*time.Millisecond, "it did cool down")
 }
 
 // TestRateLimiterIsSharedAndHonoursContext: WithRateLimiter's limiter is
