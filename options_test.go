@@ -477,14 +477,17 @@ func ranAgent(t *testing.T, c *theazo.Client) (*theazo.Agent, []string) {
 
 // TestStreamOptionsOnResumption: a resumption keeps the call's extras, sends
 // the stream's own last event id rather than WithLastEventID's, and leaves
-// the Response describing the first connection.
+// the Response describing the first connection; the rate governor paces
+// the resumption too.
 func TestStreamOptionsOnResumption(t *testing.T) {
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
-	c := srv.Client()
+	lim := &countingLimiter{}
+	c := srv.Client(theazo.WithRateLimiter(lim))
 	ctx := context.Background()
 	agent, all := ranAgent(t, c)
 	srv.ResetRequests()
+	paced := lim.n.Load()
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 1})
 
 	var resp theazo.Response
@@ -505,4 +508,5 @@ func TestStreamOptionsOnResumption(t *testing.T) {
 	assert.Equal(t, "r1", reqs[1].Header.Get("X-Relay"), "the extras on every connection")
 	assert.Equal(t, first, resp, "the Response is the first connection's")
 	assert.Equal(t, reqs[0].RequestID, resp.RequestID)
+	assert.Equal(t, int64(2), lim.n.Load()-paced, "the connection and its resumption were paced")
 }
