@@ -65,7 +65,7 @@ func newCallOptions(req request) (*callOptions, error) {
 	case co.err != nil:
 	case len(co.jsonSet) > 0 && req.raw != nil:
 		co.err = fmt.Errorf("%w: WithJSONSet cannot change this body: it is sent as the exact bytes that are signed", ErrInvalidParams)
-	case len(co.jsonSet) > 0 && (req.method == http.MethodGet || req.method == http.MethodDelete):
+	case len(co.jsonSet) > 0 && !req.stream && (req.method == http.MethodGet || req.method == http.MethodDelete):
 		co.err = fmt.Errorf("%w: WithJSONSet: a %s request has no body", ErrInvalidParams, req.method)
 	}
 	if co.err != nil {
@@ -149,9 +149,10 @@ func WithQuery(key, value string) RequestOption {
 // WithJSONSet sets a top-level member of the call's JSON body to value
 // (marshalled with encoding/json), adding it or replacing the SDK's: the
 // way to send a field the API has gained before this SDK models it. A
-// request without a body gets one. It fails locally with ErrInvalidParams
-// on GET and DELETE calls, when value cannot be marshalled, and on
-// Triggers.Fire, which sends the exact bytes it signs.
+// request without a body gets one. Streams ignore it (Agents.RunStream
+// passes it to its run). It fails locally with ErrInvalidParams on other GET
+// and DELETE calls, when value cannot be marshalled, and on Triggers.Fire,
+// which sends the exact bytes it signs.
 func WithJSONSet(key string, value any) RequestOption {
 	return requestOption(func(co *callOptions) {
 		b, err := json.Marshal(value)

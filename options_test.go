@@ -168,6 +168,7 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 
 	optType := reflect.TypeFor[[]theazo.RequestOption]()
 	sentBody := map[string]bool{} // methods whose request has a body
+	stream := map[string]bool{}   // methods that open a stream
 	for _, m := range methods {
 		typ := m.fn.Type()
 		require.True(t, typ.IsVariadic() && typ.In(typ.NumIn()-1) == optType, "%s takes opts ...RequestOption last", m.name)
@@ -182,6 +183,7 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 				assert.Equal(t, m.name, r.Header.Get("X-Walk"), "%s %s: the extra header", r.Method, r.Path)
 				assert.Equal(t, m.name, r.Query.Get("walk"), "%s %s: the extra query parameter", r.Method, r.Path)
 				sentBody[m.name] = sentBody[m.name] || r.Method != http.MethodGet && r.Method != http.MethodDelete
+				stream[m.name] = stream[m.name] || r.Header.Get("Accept") == "text/event-stream"
 			}
 			last := reqs[len(reqs)-1]
 			assert.Equal(t, last.Status, resp.StatusCode, "the Response is the final reply's")
@@ -205,7 +207,14 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 			srv.ResetRequests()
 			var resp theazo.Response
 			err := callMethod(ctx, m, theazo.WithJSONSet("walkMember", m.name), theazo.WithResponseInto(&resp))
-			if !sentBody[m.name] || m.name == "Triggers.Fire" {
+			switch {
+			case stream[m.name] && !sentBody[m.name]:
+				require.False(t, localError(err), "a stream ignores WithJSONSet: %v", err)
+				for _, r := range srv.Requests() {
+					assert.Empty(t, r.Body, "a stream's request has no body")
+				}
+				return
+			case !sentBody[m.name] || m.name == "Triggers.Fire":
 				require.ErrorIs(t, err, theazo.ErrInvalidParams, "%s has no JSON body to set a member of", m.name)
 				assert.Empty(t, srv.Requests(), "refused locally")
 				assert.Zero(t, resp, "nothing received: the Response is untouched")
@@ -214,7 +223,8 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 			reqs := srv.Requests()
 			require.NotEmpty(t, reqs)
 			for _, r := range reqs {
-				if r.Method == http.MethodGet { // RunStream's stream
+				if r.Header.Get("Accept") == "text/event-stream" { // RunStream's stream
+					assert.Empty(t, r.Body)
 					continue
 				}
 				got, ok := r.BodyMember("walkMember")
@@ -509,4 +519,30 @@ func TestStreamOptionsOnResumption(t *testing.T) {
 	assert.Equal(t, first, resp, "the Response is the first connection's")
 	assert.Equal(t, reqs[0].RequestID, resp.RequestID)
 	assert.Equal(t, int64(2), lim.n.Load()-paced, "the connection and its resumption were paced")
+}
+
+// TestRunStreamPassesOptionsToBothRequests: Agents.RunStream's stream
+// ignores WithJSONSet and its run sends it; both carry the extra header.
+func TestRunStreamPassesOptionsToBothRequests(t *testing.T) {
+	srv := theazotest.NewServer()
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+	agent, _ := ranAgent(t, c)
+	srv.ResetRequests()
+	stream, err := c.Agents.RunStream(context.Background(), agent.ID, "again", theazo.WithJSONSet("priority", "high"), theazo.WithHeader("X-Relay", "r1"))
+	require.NoError(t, err)
+	defer stream.Close()
+	for _, err := range stream.Events() {
+		require.NoError(t, err)
+	}
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, http.MethodGet, reqs[0].Method)
+	assert.Empty(t, reqs[0].Body, "the stream has no body")
+	got, ok := reqs[1].BodyMember("priority")
+	require.True(t, ok, "the run's body: %s", reqs[1].Body)
+	assert.JSONEq(t, `"high"`, string(got))
+	for _, r := range reqs {
+		assert.Equal(t, "r1", r.Header.Get("X-Relay"))
+	}
 }

@@ -251,8 +251,10 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 			return nil, fmt.Errorf("%w: encoding request body: %w", ErrInvalidParams, err)
 		}
 	}
-	if body, err = co.setJSON(body); err != nil {
-		return nil, fmt.Errorf("%w (%s %s)", err, req.method, req.route())
+	if !req.stream {
+		if body, err = co.setJSON(body); err != nil {
+			return nil, fmt.Errorf("%w (%s %s)", err, req.method, req.route())
+		}
 	}
 	ctx = retry.WithInfo(ctx, &retry.Info{Idempotent: req.idempotent || isIdempotent(req.method)})
 	var rawBody any
