@@ -184,7 +184,7 @@ func newTransport(key string, cfg config) *transport {
 		base = http.DefaultTransport
 	}
 	hide := keyRedactor{key: key}
-	gov := &governor{limiter: cfg.limiter}
+	gov := &governor{limiter: cfg.limiter, maxCoolDown: cfg.maxRetryWait}
 	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger, hide: hide, middleware: cfg.middleware, gov: gov}
 	wrapped.CheckRedirect = checkRedirect(hc.CheckRedirect)
 

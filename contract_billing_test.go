@@ -22,14 +22,14 @@ func contractUsageCases() []contractCase {
 		name: "Summary",
 		ops:  []string{"GET /v1/usage/summary", "GET /v1/usage/summary"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			u, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: contractFrom, Until: contractUntil})
+			u, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, contractTime(t, "2025-05-06T14:00:00Z"), u.Period.Until)
 			assert.Equal(t, Money{Amount: 710, Currency: "usd"}, u.Compute.Cost)
 			assert.Equal(t, int64(1240000), u.Models.InputTokens)
 			assert.Equal(t, 0.4, u.Storage.GB)
 			assert.Equal(t, Money{Amount: 1544, Currency: "usd"}, u.Total)
-			_, err = c.Usage.Summary(ctx, nil)
+			_, err = c.Usage.Summary(ctx, nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}}
@@ -40,48 +40,48 @@ func contractBillingCases() []contractCase {
 		name: "Usage",
 		ops:  []string{"GET /v1/billing/usage", "GET /v1/billing/usage"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			u, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntil})
+			u, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, Money{Amount: 4200, Currency: "usd"}, u.TotalCost)
 			assert.Equal(t, int64(1842), u.ModelCalls)
 			assert.Equal(t, int64(126), u.Agents)
-			_, err = c.Billing.Usage(ctx, nil)
+			_, err = c.Billing.Usage(ctx, nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "Daily",
 		ops:  []string{"GET /v1/billing/usage/daily", "GET /v1/billing/usage/daily"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			days, err := c.Billing.Daily(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntil})
+			days, err := c.Billing.Daily(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, days, 2)
 			assert.Equal(t, NewDate(2025, time.May, 2), days[1].Date)
 			assert.Equal(t, Money{Amount: 720, Currency: "usd"}, days[1].Cost)
-			_, err = c.Billing.Daily(ctx, nil)
+			_, err = c.Billing.Daily(ctx, nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "Users",
 		ops:  []string{"GET /v1/billing/usage/users", "GET /v1/billing/usage/users"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			users, err := c.Billing.Users(ctx, &BillingUsersParams{From: contractFrom, Until: contractUntil, Limit: 10})
+			users, err := c.Billing.Users(ctx, &BillingUsersParams{From: contractFrom, Until: contractUntil, Limit: 10}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, users, 2)
 			assert.Equal(t, UserCost{UserID: "user_123", Cost: Money{Amount: 1200, Currency: "usd"}, Sessions: 5, Agents: 12}, users[0])
-			_, err = c.Billing.Users(ctx, nil)
+			_, err = c.Billing.Users(ctx, nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "Models",
 		ops:  []string{"GET /v1/billing/usage/models", "GET /v1/billing/usage/models"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			models, err := c.Billing.Models(ctx, &BillingModelsParams{From: contractFrom, Until: contractUntil})
+			models, err := c.Billing.Models(ctx, &BillingModelsParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, models, 2)
 			assert.Equal(t, "gpt-4o", models[1].Model)
 			assert.Equal(t, int64(642), models[1].Calls)
 			assert.Equal(t, Money{Amount: 1400, Currency: "usd"}, models[1].Cost)
-			_, err = c.Billing.Models(ctx, nil)
+			_, err = c.Billing.Models(ctx, nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}}

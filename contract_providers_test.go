@@ -15,7 +15,7 @@ func contractProvidersCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/providers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			list, err := c.Providers.List(ctx)
+			list, err := c.Providers.List(ctx, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, list, 2)
 			assert.Equal(t, ProviderE2B, list[0].Provider)
@@ -33,7 +33,7 @@ func contractProvidersCases() []contractCase {
 				{Provider: ProviderFly, Credentials: Credentials{"apiToken": "fly_test_token", "org": "acme"}},
 				{Provider: ProviderWebhook, Credentials: Credentials{"url": "https://compute.example.com/hook", "secret": "s3cret"}},
 			} {
-				got, err := c.Providers.Create(ctx, &p)
+				got, err := c.Providers.Create(ctx, &p, contractOpts(t)...)
 				require.NoError(t, err, p.Provider)
 				assert.Equal(t, ProviderE2B, got.Provider)
 			}
@@ -43,7 +43,7 @@ func contractProvidersCases() []contractCase {
 		ops:  []string{"DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, p := range []ProviderName{ProviderE2B, ProviderFly, ProviderWebhook} {
-				require.NoError(t, c.Providers.Delete(ctx, p), p)
+				require.NoError(t, c.Providers.Delete(ctx, p, contractOpts(t)...), p)
 			}
 		},
 	}}

@@ -113,25 +113,13 @@ func decodeEvent[T interface{ setRaw(json.RawMessage) }](data string, v T) (T, e
 // first and WithLastEventID is the first's Last-Event-ID.
 func openStream[E any](ctx context.Context, t *transport, req request, decode func(string, string) (E, error), terminal func(E) bool) (*sse.Stream[E], error) {
 	req.stream = true
-	co, err := newCallOptions(req)
-	if err != nil {
-		return nil, err
-	}
-	later := co // the options of resumptions
-	if co != nil && (co.response != nil || co.lastEventID != "") {
-		c := *co
-		c.response, c.lastEventID = nil, ""
-		later = &c
-	}
 	first := true
 	connect := func(ctx context.Context, lastEventID string) (*http.Response, error) {
-		r, rco := req, later
-		if first {
-			first, rco = false, co
-			if co != nil && lastEventID == "" {
-				lastEventID = co.lastEventID
-			}
+		r := req
+		if !first && len(req.opts) > 0 {
+			r.opts = append(req.opts[:len(req.opts):len(req.opts)], resumption{})
 		}
+		first = false
 		if lastEventID != "" {
 			r.header = req.header.Clone()
 			if r.header == nil {
@@ -139,7 +127,14 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 			}
 			r.header.Set("Last-Event-ID", lastEventID)
 		}
-		return t.send(ctx, r, rco)
+		return t.do(ctx, r)
 	}
 	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub})
 }
+
+// resumption is the last option of a stream's resumptions: the Response
+// describes the first connection, and the stream's own last event id
+// replaces WithLastEventID's.
+type resumption struct{}
+
+func (resumption) applyRequest(co *callOptions) { co.response, co.lastEventID = nil, "" }

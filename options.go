@@ -65,7 +65,7 @@ func newCallOptions(req request) (*callOptions, error) {
 	case co.err != nil:
 	case len(co.jsonSet) > 0 && req.raw != nil:
 		co.err = fmt.Errorf("%w: WithJSONSet cannot change this body: it is sent as the exact bytes that are signed", ErrInvalidParams)
-	case len(co.jsonSet) > 0 && (req.method == http.MethodGet || req.method == http.MethodDelete):
+	case len(co.jsonSet) > 0 && !req.stream && (req.method == http.MethodGet || req.method == http.MethodDelete):
 		co.err = fmt.Errorf("%w: WithJSONSet: a %s request has no body", ErrInvalidParams, req.method)
 	}
 	if co.err != nil {
@@ -89,8 +89,9 @@ func (f requestOption) applyRequest(co *callOptions) { f(co) }
 // WithResponseInto makes the call fill *r with the metadata and raw body of
 // its final reply: on success, and on an API error (the *Error's reply).
 // *r is left untouched when no reply was received (a local error, a network
-// failure). Reading r is safe once the call has returned; for a stream, once
-// it has connected.
+// failure). A List fills it from each page it fetches; a stream, from its
+// first connection. Read r once the call has returned (for a List, between
+// items), not while it runs on another goroutine.
 func WithResponseInto(r *Response) RequestOption {
 	return requestOption(func(co *callOptions) { co.response = r })
 }
@@ -148,9 +149,10 @@ func WithQuery(key, value string) RequestOption {
 // WithJSONSet sets a top-level member of the call's JSON body to value
 // (marshalled with encoding/json), adding it or replacing the SDK's: the
 // way to send a field the API has gained before this SDK models it. A
-// request without a body gets one. It fails locally with ErrInvalidParams
-// on GET and DELETE calls, when value cannot be marshalled, and on
-// Triggers.Fire, which sends the exact bytes it signs.
+// request without a body gets one. Streams ignore it (Agents.RunStream
+// passes it to its run). It fails locally with ErrInvalidParams on other GET
+// and DELETE calls, when value cannot be marshalled, and on Triggers.Fire,
+// which sends the exact bytes it signs.
 func WithJSONSet(key string, value any) RequestOption {
 	return requestOption(func(co *callOptions) {
 		b, err := json.Marshal(value)
@@ -202,7 +204,8 @@ func (o maxRetryWaitOption) applyRequest(co *callOptions) {
 // whose Retry-After is longer, or would outlast the context's deadline, is
 // returned at once, with Error.RetryAfter set; so is a call made while the
 // client cools down for longer than this. On NewClient it applies to every
-// call; on one call, to that call only.
+// call, and also caps how long the client cools down after a 429; on one
+// call, to that call only.
 func WithMaxRetryWait(d time.Duration) SharedOption { return maxRetryWaitOption(d) }
 
 // middlewareOption is WithMiddleware.

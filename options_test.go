@@ -168,6 +168,7 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 
 	optType := reflect.TypeFor[[]theazo.RequestOption]()
 	sentBody := map[string]bool{} // methods whose request has a body
+	stream := map[string]bool{}   // methods that open a stream
 	for _, m := range methods {
 		typ := m.fn.Type()
 		require.True(t, typ.IsVariadic() && typ.In(typ.NumIn()-1) == optType, "%s takes opts ...RequestOption last", m.name)
@@ -182,6 +183,7 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 				assert.Equal(t, m.name, r.Header.Get("X-Walk"), "%s %s: the extra header", r.Method, r.Path)
 				assert.Equal(t, m.name, r.Query.Get("walk"), "%s %s: the extra query parameter", r.Method, r.Path)
 				sentBody[m.name] = sentBody[m.name] || r.Method != http.MethodGet && r.Method != http.MethodDelete
+				stream[m.name] = stream[m.name] || r.Header.Get("Accept") == "text/event-stream"
 			}
 			last := reqs[len(reqs)-1]
 			assert.Equal(t, last.Status, resp.StatusCode, "the Response is the final reply's")
@@ -205,7 +207,14 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 			srv.ResetRequests()
 			var resp theazo.Response
 			err := callMethod(ctx, m, theazo.WithJSONSet("walkMember", m.name), theazo.WithResponseInto(&resp))
-			if !sentBody[m.name] || m.name == "Triggers.Fire" {
+			switch {
+			case stream[m.name] && !sentBody[m.name]:
+				require.False(t, localError(err), "a stream ignores WithJSONSet: %v", err)
+				for _, r := range srv.Requests() {
+					assert.Empty(t, r.Body, "a stream's request has no body")
+				}
+				return
+			case !sentBody[m.name] || m.name == "Triggers.Fire":
 				require.ErrorIs(t, err, theazo.ErrInvalidParams, "%s has no JSON body to set a member of", m.name)
 				assert.Empty(t, srv.Requests(), "refused locally")
 				assert.Zero(t, resp, "nothing received: the Response is untouched")
@@ -214,12 +223,13 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 			reqs := srv.Requests()
 			require.NotEmpty(t, reqs)
 			for _, r := range reqs {
-				if r.Method == http.MethodGet { // RunStream's stream
+				if r.Header.Get("Accept") == "text/event-stream" { // RunStream's stream
+					assert.Empty(t, r.Body)
 					continue
 				}
-				var body map[string]any
-				require.NoError(t, json.Unmarshal(r.Body, &body), "%s %s: %q", r.Method, r.Path, r.Body)
-				assert.Equal(t, m.name, body["walkMember"], "%s %s", r.Method, r.Path)
+				got, ok := r.BodyMember("walkMember")
+				require.True(t, ok, "%s %s: %q", r.Method, r.Path, r.Body)
+				assert.JSONEq(t, `"`+m.name+`"`, string(got), "%s %s", r.Method, r.Path)
 			}
 		})
 	}
@@ -434,19 +444,7 @@ func TestWithLastEventIDResumesFirstConnection(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := srv.Client()
 	ctx := context.Background()
-	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
-	require.NoError(t, err)
-	agent, err := c.Agents.Create(ctx, sess.ID, nil)
-	require.NoError(t, err)
-	stream, err := c.Agents.RunStream(ctx, agent.ID, "task")
-	require.NoError(t, err)
-	var all []string
-	for ev, err := range stream.Events() {
-		require.NoError(t, err)
-		all = append(all, fmt.Sprintf("%T", ev))
-	}
-	stream.Close()
-	require.Len(t, all, 4, "the default script")
+	agent, all := ranAgent(t, c)
 
 	srv.ResetRequests()
 	var resp theazo.Response
@@ -464,4 +462,87 @@ func TestWithLastEventIDResumesFirstConnection(t *testing.T) {
 	assert.Equal(t, "2", reqs[0].Header.Get("Last-Event-ID"))
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Nil(t, resp.Body, "a stream's body is its events")
+}
+
+// ranAgent returns an agent, in a new session, that has run the server's
+// default script to its end, and the types of the events the run streamed.
+func ranAgent(t *testing.T, c *theazo.Client) (*theazo.Agent, []string) {
+	t.Helper()
+	ctx := context.Background()
+	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
+	require.NoError(t, err)
+	agent, err := c.Agents.Create(ctx, sess.ID, nil)
+	require.NoError(t, err)
+	stream, err := c.Agents.RunStream(ctx, agent.ID, "task")
+	require.NoError(t, err)
+	defer stream.Close()
+	var types []string
+	for ev, err := range stream.Events() {
+		require.NoError(t, err)
+		types = append(types, fmt.Sprintf("%T", ev))
+	}
+	require.Len(t, types, 4, "the default script")
+	return agent, types
+}
+
+// TestStreamOptionsOnResumption: a resumption keeps the call's extras, sends
+// the stream's own last event id rather than WithLastEventID's, and leaves
+// the Response describing the first connection; the rate governor paces
+// the resumption too.
+func TestStreamOptionsOnResumption(t *testing.T) {
+	srv := theazotest.NewServer()
+	t.Cleanup(srv.Close)
+	lim := &countingLimiter{}
+	c := srv.Client(theazo.WithRateLimiter(lim))
+	ctx := context.Background()
+	agent, all := ranAgent(t, c)
+	srv.ResetRequests()
+	paced := lim.n.Load()
+	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 1})
+
+	var resp theazo.Response
+	stream, err := c.Agents.Stream(ctx, agent.ID, theazo.WithLastEventID("1"), theazo.WithHeader("X-Relay", "r1"), theazo.WithResponseInto(&resp))
+	require.NoError(t, err)
+	defer stream.Close()
+	first := resp
+	var got []string
+	for ev, err := range stream.Events() {
+		require.NoError(t, err)
+		got = append(got, fmt.Sprintf("%T", ev))
+	}
+	assert.Equal(t, all[1:], got, "after event 1, across the drop")
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2, "the connection and its resumption")
+	assert.Equal(t, "1", reqs[0].Header.Get("Last-Event-ID"))
+	assert.Equal(t, "2", reqs[1].Header.Get("Last-Event-ID"), "the stream's own id")
+	assert.Equal(t, "r1", reqs[1].Header.Get("X-Relay"), "the extras on every connection")
+	assert.Equal(t, first, resp, "the Response is the first connection's")
+	assert.Equal(t, reqs[0].RequestID, resp.RequestID)
+	assert.Equal(t, int64(2), lim.n.Load()-paced, "the connection and its resumption were paced")
+}
+
+// TestRunStreamPassesOptionsToBothRequests: Agents.RunStream's stream
+// ignores WithJSONSet and its run sends it; both carry the extra header.
+func TestRunStreamPassesOptionsToBothRequests(t *testing.T) {
+	srv := theazotest.NewServer()
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+	agent, _ := ranAgent(t, c)
+	srv.ResetRequests()
+	stream, err := c.Agents.RunStream(context.Background(), agent.ID, "again", theazo.WithJSONSet("priority", "high"), theazo.WithHeader("X-Relay", "r1"))
+	require.NoError(t, err)
+	defer stream.Close()
+	for _, err := range stream.Events() {
+		require.NoError(t, err)
+	}
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, http.MethodGet, reqs[0].Method)
+	assert.Empty(t, reqs[0].Body, "the stream has no body")
+	got, ok := reqs[1].BodyMember("priority")
+	require.True(t, ok, "the run's body: %s", reqs[1].Body)
+	assert.JSONEq(t, `"high"`, string(got))
+	for _, r := range reqs {
+		assert.Equal(t, "r1", r.Header.Get("X-Relay"))
+	}
 }

@@ -49,6 +49,9 @@ func WithRateLimiter(l RateLimiter) Option {
 // goroutine), then until the rate limiter lets them go.
 type governor struct {
 	limiter RateLimiter
+	// maxCoolDown caps a cool-down (the client's WithMaxRetryWait), so that
+	// an absurd Retry-After does not stop the client for years.
+	maxCoolDown time.Duration
 	// until is when the last 429's Retry-After ends, in Unix nanoseconds.
 	until atomic.Int64
 }
@@ -90,7 +93,7 @@ func (g *governor) observe(resp *http.Response) {
 		return
 	}
 	d, ok := retry.After(resp.Header, nil)
-	if !ok || d <= 0 {
+	if d = min(d, g.maxCoolDown); !ok || d <= 0 {
 		return
 	}
 	until := time.Now().Add(d).UnixNano()

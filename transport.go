@@ -107,16 +107,16 @@ func (t *transport) do(ctx context.Context, req request) (*http.Response, error)
 // It fills co's Response with the reply's metadata; the caller adds a
 // successful JSON reply's body.
 func (t *transport) send(ctx context.Context, req request, co *callOptions) (*http.Response, error) {
+	hreq, err := t.newRequest(withCallMiddleware(ctx, co), req, co)
+	if err != nil {
+		return nil, err
+	}
 	if !req.public {
 		// The client cools down after a 429: a call that may not wait
 		// that long is refused now rather than sent into another 429.
 		if d := t.gov.coolDown(); d > 0 && (d > co.maxRetryWait(t.policy.MaxWait) || beyondDeadline(ctx, d)) {
 			return nil, coolingDownError(d)
 		}
-	}
-	hreq, err := t.newRequest(withCallMiddleware(ctx, co), req, co)
-	if err != nil {
-		return nil, err
 	}
 	resp, err := t.retryClientFor(co).Do(hreq)
 	if err != nil {
@@ -234,11 +234,11 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 	}
 	u := t.base + path
 	if req.query != nil || co.hasQuery() {
-		v := url.Values{}
-		if req.query != nil {
-			if v, err = query.Values(req.query); err != nil {
-				return nil, fmt.Errorf("%w: encoding query: %w", ErrInvalidParams, err)
-			}
+		var v url.Values
+		if req.query == nil {
+			v = url.Values{}
+		} else if v, err = query.Values(req.query); err != nil {
+			return nil, fmt.Errorf("%w: encoding query: %w", ErrInvalidParams, err)
 		}
 		co.setQuery(v)
 		if q := v.Encode(); q != "" {
@@ -251,8 +251,10 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 			return nil, fmt.Errorf("%w: encoding request body: %w", ErrInvalidParams, err)
 		}
 	}
-	if body, err = co.setJSON(body); err != nil {
-		return nil, fmt.Errorf("%w (%s %s)", err, req.method, req.route())
+	if !req.stream {
+		if body, err = co.setJSON(body); err != nil {
+			return nil, fmt.Errorf("%w (%s %s)", err, req.method, req.route())
+		}
 	}
 	ctx = retry.WithInfo(ctx, &retry.Info{Idempotent: req.idempotent || isIdempotent(req.method)})
 	var rawBody any
@@ -275,6 +277,9 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 	}
 	if body != nil {
 		hreq.Header.Set("Content-Type", "application/json")
+	}
+	if req.stream && co != nil && co.lastEventID != "" && hreq.Header.Get("Last-Event-ID") == "" {
+		hreq.Header.Set("Last-Event-ID", co.lastEventID)
 	}
 	co.setHeaders(hreq.Header)
 	if !req.public {
@@ -486,12 +491,19 @@ func (t *transport) retryClientFor(co *callOptions) *retryablehttp.Client {
 // retried: it was never sent, and waiting again would fail the same way.
 func checkRetry(policy retry.Policy) retryablehttp.CheckRetry {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-		var gerr *governorError
-		if err != nil && errors.As(err, &gerr) {
+		if err != nil && isGovernorError(err) {
 			return false, nil
 		}
 		return policy.CheckRetry(ctx, resp, err)
 	}
+}
+
+// isGovernorError reports whether err is a wait of the rate governor that
+// failed. (A function of its own, so that the target of errors.As is
+// allocated only for errors.)
+func isGovernorError(err error) bool {
+	var gerr *governorError
+	return errors.As(err, &gerr)
 }
 
 // beyondDeadline reports whether waiting d would outlast ctx's deadline.
