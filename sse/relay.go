@@ -133,7 +133,13 @@ func message(ev Event, id string, lastID *string) (gosse.Message, error) {
 		}
 		*lastID = id
 	}
-	msg.AppendData(string(ev.RawJSON()))
+	data := string(ev.RawJSON())
+	msg.AppendData(data)
+	if n := len(data); n > 0 && (data[n-1] == '\n' || data[n-1] == '\r') {
+		// AppendData writes a line per line of data but none for an empty
+		// last one: add it, or the browser would lose the final newline.
+		msg.AppendData("\n")
+	}
 	return msg, nil
 }
 

@@ -71,6 +71,7 @@ func TestRelayIsByteExact(t *testing.T) {
 		"event: tool_call\ndata: {\"b\":1,\"a\":2}\n\n" + // no id line: the id stays 1
 		"id: 7\nevent: step:complete\ndata: line one\ndata: line two\n\n" +
 		"id: 8\ndata: {\"unnamed\":true}\n\n" +
+		"event: tail\ndata: a\ndata:\n\n" + // data "a\n": its last line is empty
 		"id: 9\nevent: end\ndata: {}\n\n"
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
@@ -91,6 +92,7 @@ func TestRelayIsByteExact(t *testing.T) {
 		"event: tool_call\ndata: {\"b\":1,\"a\":2}\n\n"+
 		"id: 7\nevent: step:complete\ndata: line one\ndata: line two\n\n"+
 		"id: 8\nevent: message\ndata: {\"unnamed\":true}\n\n"+
+		"event: tail\ndata: a\ndata: \n\n"+
 		"id: 9\nevent: end\ndata: {}\n\n", string(body))
 }
 
