@@ -35,8 +35,9 @@ func WithHeartbeat(interval time.Duration) RelayOption {
 
 // WithEventHook makes Relay pass every event through hook before writing
 // it: hook returns the event to write (ev itself or another, e.g. one made
-// in code) and true, or false to drop ev, e.g. to hide an agent's thinking
-// from end users. hook runs on the goroutine that called Relay.
+// in code) and true, or false (or a nil event) to drop ev, e.g. to hide an
+// agent's thinking from end users. hook runs on the goroutine that called
+// Relay.
 func WithEventHook(hook func(ev Event) (Event, bool)) RelayOption {
 	return func(c *relayConfig) { c.hook = hook }
 }
@@ -54,7 +55,9 @@ func WithEventHook(hook func(ev Event) (Event, bool)) RelayOption {
 // ends, or a write fails), or when ctx ends; in the last two cases it
 // closes s at once, releasing the upstream connection. It returns the
 // error that ended s (e.g. ErrInterrupted), ctx's error if ctx ended, and
-// nil when s ended normally or the browser left.
+// nil when s ended normally or the browser left. When s ends the response
+// ends, and a browser's EventSource reconnects with Last-Event-ID unless
+// the page closes it, e.g. on the run's last event.
 func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request, s *Stream[E], opts ...RelayOption) error {
 	defer s.Close()
 	cfg := relayConfig{heartbeat: DefaultHeartbeat}
