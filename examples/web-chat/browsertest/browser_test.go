@@ -6,12 +6,14 @@ package browsertest
 import (
 	"context"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,11 +74,32 @@ func tab(t *testing.T) context.Context {
 // chat starts theazotest with opts and the web-chat server on it.
 func chat(t *testing.T, opts ...theazotest.Option) (*theazotest.Server, string) {
 	t.Helper()
+	api, page := chatWith(t, func(h http.Handler) http.Handler { return h }, opts...)
+	return api, page
+}
+
+// chatWith is chat with the web-chat server wrapped by wrap.
+func chatWith(t *testing.T, wrap func(http.Handler) http.Handler, opts ...theazotest.Option) (*theazotest.Server, string) {
+	t.Helper()
 	api := theazotest.NewServer(append([]theazotest.Option{theazotest.WithAgentScript(webchat.DemoScript)}, opts...)...)
 	t.Cleanup(api.Close)
-	page := httptest.NewServer(webchat.New(api.Client(), "browser-test", log.New(testWriter{t}, "web-chat: ", 0)))
+	page := httptest.NewServer(wrap(webchat.New(api.Client(), "browser-test", log.New(testWriter{t}, "web-chat: ", 0))))
 	t.Cleanup(page.Close)
 	return api, page.URL + "/"
+}
+
+// cutAfter ends a response's connection abruptly at its flush number n
+// (the first flush sends the headers, each later one an event).
+type cutAfter struct {
+	http.ResponseWriter
+	n, flushes int
+}
+
+func (c *cutAfter) Flush() {
+	c.ResponseWriter.(http.Flusher).Flush()
+	if c.flushes++; c.flushes == c.n {
+		panic(http.ErrAbortHandler) // net/http closes the connection
+	}
 }
 
 // testWriter logs the server's lines in the test's log.
@@ -108,6 +131,18 @@ func shown(t *testing.T, ctx context.Context) []string {
 // waitFor waits until selector matches a visible element.
 func waitFor(selector string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(selector))
+}
+
+// streamLastEventIDs returns the Last-Event-ID header of every stream
+// connection api received, in order: "" for a first connection.
+func streamLastEventIDs(api *theazotest.Server) []string {
+	var ids []string
+	for _, r := range api.Requests() {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
+			ids = append(ids, r.Header.Get("Last-Event-ID"))
+		}
+	}
+	return ids
 }
 
 // demoEvents is the page's list after one run of webchat.DemoScript.
@@ -162,13 +197,7 @@ func TestUpstreamDropMidRun(t *testing.T) {
 		waitFor(`body[data-state="done"]`),
 	))
 	assert.Equal(t, demoEvents, shown(t, ctx))
-	var resumedFrom []string
-	for _, r := range api.Requests() {
-		if r.Method == "GET" && strings.HasSuffix(r.Path, "/stream") {
-			resumedFrom = append(resumedFrom, r.Header.Get("Last-Event-ID"))
-		}
-	}
-	assert.Equal(t, []string{"", "2", "4"}, resumedFrom, "the upstream was dropped twice and resumed")
+	assert.Equal(t, []string{"", "2", "4"}, streamLastEventIDs(api), "the upstream was dropped twice and resumed")
 }
 
 // Closing the page closes the server's upstream stream at once.
@@ -198,4 +227,30 @@ func TestClosingThePageClosesTheUpstream(t *testing.T) {
 	require.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, 10*time.Millisecond,
 		"theazotest still streams %v after the page closed", time.Since(closed))
 	t.Logf("the upstream closed %v after the page", time.Since(closed).Round(time.Millisecond))
+}
+
+// When the page's own connection drops mid-run, EventSource reconnects with
+// Last-Event-ID, the server resumes the agent's stream after that id
+// (theazo.WithLastEventID), and the page still shows each event once.
+func TestPageReconnectResumesTheRun(t *testing.T) {
+	var runs atomic.Int32
+	cutFirstRun := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/run") && runs.Add(1) == 1 {
+				w = &cutAfter{ResponseWriter: w, n: 1 + 2} // the headers, then 2 events
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	api, page := chatWith(t, cutFirstRun, theazotest.WithEventDelay(100*time.Millisecond))
+	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		ask("Find it"),
+		waitFor(`body[data-state="done"]`),
+	))
+	assert.Equal(t, demoEvents, shown(t, ctx))
+	assert.Equal(t, int32(2), runs.Load(), "the page reconnected once")
+	assert.Equal(t, []string{"", "2"}, streamLastEventIDs(api), "the server resumed the agent's stream after the page's last event")
 }
