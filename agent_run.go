@@ -134,7 +134,7 @@ func (s *AgentsService) RunAndWait(ctx context.Context, agentID, task string, op
 	defer run.Close()
 	for _, err := range run.Events() {
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("theazo: following run %s on agent %s: %w", run.TaskID, agentID, err)
 		}
 	}
 	return run.Result()

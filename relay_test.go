@@ -63,11 +63,16 @@ func get(t *testing.T, ctx context.Context, url, lastEventID string) *http.Respo
 
 func TestRelayAgentRunByteForByte(t *testing.T) {
 	tests := []struct {
-		name  string
-		fault *theazotest.Fault
+		name        string
+		fault       *theazotest.Fault
+		connections []string // the Last-Event-ID of each upstream connection
 	}{
-		{name: "one connection"},
-		{name: "upstream dropped every 2 events", fault: &theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2, Times: -1}},
+		{name: "one connection", connections: []string{""}},
+		{
+			name:        "upstream dropped every 2 events",
+			fault:       &theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2, Times: -1},
+			connections: []string{"", "2"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,6 +100,7 @@ func TestRelayAgentRunByteForByte(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, <-relayed)
 			assert.Equal(t, wireEvents(t, 1, theazotest.DefaultAgentScript("Find it")), string(body))
+			assert.Equal(t, tc.connections, streamLastEventIDs(srv))
 
 			res, err := (<-results).Result()
 			require.NoError(t, err, "the relayed events are collected too")

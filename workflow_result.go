@@ -35,7 +35,8 @@ type WorkflowStepResult struct {
 // RunAndWait starts a run of the workflow and waits for its end
 // (workflow:complete). It returns the run's output, total cost and the
 // result of each step; a *RunError if the run failed; sse.ErrInterrupted if
-// the stream ended before the run did; or ctx's error.
+// the stream ended before the run did; or ctx's error. Once the run has
+// started, an error names it, so that it can be followed with GetRun.
 func (s *WorkflowsService) RunAndWait(ctx context.Context, workflowID string, params *WorkflowRunParams, opts ...RequestOption) (*WorkflowRunResult, error) {
 	run, err := s.Run(ctx, workflowID, params, opts...)
 	if err != nil {
@@ -44,13 +45,13 @@ func (s *WorkflowsService) RunAndWait(ctx context.Context, workflowID string, pa
 	// A run's stream starts at its first event, so nothing is missed.
 	stream, err := s.StreamRun(ctx, run.ID, opts...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("theazo: following workflow run %s: %w", run.ID, err)
 	}
 	defer stream.Close()
 	res := &WorkflowRunResult{RunID: run.ID}
 	for ev, err := range stream.Events() {
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("theazo: following workflow run %s: %w", run.ID, err)
 		}
 		switch e := ev.(type) {
 		case *StepCompleteEvent:
