@@ -35,11 +35,6 @@ type OK struct {
 	OK bool `json:"ok"`
 }
 
-// dataList is the {"data": [...]} reply of a list the API does not page.
-type dataList[T any] struct {
-	Data []T `json:"data"`
-}
-
 // TaskRef is the reply of calls that start work in the background.
 type TaskRef struct {
 	// TaskID identifies the started task.
