@@ -332,7 +332,7 @@ func TestE2EDefinitions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Data, 2)
 	assert.True(t, page.Data[0].Archived)
-	_, err = c.Definitions.Update(ctx, d.ID, &theazo.DefinitionUpdateParams{Instructions: "x"})
+	_, err = c.Definitions.Update(ctx, d.ID, &theazo.DefinitionUpdateParams{Instructions: theazo.Ptr("x")})
 	assert.ErrorIs(t, err, theazo.ErrConflict)
 	_, err = c.Definitions.Get(ctx, other.ID+"x")
 	assert.ErrorIs(t, err, theazo.ErrNotFound)
