@@ -80,9 +80,9 @@ type AgentCreateParams struct {
 	// DefinitionID creates the agent from an agent definition, whose
 	// instructions, tools, model and compute apply where the fields below
 	// are left unset (inferred: the reference says agents are created from
-	// definitions but does not name the field). An unknown definition is
-	// ErrNotFound; an archived one cannot create agents and is ErrConflict
-	// in theazotest.
+	// definitions but does not name the field). theazotest answers an
+	// unknown definition with ErrNotFound and an archived one, which the
+	// reference says cannot create agents, with ErrConflict.
 	DefinitionID string `json:"definitionId,omitempty"`
 	// Compute overrides the platform's default provider.
 	Compute *AgentCompute `json:"compute,omitempty"`

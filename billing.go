@@ -242,6 +242,8 @@ func (s *BillingService) Models(ctx context.Context, params *BillingModelsParams
 // Date is a calendar day, as the API's date-only fields carry it
 // ("2025-05-01"). It holds a time.Time at midnight UTC, so the usual time
 // methods apply; it marshals to and from "2006-01-02" in JSON and text.
+// As the From or Until of a usage or billing range it covers the whole
+// day (see RangeBound).
 type Date struct {
 	time.Time
 }

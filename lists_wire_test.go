@@ -31,13 +31,13 @@ func gather[T any](seq iter.Seq2[*T, error]) ([]T, error) {
 func TestListsThatWereUnpaged(t *testing.T) {
 	created := `"createdAt":"2025-05-01T09:30:00Z"`
 	cases := []struct {
-		name       string
-		path       string
-		item1      string
-		item2      string
-		query      string // the query of the first request, from the params
-		list       func(ctx context.Context, c *Client) ([]string, error)
-		pageWithin func(ctx context.Context, c *Client) (int, error) // ListPage of the first page
+		name      string
+		path      string
+		item1     string
+		item2     string
+		query     string // the query of the first request, from the params
+		list      func(ctx context.Context, c *Client) ([]string, error)
+		firstPage func(ctx context.Context, c *Client) (int, error) // ListPage of the first page
 	}{{
 		name: "providers", path: "/v1/providers",
 		item1: `{"provider":"e2b","isDefault":true,"status":"active",` + created + `}`,
@@ -45,7 +45,7 @@ func TestListsThatWereUnpaged(t *testing.T) {
 		list: func(ctx context.Context, c *Client) ([]string, error) {
 			return names(c.Providers.List(ctx, nil), func(p *Provider) string { return string(p.Provider) })
 		},
-		pageWithin: func(ctx context.Context, c *Client) (int, error) {
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
 			p, err := c.Providers.ListPage(ctx, nil)
 			return pageLen(p, err)
 		},
@@ -56,7 +56,7 @@ func TestListsThatWereUnpaged(t *testing.T) {
 		list: func(ctx context.Context, c *Client) ([]string, error) {
 			return names(c.Secrets.List(ctx, &SecretListParams{SessionID: "ses_1"}), func(s *SecretMetadata) string { return s.Name })
 		},
-		pageWithin: func(ctx context.Context, c *Client) (int, error) {
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
 			p, err := c.Secrets.ListPage(ctx, &SecretListParams{SessionID: "ses_1"})
 			return pageLen(p, err)
 		},
@@ -68,7 +68,7 @@ func TestListsThatWereUnpaged(t *testing.T) {
 			return names(c.Billing.Daily(ctx, &BillingDailyParams{From: NewDate(2025, time.May, 1), Until: NewDate(2025, time.May, 7)}),
 				func(d *DailyCost) string { return d.Date.String() })
 		},
-		pageWithin: func(ctx context.Context, c *Client) (int, error) {
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
 			p, err := c.Billing.DailyPage(ctx, &BillingDailyParams{From: NewDate(2025, time.May, 1), Until: NewDate(2025, time.May, 7)})
 			return pageLen(p, err)
 		},
@@ -79,7 +79,7 @@ func TestListsThatWereUnpaged(t *testing.T) {
 		list: func(ctx context.Context, c *Client) ([]string, error) {
 			return names(c.Billing.Users(ctx, &BillingUsersParams{Limit: 1}), func(u *UserCost) string { return u.UserID })
 		},
-		pageWithin: func(ctx context.Context, c *Client) (int, error) {
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
 			p, err := c.Billing.UsersPage(ctx, &BillingUsersParams{Limit: 1})
 			return pageLen(p, err)
 		},
@@ -91,7 +91,7 @@ func TestListsThatWereUnpaged(t *testing.T) {
 			until := Instant(time.Date(2025, time.May, 7, 10, 0, 0, 5e8, time.UTC))
 			return names(c.Billing.Models(ctx, &BillingModelsParams{Until: until}), func(m *ModelCost) string { return m.Model })
 		},
-		pageWithin: func(ctx context.Context, c *Client) (int, error) {
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
 			until := Instant(time.Date(2025, time.May, 7, 10, 0, 0, 5e8, time.UTC))
 			p, err := c.Billing.ModelsPage(ctx, &BillingModelsParams{Until: until})
 			return pageLen(p, err)
@@ -122,7 +122,7 @@ func TestListsThatWereUnpaged(t *testing.T) {
 		})
 		t.Run(tc.name+": ListPage is one request", func(t *testing.T) {
 			srv := newRecorder(t, reply{Body: `{"data":[` + tc.item1 + `],"nextCursor":"cur_2","hasMore":true}`})
-			n, err := tc.pageWithin(context.Background(), srv.client())
+			n, err := tc.firstPage(context.Background(), srv.client())
 			require.NoError(t, err)
 			assert.Equal(t, 1, n)
 			assertListed(t, srv, tc.path, tc.query)
