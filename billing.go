@@ -160,7 +160,8 @@ type BillingUsersParams struct {
 	// Until is the end of the range; nil means now.
 	Until RangeBound
 	// Limit is the maximum number of users in a reply; zero leaves the
-	// server's default (50).
+	// server's default (50). Users ranges over every user, page by page;
+	// for the N most expensive only, call UsersPage with Limit N.
 	Limit int
 	// Cursor is the NextCursor of the previous page; empty for the first page.
 	Cursor string

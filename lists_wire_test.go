@@ -2,6 +2,7 @@ package theazo
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"testing"
 	"time"
@@ -147,4 +148,11 @@ func pageLen[T any](p *Page[T], err error) (int, error) {
 		return 0, err
 	}
 	return len(p.Data), nil
+}
+
+func TestInstantString(t *testing.T) {
+	at := time.Date(2025, time.May, 6, 16, 0, 0, 250_000_000, time.FixedZone("CEST", 2*60*60))
+	assert.Equal(t, "2025-05-06T14:00:00.25Z", Instant(at).String())
+	assert.Equal(t, "2025-05-06T14:00:00.25Z", fmt.Sprint(Instant(at)))
+	assert.Equal(t, "2025-05-06T14:00:00Z", Instant(at.Truncate(time.Second)).String())
 }

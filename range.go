@@ -26,13 +26,16 @@ type RangeBound interface {
 // theazo.Instant(time.Now()). See RangeBound.
 type Instant time.Time
 
+// String returns the instant as sent: RFC 3339 in UTC, with its
+// fractional seconds.
+func (i Instant) String() string { return time.Time(i).UTC().Format(time.RFC3339Nano) }
+
 // rangeValue returns the instant in UTC to the nanosecond, or "" when zero.
 func (i Instant) rangeValue() string {
-	t := time.Time(i)
-	if t.IsZero() {
+	if time.Time(i).IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return i.String()
 }
 
 // rangeValue returns the date as "2006-01-02", or "" when zero.
