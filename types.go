@@ -29,8 +29,9 @@ func (m Money) String() string {
 // Metadata holds arbitrary key-value pairs stored with a resource.
 type Metadata map[string]any
 
-// OK is the {"ok": true} reply of deletions and terminations.
-type OK struct {
+// okReply is the {"ok": true} reply of deletions and terminations; callOK
+// turns it into a nil error, so no method returns it.
+type okReply struct {
 	// OK is true when the operation succeeded.
 	OK bool `json:"ok"`
 }
