@@ -176,7 +176,7 @@ func printFlags(w io.Writer, flags []*flag.Flag) {
 		if kind != "" {
 			name += " " + kind
 		}
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && !isGlobal(f.Name) {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && !isGlobal(f.Name) {
 			help += " (default " + f.DefValue + ")"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\n", name, help)

@@ -96,6 +96,15 @@ func (f fixture) expand(args []string) []string {
 	return out
 }
 
+// failingScript makes agent runs end with an error event (after the
+// fixture's own warm-up run, which it lets succeed).
+var failingScript = theazotest.WithAgentScript(func(task string) []theazotest.Event {
+	if task == "warm up" {
+		return theazotest.DefaultAgentScript(task)
+	}
+	return []theazotest.Event{theazotest.Thinking("Starting the sandbox."), theazotest.Failure("provider_error", "The sandbox crashed.")}
+})
+
 const workflowJSON = `{"name":"nightly","steps":[{"name":"only","definitionId":"{definition}","task":"Do it"}]}`
 
 // goldenCases run each command against a fresh fake with a fixture; the
@@ -105,6 +114,7 @@ var goldenCases = []struct {
 	args  []string
 	stdin string
 	env   map[string]string
+	opts  []theazotest.Option
 }{
 	{name: "help", args: []string{"help"}},
 	{name: "help_agents", args: []string{"help", "agents"}},
@@ -127,6 +137,8 @@ var goldenCases = []struct {
 	{name: "agents_run", args: []string{"agents", "run", "{agent}", "Summarize this week's papers"}},
 	{name: "agents_run_follow", args: []string{"agents", "run", "{agent}", "Summarize this week's papers", "--follow"}},
 	{name: "agents_run_follow_json", args: []string{"agents", "run", "--follow", "--json", "{agent}", "Summarize"}},
+	{name: "agents_run_follow_failed", args: []string{"agents", "run", "{agent}", "Crash", "--follow"}, opts: []theazotest.Option{failingScript}},
+	{name: "agents_run_follow_failed_json", args: []string{"agents", "run", "{agent}", "Crash", "--follow", "--json"}, opts: []theazotest.Option{failingScript}},
 	{name: "agents_exec", args: []string{"agents", "exec", "{agent}", "--lang", "python", `print("hello")`}},
 	{name: "agents_exec_stdin", args: []string{"agents", "exec", "{agent}", "--lang", "bash", "-"}, stdin: "echo from-stdin\n"},
 	{name: "agents_exec_json", args: []string{"agents", "exec", "{agent}", "--lang", "python", `print("hello")`, "--json"}},
@@ -216,6 +228,8 @@ var goldenCases = []struct {
 	{name: "usage_unknown_command", args: []string{"agents", "launch"}},
 	{name: "usage_no_command", args: []string{}},
 	{name: "usage_bad_max_cost", args: []string{"sessions", "create", "u", "--max-cost", "5"}},
+	{name: "usage_mock_bad_rate_limit", args: []string{"mock", "--rate-limit", "many"}},
+	{name: "usage_mock_bad_key", args: []string{"mock", "--key", "th_live_nope"}},
 	{name: "missing_key", args: []string{"sessions", "list"}, env: map[string]string{"THEAZO_API_KEY": ""}},
 	{name: "wrong_key", args: []string{"sessions", "list", "--api-key", "th_test_notthekey"}},
 }
@@ -224,7 +238,7 @@ func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
+			srv := newServer(t, tc.opts...)
 			f := newFixture(t, srv)
 			args := f.expand(tc.args)
 			r := runCLI(t, srv, tc.env, f.expand([]string{tc.stdin})[0], args...)

@@ -308,3 +308,54 @@ func TestInterruptedInProcessIs130(t *testing.T) {
 	assert.Equal(t, exitInterrupted, a.main(ctx, []string{"sessions", "list"}))
 	assert.Empty(t, errb.String())
 }
+
+func TestMockRateLimitAndLatency(t *testing.T) {
+	const key = "th_test_mocklimits"
+	_, url := startMock(t, key, "--rate-limit", "2/min", "--latency", "150ms")
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	var statuses []int
+	for range 3 {
+		req, err := http.NewRequest("GET", url+"/sessions", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+key)
+		start := time.Now()
+		resp, err := hc.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond, "--latency delays every reply")
+		statuses = append(statuses, resp.StatusCode)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+		}
+	}
+	assert.Equal(t, []int{200, 200, 429}, statuses, "--rate-limit 2/min")
+}
+
+func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
+	const key = "th_test_mockprovision"
+	_, url := startMock(t, key, "--provision-delay", "400ms")
+	c := testClient(t, key, url)
+	sess, err := c.Sessions.GetOrCreate(t.Context(), "waiter", nil)
+	require.NoError(t, err)
+	agent, err := c.Agents.Create(t.Context(), sess.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, theazo.AgentStatusProvisioning, agent.Status)
+
+	start := time.Now()
+	p := start2(t, key, url, "agents", "wait", agent.ID, "--interval", "50ms")
+	require.Equal(t, 0, p.wait(t, 10*time.Second), p.stderr.text())
+	assert.Equal(t, agent.ID+" idle\n", p.stdout.text())
+	assert.Greater(t, time.Since(start), 200*time.Millisecond, "it waited for provisioning")
+
+	p = start2(t, key, url, "agents", "wait", agent.ID, "--for", "paused", "--timeout", "200ms", "--interval", "50ms")
+	assert.Equal(t, exitError, p.wait(t, 10*time.Second))
+	assert.Contains(t, p.stderr.text(), "theazo: agent "+agent.ID+" is still idle after 200ms")
+}
+
+// start2 runs the command with the key and base URL in its environment.
+func start2(t *testing.T, key, url string, args ...string) *proc {
+	t.Helper()
+	return start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, args...)
+}
