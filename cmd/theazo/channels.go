@@ -96,8 +96,7 @@ func channelsTail(x *inv) error {
 		case *theazo.MessageEvent:
 			return x.printMessage(&e.Message)
 		case *theazo.UnknownEvent:
-			_, err := fmt.Fprintln(x.stdout, x.paint(styleDim, e.Type+": "+truncate(e.Data, 120)))
-			return err
+			return x.eventLine(x.paint(styleDim, e.Type+": "+truncate(e.Data, 120)))
 		}
 		return nil
 	})

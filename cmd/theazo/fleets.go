@@ -160,9 +160,5 @@ func (x *inv) printFleetEvent(ev theazo.FleetEvent) error {
 	case *theazo.UnknownEvent:
 		line = x.paint(styleDim, e.Type+": "+truncate(e.Data, 120))
 	}
-	if x.g.json {
-		return nil
-	}
-	_, err := fmt.Fprintln(x.stdout, line)
-	return err
+	return x.eventLine(line)
 }

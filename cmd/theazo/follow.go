@@ -160,11 +160,7 @@ func (x *inv) printAgentEvent(ev theazo.AgentEvent) error {
 	case *theazo.UnknownEvent:
 		line = x.paint(styleDim, e.Type+": "+truncate(e.Data, 120))
 	}
-	if x.g.json {
-		return nil
-	}
-	_, err := fmt.Fprintln(x.stdout, line)
-	return err
+	return x.eventLine(line)
 }
 
 // failed reports a failure event: in red on stdout for people, and as the
@@ -178,4 +174,14 @@ func (x *inv) failed(code, msg string) error {
 		fmt.Fprintln(x.stdout, x.paint(styleRed, "error: "+text))
 	}
 	return &runFailed{"run failed: " + text}
+}
+
+// eventLine prints a followed event's line for people; nothing with --json,
+// which printed the event already.
+func (x *inv) eventLine(line string) error {
+	if x.g.json {
+		return nil
+	}
+	_, err := fmt.Fprintln(x.stdout, line)
+	return err
 }

@@ -94,22 +94,20 @@ func parseCostLimit(s string) (*theazo.CostLimit, error) {
 }
 
 func sessionsCreate(x *inv) error {
-	lf := x.limitFlags()
-	if err := x.parse(1, 1); err != nil {
-		return err
-	}
-	lim, err := lf.limits(x)
-	if err != nil {
-		return err
-	}
-	s, err := x.client().Sessions.Create(x.ctx, &theazo.SessionCreateParams{UserID: x.args[0], Limits: lim})
-	if err != nil {
-		return err
-	}
-	return x.showSession(s)
+	return sessionFor(x, func(c *theazo.Client, user string, lim *theazo.SessionLimits) (*theazo.Session, error) {
+		return c.Sessions.Create(x.ctx, &theazo.SessionCreateParams{UserID: user, Limits: lim})
+	})
 }
 
 func sessionsGetOrCreate(x *inv) error {
+	return sessionFor(x, func(c *theazo.Client, user string, lim *theazo.SessionLimits) (*theazo.Session, error) {
+		return c.Sessions.GetOrCreate(x.ctx, user, &theazo.SessionGetOrCreateParams{Limits: lim})
+	})
+}
+
+// sessionFor reads a user and limits from the command line, makes the
+// session with them and shows it.
+func sessionFor(x *inv, make func(*theazo.Client, string, *theazo.SessionLimits) (*theazo.Session, error)) error {
 	lf := x.limitFlags()
 	if err := x.parse(1, 1); err != nil {
 		return err
@@ -118,7 +116,7 @@ func sessionsGetOrCreate(x *inv) error {
 	if err != nil {
 		return err
 	}
-	s, err := x.client().Sessions.GetOrCreate(x.ctx, x.args[0], &theazo.SessionGetOrCreateParams{Limits: lim})
+	s, err := make(x.client(), x.args[0], lim)
 	if err != nil {
 		return err
 	}

@@ -283,9 +283,5 @@ func (x *inv) printWorkflowEvent(ev theazo.WorkflowEvent) error {
 	case *theazo.UnknownEvent:
 		line = x.paint(styleDim, e.Type+": "+truncate(e.Data, 120))
 	}
-	if x.g.json {
-		return nil
-	}
-	_, err := fmt.Fprintln(x.stdout, line)
-	return err
+	return x.eventLine(line)
 }
