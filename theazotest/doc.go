@@ -39,7 +39,8 @@
 // session_limit_exceeded, with details {"limit": "maxAgents" | "maxCost" |
 // "maxComputeMinutes"}, to agent creation, runs, exec and fleet creation.
 //
-// Agents: created idle; POST run answers 202 and runs the AgentScript in the
+// Agents: created idle (provisioning for a while first with
+// WithProvisionDelay, refusing runs and exec with 409); POST run answers 202 and runs the AgentScript in the
 // background: the agent is running, then idle again after the last event.
 // Pause suspends a run before its next event until Resume; Terminate ends
 // it (an "error" event with code "terminated") and is final. Exec answers
