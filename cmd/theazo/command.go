@@ -66,7 +66,9 @@ func dispatch(ctx context.Context, a *app, c *command, path, args []string) erro
 	}
 	args = fs.Args()
 	if len(args) == 0 {
-		return &usageError{"missing command", usage}
+		// As gh does: a group alone shows its commands.
+		usage(a.stdout)
+		return errHelp
 	}
 	name := args[0]
 	if name == "help" && len(path) == 1 {

@@ -103,7 +103,8 @@ func runCLI(t *testing.T, srv *theazotest.Server, env map[string]string, stdin s
 
 var (
 	idPattern = regexp.MustCompile(`\b([a-z]+)_([0-9A-Z]{32}|[0-9A-Z]{26})\b`)
-	goVersion = regexp.MustCompile(regexp.QuoteMeta(runtime.Version()) + `|` + runtime.GOOS + "/" + runtime.GOARCH)
+	platform  = regexp.MustCompile(regexp.QuoteMeta(runtime.Version()) + `|` + runtime.GOOS + "/" + runtime.GOARCH +
+		`|"os":"` + runtime.GOOS + `"|"arch":"` + runtime.GOARCH + `"`)
 )
 
 // normalize makes output comparable across runs: ids become prefix_0…01,
@@ -123,7 +124,7 @@ func normalize(s string, srv *theazotest.Server) string {
 		seen[id] = prefix + "_" + strings.Repeat("0", len(id)-len(prefix)-1-len(n)) + n
 		return seen[id]
 	})
-	return goVersion.ReplaceAllString(s, "GOVERSION")
+	return platform.ReplaceAllString(s, "PLATFORM") // Go's version, the OS and architecture
 }
 
 // golden compares got with testdata/name.golden, or rewrites it with -update.
