@@ -160,6 +160,7 @@ func (s *Server) createAgent(c *call) {
 	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
 	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
 	s.st.agents[a.ID] = a
+	s.provision(a)
 	c.json(http.StatusCreated, a.agentWire)
 }
 
@@ -185,6 +186,9 @@ func (s *Server) usable(c *call, a *agent) bool {
 		return false
 	case "paused":
 		c.fail(errConflict("Agent " + a.ID + " is paused; resume it first."))
+		return false
+	case "provisioning":
+		c.fail(errConflict("Agent " + a.ID + " is still provisioning."))
 		return false
 	}
 	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {

@@ -42,9 +42,11 @@
 // session_limit_exceeded, with details {"limit": "maxAgents" | "maxCost" |
 // "maxComputeMinutes"}, to agent creation, runs, exec and fleet creation.
 //
-// Agents: created idle, from a definition when definitionId is given (its
-// instructions, tools, model and compute fill the fields the request leaves
-// out); POST run answers 202 and runs the AgentScript in the
+// Agents: created idle (provisioning for a while first with
+// WithProvisionDelay, refusing runs and exec with 409), from a definition
+// when definitionId is given (its instructions, tools, model and compute
+// fill the fields the request leaves out); POST run answers 202 and runs
+// the AgentScript in the
 // background: the agent is running, then idle again after the last event.
 // Pause suspends a run before its next event until Resume; Terminate ends
 // it (an "error" event with code "terminated") and is final. Exec answers

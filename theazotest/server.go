@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -68,6 +69,10 @@ type config struct {
 	eventDelay  time.Duration
 	rate        rateLimit
 	computeRate int64
+
+	listener     net.Listener  // WithListener
+	onRequest    func(Request) // WithRequestLog
+	provisioning time.Duration // WithProvisionDelay
 }
 
 // WithAPIKey sets the server's API key instead of a random th_test_ key.
@@ -143,6 +148,10 @@ func NewServer(opts ...Option) *Server {
 	s.routes()
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if cfg.listener != nil {
+		s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
 	s.ts.Start()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128
