@@ -215,7 +215,7 @@ func agentsTerminate(x *inv) error {
 // done confirms an action that returns nothing: {"ok":true} with --json.
 func (x *inv) done(msg string) error {
 	if x.g.json {
-		return x.jsonLine(theazo.OK{OK: true})
+		return x.jsonLine(map[string]bool{"ok": true})
 	}
 	_, err := fmt.Fprintln(x.stdout, msg)
 	return err
