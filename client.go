@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
-
 	"github.com/theazo/theazo-go/internal/retry"
 )
 
@@ -47,8 +45,14 @@ type Client struct {
 	t *transport
 }
 
-// Option configures a Client.
-type Option func(*config)
+// Option configures a Client. The options of this package are the only
+// ones; those that also apply to one call are SharedOptions.
+type Option interface{ applyClient(*config) }
+
+// clientOption adapts a function to Option.
+type clientOption func(*config)
+
+func (f clientOption) applyClient(c *config) { f(c) }
 
 type config struct {
 	baseURL      string
@@ -58,36 +62,30 @@ type config struct {
 	logger       *slog.Logger
 	userAgent    string
 	maxEventSize int
+	middleware   []Middleware
+	limiter      RateLimiter
 }
 
 // WithBaseURL sets the API root, e.g. "http://127.0.0.1:8080/v1" for a test server.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+func WithBaseURL(u string) Option { return clientOption(func(c *config) { c.baseURL = u }) }
 
 // WithHTTPClient sets the *http.Client whose transport, timeout and cookie jar
 // the SDK uses. A Timeout shorter than 120 s cuts exec calls and streams short;
 // prefer deadlines on the context. The client is copied, not modified.
-func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
-
-// WithMaxRetries sets how many times a failed call is retried (default 2; 0 disables).
-func WithMaxRetries(n int) Option { return func(c *config) { c.maxRetries = max(n, 0) } }
-
-// WithMaxRetryWait caps any single wait between attempts (default 60 s). A 429
-// whose Retry-After is longer, or would outlast the context's deadline, is
-// returned at once, with Error.RetryAfter set.
-func WithMaxRetryWait(d time.Duration) Option {
-	return func(c *config) { c.maxRetryWait = max(d, 0) }
+func WithHTTPClient(hc *http.Client) Option {
+	return clientOption(func(c *config) { c.httpClient = hc })
 }
 
 // WithLogger logs one debug line per HTTP attempt: method, path, status,
 // attempt, duration and request id. Nothing secret is logged.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+func WithLogger(l *slog.Logger) Option { return clientOption(func(c *config) { c.logger = l }) }
 
 // WithUserAgent appends s to the SDK's User-Agent, e.g. "myapp/1.2".
-func WithUserAgent(s string) Option { return func(c *config) { c.userAgent = s } }
+func WithUserAgent(s string) Option { return clientOption(func(c *config) { c.userAgent = s }) }
 
 // WithMaxEventSize bounds the size of one stream event (default 1 MiB).
 // A larger event ends the stream with an error.
-func WithMaxEventSize(n int) Option { return func(c *config) { c.maxEventSize = n } }
+func WithMaxEventSize(n int) Option { return clientOption(func(c *config) { c.maxEventSize = n }) }
 
 // NewClient returns a client that authenticates with apiKey. An empty apiKey
 // falls back to the THEAZO_API_KEY environment variable; the base URL to
@@ -104,7 +102,9 @@ func NewClient(apiKey string, opts ...Option) *Client {
 		maxEventSize: DefaultMaxEventSize,
 	}
 	for _, opt := range opts {
-		opt(&cfg)
+		if opt != nil {
+			opt.applyClient(&cfg)
+		}
 	}
 	if cfg.baseURL == "" {
 		cfg.baseURL = DefaultBaseURL
@@ -177,7 +177,8 @@ func newTransport(key string, cfg config) *transport {
 		base = http.DefaultTransport
 	}
 	hide := keyRedactor{key: key}
-	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger, hide: hide}
+	gov := &governor{limiter: cfg.limiter, maxCoolDown: cfg.maxRetryWait}
+	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger, hide: hide, middleware: cfg.middleware, gov: gov}
 	wrapped.CheckRedirect = checkRedirect(hc.CheckRedirect)
 
 	t := &transport{
@@ -187,13 +188,9 @@ func newTransport(key string, cfg config) *transport {
 		userAgent:    userAgent(cfg.userAgent),
 		maxEventSize: cfg.maxEventSize,
 		roundTripper: base,
-		http: &retryablehttp.Client{
-			HTTPClient:   &wrapped,
-			RetryMax:     cfg.maxRetries,
-			CheckRetry:   policy.CheckRetry,
-			Backoff:      policy.Backoff,
-			ErrorHandler: policy.ErrorHandler,
-		},
+		policy:       policy,
+		gov:          gov,
+		http:         retryClient(&wrapped, cfg.maxRetries, policy),
 	}
 	t.baseURL, t.baseErr = parseBaseURL(t.base)
 	return t

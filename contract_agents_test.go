@@ -39,7 +39,7 @@ func contractAgentsCases() []contractCase {
 				Instructions:   "You are a research assistant. Be concise.",
 				Tools:          []string{"web_search", "http_request", "write_file"},
 				TimeoutSeconds: 120,
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "agt_01HX3K2DEF", a.ID)
 			assert.Equal(t, "ses_01HX3K2ABC", a.SessionID)
@@ -57,7 +57,7 @@ func contractAgentsCases() []contractCase {
 		name: "Create/from a definition",
 		ops:  []string{"POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{DefinitionID: "adef_01HX3K2JKL"})
+			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{DefinitionID: "adef_01HX3K2JKL"}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "agt_01HX3K2DEF", a.ID)
 		},
@@ -66,7 +66,7 @@ func contractAgentsCases() []contractCase {
 		ops:  []string{"POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, p := range []ComputeProvider{ComputeE2B, ComputeFly, ComputeDocker} {
-				_, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{Compute: &AgentCompute{Provider: p}})
+				_, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{Compute: &AgentCompute{Provider: p}}, contractOpts(t)...)
 				require.NoError(t, err, p)
 			}
 		},
@@ -74,7 +74,7 @@ func contractAgentsCases() []contractCase {
 		name: "Create/nil params",
 		ops:  []string{"POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", nil)
+			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", nil, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "agt_01HX3K2DEF", a.ID)
 		},
@@ -82,7 +82,7 @@ func contractAgentsCases() []contractCase {
 		name: "Get",
 		ops:  []string{"GET /v1/agents/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			a, err := c.Agents.Get(ctx, "agt_01HX3K2DEF")
+			a, err := c.Agents.Get(ctx, "agt_01HX3K2DEF", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, AgentStatusIdle, a.Status)
 			assert.Equal(t, "You are a research assistant. Be concise.", a.Instructions)
@@ -91,7 +91,7 @@ func contractAgentsCases() []contractCase {
 		name: "Run",
 		ops:  []string{"POST /v1/agents/{id}/run"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			ref, err := c.Agents.Run(ctx, "agt_01HX3K2DEF", "Summarize the top 5 AI research papers from this week")
+			ref, err := c.Agents.Run(ctx, "agt_01HX3K2DEF", "Summarize the top 5 AI research papers from this week", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, TaskRef{TaskID: "task_01HX3K2GHI", AgentID: "agt_01HX3K2DEF"}, *ref)
 		},
@@ -104,7 +104,7 @@ func contractAgentsCases() []contractCase {
 				{Lang: LangTypeScript, Code: "console.log(2 + 2)"},
 				{Lang: LangBash, Code: "echo $((2 + 2))"},
 			} {
-				res, err := c.Agents.Exec(ctx, "agt_01HX3K2DEF", &p)
+				res, err := c.Agents.Exec(ctx, "agt_01HX3K2DEF", &p, contractOpts(t)...)
 				require.NoError(t, err, p.Lang)
 				assert.Equal(t, ExecResult{Stdout: "4\n", Stderr: "", ExitCode: 0, DurationMs: 312}, *res)
 			}
@@ -113,7 +113,7 @@ func contractAgentsCases() []contractCase {
 		name: "Stream",
 		ops:  []string{"GET /v1/agents/{id}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			stream, err := c.Agents.Stream(ctx, "agt_01HX3K2DEF")
+			stream, err := c.Agents.Stream(ctx, "agt_01HX3K2DEF", contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			contractAgentRun(t, contractEvents(t, stream.Events(), 0))
@@ -123,7 +123,7 @@ func contractAgentsCases() []contractCase {
 		name: "RunStream",
 		ops:  []string{"GET /v1/agents/{id}/stream", "POST /v1/agents/{id}/run"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			stream, err := c.Agents.RunStream(ctx, "agt_01HX3K2DEF", "Summarize the top 5 AI research papers from this week")
+			stream, err := c.Agents.RunStream(ctx, "agt_01HX3K2DEF", "Summarize the top 5 AI research papers from this week", contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			contractAgentRun(t, contractEvents(t, stream.Events(), 0))
@@ -132,7 +132,7 @@ func contractAgentsCases() []contractCase {
 		name: "Pause",
 		ops:  []string{"POST /v1/agents/{id}/pause"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			a, err := c.Agents.Pause(ctx, "agt_01HX3K2DEF")
+			a, err := c.Agents.Pause(ctx, "agt_01HX3K2DEF", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, AgentStatusPaused, a.Status)
 		},
@@ -140,7 +140,7 @@ func contractAgentsCases() []contractCase {
 		name: "Resume",
 		ops:  []string{"POST /v1/agents/{id}/resume"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			a, err := c.Agents.Resume(ctx, "agt_01HX3K2DEF")
+			a, err := c.Agents.Resume(ctx, "agt_01HX3K2DEF", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, AgentStatusRunning, a.Status)
 		},
@@ -148,7 +148,7 @@ func contractAgentsCases() []contractCase {
 		name: "Terminate",
 		ops:  []string{"POST /v1/agents/{id}/terminate"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			require.NoError(t, c.Agents.Terminate(ctx, "agt_01HX3K2DEF"))
+			require.NoError(t, c.Agents.Terminate(ctx, "agt_01HX3K2DEF", contractOpts(t)...))
 		},
 	}}
 }

@@ -25,16 +25,16 @@ func contractUsageCases() []contractCase {
 		name: "Summary",
 		ops:  []string{"GET /v1/usage/summary", "GET /v1/usage/summary", "GET /v1/usage/summary"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			_, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: Instant(time.Time(contractUntilInstant).Add(-time.Hour)), Until: contractUntilInstant})
+			_, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: Instant(time.Time(contractUntilInstant).Add(-time.Hour)), Until: contractUntilInstant}, contractOpts(t)...)
 			require.NoError(t, err)
-			u, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: contractFrom, Until: contractUntil})
+			u, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, contractTime(t, "2025-05-06T14:00:00Z"), u.Period.Until)
 			assert.Equal(t, Money{Amount: 710, Currency: "usd"}, u.Compute.Cost)
 			assert.Equal(t, int64(1240000), u.Models.InputTokens)
 			assert.Equal(t, 0.4, u.Storage.GB)
 			assert.Equal(t, Money{Amount: 1544, Currency: "usd"}, u.Total)
-			_, err = c.Usage.Summary(ctx, nil)
+			_, err = c.Usage.Summary(ctx, nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}}
@@ -45,26 +45,26 @@ func contractBillingCases() []contractCase {
 		name: "Usage",
 		ops:  []string{"GET /v1/billing/usage", "GET /v1/billing/usage", "GET /v1/billing/usage"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			_, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntilInstant})
+			_, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntilInstant}, contractOpts(t)...)
 			require.NoError(t, err)
-			u, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntil})
+			u, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, Money{Amount: 4200, Currency: "usd"}, u.TotalCost)
 			assert.Equal(t, int64(1842), u.ModelCalls)
 			assert.Equal(t, int64(126), u.Agents)
-			_, err = c.Billing.Usage(ctx, nil)
+			_, err = c.Billing.Usage(ctx, nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "Daily",
 		ops:  []string{"GET /v1/billing/usage/daily", "GET /v1/billing/usage/daily", "GET /v1/billing/usage/daily"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			days := contractEvents(t, c.Billing.Daily(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntil}), 0)
+			days := contractEvents(t, c.Billing.Daily(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...), 0)
 			require.Len(t, days, 2, "a page without nextCursor is the last")
 			assert.Equal(t, NewDate(2025, time.May, 2), days[1].Date)
 			assert.Equal(t, Money{Amount: 720, Currency: "usd"}, days[1].Cost)
-			contractEvents(t, c.Billing.Daily(ctx, nil), 0)
-			page, err := c.Billing.DailyPage(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntilInstant, Cursor: "cur_01HX3K2PREV"})
+			contractEvents(t, c.Billing.Daily(ctx, nil, contractOpts(t)...), 0)
+			page, err := c.Billing.DailyPage(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntilInstant, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Len(t, page.Data, 2)
 		},
@@ -72,24 +72,24 @@ func contractBillingCases() []contractCase {
 		name: "Users",
 		ops:  []string{"GET /v1/billing/usage/users", "GET /v1/billing/usage/users", "GET /v1/billing/usage/users"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			users := contractEvents(t, c.Billing.Users(ctx, &BillingUsersParams{From: contractFrom, Until: contractUntil, Limit: 10}), 0)
+			users := contractEvents(t, c.Billing.Users(ctx, &BillingUsersParams{From: contractFrom, Until: contractUntil, Limit: 10}, contractOpts(t)...), 0)
 			require.Len(t, users, 2)
 			assert.Equal(t, UserCost{UserID: "user_123", Cost: Money{Amount: 1200, Currency: "usd"}, Sessions: 5, Agents: 12}, *users[0])
-			contractEvents(t, c.Billing.Users(ctx, nil), 0)
-			_, err := c.Billing.UsersPage(ctx, &BillingUsersParams{Limit: 10, Cursor: "cur_01HX3K2PREV"})
+			contractEvents(t, c.Billing.Users(ctx, nil, contractOpts(t)...), 0)
+			_, err := c.Billing.UsersPage(ctx, &BillingUsersParams{Limit: 10, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "Models",
 		ops:  []string{"GET /v1/billing/usage/models", "GET /v1/billing/usage/models", "GET /v1/billing/usage/models"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			models := contractEvents(t, c.Billing.Models(ctx, &BillingModelsParams{From: contractFrom, Until: contractUntil}), 0)
+			models := contractEvents(t, c.Billing.Models(ctx, &BillingModelsParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...), 0)
 			require.Len(t, models, 2)
 			assert.Equal(t, "gpt-4o", models[1].Model)
 			assert.Equal(t, int64(642), models[1].Calls)
 			assert.Equal(t, Money{Amount: 1400, Currency: "usd"}, models[1].Cost)
-			contractEvents(t, c.Billing.Models(ctx, nil), 0)
-			_, err := c.Billing.ModelsPage(ctx, &BillingModelsParams{Cursor: "cur_01HX3K2PREV"})
+			contractEvents(t, c.Billing.Models(ctx, nil, contractOpts(t)...), 0)
+			_, err := c.Billing.ModelsPage(ctx, &BillingModelsParams{Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}}

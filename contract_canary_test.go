@@ -46,6 +46,11 @@ func TestContractCanary(t *testing.T) {
 		wantSent: "POST /v1/agents/agt_01HX3K2DEF/exec",
 		wantCode: "E3016",
 	}, {
+		name:     "unknown body field set per call",
+		req:      request{method: http.MethodPost, path: "/sessions", body: map[string]any{"userId": "user_123"}, opts: []RequestOption{WithJSONSet("nickname", "ada")}},
+		wantSent: "POST /v1/sessions",
+		wantCode: "E3009",
+	}, {
 		name: "wrong query parameter type",
 		req: request{method: http.MethodGet, path: "/sessions", query: struct {
 			Limit string `url:"limit"`

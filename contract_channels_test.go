@@ -20,7 +20,7 @@ func contractChannelsCases() []contractCase {
 				DefinitionID: "adef_01HX3K2JKL",
 				Instructions: "You are a helpful support agent for Acme Corp.",
 				Metadata:     Metadata{"site": "acme.example"},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "ch_01HX3K2EFG", ch.ID)
 			assert.Equal(t, "adef_01HX3K2JKL", ch.DefinitionID)
@@ -30,7 +30,7 @@ func contractChannelsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/channels"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Channels.ListPage(ctx, &ChannelListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
+			page, err := c.Channels.ListPage(ctx, &ChannelListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "Support Chat", page.Data[0].Name)
@@ -39,18 +39,18 @@ func contractChannelsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/channels"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			assert.Equal(t, "ch_01HX3K2EFG", contractFirst(t, c.Channels.List(ctx, nil)).ID)
+			assert.Equal(t, "ch_01HX3K2EFG", contractFirst(t, c.Channels.List(ctx, nil, contractOpts(t)...)).ID)
 		},
 	}, {
 		name: "SendMessage",
 		ops:  []string{"POST /v1/channels/{id}/messages", "POST /v1/channels/{id}/messages"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			m, err := c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "How do I reset my password?", ThreadID: "thr_01HX3K2HIJ"})
+			m, err := c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "How do I reset my password?", ThreadID: "thr_01HX3K2HIJ"}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, MessageRoleAssistant, m.Role)
 			assert.Equal(t, "thr_01HX3K2HIJ", m.ThreadID)
 			assert.Equal(t, "To reset your password, go to Settings...", m.Content)
-			_, err = c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "Hello"})
+			_, err = c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "Hello"}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
@@ -59,7 +59,7 @@ func contractChannelsCases() []contractCase {
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			page, err := c.Channels.MessagesPage(ctx, "ch_01HX3K2EFG", &ChannelMessagesParams{
 				Limit: 20, Cursor: "cur_01HX3K2PREV", ThreadID: "thr_01HX3K2HIJ",
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 2)
 			assert.Equal(t, MessageRoleUser, page.Data[0].Role)
@@ -69,14 +69,14 @@ func contractChannelsCases() []contractCase {
 		name: "Messages",
 		ops:  []string{"GET /v1/channels/{id}/messages"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			assert.Equal(t, "msg_01HX3K2KLL", contractFirst(t, c.Channels.Messages(ctx, "ch_01HX3K2EFG", nil)).ID)
+			assert.Equal(t, "msg_01HX3K2KLL", contractFirst(t, c.Channels.Messages(ctx, "ch_01HX3K2EFG", nil, contractOpts(t)...)).ID)
 		},
 	}, {
 		name: "Stream",
 		ops:  []string{"GET /v1/channels/{id}/stream", "GET /v1/channels/{id}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, params := range []*ChannelStreamParams{{ThreadID: "thr_01HX3K2HIJ"}, nil} {
-				stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", params)
+				stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", params, contractOpts(t)...)
 				require.NoError(t, err)
 				// The stream has no terminal event; one event is enough.
 				events := contractEvents(t, stream.Events(), 1)
@@ -95,7 +95,7 @@ func contractChannelsCases() []contractCase {
 		name: "Stream/resumed with Last-Event-ID",
 		ops:  []string{"GET /v1/channels/{id}/stream", "GET /v1/channels/{id}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", &ChannelStreamParams{ThreadID: "thr_01HX3K2HIJ"})
+			stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", &ChannelStreamParams{ThreadID: "thr_01HX3K2HIJ"}, contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 4)

@@ -28,7 +28,7 @@ func contractDefinitionsCases() []contractCase {
 				Model:        contractDefinitionModel(),
 				Compute:      &DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300},
 				Metadata:     Metadata{"team": "research"},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "adef_01HX3K2JKL", d.ID)
 			assert.Equal(t, 1, d.Version)
@@ -48,7 +48,7 @@ func contractDefinitionsCases() []contractCase {
 			page, err := c.Definitions.ListPage(ctx, &DefinitionListParams{
 				Limit: 25, Cursor: "cur_01HX3K2PREV",
 				IncludeArchived: true,
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, 2, page.Data[0].Version)
@@ -59,13 +59,13 @@ func contractDefinitionsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/agent-definitions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			assert.Equal(t, "adef_01HX3K2JKL", contractFirst(t, c.Definitions.List(ctx, nil)).ID)
+			assert.Equal(t, "adef_01HX3K2JKL", contractFirst(t, c.Definitions.List(ctx, nil, contractOpts(t)...)).ID)
 		},
 	}, {
 		name: "Get",
 		ops:  []string{"GET /v1/agent-definitions/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			d, err := c.Definitions.Get(ctx, "adef_01HX3K2JKL")
+			d, err := c.Definitions.Get(ctx, "adef_01HX3K2JKL", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, []string{"web_search", "write_file", "http_request"}, d.Tools)
 			require.NotNil(t, d.Model)
@@ -81,7 +81,7 @@ func contractDefinitionsCases() []contractCase {
 				Tools:        []string{"web_search", "write_file", "http_request"},
 				Model:        contractDefinitionModel(),
 				Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 600},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, 2, d.Version)
 		},
@@ -89,16 +89,16 @@ func contractDefinitionsCases() []contractCase {
 		name: "Update/empty tool list and nil params",
 		ops:  []string{"PUT /v1/agent-definitions/{id}", "PUT /v1/agent-definitions/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			_, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &DefinitionUpdateParams{Tools: []string{}})
+			_, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &DefinitionUpdateParams{Tools: []string{}}, contractOpts(t)...)
 			require.NoError(t, err)
-			_, err = c.Definitions.Update(ctx, "adef_01HX3K2JKL", nil)
+			_, err = c.Definitions.Update(ctx, "adef_01HX3K2JKL", nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "Archive",
 		ops:  []string{"DELETE /v1/agent-definitions/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			require.NoError(t, c.Definitions.Archive(ctx, "adef_01HX3K2JKL"))
+			require.NoError(t, c.Definitions.Archive(ctx, "adef_01HX3K2JKL", contractOpts(t)...))
 		},
 	}}
 }

@@ -21,7 +21,7 @@ func contractFleetsCases() []contractCase {
 				Instructions: "Extract the product names.",
 				Tasks:        []string{"Scrape page 1", "Scrape page 2"},
 				Concurrency:  2,
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "flt_01HX3K2STU", f.ID)
 			assert.Equal(t, FleetStatusRunning, f.Status)
@@ -33,7 +33,7 @@ func contractFleetsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/fleets"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Fleets.ListPage(ctx, &FleetListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
+			page, err := c.Fleets.ListPage(ctx, &FleetListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, FleetStatusCompleted, page.Data[0].Status)
@@ -43,13 +43,13 @@ func contractFleetsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/fleets"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			assert.Equal(t, 2, contractFirst(t, c.Fleets.List(ctx, nil)).Completed)
+			assert.Equal(t, 2, contractFirst(t, c.Fleets.List(ctx, nil, contractOpts(t)...)).Completed)
 		},
 	}, {
 		name: "Get",
 		ops:  []string{"GET /v1/fleets/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			f, err := c.Fleets.Get(ctx, "flt_01HX3K2STU")
+			f, err := c.Fleets.Get(ctx, "flt_01HX3K2STU", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, 1, f.Completed)
 			assert.Equal(t, Money{Amount: 8, Currency: "usd"}, f.TotalCost)
@@ -58,7 +58,7 @@ func contractFleetsCases() []contractCase {
 		name: "Cancel",
 		ops:  []string{"POST /v1/fleets/{id}/cancel"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			f, err := c.Fleets.Cancel(ctx, "flt_01HX3K2STU")
+			f, err := c.Fleets.Cancel(ctx, "flt_01HX3K2STU", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, FleetStatusCancelled, f.Status)
 		},
@@ -66,7 +66,7 @@ func contractFleetsCases() []contractCase {
 		name: "Stream",
 		ops:  []string{"GET /v1/fleets/{id}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			stream, err := c.Fleets.Stream(ctx, "flt_01HX3K2STU")
+			stream, err := c.Fleets.Stream(ctx, "flt_01HX3K2STU", contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 0)

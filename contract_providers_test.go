@@ -15,14 +15,14 @@ func contractProvidersCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/providers", "GET /v1/providers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			list := contractEvents(t, c.Providers.List(ctx, nil), 0)
+			list := contractEvents(t, c.Providers.List(ctx, nil, contractOpts(t)...), 0)
 			require.Len(t, list, 2, "a page without nextCursor is the last")
 			assert.Equal(t, ProviderE2B, list[0].Provider)
 			assert.True(t, list[0].IsDefault)
 			assert.Equal(t, ProviderStatusActive, list[0].Status)
 			assert.Equal(t, ProviderFly, list[1].Provider)
 			assert.Equal(t, contractTime(t, "2025-05-03T08:00:00Z"), list[1].CreatedAt)
-			page, err := c.Providers.ListPage(ctx, &ProviderListParams{Cursor: "cur_01HX3K2PREV"})
+			page, err := c.Providers.ListPage(ctx, &ProviderListParams{Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Len(t, page.Data, 2)
 		},
@@ -38,7 +38,7 @@ func contractProvidersCases() []contractCase {
 					"url": "https://compute.example.com/hook", "headers": map[string]any{"X-Token": "tok_1"}, "timeoutMs": 5000,
 				}},
 			} {
-				got, err := c.Providers.Create(ctx, &p)
+				got, err := c.Providers.Create(ctx, &p, contractOpts(t)...)
 				require.NoError(t, err, p.Provider)
 				assert.Equal(t, ProviderE2B, got.Provider)
 			}
@@ -48,7 +48,7 @@ func contractProvidersCases() []contractCase {
 		ops:  []string{"DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}", "DELETE /v1/providers/{provider}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, p := range []ProviderName{ProviderE2B, ProviderFly, ProviderWebhook} {
-				require.NoError(t, c.Providers.Delete(ctx, p), p)
+				require.NoError(t, c.Providers.Delete(ctx, p, contractOpts(t)...), p)
 			}
 		},
 	}}

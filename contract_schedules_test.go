@@ -27,13 +27,13 @@ func contractSchedulesCases() []contractCase {
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			s, err := c.Schedules.Create(ctx, &ScheduleCreateParams{
 				Name: "Daily report", Cron: "0 9 * * 1-5", Action: contractAgentAction(), Metadata: Metadata{"owner": "ops"},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "sched_01HX3K2VWX", s.ID)
 			assert.Equal(t, contractAgentAction(), s.Action)
 			assert.Equal(t, ScheduleStatusActive, s.Status)
 			assert.Equal(t, contractTime(t, "2025-05-02T09:00:00Z"), s.NextRunAt)
-			_, err = c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "Weekly crawl", Cron: "30 6 * * 1", Action: contractWorkflowAction()})
+			_, err = c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "Weekly crawl", Cron: "30 6 * * 1", Action: contractWorkflowAction()}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
@@ -41,7 +41,7 @@ func contractSchedulesCases() []contractCase {
 		ops:  []string{"GET /v1/schedules", "GET /v1/schedules", "GET /v1/schedules"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, status := range []ScheduleStatus{"", ScheduleStatusActive, ScheduleStatusPaused} {
-				page, err := c.Schedules.ListPage(ctx, &ScheduleListParams{Limit: 25, Cursor: "cur_01HX3K2PREV", Status: status})
+				page, err := c.Schedules.ListPage(ctx, &ScheduleListParams{Limit: 25, Cursor: "cur_01HX3K2PREV", Status: status}, contractOpts(t)...)
 				require.NoError(t, err, status)
 				require.Len(t, page.Data, 1)
 				assert.Equal(t, "Daily report", page.Data[0].Name)
@@ -51,17 +51,17 @@ func contractSchedulesCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/schedules"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			assert.Equal(t, "0 9 * * 1-5", contractFirst(t, c.Schedules.List(ctx, &ScheduleListParams{Status: ScheduleStatusActive})).Cron)
+			assert.Equal(t, "0 9 * * 1-5", contractFirst(t, c.Schedules.List(ctx, &ScheduleListParams{Status: ScheduleStatusActive}, contractOpts(t)...)).Cron)
 		},
 	}, {
 		name: "Update",
 		ops:  []string{"PATCH /v1/schedules/{id}", "PATCH /v1/schedules/{id}", "PATCH /v1/schedules/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, action := range []Action{contractAgentAction(), contractWorkflowAction()} {
-				_, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Name: "Morning report", Cron: "0 8 * * *", Action: &action})
+				_, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Name: "Morning report", Cron: "0 8 * * *", Action: &action}, contractOpts(t)...)
 				require.NoError(t, err, action.Type)
 			}
-			s, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Cron: "0 8 * * *"})
+			s, err := c.Schedules.Update(ctx, "sched_01HX3K2VWX", &ScheduleUpdateParams{Cron: "0 8 * * *"}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "0 8 * * *", s.Cron)
 		},
@@ -69,13 +69,13 @@ func contractSchedulesCases() []contractCase {
 		name: "Delete",
 		ops:  []string{"DELETE /v1/schedules/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			require.NoError(t, c.Schedules.Delete(ctx, "sched_01HX3K2VWX"))
+			require.NoError(t, c.Schedules.Delete(ctx, "sched_01HX3K2VWX", contractOpts(t)...))
 		},
 	}, {
 		name: "Pause",
 		ops:  []string{"POST /v1/schedules/{id}/pause"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			s, err := c.Schedules.Pause(ctx, "sched_01HX3K2VWX")
+			s, err := c.Schedules.Pause(ctx, "sched_01HX3K2VWX", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, ScheduleStatusPaused, s.Status)
 			assert.Equal(t, contractWorkflowAction(), s.Action)
@@ -85,7 +85,7 @@ func contractSchedulesCases() []contractCase {
 		name: "Resume",
 		ops:  []string{"POST /v1/schedules/{id}/resume"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			s, err := c.Schedules.Resume(ctx, "sched_01HX3K2VWX")
+			s, err := c.Schedules.Resume(ctx, "sched_01HX3K2VWX", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, ScheduleStatusActive, s.Status)
 		},

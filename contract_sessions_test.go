@@ -28,7 +28,7 @@ func contractSessionsCases() []contractCase {
 				UserID:   "user_123",
 				Limits:   contractLimits(),
 				Metadata: Metadata{"plan": "pro", "seats": 5, "beta": true},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "ses_01HX3K2ABC", s.ID)
 			assert.Equal(t, "user_123", s.UserID)
@@ -49,7 +49,7 @@ func contractSessionsCases() []contractCase {
 				_, err := c.Sessions.Create(ctx, &SessionCreateParams{
 					UserID: "user_123",
 					Limits: &SessionLimits{MaxCost: &CostLimit{Amount: 1000, Currency: "usd", Period: p}},
-				})
+				}, contractOpts(t)...)
 				require.NoError(t, err, p)
 			}
 		},
@@ -60,7 +60,7 @@ func contractSessionsCases() []contractCase {
 			s, err := c.Sessions.GetOrCreate(ctx, "user_123", &SessionGetOrCreateParams{
 				Limits:   contractLimits(),
 				Metadata: Metadata{"plan": "pro"},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "ses_01HX3K2ABC", s.ID)
 			require.NotNil(t, s.Limits)
@@ -75,7 +75,7 @@ func contractSessionsCases() []contractCase {
 			for _, p := range []Period{PeriodSession, PeriodDay, PeriodMonth} {
 				_, err := c.Sessions.GetOrCreate(ctx, "user_123", &SessionGetOrCreateParams{
 					Limits: &SessionLimits{MaxCost: &CostLimit{Amount: 1000, Currency: "usd", Period: p}},
-				})
+				}, contractOpts(t)...)
 				require.NoError(t, err, p)
 			}
 		},
@@ -83,7 +83,7 @@ func contractSessionsCases() []contractCase {
 		name: "GetOrCreate/nil params and an ID to escape",
 		ops:  []string{"POST /v1/sessions/by-user/{userId}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			s, err := c.Sessions.GetOrCreate(ctx, "user 123/é", nil)
+			s, err := c.Sessions.GetOrCreate(ctx, "user 123/é", nil, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "ses_01HX3K2ABC", s.ID)
 		},
@@ -91,7 +91,7 @@ func contractSessionsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/sessions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Sessions.ListPage(ctx, &SessionListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
+			page, err := c.Sessions.ListPage(ctx, &SessionListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "ses_01HX3K2ABC", page.Data[0].ID)
@@ -103,7 +103,7 @@ func contractSessionsCases() []contractCase {
 		ops:  []string{"GET /v1/sessions"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			// One page is enough: the mock repeats the same page.
-			assert.Equal(t, "ses_01HX3K2ABC", contractFirst(t, c.Sessions.List(ctx, &SessionListParams{Limit: 10})).ID)
+			assert.Equal(t, "ses_01HX3K2ABC", contractFirst(t, c.Sessions.List(ctx, &SessionListParams{Limit: 10}, contractOpts(t)...)).ID)
 		},
 	}}
 }

@@ -41,6 +41,7 @@ type contractExchange struct {
 	Method      string
 	Path        string // escaped request path
 	Auth        string // the Authorization header sent
+	Option      string // the contractOptionHeader sent by contractOpts
 	Status      int
 	Valid       string // X-Steady-Request-Valid
 	ErrorCount  string // X-Steady-Error-Count
@@ -92,6 +93,7 @@ func (o *contractObserver) RoundTrip(req *http.Request) (*http.Response, error) 
 		Method:      req.Method,
 		Path:        req.URL.EscapedPath(),
 		Auth:        req.Header.Get("Authorization"),
+		Option:      req.Header.Get(contractOptionHeader),
 		Status:      resp.StatusCode,
 		Valid:       resp.Header.Get("X-Steady-Request-Valid"),
 		ErrorCount:  resp.Header.Get("X-Steady-Error-Count"),
@@ -300,6 +302,26 @@ func (env *contractEnv) client(obs *contractObserver) *Client {
 	)
 }
 
+// contractOptionHeader is the extra header every call of the suite sends.
+const contractOptionHeader = "X-Contract-Option"
+
+// contractOpts returns the per-call options every call of the suite passes,
+// so that the suite proves they leave every request valid: an extra header
+// (checked on each request), WithResponseInto (checked, when the case ends,
+// to hold the call's reply) and WithMaxRetries.
+func contractOpts(t *testing.T) []RequestOption {
+	t.Helper()
+	resp := new(Response)
+	t.Cleanup(func() {
+		assert.True(t, resp.StatusCode >= 200 && resp.StatusCode < 300, "WithResponseInto holds the reply: status %d", resp.StatusCode)
+		assert.Equal(t, 1, resp.Attempts)
+		if resp.Header.Get("Content-Type") == "application/json" {
+			assert.True(t, json.Valid(resp.Body), "WithResponseInto holds the raw JSON: %q", resp.Body)
+		}
+	})
+	return []RequestOption{WithHeader(contractOptionHeader, "1"), WithResponseInto(resp), WithMaxRetries(0)}
+}
+
 // contractCase is one SDK call and the operations it must send.
 type contractCase struct {
 	name string
@@ -361,6 +383,7 @@ func (env *contractEnv) check(t *testing.T, ex contractExchange) {
 	if !assert.True(t, env.operations[ex.op()], "%s matched no operation of the document", what) {
 		return
 	}
+	assert.Equal(t, "1", ex.Option, "%s: every call of the suite sends per-call options (contractOpts)", what)
 	if env.public[ex.op()] {
 		assert.Empty(t, ex.Auth, "%s is public: the key must not be sent", ex.op())
 	} else {

@@ -28,7 +28,7 @@ func contractWorkflowsCases() []contractCase {
 				Description: "Scrape a page, then summarize it.",
 				Steps:       contractSteps(),
 				Metadata:    Metadata{"team": "research"},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "wf_01HX3K2MNO", w.ID)
 			assert.Equal(t, contractSteps(), w.Steps)
@@ -38,7 +38,7 @@ func contractWorkflowsCases() []contractCase {
 		name: "ListPage",
 		ops:  []string{"GET /v1/workflows"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Workflows.ListPage(ctx, &WorkflowListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"})
+			page, err := c.Workflows.ListPage(ctx, &WorkflowListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "wf_01HX3K2MNO", page.Data[0].ID)
@@ -48,13 +48,13 @@ func contractWorkflowsCases() []contractCase {
 		name: "List",
 		ops:  []string{"GET /v1/workflows"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			assert.Equal(t, "Scrape and summarize", contractFirst(t, c.Workflows.List(ctx, nil)).Name)
+			assert.Equal(t, "Scrape and summarize", contractFirst(t, c.Workflows.List(ctx, nil, contractOpts(t)...)).Name)
 		},
 	}, {
 		name: "Get",
 		ops:  []string{"GET /v1/workflows/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			w, err := c.Workflows.Get(ctx, "wf_01HX3K2MNO")
+			w, err := c.Workflows.Get(ctx, "wf_01HX3K2MNO", contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, w.Steps, 1)
 			assert.Equal(t, "adef_01HX3K2JKL", w.Steps[0].DefinitionID)
@@ -68,7 +68,7 @@ func contractWorkflowsCases() []contractCase {
 				Description: "Now with a condition.",
 				Steps:       contractSteps(),
 				Metadata:    Metadata{"team": "research", "rev": 2},
-			})
+			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "Scrape and summarize v2", w.Name)
 		},
@@ -76,24 +76,24 @@ func contractWorkflowsCases() []contractCase {
 		name: "Delete",
 		ops:  []string{"DELETE /v1/workflows/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			require.NoError(t, c.Workflows.Delete(ctx, "wf_01HX3K2MNO"))
+			require.NoError(t, c.Workflows.Delete(ctx, "wf_01HX3K2MNO", contractOpts(t)...))
 		},
 	}, {
 		name: "Run",
 		ops:  []string{"POST /v1/workflows/{id}/run", "POST /v1/workflows/{id}/run"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			run, err := c.Workflows.Run(ctx, "wf_01HX3K2MNO", &WorkflowRunParams{Input: map[string]any{"url": "https://example.com", "depth": 2}})
+			run, err := c.Workflows.Run(ctx, "wf_01HX3K2MNO", &WorkflowRunParams{Input: map[string]any{"url": "https://example.com", "depth": 2}}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "wfr_01HX3K2PQR", run.ID)
 			assert.Equal(t, WorkflowRunStatusQueued, run.Status)
-			_, err = c.Workflows.Run(ctx, "wf_01HX3K2MNO", nil)
+			_, err = c.Workflows.Run(ctx, "wf_01HX3K2MNO", nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "GetRun",
 		ops:  []string{"GET /v1/workflow-runs/{runId}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			run, err := c.Workflows.GetRun(ctx, "wfr_01HX3K2PQR")
+			run, err := c.Workflows.GetRun(ctx, "wfr_01HX3K2PQR", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, WorkflowRunStatusCompleted, run.Status)
 			assert.JSONEq(t, `{"summary":"The page says hello."}`, string(run.Output))
@@ -106,17 +106,17 @@ func contractWorkflowsCases() []contractCase {
 		name: "Estimate",
 		ops:  []string{"POST /v1/workflows/{id}/estimate", "POST /v1/workflows/{id}/estimate"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			e, err := c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", &WorkflowEstimateParams{Input: map[string]any{"url": "https://example.com"}})
+			e, err := c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", &WorkflowEstimateParams{Input: map[string]any{"url": "https://example.com"}}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, WorkflowEstimate{Steps: 4, EstimatedMinutes: 8, EstimatedCost: Money{Amount: 120, Currency: "usd"}, Confidence: ConfidenceMedium}, *e)
-			_, err = c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", nil)
+			_, err = c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "StreamRun",
 		ops:  []string{"GET /v1/workflow-runs/{runId}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			stream, err := c.Workflows.StreamRun(ctx, "wfr_01HX3K2PQR")
+			stream, err := c.Workflows.StreamRun(ctx, "wfr_01HX3K2PQR", contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 0)

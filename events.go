@@ -98,11 +98,18 @@ func decodeEvent[T any](data string, v T) (T, error) {
 
 // openStream connects req as an event stream of E. Every stream of the API
 // goes through here and through the transport's one request path; a
-// resumption repeats req with a Last-Event-ID header.
+// resumption repeats req with a Last-Event-ID header. The call's options
+// apply to every connection, except that WithResponseInto describes the
+// first and WithLastEventID is the first's Last-Event-ID.
 func openStream[E any](ctx context.Context, t *transport, req request, decode func(string, string) (E, error), terminal func(E) bool) (*sse.Stream[E], error) {
 	req.stream = true
+	first := true
 	connect := func(ctx context.Context, lastEventID string) (*http.Response, error) {
 		r := req
+		if !first && len(req.opts) > 0 {
+			r.opts = append(req.opts[:len(req.opts):len(req.opts)], resumption{})
+		}
+		first = false
 		if lastEventID != "" {
 			r.header = req.header.Clone()
 			if r.header == nil {
@@ -114,3 +121,10 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 	}
 	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub})
 }
+
+// resumption is the last option of a stream's resumptions: the Response
+// describes the first connection, and the stream's own last event id
+// replaces WithLastEventID's.
+type resumption struct{}
+
+func (resumption) applyRequest(co *callOptions) { co.response, co.lastEventID = nil, "" }

@@ -34,6 +34,8 @@ type transport struct {
 	userAgent    string
 	maxEventSize int
 	roundTripper http.RoundTripper
+	policy       retry.Policy
+	gov          *governor
 	http         *retryablehttp.Client
 }
 
@@ -66,13 +68,17 @@ func (r request) route() string { return strings.ReplaceAll(r.path, "%s", "{id}"
 
 // call sends req and returns its JSON reply decoded as a T; nil on error.
 func call[T any](ctx context.Context, t *transport, req request) (*T, error) {
-	resp, err := t.do(ctx, req)
+	co, err := newCallOptions(req)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.send(ctx, req, co)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	out := new(T)
-	if err := t.decodeBody(req, resp, out); err != nil {
+	if err := t.decodeBodyInto(req, resp, out, co); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -90,20 +96,49 @@ func callOK(ctx context.Context, t *transport, req request) error {
 // do sends req through the retrying client and returns a 2xx response whose
 // body the caller must close. Any other status becomes an *Error.
 func (t *transport) do(ctx context.Context, req request) (*http.Response, error) {
-	hreq, err := t.newRequest(ctx, req)
+	co, err := newCallOptions(req)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := t.http.Do(hreq)
+	return t.send(ctx, req, co)
+}
+
+// send is do with req's options already applied (co is nil without any).
+// It fills co's Response with the reply's metadata; the caller adds a
+// successful JSON reply's body.
+func (t *transport) send(ctx context.Context, req request, co *callOptions) (*http.Response, error) {
+	hreq, err := t.newRequest(withCallMiddleware(ctx, co), req, co)
+	if err != nil {
+		return nil, err
+	}
+	if !req.public {
+		// The client cools down after a 429: a call that may not wait
+		// that long is refused now rather than sent into another 429.
+		if d := t.gov.coolDown(); d > 0 && (d > co.maxRetryWait(t.policy.MaxWait) || beyondDeadline(ctx, d)) {
+			return nil, coolingDownError(d)
+		}
+	}
+	resp, err := t.retryClientFor(co).Do(hreq)
 	if err != nil {
 		return nil, t.scrub(fmt.Errorf("theazo: %s %s: %w", req.method, req.route(), err))
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		co.record(resp, attempts(hreq), "", nil, t.hide)
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return nil, t.apiError(resp.StatusCode, resp.Header, body)
+	e := t.apiError(resp.StatusCode, resp.Header, body)
+	co.record(resp, attempts(hreq), e.RequestID, t.hide.body(body), t.hide)
+	return nil, e
+}
+
+// attempts returns how many HTTP attempts hreq took.
+func attempts(hreq *retryablehttp.Request) int {
+	if info := retry.InfoFrom(hreq.Context()); info != nil {
+		return info.Attempts
+	}
+	return 0
 }
 
 // apiError builds the *Error of a non-2xx reply with the API key redacted:
@@ -181,7 +216,7 @@ func (e *scrubbedError) Unwrap() []error { return e.kept }
 
 // newRequest checks req locally and builds the HTTP request: escaped path,
 // query, JSON body, auth and the SDK's headers.
-func (t *transport) newRequest(ctx context.Context, req request) (*retryablehttp.Request, error) {
+func (t *transport) newRequest(ctx context.Context, req request, co *callOptions) (*retryablehttp.Request, error) {
 	if t.baseErr != nil {
 		return nil, t.baseErr
 	}
@@ -198,11 +233,14 @@ func (t *transport) newRequest(ctx context.Context, req request) (*retryablehttp
 		}
 	}
 	u := t.base + path
-	if req.query != nil {
-		v, err := query.Values(req.query)
-		if err != nil {
+	if req.query != nil || co.hasQuery() {
+		var v url.Values
+		if req.query == nil {
+			v = url.Values{}
+		} else if v, err = query.Values(req.query); err != nil {
 			return nil, fmt.Errorf("%w: encoding query: %w", ErrInvalidParams, err)
 		}
+		co.setQuery(v)
 		if q := v.Encode(); q != "" {
 			u += "?" + q
 		}
@@ -211,6 +249,11 @@ func (t *transport) newRequest(ctx context.Context, req request) (*retryablehttp
 	if body == nil && req.body != nil {
 		if body, err = json.Marshal(req.body); err != nil {
 			return nil, fmt.Errorf("%w: encoding request body: %w", ErrInvalidParams, err)
+		}
+	}
+	if !req.stream {
+		if body, err = co.setJSON(body); err != nil {
+			return nil, fmt.Errorf("%w (%s %s)", err, req.method, req.route())
 		}
 	}
 	ctx = retry.WithInfo(ctx, &retry.Info{Idempotent: req.idempotent || isIdempotent(req.method)})
@@ -235,6 +278,10 @@ func (t *transport) newRequest(ctx context.Context, req request) (*retryablehttp
 	if body != nil {
 		hreq.Header.Set("Content-Type", "application/json")
 	}
+	if req.stream && co != nil && co.lastEventID != "" && hreq.Header.Get("Last-Event-ID") == "" {
+		hreq.Header.Set("Last-Event-ID", co.lastEventID)
+	}
+	co.setHeaders(hreq.Header)
 	if !req.public {
 		hreq.Header.Set("Authorization", "Bearer "+t.key)
 	}
@@ -275,6 +322,11 @@ func isLoopback(host string) bool {
 
 // decodeBody reads a bounded JSON reply into out.
 func (t *transport) decodeBody(req request, resp *http.Response, out any) error {
+	return t.decodeBodyInto(req, resp, out, nil)
+}
+
+// decodeBodyInto is decodeBody that also gives the raw body to co's Response.
+func (t *transport) decodeBodyInto(req request, resp *http.Response, out any, co *callOptions) error {
 	var buf bytes.Buffer
 	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
 		buf.Grow(int(n))
@@ -285,6 +337,9 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any) error 
 		return fmt.Errorf("%w: %s %s: reading body: %w", ErrInvalidResponse, req.method, req.route(), err)
 	case buf.Len() > maxResponseBody:
 		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
+	}
+	if co != nil && co.response != nil {
+		co.response.Body = buf.Bytes()
 	}
 	// json.Unmarshal accepts null and leaves out at its zero value: an
 	// empty result with no error. No endpoint answers null.
@@ -312,6 +367,10 @@ type roundTripper struct {
 	// hide redacts the key from what the log quotes of the server: the path
 	// a redirect points to, the request id, an error.
 	hide keyRedactor
+	// middleware is the client's; a call's own runs after it.
+	middleware []Middleware
+	// gov paces the attempts that carry the key, and cools them down after a 429.
+	gov *governor
 }
 
 // RoundTrip sends one attempt and logs it at debug level.
@@ -322,7 +381,17 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		attempt = info.Attempts
 	}
 	start := time.Now()
-	resp, err := rt.base.RoundTrip(req)
+	mws := rt.middleware
+	if own, _ := req.Context().Value(middlewareKey{}).([]Middleware); len(own) > 0 {
+		mws = append(mws[:len(mws):len(mws)], own...)
+	}
+	var resp *http.Response
+	var err error
+	if len(mws) == 0 {
+		resp, err = rt.send(req)
+	} else {
+		resp, err = runMiddleware(mws, req, rt.send)
+	}
 	if rt.logger != nil && rt.logger.Enabled(req.Context(), slog.LevelDebug) {
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
@@ -336,6 +405,23 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", rt.hide.text(resp.Header.Get("X-Request-Id"))))
 		}
 		rt.logger.LogAttrs(req.Context(), slog.LevelDebug, "theazo: http attempt", attrs...)
+	}
+	return resp, err
+}
+
+// send is the innermost step of an attempt, after the middleware: an
+// attempt that carries the key waits for the governor, and a 429 it gets
+// back starts the client's cool-down.
+func (rt *roundTripper) send(req *http.Request) (*http.Response, error) {
+	keyed := req.Header.Get("Authorization") != ""
+	if keyed {
+		if err := rt.gov.wait(req.Context()); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := rt.base.RoundTrip(req)
+	if keyed && err == nil {
+		rt.gov.observe(resp)
 	}
 	return resp, err
 }
@@ -371,4 +457,57 @@ func orEmpty[T any](p *T) *T {
 		return new(T)
 	}
 	return p
+}
+
+// retryClient returns the retrying client that sends through hc with the
+// SDK's policy.
+func retryClient(hc *http.Client, maxRetries int, policy retry.Policy) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   hc,
+		RetryMax:     maxRetries,
+		CheckRetry:   checkRetry(policy),
+		Backoff:      policy.Backoff,
+		ErrorHandler: policy.ErrorHandler,
+	}
+}
+
+// retryClientFor returns the client's retrying client, or, for a call that
+// sets its own retries or wait, one with those settings over the same HTTP
+// client.
+func (t *transport) retryClientFor(co *callOptions) *retryablehttp.Client {
+	if co == nil || !co.retriesSet && !co.maxWaitSet {
+		return t.http
+	}
+	n, policy := t.http.RetryMax, t.policy
+	if co.retriesSet {
+		n = co.maxRetries
+	}
+	policy.MaxWait = co.maxRetryWait(policy.MaxWait)
+	return retryClient(t.http.HTTPClient, n, policy)
+}
+
+// checkRetry is the policy's CheckRetry, except that an attempt the rate
+// governor held back (its context ended, or the limiter refused) is not
+// retried: it was never sent, and waiting again would fail the same way.
+func checkRetry(policy retry.Policy) retryablehttp.CheckRetry {
+	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if err != nil && isGovernorError(err) {
+			return false, nil
+		}
+		return policy.CheckRetry(ctx, resp, err)
+	}
+}
+
+// isGovernorError reports whether err is a wait of the rate governor that
+// failed. (A function of its own, so that the target of errors.As is
+// allocated only for errors.)
+func isGovernorError(err error) bool {
+	var gerr *governorError
+	return errors.As(err, &gerr)
+}
+
+// beyondDeadline reports whether waiting d would outlast ctx's deadline.
+func beyondDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < d
 }

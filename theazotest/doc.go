@@ -102,5 +102,8 @@
 // (WithRateLimit, WithRateLimitWindow). InjectFault makes the next matching
 // requests fail: a status with or without Retry-After, a dropped
 // connection, a body cut short, a stream dropped after some events, or a
-// delay. Requests lists what the server received, with the key redacted.
+// delay. Requests lists what the server received, with the key redacted:
+// every header, query parameter and body member, those it does not know
+// (sent with theazo.WithHeader, WithQuery or WithJSONSet) included; the
+// server ignores unknown ones, and Request.BodyMember reads a body member.
 package theazotest

@@ -89,13 +89,15 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 	}
 
-	// 4. Run code directly in the sandbox (infra-only mode).
+	// 4. Run code directly in the sandbox (infra-only mode). WithResponseInto
+	// keeps the reply's request id, which Theazo support asks for.
 	code := "print(2 + 2)"
-	res, err := client.Agents.Exec(ctx, agent.ID, &theazo.AgentExecParams{Lang: theazo.LangPython, Code: code})
+	var resp theazo.Response
+	res, err := client.Agents.Exec(ctx, agent.ID, &theazo.AgentExecParams{Lang: theazo.LangPython, Code: code}, theazo.WithResponseInto(&resp))
 	if err != nil {
 		return fmt.Errorf("exec: %w", err)
 	}
-	fmt.Fprintf(w, "4. Exec python %q printed %q (exit %d, %d ms)\n", code, strings.TrimSpace(res.Stdout), res.ExitCode, res.DurationMs)
+	fmt.Fprintf(w, "4. Exec python %q printed %q (exit %d, %d ms, request %s)\n", code, strings.TrimSpace(res.Stdout), res.ExitCode, res.DurationMs, resp.RequestID)
 
 	// 5. What the session has cost so far.
 	sess, err = client.Sessions.GetOrCreate(ctx, "user_123", nil)

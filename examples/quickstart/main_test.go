@@ -27,7 +27,7 @@ func TestQuickstart(t *testing.T) {
 		`   tool result  web_search`,
 		`   answer       Here is a scripted answer`,
 		`   run cost     0\.12 USD`,
-		`4\. Exec python "print\(2 \+ 2\)" printed "4" \(exit 0, 20 ms\)`,
+		`4\. Exec python "print\(2 \+ 2\)" printed "4" \(exit 0, 20 ms, request req_\w+\)`,
 		`5\. Session cost so far: 0\.14 USD`,
 	} {
 		assert.Regexp(t, want, out.String())

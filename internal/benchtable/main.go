@@ -44,7 +44,7 @@ func main() {
 		base, ok := strings.CutSuffix(name, "/sdk")
 		if !ok {
 			if !strings.HasSuffix(name, "/raw") {
-				fmt.Fprintf(w, "%s\t%s\t\t\t\t\t\t\t\t\t%s\t\n", name, num(median(samples[name]["ns/op"])), others(samples[name]))
+				fmt.Fprintf(w, "%s\t%s\t\t\t%s\t\t\t\t\t\t%s\t\n", name, num(median(samples[name]["ns/op"])), num(median(samples[name]["allocs/op"])), others(samples[name]))
 			}
 			continue
 		}
