@@ -17,7 +17,7 @@ import (
 
 func TestAgentsWaitUntil(t *testing.T) {
 	ctx := context.Background()
-	srv, c := newE2E(t, theazotest.WithProvisioning(600*time.Millisecond))
+	srv, c := newE2E(t, theazotest.WithProvisionDelay(600*time.Millisecond))
 	_, a := agentFixture(t, c, nil)
 	require.Equal(t, theazo.AgentStatusProvisioning, a.Status)
 	_, err := c.Agents.Run(ctx, a.ID, "too early")
@@ -82,7 +82,7 @@ func TestAgentsWaitUntilFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, c := newE2E(t, theazotest.WithProvisioning(time.Hour))
+			_, c := newE2E(t, theazotest.WithProvisionDelay(time.Hour))
 			_, a := agentFixture(t, c, nil)
 			if tc.terminate {
 				require.NoError(t, c.Agents.Terminate(context.Background(), a.ID))

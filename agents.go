@@ -33,6 +33,9 @@ type Agent struct {
 	Tools []string `json:"tools,omitempty"`
 	// TimeoutSeconds is the maximum run time before the agent is terminated.
 	TimeoutSeconds int `json:"timeout,omitempty"`
+	// DefinitionID is the agent definition the agent was created from,
+	// empty if none (inferred field).
+	DefinitionID string `json:"definitionId,omitempty"`
 	// CreatedAt is when the agent was created.
 	CreatedAt time.Time `json:"createdAt"`
 }
@@ -74,6 +77,13 @@ type AgentModel struct {
 
 // AgentCreateParams configure a new agent. All fields are optional.
 type AgentCreateParams struct {
+	// DefinitionID creates the agent from an agent definition, whose
+	// instructions, tools, model and compute apply where the fields below
+	// are left unset (inferred: the reference says agents are created from
+	// definitions but does not name the field). theazotest answers an
+	// unknown definition with ErrNotFound and an archived one, which the
+	// reference says cannot create agents, with ErrConflict.
+	DefinitionID string `json:"definitionId,omitempty"`
 	// Compute overrides the platform's default provider.
 	Compute *AgentCompute `json:"compute,omitempty"`
 	// Model configures orchestrator mode.

@@ -47,6 +47,15 @@ func TestAgentsEndpoints(t *testing.T) {
 			},
 		},
 		{
+			name: "Create from a definition",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Agents.Create(ctx, "ses_1", &AgentCreateParams{DefinitionID: "adef_01HX3K2DEF", Tools: []string{"web_search"}})
+			},
+			reply:      reply{Status: 201, Body: golden(t, "agents/agent.json")},
+			wantMethod: "POST", wantPath: "/v1/sessions/ses_1/agents",
+			wantBody: `{"definitionId":"adef_01HX3K2DEF","tools":["web_search"]}`,
+		},
+		{
 			name: "Create, compute and model",
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.Agents.Create(ctx, "ses_1", &AgentCreateParams{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"time"
 )
@@ -63,20 +64,21 @@ type StorageUsage struct {
 	Cost Money `json:"cost"`
 }
 
-// UsageSummaryParams choose the range of a usage summary. A zero From means
-// the start of the current billing period, a zero Until means now. Times are
-// sent as RFC 3339 to the second, in their own offset.
+// UsageSummaryParams choose the range of a usage summary; see RangeBound
+// for what a Date and an Instant mean at either end.
 type UsageSummaryParams struct {
-	// From is the start of the range.
-	From time.Time `url:"from,omitempty"`
-	// Until is the end of the range.
-	Until time.Time `url:"until,omitempty"`
+	// From is the start of the range; nil means the start of the current
+	// billing period.
+	From RangeBound
+	// Until is the end of the range; nil means now.
+	Until RangeBound
 }
 
 // Summary returns the aggregated usage of the current billing period, or of
 // the range in params (GET /usage/summary). params may be nil.
 func (s *UsageService) Summary(ctx context.Context, params *UsageSummaryParams, opts ...RequestOption) (*UsageSummary, error) {
-	return call[UsageSummary](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/usage/summary", query: params})
+	p := valueOf(params)
+	return call[UsageSummary](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/usage/summary", query: newRangeQuery(p.From, p.Until, 0, "")})
 }
 
 // BillingUsage is the cost summary of a billing period.
@@ -129,88 +131,120 @@ type ModelCost struct {
 	Cost Money `json:"cost"`
 }
 
-// BillingUsageParams choose the range of Billing.Usage. A zero From means the
-// start of the current billing period, a zero Until means now. Times are sent
-// as RFC 3339 to the second, in their own offset.
+// BillingUsageParams choose the range of Billing.Usage; see RangeBound for
+// what a Date and an Instant mean at either end.
 type BillingUsageParams struct {
-	// From is the start of the range.
-	From time.Time `url:"from,omitempty"`
-	// Until is the end of the range.
-	Until time.Time `url:"until,omitempty"`
+	// From is the start of the range; nil means the start of the current
+	// billing period.
+	From RangeBound
+	// Until is the end of the range; nil means now.
+	Until RangeBound
 }
 
-// BillingDailyParams choose the range of Billing.Daily. A zero From means 30
-// days ago, a zero Until means now. Times are sent as RFC 3339 to the second,
-// in their own offset.
+// BillingDailyParams choose the range of Billing.Daily; see RangeBound for
+// what a Date and an Instant mean at either end.
 type BillingDailyParams struct {
-	// From is the start of the range.
-	From time.Time `url:"from,omitempty"`
-	// Until is the end of the range.
-	Until time.Time `url:"until,omitempty"`
+	// From is the start of the range; nil means 30 days ago.
+	From RangeBound
+	// Until is the end of the range; nil means now.
+	Until RangeBound
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string
 }
 
-// BillingUsersParams choose the range and size of Billing.Users. Zero values
-// are not sent and leave the server's defaults (at most 50 users). Times are
-// sent as RFC 3339 to the second, in their own offset.
+// BillingUsersParams choose the range and page size of Billing.Users; see
+// RangeBound for what a Date and an Instant mean at either end.
 type BillingUsersParams struct {
-	// From is the start of the range.
-	From time.Time `url:"from,omitempty"`
-	// Until is the end of the range.
-	Until time.Time `url:"until,omitempty"`
-	// Limit is the maximum number of users returned.
-	Limit int `url:"limit,omitempty"`
+	// From is the start of the range; nil leaves the server's default.
+	From RangeBound
+	// Until is the end of the range; nil means now.
+	Until RangeBound
+	// Limit is the maximum number of users in a reply; zero leaves the
+	// server's default (50). Users ranges over every user, page by page;
+	// for the N most expensive only, call UsersPage with Limit N.
+	Limit int
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string
 }
 
-// BillingModelsParams choose the range of Billing.Models. Zero values are not
-// sent and leave the server's defaults. Times are sent as RFC 3339 to the
-// second, in their own offset.
+// BillingModelsParams choose the range of Billing.Models; see RangeBound for
+// what a Date and an Instant mean at either end.
 type BillingModelsParams struct {
-	// From is the start of the range.
-	From time.Time `url:"from,omitempty"`
-	// Until is the end of the range.
-	Until time.Time `url:"until,omitempty"`
+	// From is the start of the range; nil leaves the server's default.
+	From RangeBound
+	// Until is the end of the range; nil means now.
+	Until RangeBound
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string
 }
 
 // Usage returns the total cost, compute minutes, model calls, sessions and
 // agents of the current billing period, or of the range in params
 // (GET /billing/usage). params may be nil.
 func (s *BillingService) Usage(ctx context.Context, params *BillingUsageParams, opts ...RequestOption) (*BillingUsage, error) {
-	return call[BillingUsage](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage", query: params})
+	p := valueOf(params)
+	return call[BillingUsage](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage", query: newRangeQuery(p.From, p.Until, 0, "")})
 }
 
-// Daily returns one cost per day of the range in params
+// DailyPage returns one page of the daily costs of the range in params
 // (GET /billing/usage/daily). params may be nil.
-func (s *BillingService) Daily(ctx context.Context, params *BillingDailyParams, opts ...RequestOption) ([]DailyCost, error) {
-	list, err := call[dataList[DailyCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/daily", query: params})
-	if err != nil {
-		return nil, err
-	}
-	return list.Data, nil
+func (s *BillingService) DailyPage(ctx context.Context, params *BillingDailyParams, opts ...RequestOption) (*Page[DailyCost], error) {
+	p := valueOf(params)
+	return call[Page[DailyCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/daily", query: newRangeQuery(p.From, p.Until, 0, p.Cursor)})
 }
 
-// Users returns the cost per user of the range in params, across all their
-// sessions (GET /billing/usage/users). params may be nil.
-func (s *BillingService) Users(ctx context.Context, params *BillingUsersParams, opts ...RequestOption) ([]UserCost, error) {
-	list, err := call[dataList[UserCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/users", query: params})
-	if err != nil {
-		return nil, err
-	}
-	return list.Data, nil
+// Daily ranges over the cost of every day of the range in params, one
+// entry per day, fetching pages lazily from params.Cursor on.
+func (s *BillingService) Daily(ctx context.Context, params *BillingDailyParams, opts ...RequestOption) iter.Seq2[*DailyCost, error] {
+	p := valueOf(params)
+	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[DailyCost], error) {
+		q := p
+		q.Cursor = cursor
+		return s.DailyPage(ctx, &q, opts...)
+	})
 }
 
-// Models returns the cost per model of the range in params
+// UsersPage returns one page of the cost per user of the range in params,
+// across all their sessions (GET /billing/usage/users). params may be nil.
+func (s *BillingService) UsersPage(ctx context.Context, params *BillingUsersParams, opts ...RequestOption) (*Page[UserCost], error) {
+	p := valueOf(params)
+	return call[Page[UserCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/users", query: newRangeQuery(p.From, p.Until, p.Limit, p.Cursor)})
+}
+
+// Users ranges over the cost of every user of the range in params,
+// fetching pages lazily from params.Cursor on.
+func (s *BillingService) Users(ctx context.Context, params *BillingUsersParams, opts ...RequestOption) iter.Seq2[*UserCost, error] {
+	p := valueOf(params)
+	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[UserCost], error) {
+		q := p
+		q.Cursor = cursor
+		return s.UsersPage(ctx, &q, opts...)
+	})
+}
+
+// ModelsPage returns one page of the cost per model of the range in params
 // (GET /billing/usage/models). params may be nil.
-func (s *BillingService) Models(ctx context.Context, params *BillingModelsParams, opts ...RequestOption) ([]ModelCost, error) {
-	list, err := call[dataList[ModelCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/models", query: params})
-	if err != nil {
-		return nil, err
-	}
-	return list.Data, nil
+func (s *BillingService) ModelsPage(ctx context.Context, params *BillingModelsParams, opts ...RequestOption) (*Page[ModelCost], error) {
+	p := valueOf(params)
+	return call[Page[ModelCost]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/billing/usage/models", query: newRangeQuery(p.From, p.Until, 0, p.Cursor)})
+}
+
+// Models ranges over the cost of every model of the range in params,
+// fetching pages lazily from params.Cursor on.
+func (s *BillingService) Models(ctx context.Context, params *BillingModelsParams, opts ...RequestOption) iter.Seq2[*ModelCost, error] {
+	p := valueOf(params)
+	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[ModelCost], error) {
+		q := p
+		q.Cursor = cursor
+		return s.ModelsPage(ctx, &q, opts...)
+	})
 }
 
 // Date is a calendar day, as the API's date-only fields carry it
 // ("2025-05-01"). It holds a time.Time at midnight UTC, so the usual time
 // methods apply; it marshals to and from "2006-01-02" in JSON and text.
+// As the From or Until of a usage or billing range it covers the whole
+// day (see RangeBound).
 type Date struct {
 	time.Time
 }

@@ -38,12 +38,17 @@ func TestUsageSummary(t *testing.T) {
 	}{
 		{"nil params: no query", nil, ""},
 		{"zero params: no query", &UsageSummaryParams{}, ""},
-		{"from only", &UsageSummaryParams{From: may1}, "from=2025-05-01T00%3A00%3A00Z"},
+		{"zero bounds: no query", &UsageSummaryParams{From: Date{}, Until: Instant{}}, ""},
+		{"nil pointer bounds: no query", &UsageSummaryParams{From: (*Date)(nil), Until: (*Instant)(nil)}, ""},
+		{"from a date, as the reference's example", &UsageSummaryParams{From: NewDate(2025, time.May, 1)}, "from=2025-05-01"},
+		{"from an instant", &UsageSummaryParams{From: Instant(may1)}, "from=2025-05-01T00%3A00%3A00Z"},
 		{
-			"from and until, offset kept, sub-seconds dropped",
-			&UsageSummaryParams{From: time.Date(2025, time.May, 1, 2, 0, 0, 0, plus2), Until: may6.Add(999 * time.Millisecond)},
-			"from=2025-05-01T02%3A00%3A00%2B02%3A00&until=2025-05-06T14%3A00%3A00Z",
+			"instants in UTC, sub-seconds kept so until is never earlier",
+			&UsageSummaryParams{From: Instant(time.Date(2025, time.May, 1, 2, 0, 0, 0, plus2)), Until: Instant(may6.Add(999*time.Millisecond + 1))},
+			"from=2025-05-01T00%3A00%3A00Z&until=2025-05-06T14%3A00%3A00.999000001Z",
 		},
+		{"a date and an instant", &UsageSummaryParams{From: NewDate(2025, time.May, 1), Until: Instant(may6)}, "from=2025-05-01&until=2025-05-06T14%3A00%3A00Z"},
+		{"pointers", &UsageSummaryParams{From: Ptr(NewDate(2025, time.May, 1)), Until: Ptr(Instant(may6))}, "from=2025-05-01&until=2025-05-06T14%3A00%3A00Z"},
 	} {
 		cases = append(cases, endpointCase{
 			name:       tc.name,
@@ -72,8 +77,9 @@ func TestBillingUsage(t *testing.T) {
 		query  string
 	}{
 		{"nil params", nil, ""},
-		{"from", &BillingUsageParams{From: may1}, "from=2025-05-01T00%3A00%3A00Z"},
-		{"until only", &BillingUsageParams{Until: may6}, "until=2025-05-06T14%3A00%3A00Z"},
+		{"from a date", &BillingUsageParams{From: NewDate(2025, time.May, 1)}, "from=2025-05-01"},
+		{"until only", &BillingUsageParams{Until: Instant(may6)}, "until=2025-05-06T14%3A00%3A00Z"},
+		{"until a date", &BillingUsageParams{Until: NewDate(2025, time.May, 7)}, "until=2025-05-07"},
 	} {
 		cases = append(cases, endpointCase{
 			name:       tc.name,
@@ -90,11 +96,11 @@ func TestBillingLists(t *testing.T) {
 	runEndpointCases(t, []endpointCase{{
 		name: "daily",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Billing.Daily(ctx, &BillingDailyParams{From: may1, Until: may7})
+			return gather(c.Billing.Daily(ctx, &BillingDailyParams{From: NewDate(2025, time.May, 1), Until: NewDate(2025, time.May, 7)}))
 		},
 		reply:      reply{Body: golden(t, "billing/daily.json")},
 		wantMethod: "GET", wantPath: "/v1/billing/usage/daily",
-		wantQuery: "from=2025-05-01T00%3A00%3A00Z&until=2025-05-07T00%3A00%3A00Z",
+		wantQuery: "from=2025-05-01&until=2025-05-07",
 		check: func(t *testing.T, got any) {
 			assert.Equal(t, []DailyCost{
 				{Date: NewDate(2025, time.May, 1), Cost: usd(580)},
@@ -103,18 +109,18 @@ func TestBillingLists(t *testing.T) {
 		},
 	}, {
 		name:       "daily nil params",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Billing.Daily(ctx, nil) },
+		call:       func(ctx context.Context, c *Client) (any, error) { return gather(c.Billing.Daily(ctx, nil)) },
 		reply:      reply{Body: golden(t, "billing/daily.json")},
 		wantMethod: "GET", wantPath: "/v1/billing/usage/daily",
 		check: func(t *testing.T, got any) { assert.Len(t, got.([]DailyCost), 2) },
 	}, {
 		name: "users with limit",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Billing.Users(ctx, &BillingUsersParams{From: may1, Limit: 10})
+			return gather(c.Billing.Users(ctx, &BillingUsersParams{From: NewDate(2025, time.May, 1), Limit: 10}))
 		},
 		reply:      reply{Body: golden(t, "billing/users.json")},
 		wantMethod: "GET", wantPath: "/v1/billing/usage/users",
-		wantQuery: "from=2025-05-01T00%3A00%3A00Z&limit=10",
+		wantQuery: "from=2025-05-01&limit=10",
 		check: func(t *testing.T, got any) {
 			assert.Equal(t, []UserCost{
 				{UserID: "user_123", Cost: usd(1200), Sessions: 5, Agents: 12},
@@ -124,7 +130,7 @@ func TestBillingLists(t *testing.T) {
 	}, {
 		name: "users zero limit is not sent",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Billing.Users(ctx, &BillingUsersParams{Until: may7})
+			return gather(c.Billing.Users(ctx, &BillingUsersParams{Until: Instant(may7)}))
 		},
 		reply:      reply{Body: golden(t, "billing/users.json")},
 		wantMethod: "GET", wantPath: "/v1/billing/usage/users", wantQuery: "until=2025-05-07T00%3A00%3A00Z",
@@ -132,10 +138,10 @@ func TestBillingLists(t *testing.T) {
 	}, {
 		name: "models",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Billing.Models(ctx, &BillingModelsParams{From: may1})
+			return gather(c.Billing.Models(ctx, &BillingModelsParams{From: NewDate(2025, time.May, 1)}))
 		},
 		reply:      reply{Body: golden(t, "billing/models.json")},
-		wantMethod: "GET", wantPath: "/v1/billing/usage/models", wantQuery: "from=2025-05-01T00%3A00%3A00Z",
+		wantMethod: "GET", wantPath: "/v1/billing/usage/models", wantQuery: "from=2025-05-01",
 		check: func(t *testing.T, got any) {
 			assert.Equal(t, []ModelCost{
 				{Model: "claude-sonnet-4-20250514", Calls: 1200, InputTokens: 980000, OutputTokens: 310000, Cost: usd(2100)},
@@ -144,7 +150,7 @@ func TestBillingLists(t *testing.T) {
 		},
 	}, {
 		name:       "models empty list",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Billing.Models(ctx, nil) },
+		call:       func(ctx context.Context, c *Client) (any, error) { return gather(c.Billing.Models(ctx, nil)) },
 		reply:      reply{Body: `{"data":[]}`},
 		wantMethod: "GET", wantPath: "/v1/billing/usage/models",
 		check: func(t *testing.T, got any) {
@@ -156,9 +162,9 @@ func TestBillingLists(t *testing.T) {
 
 func TestBillingListErrors(t *testing.T) {
 	calls := map[string]func(context.Context, *Client) (any, error){
-		"daily":  func(ctx context.Context, c *Client) (any, error) { return c.Billing.Daily(ctx, nil) },
-		"users":  func(ctx context.Context, c *Client) (any, error) { return c.Billing.Users(ctx, nil) },
-		"models": func(ctx context.Context, c *Client) (any, error) { return c.Billing.Models(ctx, nil) },
+		"daily":  func(ctx context.Context, c *Client) (any, error) { return c.Billing.DailyPage(ctx, nil) },
+		"users":  func(ctx context.Context, c *Client) (any, error) { return c.Billing.UsersPage(ctx, nil) },
+		"models": func(ctx context.Context, c *Client) (any, error) { return c.Billing.ModelsPage(ctx, nil) },
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
@@ -176,7 +182,7 @@ func TestBillingListErrors(t *testing.T) {
 
 func TestBillingDailyBadDate(t *testing.T) {
 	srv := newRecorder(t, reply{Status: http.StatusOK, Body: `{"data":[{"date":"05/01/2025","cost":{"amount":1,"currency":"usd"}}]}`})
-	got, err := srv.client().Billing.Daily(context.Background(), nil)
+	got, err := srv.client().Billing.DailyPage(context.Background(), nil)
 	require.ErrorIs(t, err, ErrInvalidResponse)
 	assert.Contains(t, err.Error(), "want YYYY-MM-DD")
 	assert.Nil(t, got)

@@ -237,7 +237,7 @@ var chaosRepeatable = []chaosCall{
 		return err
 	}},
 	{"Definitions.Update", "PUT", "/agent-definitions/*", func(ctx context.Context, f *chaosFixture) error {
-		_, err := f.c.Definitions.Update(ctx, f.def.ID, &theazo.DefinitionUpdateParams{Instructions: "x"})
+		_, err := f.c.Definitions.Update(ctx, f.def.ID, &theazo.DefinitionUpdateParams{Instructions: theazo.Ptr("x")})
 		return err
 	}},
 	{"Schedules.Delete", "DELETE", "/schedules/*", func(ctx context.Context, f *chaosFixture) error {

@@ -599,7 +599,11 @@ func callAndDrain(t *testing.T, fn reflect.Value, args []reflect.Value, errType 
 			t.Fatalf("%s panicked: %v", fn.Type(), v)
 		}
 	}()
-	out := fn.Call(args)
+	call := fn.Call
+	if fn.Type().IsVariadic() {
+		call = fn.CallSlice // args end with the options slice itself
+	}
+	out := call(args)
 	for _, o := range out {
 		if o.Type() == errType && !o.IsNil() {
 			errs = append(errs, o.Interface().(error))

@@ -1,10 +1,3 @@
-// Package theazo is the Go client for the Theazo REST API: per-user sessions
-// of AI agents running in isolated sandboxes, with cost limits, billing,
-// workflows, fleets, schedules, webhook triggers and chat channels.
-//
-// Make one Client at start-up and share it; it is safe for concurrent use.
-// Every method takes a context, returns typed results, and reports API
-// failures as *Error, which errors.Is matches against the Err* sentinels.
 package theazo
 
 import (

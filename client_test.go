@@ -110,9 +110,9 @@ func TestMissingAPIKey(t *testing.T) {
 	assert.Empty(t, srv.requests(), "no request may be sent without a key")
 
 	// Public calls still work on a client with no key.
-	_, err := call[OK](ctx, c.t, request{method: http.MethodPost, path: "/triggers/%s/fire", ids: []string{"trg_1"}, raw: []byte(`{}`), public: true})
+	_, err := call[okReply](ctx, c.t, request{method: http.MethodPost, path: "/triggers/%s/fire", ids: []string{"trg_1"}, raw: []byte(`{}`), public: true})
 	require.NoError(t, err)
-	_, err = call[OK](ctx, c.t, request{method: http.MethodGet, path: "/channels/ch_1/stream", public: true})
+	_, err = call[okReply](ctx, c.t, request{method: http.MethodGet, path: "/channels/ch_1/stream", public: true})
 	require.NoError(t, err)
 	require.Len(t, srv.requests(), 2)
 	for _, r := range srv.requests() {

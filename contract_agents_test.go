@@ -54,6 +54,14 @@ func contractAgentsCases() []contractCase {
 			assert.Equal(t, contractTime(t, "2025-05-01T09:31:00Z"), a.CreatedAt)
 		},
 	}, {
+		name: "Create/from a definition",
+		ops:  []string{"POST /v1/sessions/{id}/agents"},
+		call: func(t *testing.T, ctx context.Context, c *Client) {
+			a, err := c.Agents.Create(ctx, "ses_01HX3K2ABC", &AgentCreateParams{DefinitionID: "adef_01HX3K2JKL"}, contractOpts(t)...)
+			require.NoError(t, err)
+			assert.Equal(t, "agt_01HX3K2DEF", a.ID)
+		},
+	}, {
 		name: "Create/each agent provider",
 		ops:  []string{"POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents", "POST /v1/sessions/{id}/agents"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {

@@ -11,17 +11,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// contractFrom and contractUntil bound the usage queries.
+// contractFrom and contractUntil bound the usage queries: dates, as the
+// reference's examples send them; contractUntilInstant is a sub-second
+// instant, sent exactly.
 var (
-	contractFrom  = time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
-	contractUntil = time.Date(2025, 5, 7, 0, 0, 0, 0, time.UTC)
+	contractFrom         = NewDate(2025, 5, 1)
+	contractUntil        = NewDate(2025, 5, 7)
+	contractUntilInstant = Instant(time.Date(2025, 5, 6, 14, 0, 0, 250_000_000, time.UTC))
 )
 
 func contractUsageCases() []contractCase {
 	return []contractCase{{
 		name: "Summary",
-		ops:  []string{"GET /v1/usage/summary", "GET /v1/usage/summary"},
+		ops:  []string{"GET /v1/usage/summary", "GET /v1/usage/summary", "GET /v1/usage/summary"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
+			_, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: Instant(time.Time(contractUntilInstant).Add(-time.Hour)), Until: contractUntilInstant}, contractOpts(t)...)
+			require.NoError(t, err)
 			u, err := c.Usage.Summary(ctx, &UsageSummaryParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, contractTime(t, "2025-05-06T14:00:00Z"), u.Period.Until)
@@ -38,8 +43,10 @@ func contractUsageCases() []contractCase {
 func contractBillingCases() []contractCase {
 	return []contractCase{{
 		name: "Usage",
-		ops:  []string{"GET /v1/billing/usage", "GET /v1/billing/usage"},
+		ops:  []string{"GET /v1/billing/usage", "GET /v1/billing/usage", "GET /v1/billing/usage"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
+			_, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntilInstant}, contractOpts(t)...)
+			require.NoError(t, err)
 			u, err := c.Billing.Usage(ctx, &BillingUsageParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, Money{Amount: 4200, Currency: "usd"}, u.TotalCost)
@@ -50,38 +57,39 @@ func contractBillingCases() []contractCase {
 		},
 	}, {
 		name: "Daily",
-		ops:  []string{"GET /v1/billing/usage/daily", "GET /v1/billing/usage/daily"},
+		ops:  []string{"GET /v1/billing/usage/daily", "GET /v1/billing/usage/daily", "GET /v1/billing/usage/daily"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			days, err := c.Billing.Daily(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
-			require.NoError(t, err)
-			require.Len(t, days, 2)
+			days := contractEvents(t, c.Billing.Daily(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...), 0)
+			require.Len(t, days, 2, "a page without nextCursor is the last")
 			assert.Equal(t, NewDate(2025, time.May, 2), days[1].Date)
 			assert.Equal(t, Money{Amount: 720, Currency: "usd"}, days[1].Cost)
-			_, err = c.Billing.Daily(ctx, nil, contractOpts(t)...)
+			contractEvents(t, c.Billing.Daily(ctx, nil, contractOpts(t)...), 0)
+			page, err := c.Billing.DailyPage(ctx, &BillingDailyParams{From: contractFrom, Until: contractUntilInstant, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
+			assert.Len(t, page.Data, 2)
 		},
 	}, {
 		name: "Users",
-		ops:  []string{"GET /v1/billing/usage/users", "GET /v1/billing/usage/users"},
+		ops:  []string{"GET /v1/billing/usage/users", "GET /v1/billing/usage/users", "GET /v1/billing/usage/users"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			users, err := c.Billing.Users(ctx, &BillingUsersParams{From: contractFrom, Until: contractUntil, Limit: 10}, contractOpts(t)...)
-			require.NoError(t, err)
+			users := contractEvents(t, c.Billing.Users(ctx, &BillingUsersParams{From: contractFrom, Until: contractUntil, Limit: 10}, contractOpts(t)...), 0)
 			require.Len(t, users, 2)
-			assert.Equal(t, UserCost{UserID: "user_123", Cost: Money{Amount: 1200, Currency: "usd"}, Sessions: 5, Agents: 12}, users[0])
-			_, err = c.Billing.Users(ctx, nil, contractOpts(t)...)
+			assert.Equal(t, UserCost{UserID: "user_123", Cost: Money{Amount: 1200, Currency: "usd"}, Sessions: 5, Agents: 12}, *users[0])
+			contractEvents(t, c.Billing.Users(ctx, nil, contractOpts(t)...), 0)
+			_, err := c.Billing.UsersPage(ctx, &BillingUsersParams{Limit: 10, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "Models",
-		ops:  []string{"GET /v1/billing/usage/models", "GET /v1/billing/usage/models"},
+		ops:  []string{"GET /v1/billing/usage/models", "GET /v1/billing/usage/models", "GET /v1/billing/usage/models"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			models, err := c.Billing.Models(ctx, &BillingModelsParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...)
-			require.NoError(t, err)
+			models := contractEvents(t, c.Billing.Models(ctx, &BillingModelsParams{From: contractFrom, Until: contractUntil}, contractOpts(t)...), 0)
 			require.Len(t, models, 2)
 			assert.Equal(t, "gpt-4o", models[1].Model)
 			assert.Equal(t, int64(642), models[1].Calls)
 			assert.Equal(t, Money{Amount: 1400, Currency: "usd"}, models[1].Cost)
-			_, err = c.Billing.Models(ctx, nil, contractOpts(t)...)
+			contractEvents(t, c.Billing.Models(ctx, nil, contractOpts(t)...), 0)
+			_, err := c.Billing.ModelsPage(ctx, &BillingModelsParams{Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}}

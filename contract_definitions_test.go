@@ -77,7 +77,7 @@ func contractDefinitionsCases() []contractCase {
 		ops:  []string{"PUT /v1/agent-definitions/{id}"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			d, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &DefinitionUpdateParams{
-				Instructions: "Be brief.",
+				Instructions: Ptr("Be brief."),
 				Tools:        []string{"web_search", "write_file", "http_request"},
 				Model:        contractDefinitionModel(),
 				Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 600},

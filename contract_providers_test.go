@@ -13,25 +13,30 @@ import (
 func contractProvidersCases() []contractCase {
 	return []contractCase{{
 		name: "List",
-		ops:  []string{"GET /v1/providers"},
+		ops:  []string{"GET /v1/providers", "GET /v1/providers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			list, err := c.Providers.List(ctx, contractOpts(t)...)
-			require.NoError(t, err)
-			require.Len(t, list, 2)
+			list := contractEvents(t, c.Providers.List(ctx, nil, contractOpts(t)...), 0)
+			require.Len(t, list, 2, "a page without nextCursor is the last")
 			assert.Equal(t, ProviderE2B, list[0].Provider)
 			assert.True(t, list[0].IsDefault)
 			assert.Equal(t, ProviderStatusActive, list[0].Status)
 			assert.Equal(t, ProviderFly, list[1].Provider)
 			assert.Equal(t, contractTime(t, "2025-05-03T08:00:00Z"), list[1].CreatedAt)
+			page, err := c.Providers.ListPage(ctx, &ProviderListParams{Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
+			require.NoError(t, err)
+			assert.Len(t, page.Data, 2)
 		},
 	}, {
 		name: "Create",
-		ops:  []string{"POST /v1/providers", "POST /v1/providers", "POST /v1/providers"},
+		ops:  []string{"POST /v1/providers", "POST /v1/providers", "POST /v1/providers", "POST /v1/providers"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
 			for _, p := range []ProviderCreateParams{
 				{Provider: ProviderE2B, Credentials: Credentials{"apiKey": "e2b_test_key"}, IsDefault: true},
 				{Provider: ProviderFly, Credentials: Credentials{"apiToken": "fly_test_token", "org": "acme"}},
 				{Provider: ProviderWebhook, Credentials: Credentials{"url": "https://compute.example.com/hook", "secret": "s3cret"}},
+				{Provider: ProviderWebhook, Credentials: Credentials{
+					"url": "https://compute.example.com/hook", "headers": map[string]any{"X-Token": "tok_1"}, "timeoutMs": 5000,
+				}},
 			} {
 				got, err := c.Providers.Create(ctx, &p, contractOpts(t)...)
 				require.NoError(t, err, p.Provider)

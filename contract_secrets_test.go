@@ -23,14 +23,14 @@ func contractSecretsCases() []contractCase {
 		},
 	}, {
 		name: "List",
-		ops:  []string{"GET /v1/secrets", "GET /v1/secrets"},
+		ops:  []string{"GET /v1/secrets", "GET /v1/secrets", "GET /v1/secrets"},
 		call: func(t *testing.T, ctx context.Context, c *Client) {
-			list, err := c.Secrets.List(ctx, nil, contractOpts(t)...)
-			require.NoError(t, err)
-			require.Len(t, list, 2)
+			list := contractEvents(t, c.Secrets.List(ctx, nil, contractOpts(t)...), 0)
+			require.Len(t, list, 2, "both scopes; a page without nextCursor is the last")
 			assert.Equal(t, "DB_PASSWORD", list[1].Name)
 			assert.Equal(t, "ses_01HX3K2ABC", list[1].Scope)
-			_, err = c.Secrets.List(ctx, &SecretListParams{SessionID: "ses_01HX3K2ABC"}, contractOpts(t)...)
+			contractEvents(t, c.Secrets.List(ctx, &SecretListParams{SessionID: "ses_01HX3K2ABC"}, contractOpts(t)...), 0)
+			_, err := c.Secrets.ListPage(ctx, &SecretListParams{SessionID: "ses_01HX3K2ABC", Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {

@@ -77,8 +77,9 @@ type DefinitionCreateParams struct {
 // DefinitionUpdateParams are the configuration of a definition's next
 // version. Fields left at their zero value are not sent.
 type DefinitionUpdateParams struct {
-	// Instructions are the updated system instructions.
-	Instructions string `json:"instructions,omitempty"`
+	// Instructions are the updated system instructions. Nil is not sent and
+	// keeps them; theazo.Ptr("") sends "" and clears them.
+	Instructions *string `json:"instructions,omitempty"`
 	// Tools is the updated tool list. Nil is not sent; an empty, non-nil
 	// slice is sent as [] to clear the list.
 	Tools []string `json:"tools,omitzero"`

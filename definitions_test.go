@@ -161,7 +161,7 @@ func TestDefinitions(t *testing.T) {
 		name: "update sends every field set",
 		call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Definitions.Update(ctx, "adef_01HX3K2DEF", &DefinitionUpdateParams{
-				Instructions: "Cite two sources.",
+				Instructions: Ptr("Cite two sources."),
 				Tools:        []string{"web_search"},
 				Model:        &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 2048, Temperature: Ptr(0.0)},
 				Compute:      &DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300},
@@ -181,6 +181,15 @@ func TestDefinitions(t *testing.T) {
 		reply:      reply{Body: golden(t, "definitions/updated.json")},
 		wantMethod: "PUT", wantPath: "/v1/agent-definitions/adef_01HX3K2DEF",
 		wantBody: `{"tools":[]}`,
+		check:    checkV2,
+	}, {
+		name: "update: an empty instructions string is sent and clears them",
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Definitions.Update(ctx, "adef_01HX3K2DEF", &DefinitionUpdateParams{Instructions: Ptr("")})
+		},
+		reply:      reply{Body: golden(t, "definitions/updated.json")},
+		wantMethod: "PUT", wantPath: "/v1/agent-definitions/adef_01HX3K2DEF",
+		wantBody: `{"instructions":""}`,
 		check:    checkV2,
 	}, {
 		name: "update escapes the id; nil params is {}",
@@ -245,7 +254,7 @@ func TestDefinitionsLocalErrors(t *testing.T) {
 			return c.Definitions.Get(ctx, "..")
 		}},
 		{name: "update empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Definitions.Update(ctx, "", &DefinitionUpdateParams{Instructions: "x"})
+			return c.Definitions.Update(ctx, "", &DefinitionUpdateParams{Instructions: Ptr("x")})
 		}},
 		{name: "archive empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
 			return nil, c.Definitions.Archive(ctx, "")

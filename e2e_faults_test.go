@@ -99,10 +99,10 @@ func TestE2EErrorCodes(t *testing.T) {
 			limited := with(srv.RestrictedKey("*"))
 			srv.SetRateLimit(1, time.Minute)
 			defer srv.SetRateLimit(0, 0)
-			if _, err := limited.Providers.List(ctx); err != nil {
+			if _, err := limited.Providers.ListPage(ctx, nil); err != nil {
 				return err
 			}
-			_, err := limited.Providers.List(ctx) // Retry-After is beyond the client's cap: returned at once
+			_, err := limited.Providers.ListPage(ctx, nil) // Retry-After is beyond the client's cap: returned at once
 			return err
 		}, theazo.ErrRateLimited, theazo.CodeRateLimited, 429},
 	}
@@ -191,7 +191,7 @@ func TestE2ERetries(t *testing.T) {
 	t.Run("the fake's sliding-window rate limit", func(t *testing.T) {
 		srv, c := newE2E(t, theazotest.WithRateLimitWindow(4, time.Second))
 		for range 6 {
-			_, err := c.Providers.List(ctx)
+			_, err := c.Providers.ListPage(ctx, nil)
 			require.NoError(t, err)
 		}
 		_, statuses := count(srv, "GET", "/v1/providers")
@@ -210,7 +210,7 @@ func TestE2ERetries(t *testing.T) {
 	t.Run("429 without Retry-After backs off", func(t *testing.T) {
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Path: "/providers", Status: 429})
-		_, err := c.Providers.List(ctx)
+		_, err := c.Providers.ListPage(ctx, nil)
 		require.NoError(t, err)
 		n, _ := count(srv, "GET", "/v1/providers")
 		assert.Equal(t, 2, n)
@@ -271,7 +271,7 @@ func TestE2ERetries(t *testing.T) {
 		defer srv.Close()
 		c := srv.Client(theazo.WithMaxRetries(0))
 		srv.InjectFault(theazotest.Fault{Status: 429, RetryAfter: time.Millisecond})
-		_, err := c.Providers.List(ctx)
+		_, err := c.Providers.ListPage(ctx, nil)
 		assert.ErrorIs(t, err, theazo.ErrRateLimited)
 		assert.Len(t, srv.Requests(), 1)
 	})
@@ -281,7 +281,7 @@ func TestE2ERetries(t *testing.T) {
 		cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := c.Providers.List(cctx)
+		_, err := c.Providers.ListPage(cctx, nil)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Less(t, time.Since(start), 2*time.Second)
 	})

@@ -203,10 +203,10 @@ func TestE2EUsageAndBilling(t *testing.T) {
 	mu.Unlock()
 	runOnce("bob", "m-a")
 
-	from, until := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 5, 2, 23, 0, 0, 0, time.UTC)
+	from, until := theazo.Instant(time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)), theazo.Instant(time.Date(2025, 5, 2, 23, 0, 0, 0, time.UTC))
 	sum, err := c.Usage.Summary(ctx, &theazo.UsageSummaryParams{From: from, Until: until})
 	require.NoError(t, err)
-	assert.Equal(t, from, sum.Period.From)
+	assert.Equal(t, time.Time(from), sum.Period.From)
 	assert.Equal(t, int64(3), sum.Compute.Minutes)
 	assert.Equal(t, int64(36), sum.Total.Amount)
 	assert.Equal(t, sum.Total.Amount, sum.Compute.Cost.Amount+sum.Models.Cost.Amount+sum.Storage.Cost.Amount)
@@ -219,22 +219,19 @@ func TestE2EUsageAndBilling(t *testing.T) {
 	assert.Equal(t, int64(2), bu.Sessions)
 	assert.Equal(t, int64(3), bu.Agents)
 
-	daily, err := c.Billing.Daily(ctx, &theazo.BillingDailyParams{From: from, Until: until})
-	require.NoError(t, err)
+	daily := collect(t, c.Billing.Daily(ctx, &theazo.BillingDailyParams{From: from, Until: until}))
 	require.Len(t, daily, 2)
 	assert.Equal(t, theazo.NewDate(2025, 5, 1), daily[0].Date)
 	assert.Equal(t, int64(24), daily[0].Cost.Amount)
 	assert.Equal(t, int64(12), daily[1].Cost.Amount)
 
-	users, err := c.Billing.Users(ctx, &theazo.BillingUsersParams{From: from, Until: until, Limit: 10})
-	require.NoError(t, err)
-	assert.Equal(t, []theazo.UserCost{
+	users := collect(t, c.Billing.Users(ctx, &theazo.BillingUsersParams{From: from, Until: until, Limit: 10}))
+	assert.Equal(t, []*theazo.UserCost{
 		{UserID: "alice", Cost: theazo.Money{Amount: 24, Currency: "usd"}, Sessions: 1, Agents: 2},
 		{UserID: "bob", Cost: theazo.Money{Amount: 12, Currency: "usd"}, Sessions: 1, Agents: 1},
 	}, users)
 
-	models, err := c.Billing.Models(ctx, &theazo.BillingModelsParams{From: from, Until: until})
-	require.NoError(t, err)
+	models := collect(t, c.Billing.Models(ctx, &theazo.BillingModelsParams{From: from, Until: until}))
 	require.Len(t, models, 2)
 	assert.Equal(t, "m-a", models[0].Model)
 	assert.Equal(t, int64(4), models[0].Calls)
@@ -250,9 +247,7 @@ func TestE2EUsageAndBilling(t *testing.T) {
 	// nil params: the server's defaults (this month; 30 days).
 	_, err = c.Usage.Summary(ctx, nil)
 	require.NoError(t, err)
-	d, err := c.Billing.Daily(ctx, nil)
-	require.NoError(t, err)
-	assert.Len(t, d, 31)
+	assert.Len(t, collect(t, c.Billing.Daily(ctx, nil)), 31)
 }
 
 func TestE2EProvidersAndSecrets(t *testing.T) {
@@ -265,8 +260,7 @@ func TestE2EProvidersAndSecrets(t *testing.T) {
 	assert.Equal(t, theazo.ProviderStatusActive, p.Status)
 	_, err = c.Providers.Create(ctx, &theazo.ProviderCreateParams{Provider: theazo.ProviderFly, Credentials: theazo.Credentials{"token": "t"}})
 	require.NoError(t, err)
-	list, err := c.Providers.List(ctx)
-	require.NoError(t, err)
+	list := collect(t, c.Providers.List(ctx, nil))
 	require.Len(t, list, 2)
 	assert.True(t, list[0].IsDefault)
 
@@ -286,11 +280,9 @@ func TestE2EProvidersAndSecrets(t *testing.T) {
 	m, err = c.Secrets.Set(ctx, &theazo.SecretSetParams{Name: "DB_PASSWORD", Value: "p", SessionID: s.ID})
 	require.NoError(t, err)
 	assert.Equal(t, s.ID, m.Scope)
-	all, err := c.Secrets.List(ctx, nil)
-	require.NoError(t, err)
-	assert.Len(t, all, 2)
-	scoped, err := c.Secrets.List(ctx, &theazo.SecretListParams{SessionID: s.ID})
-	require.NoError(t, err)
+	all := collect(t, c.Secrets.List(ctx, nil))
+	assert.Len(t, all, 2, "without a session: both scopes")
+	scoped := collect(t, c.Secrets.List(ctx, &theazo.SecretListParams{SessionID: s.ID}))
 	require.Len(t, scoped, 1)
 	assert.Equal(t, "DB_PASSWORD", scoped[0].Name)
 	require.NoError(t, c.Secrets.Delete(ctx, "DB_PASSWORD", &theazo.SecretDeleteParams{SessionID: s.ID}))
@@ -340,7 +332,7 @@ func TestE2EDefinitions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Data, 2)
 	assert.True(t, page.Data[0].Archived)
-	_, err = c.Definitions.Update(ctx, d.ID, &theazo.DefinitionUpdateParams{Instructions: "x"})
+	_, err = c.Definitions.Update(ctx, d.ID, &theazo.DefinitionUpdateParams{Instructions: theazo.Ptr("x")})
 	assert.ErrorIs(t, err, theazo.ErrConflict)
 	_, err = c.Definitions.Get(ctx, other.ID+"x")
 	assert.ErrorIs(t, err, theazo.ErrNotFound)

@@ -88,7 +88,7 @@ func ExampleAgentsService_RunStream() {
 }
 
 func ExampleAgentsService_RunAndWait() {
-	srv := theazotest.NewServer(theazotest.WithProvisioning(50 * time.Millisecond))
+	srv := theazotest.NewServer(theazotest.WithProvisionDelay(50 * time.Millisecond))
 	defer srv.Close()
 	client := srv.Client()
 	ctx := context.Background()
@@ -270,11 +270,10 @@ func ExampleBillingService_Users() {
 		}
 	}
 
-	users, err := client.Billing.Users(ctx, nil) // this billing period, most expensive first
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, u := range users {
+	for u, err := range client.Billing.Users(ctx, nil) { // this billing period, most expensive first
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Printf("%s: %v over %d session(s), %d agent(s)\n", u.UserID, u.Cost, u.Sessions, u.Agents)
 	}
 	// Output:

@@ -11,6 +11,14 @@ import (
 )
 
 // FleetsService runs one agent definition over many tasks at once.
+//
+// It has no Update or Delete, unlike WorkflowsService: a workflow is a
+// template that is edited and run many times, while a fleet is one run that
+// starts when it is created, like a WorkflowRun. There is nothing to edit
+// once its agents are working, and stopping it is Cancel. The reference
+// alludes to fleet "CRUD" without spelling out an update or a delete, so
+// the SDK guesses no endpoint whose meaning for a running fleet (replace
+// the tasks? cancel? erase the record?) it cannot know.
 type FleetsService struct{ t *transport }
 
 // Fleet is one agent definition run over many tasks in parallel, an agent

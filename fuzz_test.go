@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -534,26 +535,32 @@ func FuzzValidateCron(f *testing.F) {
 
 var cronFieldIndex = map[string]int{"minute": 0, "hour": 1, "day-of-month": 2, "month": 3, "day-of-week": 4}
 
-// cronItem is one list item: *, n or a-b, with an optional /step.
-var cronItem = regexp.MustCompile(`^(?:\*|([0-9]+)|([0-9]+)-([0-9]+))(?:/([0-9]+))?$`)
+// cronItem is one list item: *, a value or a-b, with an optional /step; a
+// value is a number or a name.
+var cronItem = regexp.MustCompile(`^(?:\*|([0-9]+|[A-Za-z]+)|([0-9]+|[A-Za-z]+)-([0-9]+|[A-Za-z]+))(?:/([0-9]+))?$`)
 
-// referenceCron is the documented syntax, read independently of cron.go.
+// referenceCron is the documented syntax, read independently of the
+// grammar in internal/cron.
 func referenceCron(expr string) bool {
-	bounds := [5][2]int{{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 6}}
+	bounds := [5][2]int{{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}}
+	spans := [5]int{60, 24, 31, 12, 7}
+	names := [5]string{3: "jan feb mar apr may jun jul aug sep oct nov dec", 4: "sun mon tue wed thu fri sat"}
 	fields := strings.Fields(expr)
 	if len(fields) != 5 {
 		return false
 	}
-	num := func(s string) int {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return -1
-		}
-		return n
-	}
 	for i, field := range fields {
 		lo, hi := bounds[i][0], bounds[i][1]
-		in := func(n int) bool { return n >= lo && n <= hi }
+		num := func(s string) int {
+			if n := slices.Index(strings.Fields(names[i]), strings.ToLower(s)); n >= 0 {
+				return lo + n
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < lo || n > hi {
+				return -1
+			}
+			return n
+		}
 		for _, item := range strings.Split(field, ",") {
 			m := cronItem.FindStringSubmatch(item)
 			if m == nil {
@@ -561,13 +568,13 @@ func referenceCron(expr string) bool {
 			}
 			single, from, to, step := m[1], m[2], m[3], m[4]
 			switch {
-			case single != "" && (step != "" || !in(num(single))):
+			case single != "" && num(single) < 0:
 				return false
-			case from != "" && (!in(num(from)) || !in(num(to)) || num(from) > num(to)):
+			case from != "" && (num(from) < 0 || num(to) < 0 || num(from) > num(to)):
 				return false
 			}
 			if step != "" {
-				if n := num(step); n < 1 || n > hi-lo+1 {
+				if n, err := strconv.Atoi(step); err != nil || n < 1 || n > spans[i] {
 					return false
 				}
 			}

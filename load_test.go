@@ -98,7 +98,7 @@ func TestLoad(t *testing.T) {
 					_, err = c.Sessions.GetOrCreate(ctx, fmt.Sprintf("load-user-%d", g), nil)
 				case 14:
 					k = idempotentWrite
-					_, err = c.Definitions.Update(ctx, def.ID, &theazo.DefinitionUpdateParams{Instructions: marker})
+					_, err = c.Definitions.Update(ctx, def.ID, &theazo.DefinitionUpdateParams{Instructions: theazo.Ptr(marker)})
 				case 15, 16, 17:
 					k = post
 					_, err = c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: marker})

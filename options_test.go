@@ -114,9 +114,9 @@ func fillParams(v reflect.Value, depth int) {
 			v.Set(reflect.Append(v, e))
 		}
 	case reflect.Map:
-		if v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String {
+		if k := v.Type().Elem().Kind(); v.Type().Key().Kind() == reflect.String && (k == reflect.String || k == reflect.Interface) {
 			v.Set(reflect.MakeMap(v.Type()))
-			v.SetMapIndex(reflect.ValueOf("x").Convert(v.Type().Key()), reflect.ValueOf("x").Convert(v.Type().Elem()))
+			v.SetMapIndex(reflect.ValueOf("x").Convert(v.Type().Key()), reflect.ValueOf("x").Convert(v.Type().Elem())) // a string, or a string in an any
 		}
 	}
 }

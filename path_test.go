@@ -74,7 +74,7 @@ func TestPathInjection(t *testing.T) {
 			return err
 		}},
 		{name: "Definitions.Update", method: "PUT", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {
-			_, err := c.Definitions.Update(context.Background(), id, &DefinitionUpdateParams{Instructions: "x"})
+			_, err := c.Definitions.Update(context.Background(), id, &DefinitionUpdateParams{Instructions: Ptr("x")})
 			return err
 		}},
 		{name: "Definitions.Archive", method: "DELETE", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {

@@ -3,6 +3,7 @@ package theazo
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -54,7 +55,8 @@ type ProviderCreateParams struct {
 	// Provider names the backend: ProviderE2B, ProviderFly or ProviderWebhook (required).
 	Provider ProviderName `json:"provider"`
 	// Credentials are the provider's API keys and endpoints, e.g.
-	// {"apiKey": "e2b_…"} (required). Encrypted at rest by the API.
+	// {"apiKey": "e2b_…"} or, for a webhook, nested headers (required).
+	// Encrypted at rest by the API.
 	Credentials Credentials `json:"credentials"`
 	// IsDefault makes this the default provider for new agents. False is
 	// not sent: the API's default is false.
@@ -70,13 +72,16 @@ func (p ProviderCreateParams) LogValue() slog.Value {
 	)
 }
 
-// Credentials are the secret settings of a compute provider: names and
-// values. They are sent to the API as they are, but fmt (every verb) and
-// slog print only the names, each value as "[redacted]".
-type Credentials map[string]string
+// Credentials are the secret settings of a compute provider: any JSON
+// object, "provider-specific credentials (API keys, endpoints)", e.g.
+// {"apiKey": "e2b_…"} or a webhook's {"url": "…", "headers": {"X-Token": "…"},
+// "timeoutMs": 5000}. They are sent to the API as they are, but fmt (every
+// verb) and slog print only the top-level names, each value, nested objects
+// included, as "[redacted]".
+type Credentials map[string]any
 
 // String lists the credential names in order, with redacted values:
-// "{apiKey:[redacted]}".
+// "{apiKey:[redacted] headers:[redacted]}".
 func (c Credentials) String() string {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -84,10 +89,22 @@ func (c Credentials) String() string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(k + ":" + redact(c[k]))
+		b.WriteString(k + ":" + redactValue(c[k]))
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// redactValue hides a credential value of any JSON type; only an empty
+// string or a null, which hide nothing, print as themselves.
+func redactValue(v any) string {
+	switch v {
+	case nil:
+		return "<nil>"
+	case "":
+		return ""
+	}
+	return redacted
 }
 
 // GoString is like String, in Go syntax: theazo.Credentials{"apiKey":"[redacted]"}.
@@ -101,7 +118,7 @@ func (c Credentials) GoString() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(strconv.Quote(k) + ":" + strconv.Quote(redact(c[k])))
+		b.WriteString(strconv.Quote(k) + ":" + strconv.Quote(redactValue(c[k])))
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -114,13 +131,27 @@ func (c Credentials) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c)
 // LogValue logs the credential names with redacted values.
 func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// List returns the configured compute providers (GET /providers).
-func (s *ProvidersService) List(ctx context.Context, opts ...RequestOption) ([]Provider, error) {
-	list, err := call[dataList[Provider]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/providers"})
-	if err != nil {
-		return nil, err
-	}
-	return list.Data, nil
+// ProviderListParams page through the configured providers.
+type ProviderListParams struct {
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
+}
+
+// ListPage returns one page of the configured compute providers
+// (GET /providers). params may be nil.
+func (s *ProvidersService) ListPage(ctx context.Context, params *ProviderListParams, opts ...RequestOption) (*Page[Provider], error) {
+	return call[Page[Provider]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/providers", query: params})
+}
+
+// List ranges over every configured compute provider, fetching pages
+// lazily from params.Cursor on. params may be nil.
+func (s *ProvidersService) List(ctx context.Context, params *ProviderListParams, opts ...RequestOption) iter.Seq2[*Provider, error] {
+	p := valueOf(params)
+	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Provider], error) {
+		q := p
+		q.Cursor = cursor
+		return s.ListPage(ctx, &q, opts...)
+	})
 }
 
 // Create configures a compute provider (POST /providers). Provider and

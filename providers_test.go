@@ -1,8 +1,10 @@
 package theazo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -23,7 +25,7 @@ func TestProviders(t *testing.T) {
 	checkOK := func(t *testing.T, got any) { assert.Nil(t, got) }
 	runEndpointCases(t, []endpointCase{{
 		name:       "list",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Providers.List(ctx) },
+		call:       func(ctx context.Context, c *Client) (any, error) { return gather(c.Providers.List(ctx, nil)) },
 		reply:      reply{Body: golden(t, "providers/list.json")},
 		wantMethod: "GET", wantPath: "/v1/providers",
 		check: func(t *testing.T, got any) {
@@ -34,7 +36,7 @@ func TestProviders(t *testing.T) {
 		},
 	}, {
 		name:       "list keeps an unknown status",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Providers.List(ctx) },
+		call:       func(ctx context.Context, c *Client) (any, error) { return gather(c.Providers.List(ctx, nil)) },
 		reply:      reply{Body: `{"data":[{"provider":"modal","isDefault":false,"status":"degraded","createdAt":"2025-05-01T09:30:00Z"}]}`},
 		wantMethod: "GET", wantPath: "/v1/providers",
 		check: func(t *testing.T, got any) {
@@ -61,12 +63,30 @@ func TestProviders(t *testing.T) {
 		call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Providers.Create(ctx, &ProviderCreateParams{
 				Provider:    ProviderWebhook,
-				Credentials: map[string]string{"url": "https://compute.example.com/hook", "token": "tok_1"},
+				Credentials: Credentials{"url": "https://compute.example.com/hook", "token": "tok_1"},
 			})
 		},
 		reply:      reply{Status: http.StatusCreated, Body: golden(t, "providers/provider.json")},
 		wantMethod: "POST", wantPath: "/v1/providers",
 		wantBody: `{"provider":"webhook","credentials":{"url":"https://compute.example.com/hook","token":"tok_1"}}`,
+		check:    checkProvider,
+	}, {
+		name: "create sends nested credentials and numbers as given",
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Providers.Create(ctx, &ProviderCreateParams{
+				Provider: ProviderWebhook,
+				Credentials: Credentials{
+					"url":       "https://compute.example.com/hook",
+					"headers":   map[string]any{"X-Token": "tok_1", "X-Retry": 2},
+					"timeoutMs": 5000,
+					"regions":   []string{"eu", "us"},
+					"tls":       map[string]any{"verify": true, "ca": nil},
+				},
+			})
+		},
+		reply:      reply{Status: http.StatusCreated, Body: golden(t, "providers/provider.json")},
+		wantMethod: "POST", wantPath: "/v1/providers",
+		wantBody: `{"provider":"webhook","credentials":{"headers":{"X-Retry":2,"X-Token":"tok_1"},"regions":["eu","us"],"timeoutMs":5000,"tls":{"ca":null,"verify":true},"url":"https://compute.example.com/hook"}}`,
 		check:    checkProvider,
 	}, {
 		name: "create sends an unknown provider as is",
@@ -146,6 +166,21 @@ func TestCredentialsRedacted(t *testing.T) {
 	assert.Equal(t, "{}", fmt.Sprint(Credentials(nil)))
 	var nilParams *ProviderCreateParams
 	assert.Equal(t, "<nil>", fmt.Sprintf("%v", nilParams))
+
+	// Nested values, numbers and arrays are hidden as a whole, in every verb and in slog.
+	nested := Credentials{"url": "https://hook.example.com", "headers": map[string]any{"X-Token": token, "X-Key": key}, "port": 4242, "keys": []string{key}}
+	nestedParams := ProviderCreateParams{Provider: ProviderWebhook, Credentials: nested}
+	for name, v := range map[string]any{"nested credentials": nested, "nested params": nestedParams, "nested params pointer": &nestedParams} {
+		t.Run(name, func(t *testing.T) { assertRedacted(t, v, key, token, "4242", "hook.example.com") })
+	}
+	assert.Equal(t, "{headers:[redacted] keys:[redacted] port:[redacted] url:[redacted]}", nested.String())
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("configure", "params", nestedParams, "creds", nested)
+	for _, s := range []string{key, token, "4242", "hook.example.com"} {
+		assert.NotContains(t, logged.String(), s)
+	}
+	assert.Contains(t, logged.String(), "headers:[redacted]")
+	assert.JSONEq(t, `{"provider":"webhook","credentials":{"url":"https://hook.example.com","headers":{"X-Token":"tok_very_secret","X-Key":"e2b_secret_123"},"port":4242,"keys":["e2b_secret_123"]}}`, mustJSON(t, nestedParams))
 
 	// The values still go to the API as they are.
 	assert.JSONEq(t, `{"provider":"e2b","credentials":{"apiKey":"e2b_secret_123","token":"tok_very_secret","empty":""},"isDefault":true}`, mustJSON(t, params))

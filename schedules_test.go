@@ -164,8 +164,8 @@ func TestSchedulesLocalErrors(t *testing.T) {
 		{name: "create with three fields", wantErr: ErrInvalidParams, wantMsg: "want 5 fields", call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "* * *", Action: schedDailyReport})
 		}},
-		{name: "create with day names", wantErr: ErrInvalidParams, wantMsg: `day-of-week field "MON-FRI"`, call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * MON-FRI", Action: schedDailyReport})
+		{name: "create with an unknown day name", wantErr: ErrInvalidParams, wantMsg: `day-of-week field "MON-FRX": unknown name "FRX"`, call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * MON-FRX", Action: schedDailyReport})
 		}},
 		{name: "create without action type", wantErr: ErrInvalidParams, wantMsg: "Action.Type is required", call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Schedules.Create(ctx, &ScheduleCreateParams{Name: "n", Cron: "0 9 * * 1-5"})

@@ -3,6 +3,7 @@ package theazo
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -63,10 +64,14 @@ func (p SecretSetParams) LogValue() slog.Value {
 	)
 }
 
-// SecretListParams filter the secrets listed.
+// SecretListParams filter and page the secrets listed.
 type SecretListParams struct {
-	// SessionID lists the secrets of this session; empty lists the org-wide ones.
+	// SessionID lists only the secrets scoped to this session. Empty lists
+	// every secret, org-wide and session-scoped, as the reference's example
+	// shows; tell them apart by Scope.
 	SessionID string `url:"sessionId,omitempty"`
+	// Cursor is the NextCursor of the previous page; empty for the first page.
+	Cursor string `url:"cursor,omitempty"`
 }
 
 // SecretDeleteParams say which scope the deleted secret is in.
@@ -95,14 +100,22 @@ func (s *SecretsService) Set(ctx context.Context, params *SecretSetParams, opts 
 	return call[SecretMetadata](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/secrets", body: params})
 }
 
-// List returns the metadata of the org-wide secrets, or of one session's
-// secrets with params.SessionID (GET /secrets). params may be nil.
-func (s *SecretsService) List(ctx context.Context, params *SecretListParams, opts ...RequestOption) ([]SecretMetadata, error) {
-	list, err := call[dataList[SecretMetadata]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/secrets", query: params})
-	if err != nil {
-		return nil, err
-	}
-	return list.Data, nil
+// ListPage returns one page of secret metadata (GET /secrets): of every
+// secret, or of one session's with params.SessionID. params may be nil.
+func (s *SecretsService) ListPage(ctx context.Context, params *SecretListParams, opts ...RequestOption) (*Page[SecretMetadata], error) {
+	return call[Page[SecretMetadata]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/secrets", query: params})
+}
+
+// List ranges over the metadata of every secret, org-wide and
+// session-scoped, or of one session's with params.SessionID, fetching pages
+// lazily from params.Cursor on. params may be nil.
+func (s *SecretsService) List(ctx context.Context, params *SecretListParams, opts ...RequestOption) iter.Seq2[*SecretMetadata, error] {
+	p := valueOf(params)
+	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[SecretMetadata], error) {
+		q := p
+		q.Cursor = cursor
+		return s.ListPage(ctx, &q, opts...)
+	})
 }
 
 // Delete deletes the secret name (DELETE /secrets/{name}): the org-wide one,

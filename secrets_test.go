@@ -62,15 +62,15 @@ func TestSecrets(t *testing.T) {
 		wantBody: `{"name":"db-password_2","value":"hunter2","sessionId":"ses_01HX3K2ABC"}`,
 		check:    checkMeta,
 	}, {
-		name:       "list org-wide",
-		call:       func(ctx context.Context, c *Client) (any, error) { return c.Secrets.List(ctx, nil) },
+		name:       "list without a session: both scopes, as the reference shows",
+		call:       func(ctx context.Context, c *Client) (any, error) { return gather(c.Secrets.List(ctx, nil)) },
 		reply:      reply{Body: golden(t, "secrets/list.json")},
 		wantMethod: "GET", wantPath: "/v1/secrets",
 		check: checkList,
 	}, {
 		name: "list of a session",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Secrets.List(ctx, &SecretListParams{SessionID: "ses_01HX3K2ABC"})
+			return gather(c.Secrets.List(ctx, &SecretListParams{SessionID: "ses_01HX3K2ABC"}))
 		},
 		reply:      reply{Body: golden(t, "secrets/list.json")},
 		wantMethod: "GET", wantPath: "/v1/secrets", wantQuery: "sessionId=ses_01HX3K2ABC",
@@ -78,7 +78,7 @@ func TestSecrets(t *testing.T) {
 	}, {
 		name: "list escapes the session id",
 		call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Secrets.List(ctx, &SecretListParams{SessionID: "a&b=c d"})
+			return gather(c.Secrets.List(ctx, &SecretListParams{SessionID: "a&b=c d"}))
 		},
 		reply:      reply{Body: `{"data":[]}`},
 		wantMethod: "GET", wantPath: "/v1/secrets", wantQuery: "sessionId=a%26b%3Dc+d",

@@ -86,7 +86,7 @@ func call[T any](ctx context.Context, t *transport, req request) (*T, error) {
 
 // callOK sends req, whose reply is {"ok": true}; any other reply is an error.
 func callOK(ctx context.Context, t *transport, req request) error {
-	out, err := call[OK](ctx, t, req)
+	out, err := call[okReply](ctx, t, req)
 	if err == nil && !out.OK {
 		err = fmt.Errorf("%w: %s %s: reply is not {\"ok\": true}", ErrInvalidResponse, req.method, req.route())
 	}

@@ -29,15 +29,11 @@ func (m Money) String() string {
 // Metadata holds arbitrary key-value pairs stored with a resource.
 type Metadata map[string]any
 
-// OK is the {"ok": true} reply of deletions and terminations.
-type OK struct {
+// okReply is the {"ok": true} reply of deletions and terminations; callOK
+// turns it into a nil error, so no method returns it.
+type okReply struct {
 	// OK is true when the operation succeeded.
 	OK bool `json:"ok"`
-}
-
-// dataList is the {"data": [...]} reply of a list the API does not page.
-type dataList[T any] struct {
-	Data []T `json:"data"`
 }
 
 // TaskRef is the reply of calls that start work in the background.

@@ -44,8 +44,18 @@ func TestPtr(t *testing.T) {
 	p := Ptr(0.0)
 	require.NotNil(t, p)
 	assert.Equal(t, 0.0, *p)
+
+	// Ptr copies its argument: changing one side leaves the other as it was,
+	// and two calls never share a variable.
 	s := "x"
-	assert.NotSame(t, &s, Ptr(s), "Ptr copies")
+	ps := Ptr(s)
+	s = "y"
+	assert.Equal(t, "x", *ps, "changing the argument afterwards changes what Ptr returned")
+	*ps = "z"
+	assert.Equal(t, "y", s, "writing through Ptr's result changes the argument")
+	a, b := Ptr(1), Ptr(1)
+	*a = 2
+	assert.Equal(t, 1, *b, "two calls of Ptr share one variable")
 }
 
 func TestTaskRefJSON(t *testing.T) {

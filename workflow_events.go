@@ -22,6 +22,9 @@ type StepStartEvent struct {
 	Step string `json:"step"`
 	// Index is the step's position in the workflow, from 0.
 	Index int `json:"index"`
+	// Status is the step's state, WorkflowStepStatusRunning; empty when the
+	// server does not send it (the reference's example does not).
+	Status WorkflowStepStatus `json:"status,omitempty"`
 }
 
 // StepCompleteEvent is a step that finished, with its output ("step:complete").
@@ -31,6 +34,10 @@ type StepCompleteEvent struct {
 	Step string `json:"step"`
 	// Index is the step's position in the workflow, from 0.
 	Index int `json:"index"`
+	// Status is the step's state: the reference says each event carries
+	// it, e.g. WorkflowStepStatusCompleted; empty when the server does not
+	// send it.
+	Status WorkflowStepStatus `json:"status,omitempty"`
 	// Output is the step's result as sent.
 	Output json.RawMessage `json:"output"`
 	// DurationMs is how long the step ran, in milliseconds.

@@ -28,6 +28,7 @@ type agentWire struct {
 	Instructions string    `json:"instructions,omitempty"`
 	Tools        []string  `json:"tools,omitempty"`
 	Timeout      int64     `json:"timeout,omitempty"`
+	DefinitionID string    `json:"definitionId,omitempty"`
 	CreatedAt    timestamp `json:"createdAt"`
 }
 
@@ -58,6 +59,42 @@ func (a *agent) model() string {
 // holds s.mu.
 func (s *Server) agentFor(c *call) *agent { return lookup(c, s.st.agents, "agent", "id") }
 
+// applyDefinition fills the fields of an agent created from an agent
+// definition that the request left out: instructions, tools, model and
+// compute. An unknown definition is 404; an archived one is 409, the
+// conflict of a definition whose state no longer allows new agents (as an
+// update of it is). The caller holds s.mu.
+func (s *Server) applyDefinition(w *agentWire, o obj, timeoutSet bool) *apiError {
+	if w.DefinitionID == "" {
+		return nil
+	}
+	d := s.st.defs[w.DefinitionID]
+	switch {
+	case d == nil:
+		return errNotFound("agent definition", w.DefinitionID)
+	case d.Archived:
+		return errConflict("Agent definition " + d.ID + " is archived and cannot be used to create new agents.")
+	}
+	if _, ok := o["instructions"]; !ok {
+		w.Instructions = d.Instructions
+	}
+	if _, ok := o["tools"]; !ok {
+		w.Tools = d.Tools
+	}
+	if w.Model == nil && d.Model != nil && d.Model.ID != "" {
+		w.Model = &modelRef{ID: d.Model.ID}
+	}
+	if d.Compute != nil {
+		if w.Compute == nil && d.Compute.Provider != "" {
+			w.Compute = &compute{Provider: d.Compute.Provider}
+		}
+		if !timeoutSet && d.Compute.Timeout > 0 {
+			w.Timeout = d.Compute.Timeout
+		}
+	}
+	return nil
+}
+
 func (s *Server) createAgent(c *call) {
 	o, e := decodeObject(c.body)
 	if e != nil {
@@ -75,9 +112,11 @@ func (s *Server) createAgent(c *call) {
 	w.Browser, _ = ck.boolean(o, "", "browser")
 	w.Instructions = ck.str(o, "", "instructions", false)
 	w.Tools, _ = ck.strings(o, "", "tools", false)
-	if t, ok := ck.integer(o, "", "timeout", false, 1); ok {
+	t, timeoutSet := ck.integer(o, "", "timeout", false, 1)
+	if timeoutSet {
 		w.Timeout = t
 	}
+	w.DefinitionID = ck.str(o, "", "definitionId", false)
 	if e := ck.err(); e != nil {
 		c.fail(e)
 		return
@@ -106,6 +145,10 @@ func (s *Server) createAgent(c *call) {
 			return
 		}
 	}
+	if e := s.applyDefinition(&w, o, timeoutSet); e != nil {
+		c.fail(e)
+		return
+	}
 	if w.Compute == nil {
 		w.Compute = &compute{Provider: s.defaultProvider()}
 	}
@@ -117,24 +160,8 @@ func (s *Server) createAgent(c *call) {
 	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
 	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
 	s.st.agents[a.ID] = a
-	if d := s.cfg.provision; d > 0 {
-		a.Status = "provisioning"
-		s.goBackground(func() { s.provision(a, d) })
-	}
+	s.provision(a)
 	c.json(http.StatusCreated, a.agentWire)
-}
-
-// provision turns a provisioning agent idle after d, unless it was
-// terminated (or paused) meanwhile.
-func (s *Server) provision(a *agent, d time.Duration) {
-	if !s.sleep(s.ctx, d) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a.Status == "provisioning" {
-		a.setStatus("idle")
-	}
 }
 
 func (s *Server) getAgent(c *call) {
@@ -161,7 +188,7 @@ func (s *Server) usable(c *call, a *agent) bool {
 		c.fail(errConflict("Agent " + a.ID + " is paused; resume it first."))
 		return false
 	case "provisioning":
-		c.fail(errConflict("Agent " + a.ID + " is still provisioning; wait until it is idle."))
+		c.fail(errConflict("Agent " + a.ID + " is still provisioning."))
 		return false
 	}
 	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {

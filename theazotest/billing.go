@@ -168,6 +168,8 @@ func (s *Server) billingUsage(c *call) {
 type dailyCost struct {
 	Date string `json:"date"`
 	Cost money  `json:"cost"`
+
+	seq int64
 }
 
 func (s *Server) billingDaily(c *call) {
@@ -184,11 +186,17 @@ func (s *Server) billingDaily(c *call) {
 		}
 	}
 	s.mu.Unlock()
-	out := list[dailyCost]{Data: []dailyCost{}}
+	rows := []dailyCost{}
 	day := time.Date(p.from.Year(), p.from.Month(), p.from.Day(), 0, 0, 0, 0, time.UTC)
-	for ; day.Before(p.until) && len(out.Data) < 3660; day = day.AddDate(0, 0, 1) {
+	for ; day.Before(p.until) && len(rows) < 3660; day = day.AddDate(0, 0, 1) {
 		d := day.Format(time.DateOnly)
-		out.Data = append(out.Data, dailyCost{Date: d, Cost: usd(byDay[d])})
+		rows = append(rows, dailyCost{Date: d, Cost: usd(byDay[d]), seq: int64(len(rows) + 1)})
+	}
+	// Pages of a month by default, so that long ranges page.
+	out, e := paginate(c, "billing-daily", rows, func(d dailyCost) int64 { return d.seq }, 31)
+	if e != nil {
+		c.fail(e)
+		return
 	}
 	c.json(http.StatusOK, out)
 }
@@ -198,15 +206,12 @@ type userCost struct {
 	Cost     money  `json:"cost"`
 	Sessions int    `json:"sessions"`
 	Agents   int    `json:"agents"`
+
+	seq int64
 }
 
 func (s *Server) billingUsers(c *call) {
 	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	limit, e := readLimit(c, 50, 1000)
 	if e != nil {
 		c.fail(e)
 		return
@@ -235,8 +240,16 @@ func (s *Server) billingUsers(c *call) {
 		}
 		return a.UserID < b.UserID
 	})
-	out.Data = out.Data[:min(len(out.Data), limit)]
-	c.json(http.StatusOK, out)
+	for i := range out.Data {
+		out.Data[i].seq = int64(i + 1)
+	}
+	// limit is the page size: 50 users by default, at most 1000.
+	pg, e := paginateUpTo(c, "billing-users", out.Data, func(u userCost) int64 { return u.seq }, 50, 1000)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, pg)
 }
 
 type modelCost struct {
@@ -245,6 +258,8 @@ type modelCost struct {
 	InputTokens  int64  `json:"inputTokens"`
 	OutputTokens int64  `json:"outputTokens"`
 	Cost         money  `json:"cost"`
+
+	seq int64
 }
 
 func (s *Server) billingModels(c *call) {
@@ -281,5 +296,13 @@ func (s *Server) billingModels(c *call) {
 		}
 		return a.Model < b.Model
 	})
-	c.json(http.StatusOK, out)
+	for i := range out.Data {
+		out.Data[i].seq = int64(i + 1)
+	}
+	pg, e := paginate(c, "billing-models", out.Data, func(m modelCost) int64 { return m.seq }, 50)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, pg)
 }

@@ -26,7 +26,10 @@
 // bad cron expressions and secret names answer 422 unprocessable_entity with
 // details {"fields": [{"field", "message"}]}. Unknown ids in a path answer
 // 404; ids named in a body (a session, a definition, a workflow) that do not
-// exist, or an archived definition, are 422 on that field. 409 conflict:
+// exist, or an archived definition, are 422 on that field, except the
+// definitionId of a new agent: an unknown one is 404 not_found and an
+// archived one 409 conflict, as the definition's state, not the request's
+// shape, refuses it. 409 conflict:
 // run or exec on a paused or terminated agent, pausing a terminated agent,
 // resuming an agent that is not paused, running an agent already running,
 // deleting a provider with active agents, updating an archived definition,
@@ -39,18 +42,28 @@
 // session_limit_exceeded, with details {"limit": "maxAgents" | "maxCost" |
 // "maxComputeMinutes"}, to agent creation, runs, exec and fleet creation.
 //
-// Agents: created idle (with WithProvisioning, provisioning for a while
-// first, when run and exec answer 409); POST run answers 202 and runs the
-// AgentScript in the background: the agent is running, then idle again
-// after the last event.
+// Agents: created idle (provisioning for a while first with
+// WithProvisionDelay, refusing runs and exec with 409), from a definition
+// when definitionId is given (its instructions, tools, model and compute
+// fill the fields the request leaves out); POST run answers 202 and runs
+// the AgentScript in the
+// background: the agent is running, then idle again after the last event.
 // Pause suspends a run before its next event until Resume; Terminate ends
 // it (an "error" event with code "terminated") and is final. Exec answers
 // what the ExecFunc returns, or 504 timeout. SetProviderDown makes agents
 // on a provider answer 502 provider_error.
 //
-// Lists: paged lists take limit (1 to 100; default 20, 50 for channel
-// messages) and an opaque cursor, and answer {data, nextCursor, hasMore};
-// items created between pages appear once, at the end.
+// Lists: every list pages, providers, secrets and the billing reports too:
+// it takes limit (1 to 100; default 20, 50 for channel messages and the
+// per-model report, 31 for the daily report; the per-user report's limit,
+// default 50, goes to 1000) and an opaque cursor, and answers {data,
+// nextCursor, hasMore}; items created between pages appear once, at the
+// end. GET /secrets without sessionId lists every secret, org-wide and
+// session-scoped, as the reference's example shows.
+//
+// Schedules: cron expressions follow the standard five-field grammar the
+// SDK's ValidateCron checks (the two share one parser): numbers, JAN-DEC and
+// SUN-SAT in any case, 0 and 7 for Sunday, ranges, lists and steps.
 //
 // Streams: agent, workflow run, fleet and channel streams send each event
 // with an "id:" line (1, 2, 3, … per stream) and honour Last-Event-ID by
@@ -67,7 +80,10 @@
 // reports are sums of these records in the requested period, so they add up:
 // total = compute + models; daily, per-user and per-model figures sum to it
 // (per-model figures count model costs only, per-user ones session costs
-// only). Storage is free.
+// only). Storage is free. A period's from and until are RFC 3339 instants
+// (fractional seconds kept) or dates: a date from starts at that day's
+// midnight UTC and a date until includes that whole day, so from=2025-05-01
+// until=2025-05-07 is seven days; the period is [from, until).
 //
 // Triggers: fire verifies X-Theazo-Signature, "sha256=" and the hex
 // HMAC-SHA256 of the raw body keyed with the trigger's signing secret (401

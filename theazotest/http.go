@@ -111,6 +111,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	idx := s.record(r, body, c.reqID)
 	defer func() { s.setStatus(idx, rw.status) }()
+	if s.cfg.onRequest != nil {
+		defer s.logRequest(r, c.reqID, rw)
+	}
 	defer func() {
 		// A panic in a handler or a scripted callback is the API's
 		// internal_error, unless the reply has started.

@@ -29,6 +29,8 @@ type provider struct {
 	IsDefault bool      `json:"isDefault"`
 	Status    string    `json:"status"`
 	CreatedAt timestamp `json:"createdAt"`
+
+	seq int64
 }
 
 // defaultProvider names the provider of agents created without one; the
@@ -42,14 +44,21 @@ func (s *Server) defaultProvider() string {
 	return "e2b"
 }
 
+// listProviders pages like every list: the reference's example shows one
+// page, without nextCursor.
 func (s *Server) listProviders(c *call) {
 	s.mu.Lock()
-	out := list[provider]{Data: []provider{}}
+	items := []provider{}
 	for _, p := range s.st.providers {
-		out.Data = append(out.Data, *p)
+		items = append(items, *p)
 	}
 	s.mu.Unlock()
-	c.json(http.StatusOK, out)
+	p, e := paginate(c, "providers", items, func(p provider) int64 { return p.seq }, 20)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
 }
 
 func (s *Server) createProvider(c *call) {
@@ -60,7 +69,10 @@ func (s *Server) createProvider(c *call) {
 	}
 	ck := &checker{}
 	name := ck.enum(o, "", "provider", true, "e2b", "fly", "webhook")
-	ck.stringMap(o, "", "credentials", true)
+	// Any object: provider-specific keys, endpoints, nested headers, numbers.
+	if creds, ok := ck.object(o, "", "credentials", true); ok && len(creds) == 0 {
+		ck.add("credentials", "must not be empty")
+	}
 	isDefault, _ := ck.boolean(o, "", "isDefault")
 	if e := ck.err(); e != nil {
 		c.fail(e)
@@ -75,7 +87,7 @@ func (s *Server) createProvider(c *call) {
 		}
 	}
 	if p == nil {
-		p = &provider{Provider: name, Status: "active", CreatedAt: timestamp(s.now())}
+		p = &provider{Provider: name, Status: "active", CreatedAt: timestamp(s.now()), seq: s.st.next()}
 		s.st.providers = append(s.st.providers, p)
 	}
 	if isDefault {
@@ -118,6 +130,8 @@ type secret struct {
 	Name      string    `json:"name"`
 	Scope     string    `json:"scope"`
 	CreatedAt timestamp `json:"createdAt"`
+
+	seq int64
 }
 
 func (s *Server) setSecret(c *call) {
@@ -152,24 +166,30 @@ func (s *Server) setSecret(c *call) {
 			return
 		}
 	}
-	sec := &secret{Name: name, Scope: scope, CreatedAt: timestamp(s.now())}
+	sec := &secret{Name: name, Scope: scope, CreatedAt: timestamp(s.now()), seq: s.st.next()}
 	s.st.secrets = append(s.st.secrets, sec)
 	c.json(http.StatusCreated, *sec)
 }
 
-// listSecrets lists every secret's metadata, or only those scoped to the
-// session given as ?sessionId.
+// listSecrets lists every secret's metadata, org-wide and session-scoped
+// as the reference's example shows, or only those scoped to the session
+// given as ?sessionId; in pages like every list.
 func (s *Server) listSecrets(c *call) {
 	sessionID := c.r.URL.Query().Get("sessionId")
 	s.mu.Lock()
-	out := list[secret]{Data: []secret{}}
+	items := []secret{}
 	for _, sec := range s.st.secrets {
 		if sessionID == "" || sec.Scope == sessionID {
-			out.Data = append(out.Data, *sec)
+			items = append(items, *sec)
 		}
 	}
 	s.mu.Unlock()
-	c.json(http.StatusOK, out)
+	p, e := paginate(c, "secrets", items, func(sec secret) int64 { return sec.seq }, 20)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, p)
 }
 
 func (s *Server) deleteSecret(c *call) {

@@ -164,8 +164,8 @@ func TestWorkflows(t *testing.T) {
 	assert.Equal(t, id, run.str("workflowId"))
 	evs := a.open("/workflow-runs/" + runID + "/stream").rest()
 	assert.Equal(t, []string{"step:start", "step:complete", "step:start", "step:complete", "workflow:complete"}, types(evs))
-	assert.JSONEq(t, `{"step":"fetch","index":0}`, evs[0].data)
-	assert.JSONEq(t, `{"step":"summarize","index":1,"output":{"step":"summarize","result":"completed: Summarize"},"durationMs":100}`, evs[3].data)
+	assert.JSONEq(t, `{"step":"fetch","index":0,"status":"running"}`, evs[0].data)
+	assert.JSONEq(t, `{"step":"summarize","index":1,"status":"completed","output":{"step":"summarize","result":"completed: Summarize"},"durationMs":100}`, evs[3].data)
 	var done struct {
 		Output map[string]any `json:"output"`
 		Cost   struct{ Amount int64 }
@@ -206,7 +206,7 @@ func TestWorkflowStepOutcomes(t *testing.T) {
 	runID := a.must(202, "POST", "/workflows/"+id+"/run", map[string]any{"input": map[string]any{"n": 1}}).str("id")
 	evs := a.open("/workflow-runs/" + runID + "/stream").rest()
 	assert.Equal(t, []string{"step:start", "step:complete", "step:start", "workflow:failed"}, types(evs))
-	assert.JSONEq(t, `{"step":"fetch","index":0,"output":"{\"n\":1}","durationMs":0}`, evs[1].data)
+	assert.JSONEq(t, `{"step":"fetch","index":0,"status":"completed","output":"{\"n\":1}","durationMs":0}`, evs[1].data)
 	assert.JSONEq(t, `{"step":"summarize","message":"model overloaded","cost":{"amount":8,"currency":"usd"}}`, evs[3].data)
 	got := a.must(200, "GET", "/workflow-runs/"+runID, nil)
 	assert.Equal(t, "failed", got.str("status"))

@@ -2,6 +2,8 @@ package theazotest
 
 import (
 	"net/http"
+
+	"github.com/theazo/theazo-go/internal/cron"
 )
 
 // schedule is a Schedule on the wire.
@@ -56,12 +58,12 @@ func (s *Server) readAction(ck *checker, o obj, required bool) (action, bool) {
 }
 
 // readCron checks a cron expression.
-func readCron(ck *checker, o obj, required bool) (string, *cronSpec) {
+func readCron(ck *checker, o obj, required bool) (string, *cron.Schedule) {
 	expr := ck.str(o, "", "cron", required)
 	if expr == "" {
 		return "", nil
 	}
-	spec, err := parseCron(expr)
+	spec, err := cron.Parse(expr)
 	if err != nil {
 		ck.add("cron", err.Error())
 		return "", nil
@@ -75,8 +77,8 @@ func (s *Server) reschedule(sc *schedule) {
 	if sc.Status != "active" {
 		return
 	}
-	if spec, err := parseCron(sc.Cron); err == nil {
-		if t, ok := spec.next(s.now()); ok {
+	if spec, err := cron.Parse(sc.Cron); err == nil {
+		if t, ok := spec.Next(s.now()); ok {
 			ts := timestamp(t)
 			sc.NextRunAt = &ts
 		}

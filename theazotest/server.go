@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,9 +70,12 @@ type config struct {
 	task        TaskFunc
 	reply       ReplyFunc
 	eventDelay  time.Duration
-	provision   time.Duration
 	rate        rateLimit
 	computeRate int64
+
+	listener     net.Listener  // WithListener
+	onRequest    func(Request) // WithRequestLog
+	provisioning time.Duration // WithProvisionDelay
 }
 
 // WithAPIKey sets the server's API key instead of a random th_test_ key.
@@ -106,11 +110,6 @@ func WithChannelReply(fn ReplyFunc) Option { return func(c *config) { c.reply = 
 // WithEventDelay waits d before each event of background work (agent runs,
 // workflow steps, fleet tasks), so that streams unfold over time. Default 0.
 func WithEventDelay(d time.Duration) Option { return func(c *config) { c.eventDelay = d } }
-
-// WithProvisioning makes new agents "provisioning" for d before they turn
-// "idle", as real sandboxes take a while to start; runs and exec on a
-// provisioning agent answer 409 conflict. Default 0: agents start idle.
-func WithProvisioning(d time.Duration) Option { return func(c *config) { c.provision = d } }
 
 // WithRateLimit turns on a sliding-window rate limit of perMinute requests
 // per API key, like the API's plans (Free: 60, Cloud: 300, Team: 1000).
@@ -152,6 +151,10 @@ func NewServer(opts ...Option) *Server {
 	s.routes()
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if cfg.listener != nil {
+		s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
 	s.ts.Start()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128

@@ -126,7 +126,12 @@ func readLimit(c *call, def, most int) (int, *apiError) {
 // they name the list and the last item returned, so that items created
 // meanwhile neither repeat nor go missing.
 func paginate[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit int) (*page[T], *apiError) {
-	limit, e := readLimit(c, defaultLimit, maxLimit)
+	return paginateUpTo(c, name, items, seq, defaultLimit, maxLimit)
+}
+
+// paginateUpTo is paginate with a page size of at most most.
+func paginateUpTo[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit, most int) (*page[T], *apiError) {
+	limit, e := readLimit(c, defaultLimit, most)
 	if e != nil {
 		return nil, e
 	}

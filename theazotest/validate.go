@@ -185,26 +185,4 @@ func (c *checker) strings(o obj, prefix, name string, required bool) ([]string, 
 	return out, true
 }
 
-// stringMap reads an object whose values are all strings.
-func (c *checker) stringMap(o obj, prefix, name string, required bool) (map[string]string, bool) {
-	m, ok := c.object(o, prefix, name, required)
-	if !ok {
-		return nil, false
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		s, isStr := v.(string)
-		if !isStr {
-			c.add(join(join(prefix, name), k), "must be a string")
-			return nil, false
-		}
-		out[k] = s
-	}
-	if required && len(out) == 0 {
-		c.add(join(prefix, name), "must not be empty")
-		return nil, false
-	}
-	return out, true
-}
-
 var secretName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)

@@ -416,7 +416,7 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 		s.mu.Lock()
 		run.setStep(i, runStep{Name: st.Name, Status: "running"})
 		s.mu.Unlock()
-		emit("step:start", map[string]any{"step": st.Name, "index": i})
+		emit("step:start", map[string]any{"step": st.Name, "index": i, "status": "running"})
 		if !s.sleep(s.ctx, s.cfg.eventDelay) {
 			return
 		}
@@ -443,7 +443,7 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 		outputs[st.Name] = out
 		run.setStep(i, runStep{Name: st.Name, Status: "completed", Output: out, DurationMs: &ms})
 		s.mu.Unlock()
-		emit("step:complete", map[string]any{"step": st.Name, "index": i, "output": out, "durationMs": ms})
+		emit("step:complete", map[string]any{"step": st.Name, "index": i, "status": "completed", "output": out, "durationMs": ms})
 	}
 	if !s.sleep(s.ctx, s.cfg.eventDelay) {
 		return

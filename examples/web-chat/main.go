@@ -44,7 +44,7 @@ func main() {
 // called with the page's URL once it is served.
 func run(ctx context.Context, w io.Writer, listen string, ready func(url string)) error {
 	// The fake's agents take a moment to start, like real sandboxes.
-	env := exampleenv.Start(w, theazotest.WithAgentScript(webchat.DemoScript), theazotest.WithProvisioning(300*time.Millisecond))
+	env := exampleenv.Start(w, theazotest.WithAgentScript(webchat.DemoScript), theazotest.WithProvisionDelay(300*time.Millisecond))
 	defer env.Close()
 
 	ln, err := net.Listen("tcp", listen)

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// command is a node of the command tree: a group of subcommands or a leaf
+// that runs.
+type command struct {
+	name    string
+	args    string // the positional arguments, e.g. "AGENT TASK"
+	summary string
+	run     func(x *inv) error
+	subs    []*command
+}
+
+// inv is one invocation of a leaf command: its flags and arguments.
+type inv struct {
+	*app
+	ctx  context.Context
+	cmd  *command
+	path string // "theazo agents run"
+	fs   *flag.FlagSet
+	raw  []string
+	args []string // positional arguments, after parse
+}
+
+// errHelp ends a run that printed help on request: exit 0.
+var errHelp = errors.New("help requested")
+
+// usageError is a command line that cannot run; it prints the usage of
+// the command concerned and exits 2.
+type usageError struct {
+	msg   string
+	usage func(io.Writer)
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+// dispatch finds the command that args name and runs it.
+func dispatch(ctx context.Context, a *app, c *command, path, args []string) error {
+	if c.run != nil {
+		x := &inv{app: a, ctx: ctx, cmd: c, path: strings.Join(path, " "), raw: args}
+		x.fs = flag.NewFlagSet(x.path, flag.ContinueOnError)
+		x.fs.SetOutput(io.Discard)
+		a.g.register(x.fs)
+		return c.run(x)
+	}
+	// Global flags may come before the subcommand: theazo --json sessions list.
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	a.g.register(fs)
+	usage := func(w io.Writer) { groupUsage(w, c, path) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(a.stdout)
+			return errHelp
+		}
+		return &usageError{err.Error(), usage}
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		// As gh does: a group alone shows its commands.
+		usage(a.stdout)
+		return errHelp
+	}
+	name := args[0]
+	if name == "help" && len(path) == 1 {
+		if len(args) == 1 {
+			usage(a.stdout)
+			return errHelp
+		}
+		return dispatch(ctx, a, c, path, append(args[1:], "--help"))
+	}
+	for _, sub := range c.subs {
+		if sub.name == name {
+			return dispatch(ctx, a, sub, append(path, name), args[1:])
+		}
+	}
+	return &usageError{fmt.Sprintf("unknown command %q for %q", name, strings.Join(path, " ")), usage}
+}
+
+// register adds the global flags to fs.
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.apiKey, "api-key", g.apiKey, "API key (default $THEAZO_API_KEY)")
+	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "API root (default $THEAZO_BASE_URL, else https://api.theazo.com/v1)")
+	fs.BoolVar(&g.json, "json", g.json, "print JSON: one object per line for lists and streams")
+	fs.BoolVar(&g.debug, "debug", g.debug, "log each HTTP attempt to stderr")
+}
+
+// isGlobal reports whether name is a global flag.
+func isGlobal(name string) bool {
+	switch name {
+	case "api-key", "base-url", "json", "debug":
+		return true
+	}
+	return false
+}
+
+// parse parses the flags, which may come before, between or after the
+// positional arguments, and checks that there are between min and max of
+// those (max < 0: any number).
+func (x *inv) parse(min, max int) error {
+	rest := x.raw
+	for len(rest) > 0 {
+		if err := x.fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				x.usage(x.stdout)
+				return errHelp
+			}
+			return x.usageErr("%s", err.Error())
+		}
+		after := x.fs.Args()
+		if n := len(rest) - len(after); n > 0 && rest[n-1] == "--" {
+			x.args = append(x.args, after...) // "--" ends the flags
+			break
+		}
+		if len(after) == 0 {
+			break
+		}
+		x.args = append(x.args, after[0])
+		rest = after[1:]
+	}
+	switch {
+	case len(x.args) < min:
+		names := strings.Fields(x.cmd.args)
+		missing := "argument"
+		if len(x.args) < len(names) {
+			missing = strings.Trim(names[len(x.args)], "[]")
+		}
+		return x.usageErr("missing %s", missing)
+	case max >= 0 && len(x.args) > max:
+		return x.usageErr("too many arguments: %q", x.args[max:])
+	}
+	return nil
+}
+
+// usageErr is a usage error of this command.
+func (x *inv) usageErr(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...), x.usage}
+}
+
+// usage prints the command's usage, its flags and the global flags.
+func (x *inv) usage(w io.Writer) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n  %s", x.cmd.summary, x.path)
+	if x.cmd.args != "" {
+		fmt.Fprint(w, " "+x.cmd.args)
+	}
+	fmt.Fprint(w, " [flags]\n")
+	var own, global []*flag.Flag
+	x.fs.VisitAll(func(f *flag.Flag) {
+		if isGlobal(f.Name) {
+			global = append(global, f)
+		} else {
+			own = append(own, f)
+		}
+	})
+	if len(own) > 0 {
+		fmt.Fprint(w, "\nFlags:\n")
+		printFlags(w, own)
+	}
+	fmt.Fprint(w, "\nGlobal flags:\n")
+	printFlags(w, global)
+}
+
+// printFlags prints one line per flag: its name, value type and help.
+func printFlags(w io.Writer, flags []*flag.Flag) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range flags {
+		kind, help := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if kind != "" {
+			name += " " + kind
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && !isGlobal(f.Name) {
+			help += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", name, help)
+	}
+	tw.Flush()
+}
+
+// groupUsage prints a group's subcommands.
+func groupUsage(w io.Writer, c *command, path []string) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n  %s <command> [flags]\n\nCommands:\n", c.summary, strings.Join(path, " "))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, sub := range c.subs {
+		fmt.Fprintf(tw, "  %s\t%s\n", sub.name, sub.summary)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nRun \"%s <command> --help\" for a command's flags.\n", strings.Join(path, " "))
+}
+
+// group returns a command grouping subs.
+func group(name, summary string, subs ...*command) *command {
+	return &command{name: name, summary: summary, subs: subs}
+}
+
+// leaf returns a command that runs.
+func leaf(name, args, summary string, run func(x *inv) error) *command {
+	return &command{name: name, args: args, summary: summary, run: run}
+}
+
+// root is the whole command tree.
+func root() *command {
+	return group("theazo", "theazo calls the Theazo API and serves a fake of it for tests.",
+		sessionsCmd(),
+		agentsCmd(),
+		usageCmd(),
+		billingCmd(),
+		definitionsCmd(),
+		workflowsCmd(),
+		fleetsCmd(),
+		schedulesCmd(),
+		triggersCmd(),
+		channelsCmd(),
+		secretsCmd(),
+		providersCmd(),
+		mockCmd(),
+		versionCmd(),
+	)
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/theazo/theazo-go"
+	"github.com/theazo/theazo-go/sse"
+)
+
+// spinFrames are the frames of the waiting spinner.
+var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// spinInterval is how often the spinner turns.
+const spinInterval = 100 * time.Millisecond
+
+// spin shows a spinner with msg on stderr until the returned stop is
+// called; only when stderr is a terminal that takes decoration. stop may be
+// called more than once; it returns once the spinner's line is cleared.
+func (a *app) spin(msg string) (stop func()) {
+	if !a.decorate(a.errTTY) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(spinInterval)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			fmt.Fprintf(a.stderr, "\r\x1b[36m%s\x1b[0m %s", spinFrames[i%len(spinFrames)], msg)
+			select {
+			case <-done:
+				fmt.Fprint(a.stderr, "\r\x1b[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			<-finished
+		})
+	}
+}
+
+// follow prints each event of stream as it arrives, stopping the spinner
+// at the first, until the stream ends or the run is interrupted. With
+// --json each event is a line of JSON; human prints it otherwise, and
+// returns a *runFailed for a failure event either way.
+func follow[E any](x *inv, stream *sse.Stream[E], stopSpin func(), name func(E) string, human func(E) error) error {
+	defer stream.Close()
+	defer stopSpin()
+	for ev, err := range stream.Events() {
+		stopSpin()
+		if x.ctx.Err() != nil {
+			return x.ctx.Err()
+		}
+		if err != nil {
+			return err
+		}
+		if x.g.json {
+			if err := x.eventJSON(name(ev), ev); err != nil {
+				return err
+			}
+		}
+		if err := human(ev); err != nil { // prints nothing with --json
+			return err
+		}
+	}
+	return x.ctx.Err()
+}
+
+// runFailed is a stream that ended with a failure event: exit 1.
+type runFailed struct{ msg string }
+
+func (e *runFailed) Error() string { return e.msg }
+
+// eventJSON prints an event as one line: {"type": name, ...its fields}.
+func (x *inv) eventJSON(name string, ev any) error {
+	if u, ok := ev.(*theazo.UnknownEvent); ok {
+		data := json.RawMessage(u.Data)
+		if !json.Valid(data) {
+			b, _ := json.Marshal(u.Data)
+			data = b
+		}
+		return x.jsonLine(struct {
+			Type string          `json:"type"`
+			Data json.RawMessage `json:"data"`
+		}{u.Type, data})
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	typ, _ := json.Marshal(name)
+	line := append([]byte(`{"type":`), typ...)
+	if len(b) > 2 {
+		line = append(line, ',')
+		line = append(line, b[1:]...)
+	} else {
+		line = append(line, '}')
+	}
+	_, err = x.stdout.Write(append(line, '\n'))
+	return err
+}
+
+// compact returns raw JSON on one line, shortened for a terminal line.
+func compact(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return truncate(string(raw), 120)
+	}
+	return truncate(b.String(), 120)
+}
+
+// agentEventName is the wire name of an agent event.
+func agentEventName(ev theazo.AgentEvent) string {
+	switch e := ev.(type) {
+	case *theazo.ThinkingEvent:
+		return "thinking"
+	case *theazo.ToolCallEvent:
+		return "tool_call"
+	case *theazo.ToolResultEvent:
+		return "tool_result"
+	case *theazo.OutputEvent:
+		return "output"
+	case *theazo.ErrorEvent:
+		return "error"
+	case *theazo.UnknownEvent:
+		return e.Type
+	}
+	return "unknown"
+}
+
+// printAgentEvent prints an agent event for people: thinking dimmed, tool
+// calls and results one line each, the answer, then the cost.
+func (x *inv) printAgentEvent(ev theazo.AgentEvent) error {
+	var line string
+	switch e := ev.(type) {
+	case *theazo.ThinkingEvent:
+		line = x.paint(styleDim, "thinking: "+strings.Join(strings.Fields(e.Text), " "))
+	case *theazo.ToolCallEvent:
+		line = x.paint(styleCyan, "→ "+e.Tool) + " " + compact(e.Input)
+	case *theazo.ToolResultEvent:
+		line = x.paint(styleGreen, "← "+e.Tool) + " " + compact(e.Output)
+	case *theazo.OutputEvent:
+		line = e.Text + "\n" + x.paint(styleDim, "cost: "+money(e.Cost))
+	case *theazo.ErrorEvent:
+		return x.failed(string(e.Code), e.Message)
+	case *theazo.UnknownEvent:
+		line = x.paint(styleDim, e.Type+": "+truncate(e.Data, 120))
+	}
+	return x.eventLine(line)
+}
+
+// failed reports a failure event: in red on stdout for people, and as the
+// error that makes the exit code 1.
+func (x *inv) failed(code, msg string) error {
+	text := msg
+	if code != "" {
+		text = code + ": " + msg
+	}
+	if !x.g.json {
+		fmt.Fprintln(x.stdout, x.paint(styleRed, "error: "+text))
+	}
+	return &runFailed{"run failed: " + text}
+}
+
+// eventLine prints a followed event's line for people; nothing with --json,
+// which printed the event already.
+func (x *inv) eventLine(line string) error {
+	if x.g.json {
+		return nil
+	}
+	_, err := fmt.Fprintln(x.stdout, line)
+	return err
+}

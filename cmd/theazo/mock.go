@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/theazo/theazo-go"
+	"github.com/theazo/theazo-go/theazotest"
+)
+
+func mockCmd() *command {
+	return leaf("mock", "", "Serve a fake Theazo API (theazotest) on a port, for tests in any language.", mock)
+}
+
+// mockConfig is what the flags of theazo mock ask of the fake.
+type mockConfig struct {
+	addr           string
+	key            string
+	rateLimit      string
+	latency        time.Duration
+	provisionDelay time.Duration
+	eventDelay     time.Duration
+	seed           bool
+}
+
+func mock(x *inv) error {
+	var cfg mockConfig
+	x.fs.StringVar(&cfg.addr, "addr", "127.0.0.1:4010", "`address` to listen on; port 0 picks a free one")
+	x.fs.StringVar(&cfg.key, "key", "", "the test `key` to accept (default: a random th_test_ key)")
+	x.fs.StringVar(&cfg.rateLimit, "rate-limit", "", "answer 429 above `N/min` requests per key (or N/s, N/h)")
+	x.fs.DurationVar(&cfg.latency, "latency", 0, "wait this long before answering each request")
+	x.fs.DurationVar(&cfg.provisionDelay, "provision-delay", 0, "new agents are provisioning this long before idle")
+	x.fs.DurationVar(&cfg.eventDelay, "event-delay", 0, "wait this long before each event of a run, so streams unfold")
+	x.fs.BoolVar(&cfg.seed, "seed", false, "create sessions, agents, definitions, a workflow, … so every list shows something")
+	if err := x.parse(0, 0); err != nil {
+		return err
+	}
+	if cfg.key != "" && !strings.HasPrefix(cfg.key, "th_test_") {
+		return x.usageErr("--key must start with th_test_")
+	}
+	opts, after, err := mockOptions(cfg)
+	if err != nil {
+		return x.usageErr("%v", err)
+	}
+	l, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	var logMu sync.Mutex
+	opts = append(opts, theazotest.WithListener(l), theazotest.WithRequestLog(func(r theazotest.Request) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		path := r.Path
+		if q := r.Query.Encode(); q != "" {
+			path += "?" + q
+		}
+		fmt.Fprintf(x.stderr, "%s %s %s %d %s\n", time.Now().UTC().Format("15:04:05.000"), r.Method, path, r.Status, r.RequestID)
+	}))
+	srv := theazotest.NewServer(opts...)
+	defer srv.Close()
+	after(srv)
+
+	fmt.Fprintf(x.stdout, "Theazo mock API listening on %s\n\n", srv.URL())
+	fmt.Fprintf(x.stdout, "  export THEAZO_BASE_URL=%s\n  export THEAZO_API_KEY=%s\n\n", srv.URL(), srv.APIKey())
+	if cfg.seed {
+		if err := seed(x.ctx, srv.Client(), cfg.provisionDelay); err != nil {
+			if x.ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("seeding: %w", x.describeErr(err))
+		}
+		fmt.Fprintln(x.stdout, "Seeded sessions, agents, definitions, a workflow and its run, a fleet, a schedule,")
+		fmt.Fprintln(x.stdout, "a trigger, a channel with a message, a provider and a secret.")
+		fmt.Fprintln(x.stdout)
+	}
+	fmt.Fprintln(x.stdout, "Logging one line per request to stderr. Press Ctrl-C to stop.")
+	<-x.ctx.Done()
+	return nil // a signal is how a server stops: exit 0
+}
+
+// describeErr wraps err in the one-line form errors are reported in.
+func (a *app) describeErr(err error) error { return fmt.Errorf("%s", a.describe(err)) }
+
+// mockOptions maps the flags to theazotest options, and to what must be
+// done on the server once it runs. The fake's knobs live here alone.
+func mockOptions(cfg mockConfig) ([]theazotest.Option, func(*theazotest.Server), error) {
+	var opts []theazotest.Option
+	if cfg.key != "" {
+		opts = append(opts, theazotest.WithAPIKey(cfg.key))
+	}
+	if cfg.rateLimit != "" {
+		n, window, err := parseRate(cfg.rateLimit)
+		if err != nil {
+			return nil, nil, fmt.Errorf("invalid --rate-limit %q: %v", cfg.rateLimit, err)
+		}
+		opts = append(opts, theazotest.WithRateLimitWindow(n, window))
+	}
+	if cfg.provisionDelay > 0 {
+		opts = append(opts, theazotest.WithProvisionDelay(cfg.provisionDelay))
+	}
+	if cfg.eventDelay > 0 {
+		opts = append(opts, theazotest.WithEventDelay(cfg.eventDelay))
+	}
+	after := func(srv *theazotest.Server) {
+		if cfg.latency > 0 {
+			srv.InjectFault(theazotest.Fault{Delay: cfg.latency, Times: -1})
+		}
+	}
+	return opts, after, nil
+}
+
+// parseRate parses "300/min", "5/s" or "1000/h"; a bare number is per minute.
+func parseRate(s string) (int, time.Duration, error) {
+	num, unit, _ := strings.Cut(strings.TrimSpace(s), "/")
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 {
+		return 0, 0, fmt.Errorf("want a positive number of requests, e.g. 60/min")
+	}
+	switch unit {
+	case "", "min", "m":
+		return n, time.Minute, nil
+	case "s", "sec":
+		return n, time.Second, nil
+	case "h", "hour":
+		return n, time.Hour, nil
+	}
+	return 0, 0, fmt.Errorf("unit must be s, min or h")
+}
+
+// seed fills the fake through the SDK so that every list has something.
+func seed(ctx context.Context, c *theazo.Client, provisioning time.Duration) error {
+	if _, err := c.Providers.Create(ctx, &theazo.ProviderCreateParams{Provider: "e2b", Credentials: theazo.Credentials{"apiKey": "e2b_seed"}, IsDefault: true}); err != nil {
+		return err
+	}
+	if _, err := c.Secrets.Set(ctx, &theazo.SecretSetParams{Name: "SEARCH_API_KEY", Value: "seed-value"}); err != nil {
+		return err
+	}
+	researcher, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{Name: "researcher",
+		Instructions: "Find and read sources.", Tools: []string{"web_search"}})
+	if err != nil {
+		return err
+	}
+	writer, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{Name: "writer", Instructions: "Write a short summary."})
+	if err != nil {
+		return err
+	}
+	var agent *theazo.Agent
+	for _, user := range []string{"user_alice", "user_bob"} {
+		s, err := c.Sessions.GetOrCreate(ctx, user, &theazo.SessionGetOrCreateParams{Limits: &theazo.SessionLimits{
+			MaxCost: &theazo.CostLimit{Amount: 500, Currency: "usd", Period: theazo.PeriodDay}}})
+		if err != nil {
+			return err
+		}
+		if agent, err = c.Agents.Create(ctx, s.ID, &theazo.AgentCreateParams{Tools: []string{"web_search"}}); err != nil {
+			return err
+		}
+	}
+	if agent, err = waitAgent(ctx, c, agent.ID, theazo.AgentStatusIdle, provisioning+10*time.Second, 20*time.Millisecond); err != nil {
+		return err
+	}
+	if _, err := c.Agents.Run(ctx, agent.ID, "Summarize this week's papers"); err != nil {
+		return err
+	}
+	wf, err := c.Workflows.Create(ctx, &theazo.WorkflowCreateParams{Name: "research digest", Steps: []theazo.WorkflowStep{
+		{Name: "research", DefinitionID: researcher.ID, Task: "Find this week's papers"},
+		{Name: "write", DefinitionID: writer.ID, Task: "Summarize them", DependsOn: []string{"research"}},
+	}})
+	if err != nil {
+		return err
+	}
+	if _, err := c.Workflows.Run(ctx, wf.ID, nil); err != nil {
+		return err
+	}
+	if _, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: agent.SessionID, DefinitionID: researcher.ID,
+		Tasks: []string{"Read paper A", "Read paper B", "Read paper C"}, Concurrency: 2}); err != nil {
+		return err
+	}
+	if _, err := c.Schedules.Create(ctx, &theazo.ScheduleCreateParams{Name: "morning digest", Cron: "0 9 * * 1-5",
+		Action: theazo.Action{Type: theazo.ActionWorkflowRun, Config: theazo.ActionConfig{WorkflowID: wf.ID}}}); err != nil {
+		return err
+	}
+	if _, err := c.Triggers.Create(ctx, &theazo.TriggerCreateParams{Name: "new issue",
+		Action: theazo.Action{Type: theazo.ActionAgentRun, Config: theazo.ActionConfig{DefinitionID: researcher.ID, Task: "Triage the issue"}}}); err != nil {
+		return err
+	}
+	ch, err := c.Channels.Create(ctx, &theazo.ChannelCreateParams{Name: "support", DefinitionID: writer.ID})
+	if err != nil {
+		return err
+	}
+	_, err = c.Channels.SendMessage(ctx, ch.ID, &theazo.MessageSendParams{Content: "Hello, can you help?"})
+	return err
+}

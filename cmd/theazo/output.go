@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/theazo/theazo-go"
+)
+
+// ANSI styles.
+const (
+	styleBold  = "1"
+	styleDim   = "2"
+	styleRed   = "31"
+	styleGreen = "32"
+	styleCyan  = "36"
+)
+
+// decorate reports whether output may carry colour and a spinner: only on
+// a terminal, and never with NO_COLOR set or TERM=dumb.
+func (a *app) decorate(tty bool) bool {
+	return tty && a.getenv("NO_COLOR") == "" && a.getenv("TERM") != "dumb"
+}
+
+// paint wraps s in an ANSI style when stdout takes colour.
+func (a *app) paint(style, s string) string {
+	if !a.decorate(a.outTTY) || s == "" {
+		return s
+	}
+	return "\x1b[" + style + "m" + s + "\x1b[0m"
+}
+
+// table collects rows and prints them aligned, the header in bold.
+type table struct {
+	a    *app
+	rows [][]string
+}
+
+func (a *app) table(header ...string) *table { return &table{a: a, rows: [][]string{header}} }
+
+func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
+
+// print writes the table; a table with no rows says so instead.
+func (t *table) print() error {
+	if len(t.rows) == 1 {
+		_, err := fmt.Fprintln(t.a.stdout, "No results.")
+		return err
+	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	for _, r := range t.rows {
+		for i, c := range r {
+			c = strings.ReplaceAll(c, "\t", " ")
+			c = strings.ReplaceAll(c, "\n", " ")
+			if i > 0 {
+				tw.Write([]byte("\t"))
+			}
+			tw.Write([]byte(c))
+		}
+		tw.Write([]byte("\n"))
+	}
+	tw.Flush()
+	header, rest, _ := strings.Cut(buf.String(), "\n")
+	_, err := fmt.Fprint(t.a.stdout, t.a.paint(styleBold, strings.TrimRight(header, " "))+"\n"+trimLines(rest))
+	return err
+}
+
+// trimLines drops the padding tabwriter leaves at the end of lines.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fields prints one object as aligned "Name: value" lines.
+func (a *app) fields(kv ...string) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", a.paint(styleBold, kv[i]+":"), strings.ReplaceAll(kv[i+1], "\n", "\n\t"))
+	}
+	tw.Flush()
+	_, err := a.stdout.Write(buf.Bytes())
+	return err
+}
+
+// jsonLine prints v as one line of JSON.
+func (a *app) jsonLine(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(append(b, '\n'))
+	return err
+}
+
+// jsonObject prints one object as indented JSON.
+func (a *app) jsonObject(v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(append(b, '\n'))
+	return err
+}
+
+// show prints one object: as JSON with --json, else with human.
+func (x *inv) show(v any, human func() error) error {
+	if x.g.json {
+		return x.jsonObject(v)
+	}
+	return human()
+}
+
+// ago formats t relative to now: "just now", "5m ago", "in 3h", and a
+// date past a month.
+func (a *app) ago(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := a.now().Sub(t)
+	suffix := " ago"
+	if d < 0 {
+		d, suffix = -d, ""
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		s = strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 24*time.Hour:
+		s = strconv.Itoa(int(d/time.Hour)) + "h"
+	case d < 30*24*time.Hour:
+		s = strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	default:
+		return t.UTC().Format("2006-01-02")
+	}
+	if suffix == "" {
+		return "in " + s
+	}
+	return s + suffix
+}
+
+// stamp formats an absolute time for detail views.
+func (a *app) stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339) + " (" + a.ago(t) + ")"
+}
+
+// money formats an amount, "5.00 USD".
+func money(m theazo.Money) string { return m.String() }
+
+// listFlags are --limit and --all of a list command.
+type listFlags struct {
+	limit int
+	all   bool
+}
+
+// defaultLimit is how many items a list shows without --limit or --all.
+const defaultLimit = 30
+
+// maxPageSize is the largest page the API serves.
+const maxPageSize = 100
+
+func (x *inv) listFlags() *listFlags {
+	l := &listFlags{}
+	x.fs.IntVar(&l.limit, "limit", defaultLimit, "show at most `N` items")
+	x.fs.BoolVar(&l.all, "all", false, "show every item, fetching every page")
+	return l
+}
+
+// wholeListFlags are --limit and --all of a list that is short by nature
+// (providers, secrets, the billing reports): without --limit it shows
+// every item, following every page.
+func (x *inv) wholeListFlags() *listFlags {
+	l := &listFlags{}
+	x.fs.IntVar(&l.limit, "limit", 0, "show at most `N` items (default all)")
+	x.fs.BoolVar(&l.all, "all", false, "show every item")
+	return l
+}
+
+// pageSize is the page size to ask for.
+func (l *listFlags) pageSize() int {
+	if l.all || l.limit <= 0 || l.limit > maxPageSize {
+		return maxPageSize
+	}
+	return l.limit
+}
+
+// list prints the items of seq up to the limit: with --json one line per
+// item as it arrives, else a table whose rows row makes.
+func list[T any](x *inv, l *listFlags, seq iter.Seq2[*T, error], t *table, row func(*T) []string) error {
+	n := 0
+	for item, err := range seq {
+		if err != nil {
+			return err
+		}
+		n++
+		if x.g.json {
+			if err := x.jsonLine(item); err != nil {
+				return err
+			}
+		} else {
+			t.row(row(item)...)
+		}
+		if !l.all && l.limit > 0 && n >= l.limit {
+			break // before the iterator fetches another page
+		}
+	}
+	if x.g.json {
+		return nil
+	}
+	return t.print()
+}
+
+// orDash shows "-" for an empty cell.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// truncate shortens s to n runes for a table cell.
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

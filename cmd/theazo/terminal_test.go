@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tmux runs a tmux command on the test's own server socket.
+func tmux(t *testing.T, socket string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", socket, "-f", "/dev/null"}, args...)...).CombinedOutput()
+	require.NoError(t, err, "tmux %v: %s", args, out)
+	return string(out)
+}
+
+// TestTerminal runs "theazo agents run --follow" in a real pseudo-terminal
+// under tmux: there it shows colour and a spinner, and with NO_COLOR=1
+// neither. Without tmux it skips, except in CI (CI=true), where .ci/run
+// installs tmux and a missing one is a failure.
+func TestTerminal(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is required in CI (CI=true); .ci/run installs it")
+		}
+		t.Skip("tmux is not installed; CI installs it")
+	}
+	const key = "th_test_terminal"
+	_, url := startMock(t, key, "--event-delay", "700ms")
+
+	for _, tc := range []struct {
+		name    string
+		noColor bool
+	}{{"colour", false}, {"no_color", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			agent := newAgent(t, key, url)
+			socket := fmt.Sprintf("theazo-test-%d-%s", os.Getpid(), tc.name)
+			env := []string{"env", "-u", "NO_COLOR", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}
+			if tc.noColor {
+				env = append(env, "NO_COLOR=1")
+			}
+			command := strings.Join(append(env, binary, "agents", "run", agent, "'Find papers'", "--follow"), " ") + "; echo EXIT=$?; sleep 60"
+			tmux(t, socket, "new-session", "-d", "-x", "160", "-y", "40", "-s", "t", command)
+			t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+
+			// Watch the screen while the run waits for its first event, then until it ends.
+			sawSpinner := false
+			var screen string
+			deadline := time.Now().Add(15 * time.Second)
+			for time.Now().Before(deadline) {
+				screen = tmux(t, socket, "capture-pane", "-p", "-e", "-t", "t")
+				if strings.Contains(screen, "waiting for the agent") {
+					sawSpinner = true
+				}
+				if strings.Contains(screen, "EXIT=") {
+					break
+				}
+				time.Sleep(30 * time.Millisecond)
+			}
+			require.Contains(t, screen, "EXIT=0", "the run ends well:\n%s", screen)
+			require.Contains(t, screen, "cost: 0.12 USD")
+			assert.NotContains(t, screen, "waiting for the agent", "the spinner's line is cleared")
+			if tc.noColor {
+				assert.False(t, sawSpinner, "no spinner with NO_COLOR")
+				assert.NotContains(t, screen, "\x1b[", "no colour with NO_COLOR:\n%q", screen)
+			} else {
+				assert.True(t, sawSpinner, "a spinner on stderr while waiting for the first event")
+				assert.Contains(t, screen, "\x1b[", "colour on a terminal:\n%q", screen)
+			}
+		})
+	}
+}
