@@ -285,7 +285,7 @@ func TestE2EStepEventsCarryStatus(t *testing.T) {
 	require.NoError(t, err)
 	evs := collect(t, st.Events())
 	require.Len(t, evs, 3)
-	assert.Equal(t, &theazo.StepStartEvent{Step: "scrape", Index: 0, Status: theazo.WorkflowStepStatusRunning}, evs[0])
+	assert.EqualExportedValues(t, &theazo.StepStartEvent{Step: "scrape", Index: 0, Status: theazo.WorkflowStepStatusRunning}, evs[0])
 	done, ok := evs[1].(*theazo.StepCompleteEvent)
 	require.True(t, ok)
 	assert.Equal(t, theazo.WorkflowStepStatusCompleted, done.Status)
