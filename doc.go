@@ -30,16 +30,20 @@
 // # Streams
 //
 // [AgentsService.RunStream] connects first and starts the run once the server
-// has answered, so no early event is lost. Every stream is an
-// [github.com/theazo/theazo-go/sse.Stream] of typed events; an event type
-// this version does not know arrives as [UnknownEvent].
+// has answered, so no early event is lost; it returns an [AgentRun], whose
+// Result is what the run produced ([AgentsService.RunAndWait] does it all
+// in one call). Every stream is an [github.com/theazo/theazo-go/sse.Stream]
+// of typed events; an event type this version does not know arrives as
+// [UnknownEvent]. Every event knows its wire name and raw data, so that
+// [github.com/theazo/theazo-go/sse.Relay] passes a stream on to a browser
+// byte for byte.
 //
-//	stream, err := client.Agents.RunStream(ctx, agent.ID, "Summarize this week's papers")
+//	run, err := client.Agents.RunStream(ctx, agent.ID, "Summarize this week's papers")
 //	if err != nil {
 //		return err
 //	}
-//	defer stream.Close()
-//	for ev, err := range stream.Events() {
+//	defer run.Close()
+//	for ev, err := range run.Events() {
 //		if err != nil {
 //			return err
 //		}
