@@ -79,7 +79,7 @@ func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request,
 	stopCtx := context.AfterFunc(ctx, func() { s.Close() })
 	defer stopCtx()
 
-	rw := &relayWriter{sess: sess, s: s.Close}
+	rw := &relayWriter{sess: sess, closeUpstream: s.Close}
 	if !rw.flush() { // sends the headers: the browser's EventSource opens now
 		return nil
 	}
@@ -149,10 +149,10 @@ func message(ev Event, id string, lastID *string) (gosse.Message, error) {
 // relayWriter serialises the writes of the relayed events and of the
 // heartbeat to one response. The first failed write closes the upstream.
 type relayWriter struct {
-	mu     sync.Mutex
-	sess   *gosse.Session
-	s      func() error // closes the upstream stream
-	broken bool
+	mu            sync.Mutex
+	sess          *gosse.Session
+	closeUpstream func() error
+	broken        bool
 }
 
 // send writes and flushes msg; false means the browser is gone.
@@ -183,7 +183,7 @@ func (rw *relayWriter) flush() bool {
 // fail records a failed write and closes the upstream; rw.mu is held.
 func (rw *relayWriter) fail() {
 	rw.broken = true
-	rw.s()
+	rw.closeUpstream()
 }
 
 func (rw *relayWriter) failed() bool {
