@@ -128,6 +128,14 @@ func shown(t *testing.T, ctx context.Context) []string {
 	return list
 }
 
+// runTask opens the page, runs task and returns the events the page shows
+// once the run is done.
+func runTask(t *testing.T, ctx context.Context, page, task string) []string {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), ask(task), waitFor(`body[data-state="done"]`)))
+	return shown(t, ctx)
+}
+
 // waitFor waits until selector matches a visible element.
 func waitFor(selector string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(selector))
@@ -191,12 +199,7 @@ func TestUpstreamDropMidRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
 	defer cancel()
 
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(page),
-		ask("Find it"),
-		waitFor(`body[data-state="done"]`),
-	))
-	assert.Equal(t, demoEvents, shown(t, ctx))
+	assert.Equal(t, demoEvents, runTask(t, ctx, page, "Find it"))
 	assert.Equal(t, []string{"", "2", "4"}, streamLastEventIDs(api), "the upstream was dropped twice and resumed")
 }
 
@@ -245,12 +248,7 @@ func TestPageReconnectResumesTheRun(t *testing.T) {
 	api, page := chatWith(t, cutFirstRun, theazotest.WithEventDelay(100*time.Millisecond))
 	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
 	defer cancel()
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(page),
-		ask("Find it"),
-		waitFor(`body[data-state="done"]`),
-	))
-	assert.Equal(t, demoEvents, shown(t, ctx))
+	assert.Equal(t, demoEvents, runTask(t, ctx, page, "Find it"))
 	assert.Equal(t, int32(2), runs.Load(), "the page reconnected once")
 	assert.Equal(t, []string{"", "2"}, streamLastEventIDs(api), "the server resumed the agent's stream after the page's last event")
 }
