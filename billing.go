@@ -196,11 +196,8 @@ func (s *BillingService) DailyPage(ctx context.Context, params *BillingDailyPara
 // Daily ranges over the cost of every day of the range in params, one
 // entry per day, fetching pages lazily from params.Cursor on.
 func (s *BillingService) Daily(ctx context.Context, params *BillingDailyParams, opts ...RequestOption) iter.Seq2[*DailyCost, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[DailyCost], error) {
-		q := p
-		q.Cursor = cursor
-		return s.DailyPage(ctx, &q, opts...)
+	return paginate(ctx, params, func(p *BillingDailyParams) *string { return &p.Cursor }, func(ctx context.Context, p *BillingDailyParams) (*Page[DailyCost], error) {
+		return s.DailyPage(ctx, p, opts...)
 	})
 }
 
@@ -214,11 +211,8 @@ func (s *BillingService) UsersPage(ctx context.Context, params *BillingUsersPara
 // Users ranges over the cost of every user of the range in params,
 // fetching pages lazily from params.Cursor on.
 func (s *BillingService) Users(ctx context.Context, params *BillingUsersParams, opts ...RequestOption) iter.Seq2[*UserCost, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[UserCost], error) {
-		q := p
-		q.Cursor = cursor
-		return s.UsersPage(ctx, &q, opts...)
+	return paginate(ctx, params, func(p *BillingUsersParams) *string { return &p.Cursor }, func(ctx context.Context, p *BillingUsersParams) (*Page[UserCost], error) {
+		return s.UsersPage(ctx, p, opts...)
 	})
 }
 
@@ -232,11 +226,8 @@ func (s *BillingService) ModelsPage(ctx context.Context, params *BillingModelsPa
 // Models ranges over the cost of every model of the range in params,
 // fetching pages lazily from params.Cursor on.
 func (s *BillingService) Models(ctx context.Context, params *BillingModelsParams, opts ...RequestOption) iter.Seq2[*ModelCost, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[ModelCost], error) {
-		q := p
-		q.Cursor = cursor
-		return s.ModelsPage(ctx, &q, opts...)
+	return paginate(ctx, params, func(p *BillingModelsParams) *string { return &p.Cursor }, func(ctx context.Context, p *BillingModelsParams) (*Page[ModelCost], error) {
+		return s.ModelsPage(ctx, p, opts...)
 	})
 }
 

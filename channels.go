@@ -147,10 +147,8 @@ func (s *ChannelsService) ListPage(ctx context.Context, params *ChannelListParam
 
 // List ranges over every channel, fetching pages lazily from params.Cursor on.
 func (s *ChannelsService) List(ctx context.Context, params *ChannelListParams, opts ...RequestOption) iter.Seq2[*Channel, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Channel], error) {
-		p.Cursor = cursor
-		return s.ListPage(ctx, &p, opts...)
+	return paginate(ctx, params, func(p *ChannelListParams) *string { return &p.Cursor }, func(ctx context.Context, p *ChannelListParams) (*Page[Channel], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 
@@ -175,10 +173,8 @@ func (s *ChannelsService) MessagesPage(ctx context.Context, channelID string, pa
 // Messages ranges over a channel's messages in chronological order, fetching
 // pages lazily from params.Cursor on. Public: no API key is sent.
 func (s *ChannelsService) Messages(ctx context.Context, channelID string, params *ChannelMessagesParams, opts ...RequestOption) iter.Seq2[*Message, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Message], error) {
-		p.Cursor = cursor
-		return s.MessagesPage(ctx, channelID, &p, opts...)
+	return paginate(ctx, params, func(p *ChannelMessagesParams) *string { return &p.Cursor }, func(ctx context.Context, p *ChannelMessagesParams) (*Page[Message], error) {
+		return s.MessagesPage(ctx, channelID, p, opts...)
 	})
 }
 

@@ -117,10 +117,8 @@ func (s *DefinitionsService) ListPage(ctx context.Context, params *DefinitionLis
 // List ranges over every agent definition, fetching pages lazily from
 // params.Cursor on.
 func (s *DefinitionsService) List(ctx context.Context, params *DefinitionListParams, opts ...RequestOption) iter.Seq2[*AgentDefinition, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[AgentDefinition], error) {
-		p.Cursor = cursor
-		return s.ListPage(ctx, &p, opts...)
+	return paginate(ctx, params, func(p *DefinitionListParams) *string { return &p.Cursor }, func(ctx context.Context, p *DefinitionListParams) (*Page[AgentDefinition], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 

@@ -105,10 +105,8 @@ func (s *FleetsService) ListPage(ctx context.Context, params *FleetListParams, o
 
 // List ranges over every fleet, fetching pages lazily from params.Cursor on (inferred).
 func (s *FleetsService) List(ctx context.Context, params *FleetListParams, opts ...RequestOption) iter.Seq2[*Fleet, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Fleet], error) {
-		p.Cursor = cursor
-		return s.ListPage(ctx, &p, opts...)
+	return paginate(ctx, params, func(p *FleetListParams) *string { return &p.Cursor }, func(ctx context.Context, p *FleetListParams) (*Page[Fleet], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 

@@ -2,6 +2,7 @@ package theazo
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"iter"
 )
@@ -16,19 +17,28 @@ type Page[T any] struct {
 	HasMore bool `json:"hasMore"`
 }
 
-// paginate ranges over every item of a paged list, starting at cursor and
-// fetching each page lazily with fetch. It crosses empty pages while HasMore
-// is true, yields an error once and stops when a fetch fails or a cursor
-// repeats, and fetches nothing more once the loop breaks. Only the current
-// page's items are held in memory, with the cursors seen so far (one short
-// string per page) to detect a loop of any length. The error of a loop
-// names pages, not cursors: a cursor is server text and may quote anything.
-func paginate[T any](ctx context.Context, cursor string, fetch func(ctx context.Context, cursor string) (*Page[T], error)) iter.Seq2[*T, error] {
+// paginate ranges over every item of a paged list, fetching each page lazily
+// with fetch from a copy of params whose cursor (the field cursor points to)
+// starts at params' own and then follows nextCursor. params is copied when
+// paginate is called and again at the start of every range, so that each
+// range starts from params' cursor and ranges running at once share nothing.
+//
+// It crosses empty pages while hasMore is true, and ends after a page whose
+// hasMore is false or whose nextCursor is missing ("a missing nextCursor
+// means you are on the last page"). It yields an error once and stops when a
+// fetch fails or a cursor repeats, and fetches nothing more once the loop
+// breaks. Only the current page's items are held in memory, with a 32-byte
+// hash of each cursor seen to detect a loop of any length, however long the
+// cursors. The error of a loop names pages, not cursors: a cursor is server
+// text and may quote anything.
+func paginate[P, T any](ctx context.Context, params *P, cursor func(*P) *string, fetch func(context.Context, *P) (*Page[T], error)) iter.Seq2[*T, error] {
+	start := valueOf(params)
 	return func(yield func(*T, error) bool) {
-		fetchedBy := map[string]int{} // cursor → the page it fetched, from 1
+		p := start                               // this range's own params
+		fetchedBy := map[[sha256.Size]byte]int{} // hash of a cursor → the page it fetched, from 1
 		for n := 1; ; n++ {
-			fetchedBy[cursor] = n
-			page, err := fetch(ctx, cursor)
+			fetchedBy[sha256.Sum256([]byte(*cursor(&p)))] = n
+			page, err := fetch(ctx, &p)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -38,18 +48,14 @@ func paginate[T any](ctx context.Context, cursor string, fetch func(ctx context.
 					return
 				}
 			}
-			if !page.HasMore {
+			if !page.HasMore || page.NextCursor == "" {
 				return
 			}
-			cursor = page.NextCursor
-			if cursor == "" {
-				yield(nil, fmt.Errorf("%w: page %d has hasMore true but an empty nextCursor", ErrInvalidResponse, n))
-				return
-			}
-			if m, ok := fetchedBy[cursor]; ok {
+			if m, ok := fetchedBy[sha256.Sum256([]byte(page.NextCursor))]; ok {
 				yield(nil, fmt.Errorf("%w: the nextCursor of page %d is the cursor of page %d; stopping so the list does not loop", ErrInvalidResponse, n, m))
 				return
 			}
+			*cursor(&p) = page.NextCursor
 		}
 	}
 }

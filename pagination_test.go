@@ -134,12 +134,29 @@ func TestListPages(t *testing.T) {
 			wantIs:      ErrInvalidResponse,
 		},
 		{
-			name:        "hasMore with an empty cursor",
+			// "A missing nextCursor means you are on the last page."
+			name:        "hasMore with an empty nextCursor is the last page",
 			replies:     []reply{sessionPage("cur_a", true, "s1"), sessionPage("", true, "s2"), sessionPage("", false, "s3")},
 			wantIDs:     []string{"s1", "s2"},
 			wantQueries: []string{"", "cursor=cur_a"},
-			wantErr:     "page 2 has hasMore true but an empty nextCursor",
-			wantIs:      ErrInvalidResponse,
+		},
+		{
+			name:        "hasMore with no nextCursor member is the last page",
+			replies:     []reply{sessionPage("cur_a", true, "s1"), {Status: 200, Body: `{"data":[{"id":"s2"}],"hasMore":true}`}, sessionPage("", false, "s3")},
+			wantIDs:     []string{"s1", "s2"},
+			wantQueries: []string{"", "cursor=cur_a"},
+		},
+		{
+			name:        "hasMore with a null nextCursor is the last page",
+			replies:     []reply{sessionPage("cur_a", true, "s1"), {Status: 200, Body: `{"data":[{"id":"s2"}],"nextCursor":null,"hasMore":true}`}, sessionPage("", false, "s3")},
+			wantIDs:     []string{"s1", "s2"},
+			wantQueries: []string{"", "cursor=cur_a"},
+		},
+		{
+			name:        "an empty page with hasMore and no nextCursor ends the list",
+			replies:     []reply{sessionPage("cur_a", true, "s1"), {Status: 200, Body: `{"data":[],"hasMore":true}`}, sessionPage("", false, "s3")},
+			wantIDs:     []string{"s1"},
+			wantQueries: []string{"", "cursor=cur_a"},
 		},
 		{
 			name:        "error on page two",

@@ -146,11 +146,8 @@ func (s *ProvidersService) ListPage(ctx context.Context, params *ProviderListPar
 // List ranges over every configured compute provider, fetching pages
 // lazily from params.Cursor on. params may be nil.
 func (s *ProvidersService) List(ctx context.Context, params *ProviderListParams, opts ...RequestOption) iter.Seq2[*Provider, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Provider], error) {
-		q := p
-		q.Cursor = cursor
-		return s.ListPage(ctx, &q, opts...)
+	return paginate(ctx, params, func(p *ProviderListParams) *string { return &p.Cursor }, func(ctx context.Context, p *ProviderListParams) (*Page[Provider], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 

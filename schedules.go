@@ -103,10 +103,8 @@ func (s *SchedulesService) ListPage(ctx context.Context, params *ScheduleListPar
 
 // List ranges over every schedule, fetching pages lazily from params.Cursor on.
 func (s *SchedulesService) List(ctx context.Context, params *ScheduleListParams, opts ...RequestOption) iter.Seq2[*Schedule, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Schedule], error) {
-		p.Cursor = cursor
-		return s.ListPage(ctx, &p, opts...)
+	return paginate(ctx, params, func(p *ScheduleListParams) *string { return &p.Cursor }, func(ctx context.Context, p *ScheduleListParams) (*Page[Schedule], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 

@@ -110,11 +110,8 @@ func (s *SecretsService) ListPage(ctx context.Context, params *SecretListParams,
 // session-scoped, or of one session's with params.SessionID, fetching pages
 // lazily from params.Cursor on. params may be nil.
 func (s *SecretsService) List(ctx context.Context, params *SecretListParams, opts ...RequestOption) iter.Seq2[*SecretMetadata, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[SecretMetadata], error) {
-		q := p
-		q.Cursor = cursor
-		return s.ListPage(ctx, &q, opts...)
+	return paginate(ctx, params, func(p *SecretListParams) *string { return &p.Cursor }, func(ctx context.Context, p *SecretListParams) (*Page[SecretMetadata], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 

@@ -122,9 +122,7 @@ func (s *SessionsService) ListPage(ctx context.Context, params *SessionListParam
 
 // List ranges over every session, fetching pages lazily from params.Cursor on.
 func (s *SessionsService) List(ctx context.Context, params *SessionListParams, opts ...RequestOption) iter.Seq2[*Session, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Session], error) {
-		p.Cursor = cursor
-		return s.ListPage(ctx, &p, opts...)
+	return paginate(ctx, params, func(p *SessionListParams) *string { return &p.Cursor }, func(ctx context.Context, p *SessionListParams) (*Page[Session], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }

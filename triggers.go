@@ -96,10 +96,8 @@ func (s *TriggersService) ListPage(ctx context.Context, params *TriggerListParam
 
 // List ranges over every trigger, fetching pages lazily from params.Cursor on.
 func (s *TriggersService) List(ctx context.Context, params *TriggerListParams, opts ...RequestOption) iter.Seq2[*Trigger, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Trigger], error) {
-		p.Cursor = cursor
-		return s.ListPage(ctx, &p, opts...)
+	return paginate(ctx, params, func(p *TriggerListParams) *string { return &p.Cursor }, func(ctx context.Context, p *TriggerListParams) (*Page[Trigger], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 

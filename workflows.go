@@ -186,10 +186,8 @@ func (s *WorkflowsService) ListPage(ctx context.Context, params *WorkflowListPar
 
 // List ranges over every workflow, fetching pages lazily from params.Cursor on (inferred).
 func (s *WorkflowsService) List(ctx context.Context, params *WorkflowListParams, opts ...RequestOption) iter.Seq2[*Workflow, error] {
-	p := valueOf(params)
-	return paginate(ctx, p.Cursor, func(ctx context.Context, cursor string) (*Page[Workflow], error) {
-		p.Cursor = cursor
-		return s.ListPage(ctx, &p, opts...)
+	return paginate(ctx, params, func(p *WorkflowListParams) *string { return &p.Cursor }, func(ctx context.Context, p *WorkflowListParams) (*Page[Workflow], error) {
+		return s.ListPage(ctx, p, opts...)
 	})
 }
 
