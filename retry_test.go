@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -66,20 +67,32 @@ func TestRetryAfterWaits(t *testing.T) {
 
 func TestRetryAfterTooLong(t *testing.T) {
 	tests := []struct {
-		name   string
-		status int
-		code   string
-		after  string
-		opts   []Option
-		want   time.Duration
+		name    string
+		status  int
+		code    string
+		after   string
+		details string // the envelope's details, "{}" when empty
+		opts    []Option
+		want    time.Duration
 	}{
 		{name: "429 one hour", status: 429, code: "rate_limited", after: "3600", want: time.Hour},
 		{name: "503 one hour", status: 503, code: "unavailable", after: "3600", want: time.Hour},
 		{name: "429 above a custom cap", status: 429, code: "rate_limited", after: "30", opts: []Option{WithMaxRetryWait(10 * time.Second)}, want: 30 * time.Second},
+		// Longer than a 32-bit number of seconds, or than a time.Duration
+		// holds: still "longer than the cap", never "no Retry-After".
+		{name: "429 Retry-After 2^32 seconds", status: 429, code: "rate_limited", after: "4294967296", want: 4294967296 * time.Second},
+		{name: "429 Retry-After beyond a Duration", status: 429, code: "rate_limited", after: "99999999999", want: math.MaxInt64},
+		{name: "429 Retry-After in the year 9999", status: 429, code: "rate_limited", after: "Fri, 31 Dec 9999 23:59:59 GMT", want: math.MaxInt64},
+		{name: "429 details.retryAfter 1e10", status: 429, code: "rate_limited", details: `{"retryAfter":1e10}`, want: math.MaxInt64},
+		{name: "429 details.retryAfter 2^32", status: 429, code: "rate_limited", details: `{"retryAfter":4294967296}`, want: 4294967296 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newRecorder(t, retryReply(tc.status, tc.code, tc.after), reply{Status: 200, Body: agentJSON})
+			first := retryReply(tc.status, tc.code, tc.after)
+			if tc.details != "" {
+				first.Body = envelopeBody(tc.code, "failure", tc.details)
+			}
+			srv := newRecorder(t, first, reply{Status: 200, Body: agentJSON})
 			start := time.Now()
 			_, err := srv.client(tc.opts...).Agents.Get(context.Background(), "agt_1")
 			// Waiting would take at least 10 s in every case; the margin
@@ -285,15 +298,33 @@ func TestRetryContextDeadline(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, srv.requests(), 2)
 	})
-	t.Run("deadline during a backoff", func(t *testing.T) {
-		// No Retry-After: the exponential wait (250-500 ms) outlasts the deadline.
-		srv := newRecorder(t, retryReply(503, "unavailable", ""))
+	t.Run("backoff beyond the deadline: the reply at once", func(t *testing.T) {
+		// No Retry-After: the exponential wait (250-500 ms) would outlast
+		// the deadline, so the 503 is returned now, not a deadline error
+		// that hides it.
+		srv := newRecorder(t, retryReply(503, "unavailable", ""), reply{Status: 200, Body: agentJSON})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		_, err := srv.client().Agents.Get(ctx, "agt_1")
-		require.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.Less(t, time.Since(start), 300*time.Millisecond)
+		assert.Less(t, time.Since(start), 90*time.Millisecond, "before the deadline")
+		var apiErr *Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 503, apiErr.StatusCode)
+		assert.Equal(t, "failure unavailable", apiErr.Message)
+		assert.Len(t, srv.requests(), 1)
+	})
+	t.Run("backoff beyond the deadline on a later attempt", func(t *testing.T) {
+		// The first backoff (250-500 ms) fits in 700 ms; the second
+		// (500 ms-1 s), after at least 250 ms, no longer does.
+		srv := newRecorder(t, retryReply(500, "internal_error", ""), retryReply(502, "provider_error", ""), reply{Status: 200, Body: agentJSON})
+		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		defer cancel()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		var apiErr *Error
+		require.ErrorAs(t, err, &apiErr, "%v", err)
+		assert.ErrorIs(t, err, ErrProviderError, "the last reply")
+		assert.Len(t, srv.requests(), 2)
 	})
 }
 

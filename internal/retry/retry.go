@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,9 @@ type Info struct {
 	Idempotent bool
 	// Attempts counts the HTTP attempts made so far.
 	Attempts int
+	// wait is the backoff CheckRetry chose for the next retry, so that
+	// Backoff waits exactly what CheckRetry checked against the deadline.
+	wait time.Duration
 }
 
 // WithInfo returns ctx carrying info for the policy and the transport.
@@ -55,8 +59,10 @@ func InfoFrom(ctx context.Context) *Info {
 //
 // 429 is retried on any method; 500, 502 and 503 and network errors only on
 // idempotent calls; a connection that was never made is retried on any call,
-// as nothing was sent. A Retry-After longer than MaxWait, or one that would
-// outlast ctx's deadline, is not waited for: the reply is returned at once.
+// as nothing was sent. A Retry-After longer than MaxWait (however long: one
+// beyond what a time.Duration holds too), or any wait that would outlast
+// ctx's deadline, is not waited for: the reply is returned at once, so that
+// the caller gets the server's error rather than a bare deadline error.
 func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
@@ -81,13 +87,26 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 		return false, nil
 	}
 	p.bufferBody(resp)
-	if wait, ok := After(resp.Header, peek(resp)); ok {
+	wait, ok := After(resp.Header, peek(resp))
+	if ok {
 		if wait > p.MaxWait || beyondDeadline(ctx, wait) {
 			return false, nil
 		}
 		// Let Backoff see a details-only wait (or a date, now resolved)
 		// through the header, to the millisecond.
 		resp.Header.Set("Retry-After", strconv.FormatFloat(wait.Round(time.Millisecond).Seconds(), 'f', -1, 64))
+		return true, nil
+	}
+	retries := 0
+	if info != nil {
+		retries = max(info.Attempts-1, 0)
+	}
+	wait = p.backoff(retries)
+	if beyondDeadline(ctx, wait) {
+		return false, nil
+	}
+	if info != nil {
+		info.wait = wait
 	}
 	return true, nil
 }
@@ -106,7 +125,20 @@ func (p Policy) Backoff(_, _ time.Duration, attempt int, resp *http.Response) ti
 		if wait, ok := After(resp.Header, nil); ok {
 			return min(wait, p.MaxWait)
 		}
+		if resp.Request != nil {
+			if info := InfoFrom(resp.Request.Context()); info != nil && info.wait > 0 {
+				wait := info.wait
+				info.wait = 0
+				return wait
+			}
+		}
 	}
+	return p.backoff(attempt)
+}
+
+// backoff is the exponential backoff with jitter before retry number
+// attempt (from 0), never above MaxWait.
+func (p Policy) backoff(attempt int) time.Duration {
 	step := p.BaseWait << min(attempt, 30)
 	if step <= 0 || step > p.MaxBackoff {
 		step = p.MaxBackoff
@@ -170,13 +202,15 @@ func peek(resp *http.Response) []byte {
 // After reads how long a reply asks the client to wait: the Retry-After
 // header in seconds or as an HTTP-date, else the error envelope's
 // details.retryAfter (seconds) in body. ok is false when neither says.
+// A wait longer than a time.Duration holds (Retry-After: 4294967296,
+// retryAfter: 1e10) is the largest Duration: longer than any cap.
 func After(h http.Header, body []byte) (wait time.Duration, ok bool) {
-	if v := h.Get("Retry-After"); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < math.MaxInt32 {
-			return time.Duration(secs * float64(time.Second)), true
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if wait, ok := seconds(v); ok {
+			return wait, true
 		}
 		if t, err := http.ParseTime(v); err == nil {
-			return max(time.Until(t), 0), true
+			return max(time.Until(t), 0), true // Until saturates too
 		}
 	}
 	if len(body) == 0 {
@@ -185,16 +219,30 @@ func After(h http.Header, body []byte) (wait time.Duration, ok bool) {
 	var env struct {
 		Error struct {
 			Details struct {
-				RetryAfter *float64 `json:"retryAfter"`
+				RetryAfter json.RawMessage `json:"retryAfter"`
 			} `json:"details"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &env) != nil {
 		return 0, false
 	}
-	secs := env.Error.Details.RetryAfter
-	if secs == nil || *secs < 0 || *secs >= math.MaxInt32 {
+	return seconds(string(env.Error.Details.RetryAfter))
+}
+
+// seconds reads a non-negative decimal number of seconds (a JSON number or
+// delay-seconds, with a fraction allowed) as a Duration, saturating at the
+// largest Duration however many digits it has. ok is false for anything else.
+func seconds(v string) (time.Duration, bool) {
+	if v == "" || v[0] < '0' || v[0] > '9' {
 		return 0, false
 	}
-	return time.Duration(*secs * float64(time.Second)), true
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(secs) {
+		return 0, false
+	}
+	ns := secs * float64(time.Second)
+	if ns >= math.MaxInt64 { // 2^63 as a float64: beyond every Duration
+		return math.MaxInt64, true
+	}
+	return time.Duration(ns), true
 }

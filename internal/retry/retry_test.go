@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -40,6 +41,9 @@ func response(status int, header http.Header, body string) (*http.Response, *tra
 	return &http.Response{StatusCode: status, Header: header, Body: b}, b
 }
 
+// first returns the response of response(...).
+func first(resp *http.Response, _ *trackedBody) *http.Response { return resp }
+
 func TestAfter(t *testing.T) {
 	future := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
 	past := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
@@ -60,8 +64,19 @@ func TestAfter(t *testing.T) {
 		{name: "details only", body: `{"error":{"code":"rate_limited","details":{"retryAfter":2}}}`, want: 2 * time.Second, ok: true},
 		{name: "details zero", body: `{"error":{"details":{"retryAfter":0}}}`, want: 0, ok: true},
 		{name: "details negative", body: `{"error":{"details":{"retryAfter":-2}}}`},
-		{name: "details huge", body: `{"error":{"details":{"retryAfter":1e12}}}`},
-		{name: "header huge", header: "1e12"},
+		// Beyond what a time.Duration holds: longer than any cap, never "unsaid".
+		{name: "details huge", body: `{"error":{"details":{"retryAfter":1e12}}}`, want: math.MaxInt64, ok: true},
+		{name: "details 1e10", body: `{"error":{"details":{"retryAfter":1e10}}}`, want: math.MaxInt64, ok: true},
+		{name: "details beyond float64", body: `{"error":{"details":{"retryAfter":1e400}}}`, want: math.MaxInt64, ok: true},
+		{name: "header huge", header: "1e12", want: math.MaxInt64, ok: true},
+		{name: "header 2^32", header: "4294967296", want: 4294967296 * time.Second, ok: true},
+		{name: "header 2^31", header: "2147483648", want: 2147483648 * time.Second, ok: true},
+		{name: "header many digits", header: strings.Repeat("9", 400), want: math.MaxInt64, ok: true},
+		{name: "header just under the largest Duration", header: "9223372036", want: 9223372036 * time.Second, ok: true},
+		{name: "header just over the largest Duration", header: "9223372037", want: math.MaxInt64, ok: true},
+		{name: "far future date", header: "Fri, 31 Dec 9999 23:59:59 GMT", want: math.MaxInt64, ok: true},
+		{name: "header Inf is not a number of seconds", header: "Inf"},
+		{name: "header NaN is not a number of seconds", header: "NaN", body: `{"error":{"details":{"retryAfter":3}}}`, want: 3 * time.Second, ok: true},
 		{name: "details not a number", body: `{"error":{"details":{"retryAfter":"2"}}}`},
 		{name: "no details", body: `{"error":{"code":"rate_limited"}}`},
 		{name: "not JSON", body: `<html>`},
@@ -163,6 +178,41 @@ func TestCheckRetry(t *testing.T) {
 		got, err = policy.CheckRetry(ctx, resp, nil)
 		require.NoError(t, err)
 		assert.True(t, got)
+	})
+	t.Run("a wait beyond what a Duration holds is not waited for", func(t *testing.T) {
+		for _, resp := range []*http.Response{
+			first(response(429, http.Header{"Retry-After": {"4294967296"}}, "")),
+			first(response(429, http.Header{"Retry-After": {"99999999999999999999"}}, "")),
+			first(response(429, nil, `{"error":{"code":"rate_limited","details":{"retryAfter":1e10}}}`)),
+			first(response(429, http.Header{"Retry-After": {"Fri, 31 Dec 9999 23:59:59 GMT"}}, "")),
+		} {
+			got, err := policy.CheckRetry(context.Background(), resp, nil)
+			require.NoError(t, err)
+			assert.False(t, got, "%v", resp.Header)
+		}
+	})
+	t.Run("a backoff beyond the deadline returns the reply", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(WithInfo(context.Background(), &Info{Idempotent: true, Attempts: 1}), 100*time.Millisecond)
+		defer cancel()
+		resp, _ := response(503, nil, "")
+		got, err := policy.CheckRetry(ctx, resp, nil)
+		require.NoError(t, err)
+		assert.False(t, got, "the first backoff (250-500 ms) outlasts a 100 ms deadline")
+	})
+	t.Run("Backoff waits what CheckRetry checked", func(t *testing.T) {
+		info := &Info{Idempotent: true, Attempts: 3}
+		ctx, cancel := context.WithTimeout(WithInfo(context.Background(), info), time.Minute)
+		defer cancel()
+		resp, _ := response(503, nil, "")
+		resp.Request, _ = http.NewRequestWithContext(ctx, http.MethodGet, "http://x/", nil)
+		got, err := policy.CheckRetry(ctx, resp, nil)
+		require.NoError(t, err)
+		require.True(t, got)
+		chosen := info.wait
+		assert.GreaterOrEqual(t, chosen, policy.BaseWait<<2/2, "the third attempt's step")
+		assert.LessOrEqual(t, chosen, policy.BaseWait<<2)
+		assert.Equal(t, chosen, policy.Backoff(0, 0, 2, resp))
+		assert.Zero(t, info.wait, "used once")
 	})
 	t.Run("details-only wait reaches Backoff", func(t *testing.T) {
 		resp, _ := response(429, nil, `{"error":{"code":"rate_limited","details":{"retryAfter":1.25}}}`)
