@@ -87,13 +87,17 @@ func WithUserAgent(s string) Option { return clientOption(func(c *config) { c.us
 // A larger event ends the stream with an error.
 func WithMaxEventSize(n int) Option { return clientOption(func(c *config) { c.maxEventSize = n }) }
 
-// NewClient returns a client that authenticates with apiKey. An empty apiKey
+// NewClient returns a client that authenticates with apiKey, trimmed of
+// surrounding white space (a key file's trailing newline). An empty apiKey
 // falls back to the THEAZO_API_KEY environment variable; the base URL to
 // THEAZO_BASE_URL, then DefaultBaseURL. A client with no key can still call
-// the public endpoints (trigger fire, channel messages and stream).
+// the public endpoints (trigger fire, channel messages and stream). A key
+// that is still malformed (ErrInvalidAPIKey) or a base URL with a query
+// string or fragment fails every call it would affect, locally.
 func NewClient(apiKey string, opts ...Option) *Client {
+	apiKey = strings.TrimSpace(apiKey)
 	if apiKey == "" {
-		apiKey = os.Getenv("THEAZO_API_KEY")
+		apiKey = strings.TrimSpace(os.Getenv("THEAZO_API_KEY"))
 	}
 	cfg := config{
 		baseURL:      os.Getenv("THEAZO_BASE_URL"),
@@ -193,6 +197,7 @@ func newTransport(key string, cfg config) *transport {
 		http:         retryClient(&wrapped, cfg.maxRetries, policy),
 	}
 	t.baseURL, t.baseErr = parseBaseURL(t.base)
+	t.keyErr = checkAPIKey(key)
 	return t
 }
 
@@ -216,6 +221,11 @@ func userAgent(extra string) string {
 }
 
 func parseBaseURL(s string) (*url.URL, error) {
+	// Paths are appended to the base as text: a query or fragment in it
+	// would swallow them ("/v1?tenant=acme/sessions").
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return nil, fmt.Errorf("theazo: invalid base URL %q: it has a query string or fragment; give the API root alone, like %q", s[:i], DefaultBaseURL)
+	}
 	u, err := url.Parse(s)
 	if err == nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
 		err = fmt.Errorf("want an http(s) URL with a host")

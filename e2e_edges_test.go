@@ -57,3 +57,36 @@ func TestE2EBackoffBeyondTheDeadline(t *testing.T) {
 	n, _ := count(srv, "GET", "/v1/sessions")
 	assert.Equal(t, 1, n)
 }
+
+// Against the fake: a key read from a file with its trailing newline works;
+// the same key with a "Bearer " prefix, or a base URL with a query string,
+// is refused before anything reaches the server.
+func TestE2EClientInput(t *testing.T) {
+	ctx := context.Background()
+	srv := theazotest.NewServer()
+	t.Cleanup(srv.Close)
+	client := func(key, base string) *theazo.Client {
+		c := theazo.NewClient(key, theazo.WithBaseURL(base), theazo.WithHTTPClient(srv.HTTPClient()))
+		t.Cleanup(c.CloseIdleConnections)
+		return c
+	}
+
+	s, err := client(srv.APIKey()+"\n", srv.URL()).Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "user_1"})
+	require.NoError(t, err)
+	require.Len(t, srv.Requests(), 1)
+
+	srv.ResetRequests()
+	_, err = client("Bearer "+srv.APIKey(), srv.URL()).Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "user_2"})
+	require.ErrorIs(t, err, theazo.ErrInvalidAPIKey)
+	assert.NotContains(t, err.Error(), srv.APIKey())
+	_, err = client(srv.APIKey()+" extra", srv.URL()).Agents.Create(ctx, s.ID, nil)
+	require.ErrorIs(t, err, theazo.ErrInvalidAPIKey)
+	_, err = client(srv.APIKey(), srv.URL()+"?tenant=acme").Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "user_3"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "query string or fragment")
+	assert.Empty(t, srv.Requests(), "nothing reached the server")
+
+	page, err := client(srv.APIKey(), srv.URL()).Sessions.ListPage(ctx, nil)
+	require.NoError(t, err)
+	assert.Len(t, page.Data, 1, "only the first session was created")
+}

@@ -83,6 +83,11 @@ var (
 	// ErrInsecureTransport is returned when a live key would be sent in clear
 	// text: over plain http:// to a host that is not loopback.
 	ErrInsecureTransport = errors.New("theazo: refusing to send a live API key over plain http to a non-loopback host")
+	// ErrInvalidAPIKey is returned by authenticated calls on a client whose
+	// key, once trimmed of surrounding white space, still contains white
+	// space or control characters, or starts with "Bearer". The key is
+	// never sent, nor quoted in the error.
+	ErrInvalidAPIKey = errors.New("theazo: invalid API key")
 )
 
 // Error is a non-2xx reply from the API. Every such reply becomes an *Error,

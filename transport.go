@@ -31,6 +31,7 @@ type transport struct {
 	base         string
 	baseURL      *url.URL
 	baseErr      error
+	keyErr       error // of a malformed key, returned by authenticated calls
 	userAgent    string
 	maxEventSize int
 	roundTripper http.RoundTripper
@@ -227,6 +228,9 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 	if !req.public {
 		if t.key == "" {
 			return nil, ErrMissingAPIKey
+		}
+		if t.keyErr != nil {
+			return nil, t.keyErr
 		}
 		if strings.HasPrefix(t.key, "th_live_") && t.baseURL.Scheme == "http" && !isLoopback(t.baseURL.Hostname()) {
 			return nil, ErrInsecureTransport
