@@ -9,13 +9,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // memConn is a ConnectFunc that answers every connection in memory with the
-// body of serve, and remembers the bodies to check that each was closed.
+// body of serve (nil: the connection fails), and remembers the bodies to
+// check that each was closed.
 type memConn struct {
 	serve func(n int) []byte
 
@@ -42,7 +44,11 @@ func (m *memConn) connect(_ context.Context, lastEventID string) (*http.Response
 	n := len(m.lastID)
 	m.lastID = append(m.lastID, lastEventID)
 	m.mu.Unlock()
-	b := &closeTracker{Reader: bytes.NewReader(m.serve(n))}
+	body := m.serve(n)
+	if body == nil {
+		return nil, errors.New("connection refused")
+	}
+	b := &closeTracker{Reader: bytes.NewReader(body)}
 	m.mu.Lock()
 	m.bodies = append(m.bodies, b)
 	m.mu.Unlock()
@@ -72,16 +78,31 @@ func (m *memConn) allClosed() bool {
 // fuzzEventSize is small so that the fuzzer reaches the size bound.
 const fuzzEventSize = 256
 
-// FuzzStream reads arbitrary bytes as a stream whose every connection
-// answers the same bytes. Properties: the iteration ends; an error comes
-// at most once, last, and is ErrInterrupted, ErrEventTooLarge or the
-// decoder's; no event has empty data; nothing follows the terminal event;
-// a resumption asks for the last id received, which never holds a NUL;
-// reconnections are bounded; every body is closed; Close returns nil.
+// fuzzAnswers is how many connections a fuzzed server accepts; later ones
+// fail. Quiet reconnections are not failures, so a server that accepted
+// every one could keep a stream without a terminal event open for ever.
+const fuzzAnswers = 5
+
+// fuzzConfig waits a microsecond at most between connections, whatever
+// retry: field the fuzzer writes.
+var fuzzConfig = Config[event]{Decode: decode, Terminal: isEnd, MaxEventSize: fuzzEventSize,
+	ReconnectWait: time.Nanosecond, MaxReconnectWait: time.Microsecond, MaxServerRetry: time.Microsecond}
+
+// FuzzStream reads arbitrary bytes as a stream whose first fuzzAnswers
+// connections answer the same bytes. Properties: the iteration ends; an
+// error comes at most once, last, and is ErrInterrupted, ErrEventTooLarge
+// or the decoder's; no event has empty data; nothing follows the terminal
+// event; a resumption asks for the last id received, which never holds a
+// NUL; reconnections are bounded; every body is closed; Close returns nil.
 func FuzzStream(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
-		m := &memConn{serve: func(int) []byte { return body }}
-		s, err := Connect(context.Background(), m.connect, Config[event]{Decode: decode, Terminal: isEnd, MaxEventSize: fuzzEventSize})
+		m := &memConn{serve: func(n int) []byte {
+			if n >= fuzzAnswers {
+				return nil
+			}
+			return body
+		}}
+		s, err := Connect(context.Background(), m.connect, fuzzConfig)
 		require.NoError(t, err)
 		events, errs := drain(s)
 		require.NoError(t, s.Close())
@@ -100,7 +121,7 @@ func FuzzStream(f *testing.F) {
 		}
 		assert.NotContains(t, s.LastEventID(), "\x00")
 		conns := m.connections()
-		assert.LessOrEqual(t, len(conns), 1+DefaultMaxReconnects, "reconnections are bounded")
+		assert.LessOrEqual(t, len(conns), fuzzAnswers+DefaultMaxReconnects, "reconnections are bounded")
 		assert.Empty(t, conns[0], "the first connection asks for no id")
 		for _, id := range conns[1:] {
 			assert.NotEmpty(t, id, "only a stream with an id is resumed")

@@ -3,8 +3,18 @@
 // A Stream is made by the theazo services (Agents.Stream, Workflows.StreamRun,
 // Fleets.Stream, Channels.Stream); range over Events and Close it when done.
 // Parsing is done by github.com/tmaxmax/go-sse; this package adds typed
-// decoding, a bound on event size, resumption with Last-Event-ID, and
-// detection of a stream that ends before its terminal event.
+// decoding, a bound on event size, resumption with Last-Event-ID after the
+// wait the server's retry: field asks for (else a backoff), and detection of
+// a stream that ends before its terminal event.
+//
+// go-sse's Read reports neither the retry: field nor an id: field that
+// resets the last event id before a connection's first event; its Client
+// and Connection handle both, but with reconnection rules of their own
+// (every clean end is retried, with no way to tell a failed attempt from a
+// quiet one or to stop a server that replays old events). So a Stream
+// keeps go-sse's parser and adds a thin reader over each body that notes
+// retry: fields, and it starts each resumed connection's parse with the
+// stream's last event id, as EventSource keeps it across connections.
 package sse
 
 import (
@@ -14,16 +24,30 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math/rand/v2"
 	"mime"
 	"net/http"
+	"strings"
 	"sync"
+	"time"
 
 	gosse "github.com/tmaxmax/go-sse"
 )
 
-// DefaultMaxReconnects is how many reconnections in a row without a new
-// event a Stream makes before it gives up.
-const DefaultMaxReconnects = 3
+// Defaults of a Stream's resumption.
+const (
+	// DefaultMaxReconnects is how many failed reconnection attempts in a
+	// row, or reconnections in a row that only replay events already
+	// received, a Stream makes before it gives up.
+	DefaultMaxReconnects = 3
+	// DefaultReconnectWait is the first step of the backoff before a
+	// reconnection; it doubles, with jitter, up to DefaultMaxReconnectWait.
+	DefaultReconnectWait = 100 * time.Millisecond
+	// DefaultMaxReconnectWait caps the backoff before a reconnection.
+	DefaultMaxReconnectWait = 5 * time.Second
+	// DefaultMaxServerRetry caps the wait a server's retry: field asks for.
+	DefaultMaxServerRetry = time.Minute
+)
 
 var (
 	// ErrInterrupted ends a stream whose connection ended before its terminal
@@ -53,9 +77,23 @@ type Config[E any] struct {
 	Terminal func(E) bool
 	// MaxEventSize bounds one event in bytes; zero means 1 MiB.
 	MaxEventSize int
-	// MaxReconnects bounds reconnections in a row without a new event; zero
-	// means DefaultMaxReconnects, negative disables resumption.
+	// MaxReconnects bounds failed reconnection attempts in a row (Connect
+	// fails, or the reply is not an event stream) and reconnections in a
+	// row that only replay events already received. A reconnection the
+	// server accepts and ends without a new event, as proxies recycling
+	// connections do, counts against neither. Zero means
+	// DefaultMaxReconnects, negative disables resumption.
 	MaxReconnects int
+	// ReconnectWait is the first step of the exponential backoff, with
+	// jitter, before a reconnection; zero means DefaultReconnectWait. The
+	// backoff grows while reconnections bring no new event. A wait is never
+	// shorter than the server's last retry: field asked for.
+	ReconnectWait time.Duration
+	// MaxReconnectWait caps that backoff; zero means DefaultMaxReconnectWait.
+	MaxReconnectWait time.Duration
+	// MaxServerRetry caps the wait a retry: field may ask for; zero means
+	// DefaultMaxServerRetry.
+	MaxServerRetry time.Duration
 	// WrapError, when set, is applied to every error Connect returns and
 	// Events yields, e.g. to redact a secret the server echoed into one.
 	WrapError func(error) error
@@ -75,6 +113,10 @@ type Stream[E any] struct {
 	lastID   string
 	closed   bool
 	consumed bool
+
+	// retry is the wait the server's last retry: field asked for, negative
+	// if none; only the goroutine ranging over Events uses it.
+	retry time.Duration
 }
 
 // Connect opens a stream and returns once the server has answered with an
@@ -86,13 +128,22 @@ func Connect[E any](ctx context.Context, connect ConnectFunc, cfg Config[E]) (*S
 	if cfg.MaxReconnects == 0 {
 		cfg.MaxReconnects = DefaultMaxReconnects
 	}
+	if cfg.ReconnectWait <= 0 {
+		cfg.ReconnectWait = DefaultReconnectWait
+	}
+	if cfg.MaxReconnectWait <= 0 {
+		cfg.MaxReconnectWait = DefaultMaxReconnectWait
+	}
+	if cfg.MaxServerRetry <= 0 {
+		cfg.MaxServerRetry = DefaultMaxServerRetry
+	}
 	sctx, cancel := context.WithCancel(ctx)
 	body, err := open(sctx, connect, "")
 	if err != nil {
 		cancel()
 		return nil, cfg.wrap(err)
 	}
-	return &Stream[E]{ctx: sctx, cancel: cancel, connect: connect, cfg: cfg, body: body}, nil
+	return &Stream[E]{ctx: sctx, cancel: cancel, connect: connect, cfg: cfg, body: body, retry: -1}, nil
 }
 
 // wrap applies WrapError to err, if both are set.
@@ -147,8 +198,10 @@ func (s *Stream[E]) Close() error {
 // Events ranges over the stream's typed events until the terminal event,
 // an error, Close, or a break out of the loop; then the connection is
 // released. An error is yielded once and ends the iteration. A dropped
-// connection is resumed with Last-Event-ID when the server sent ids;
-// otherwise it ends the iteration with ErrInterrupted.
+// connection is resumed with Last-Event-ID when the server sent ids, after
+// a wait (see Config.ReconnectWait); otherwise it ends the iteration with
+// ErrInterrupted. So does a resumption that keeps failing, or a server
+// that keeps replaying events already received (see Config.MaxReconnects).
 func (s *Stream[E]) Events() iter.Seq2[E, error] {
 	return func(yieldEvent func(E, error) bool) {
 		var zero E
@@ -164,18 +217,14 @@ func (s *Stream[E]) Events() iter.Seq2[E, error] {
 		}
 		defer s.Close()
 
-		failures := 0 // reconnections in a row that brought no new event
+		replays := 0 // connections in a row that brought only events already received
+		quiet := 0   // reconnections since the last new event, for the backoff
 		for {
 			from := s.LastEventID()
-			progressed, done, readErr := s.readAll(body, yield)
+			began := time.Now()
+			yielded, done, readErr := s.readAll(body, from, yield)
 			if done {
 				return
-			}
-			if progressed && s.LastEventID() != from {
-				// New events moved the id on. A server that ignores
-				// Last-Event-ID and replays old events does not, so it
-				// cannot keep the stream reconnecting for ever.
-				failures = 0
 			}
 			if err := s.stopErr(readErr); err != nil {
 				if !s.isClosed() {
@@ -184,15 +233,27 @@ func (s *Stream[E]) Events() iter.Seq2[E, error] {
 				return
 			}
 			lastID := s.LastEventID()
-			if lastID == "" || s.cfg.MaxReconnects < 0 || failures >= s.cfg.MaxReconnects {
-				yield(zero, interrupted(readErr, lastID, failures))
+			switch {
+			case lastID != from:
+				// New events moved the id on. A server that ignores
+				// Last-Event-ID and replays old events does not, so it
+				// cannot keep the stream reconnecting for ever.
+				replays, quiet = 0, 0
+			case yielded:
+				replays++
+			case time.Since(began) > s.cfg.MaxReconnectWait:
+				// A long connection that ended quietly was recycled, not
+				// refused: no reason to wait longer before the next one.
+				quiet = 0
+			}
+			if lastID == "" || s.cfg.MaxReconnects < 0 || replays >= s.cfg.MaxReconnects {
+				yield(zero, interrupted(readErr, lastID, replays))
 				return
 			}
-			failures++
-			next, err := open(s.ctx, s.connect, lastID)
+			next, err := s.reconnect(lastID, &quiet)
 			if err != nil {
 				if !s.isClosed() {
-					yield(zero, fmt.Errorf("%w: resuming after event %q: %w", ErrInterrupted, lastID, err))
+					yield(zero, err)
 				}
 				return
 			}
@@ -204,25 +265,77 @@ func (s *Stream[E]) Events() iter.Seq2[E, error] {
 	}
 }
 
-// readAll yields the events of one connection. done is true when the
-// iteration must end here: a terminal event, a consumer that stopped, or a
-// decoding error already yielded. Otherwise the connection ended with readErr
-// (nil at a clean EOF).
-func (s *Stream[E]) readAll(body io.Reader, yield func(E, error) bool) (progressed, done bool, readErr error) {
+// reconnect opens the stream again from lastID, waiting before each
+// attempt, and gives up after MaxReconnects failed attempts in a row.
+// quiet counts the reconnections since the last new event.
+func (s *Stream[E]) reconnect(lastID string, quiet *int) (io.ReadCloser, error) {
+	for failures := 0; ; {
+		if !s.sleep(s.reconnectWait(*quiet)) {
+			return nil, s.ctx.Err()
+		}
+		*quiet++
+		next, err := open(s.ctx, s.connect, lastID)
+		if err == nil {
+			return next, nil
+		}
+		if ctxErr := s.ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		if failures++; failures >= s.cfg.MaxReconnects {
+			return nil, fmt.Errorf("%w: resuming after event %q failed %d times in a row, last: %w", ErrInterrupted, lastID, failures, err)
+		}
+	}
+}
+
+// reconnectWait is the wait before a reconnection when quiet reconnections
+// have brought no new event since the last one: exponential backoff with
+// equal jitter (half fixed, half random, so that clients spread out but
+// never reconnect at once), and never less than the server's retry: field.
+func (s *Stream[E]) reconnectWait(quiet int) time.Duration {
+	step := s.cfg.ReconnectWait << min(quiet, 30)
+	if step <= 0 || step > s.cfg.MaxReconnectWait {
+		step = s.cfg.MaxReconnectWait
+	}
+	wait := step/2 + rand.N(step/2+1)
+	if s.retry >= 0 {
+		wait = max(wait, min(s.retry, s.cfg.MaxServerRetry))
+	}
+	return wait
+}
+
+// sleep waits d, and reports false if the stream's context ends (or the
+// stream is closed) first.
+func (s *Stream[E]) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// readAll yields the events of one connection, whose parse starts with
+// the stream's last event id lastID. done is true when the iteration must
+// end here: a terminal event, a consumer that stopped, or a decoding error
+// already yielded. Otherwise the connection ended with readErr (nil at a
+// clean EOF); yielded says whether it brought any event.
+func (s *Stream[E]) readAll(body io.Reader, lastID string, yield func(E, error) bool) (yielded, done bool, readErr error) {
 	var zero E
-	for ev, err := range gosse.Read(body, &gosse.ReadConfig{MaxEventSize: s.cfg.MaxEventSize}) {
+	src, extra := s.source(body, lastID)
+	for ev, err := range gosse.Read(src, &gosse.ReadConfig{MaxEventSize: s.cfg.MaxEventSize + extra}) {
 		if err != nil {
-			return progressed, false, err
+			return yielded, false, err
 		}
-		if ev.LastEventID != "" {
-			// Each connection's parser starts with no id; the stream keeps
-			// the last one across resumptions, as EventSource does.
-			s.setLastID(ev.LastEventID)
-		}
+		// go-sse resets the id on an empty id: field, as the SSE
+		// standard says; the stream follows, so that a later resumption
+		// never asks for a stale id.
+		s.setLastID(ev.LastEventID)
 		if ev.Data == "" {
 			continue // a block with no data carries no event
 		}
-		progressed = true
+		yielded = true
 		typ := ev.Type
 		if typ == "" {
 			typ = "message" // the SSE standard's default event type
@@ -230,16 +343,31 @@ func (s *Stream[E]) readAll(body io.Reader, yield func(E, error) bool) (progress
 		e, err := s.cfg.Decode(typ, ev.Data)
 		if err != nil {
 			yield(zero, fmt.Errorf("sse: decoding %q event: %w", typ, err))
-			return progressed, true, nil
+			return yielded, true, nil
 		}
 		if !yield(e, nil) {
-			return progressed, true, nil
+			return yielded, true, nil
 		}
 		if s.cfg.Terminal != nil && s.cfg.Terminal(e) {
-			return progressed, true, nil
+			return yielded, true, nil
 		}
 	}
-	return progressed, false, nil
+	return yielded, false, nil
+}
+
+// source is what go-sse parses of one connection: its body, through a
+// reader that notes retry: fields, after an "id:" line that carries the
+// stream's last event id into this connection's parse (go-sse starts each
+// parse with none), so that an id: field resetting it is told apart from
+// events that carry no id. extra is the length of that line, which joins
+// the connection's first event.
+func (s *Stream[E]) source(body io.Reader, lastID string) (src io.Reader, extra int) {
+	src = &retryReader{r: body, set: func(d time.Duration) { s.retry = d }}
+	if lastID == "" || strings.ContainsAny(lastID, "\r\n\x00") {
+		return src, 0
+	}
+	line := "id: " + lastID + "\n"
+	return io.MultiReader(strings.NewReader(line), src), len(line)
 }
 
 // stopErr returns the error that must end the iteration instead of a
@@ -257,14 +385,16 @@ func (s *Stream[E]) stopErr(readErr error) error {
 	return nil
 }
 
-func interrupted(readErr error, lastID string, failures int) error {
+func interrupted(readErr error, lastID string, replays int) error {
 	switch {
 	case lastID == "" && readErr != nil:
 		return fmt.Errorf("%w before its end, with no event id to resume from: %w", ErrInterrupted, readErr)
 	case lastID == "":
 		return fmt.Errorf("%w before its end, with no event id to resume from", ErrInterrupted)
+	case replays == 0: // resumption is disabled
+		return fmt.Errorf("%w after event %q", ErrInterrupted, lastID)
 	default:
-		return fmt.Errorf("%w: %d reconnections after event %q brought no new event", ErrInterrupted, failures, lastID)
+		return fmt.Errorf("%w: %d reconnections in a row after event %q brought only events already received", ErrInterrupted, replays, lastID)
 	}
 }
 

@@ -41,7 +41,9 @@ type server struct {
 	*httptest.Server
 	mu      sync.Mutex
 	lastIDs []string
-	gone    chan int // connection numbers whose client went away
+	times   []time.Time // when each connection arrived
+	ended   []time.Time // when each connection's handler returned
+	gone    chan int    // connection numbers whose client went away
 }
 
 func newServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *server {
@@ -50,9 +52,13 @@ func newServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Request,
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.lastIDs = append(s.lastIDs, r.Header.Get("Last-Event-ID"))
+		s.times = append(s.times, time.Now())
 		n := len(s.lastIDs)
 		s.mu.Unlock()
 		handle(w, r, n)
+		s.mu.Lock()
+		s.ended = append(s.ended, time.Now())
+		s.mu.Unlock()
 		if r.Context().Err() != nil {
 			s.gone <- n
 		}
@@ -106,7 +112,21 @@ func connector(t *testing.T, url string) ConnectFunc {
 	}
 }
 
-var cfg = Config[event]{Decode: decode, Terminal: isEnd}
+// cfg is the config of most tests: reconnections wait 1 to 10 ms, so that
+// tests of resumption run fast; the waits themselves are tested apart.
+var cfg = Config[event]{Decode: decode, Terminal: isEnd, ReconnectWait: time.Millisecond, MaxReconnectWait: 10 * time.Millisecond}
+
+// gaps returns, for each connection after the first, how long after the
+// previous connection's handler returned it arrived: the client's wait.
+func (s *server) gaps() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []time.Duration
+	for i := 1; i < len(s.times) && i-1 < len(s.ended); i++ {
+		out = append(out, s.times[i].Sub(s.ended[i-1]))
+	}
+	return out
+}
 
 // mustConnect opens a stream of srv with c, and fails the test if it cannot.
 func mustConnect(t *testing.T, srv *server, c Config[event]) *Stream[event] {
@@ -287,33 +307,104 @@ func TestResume(t *testing.T) {
 	assert.Equal(t, "7", s.LastEventID())
 }
 
-func TestResumeGivesUp(t *testing.T) {
+// A server (or proxy) that accepts a reconnection and ends it without a new
+// event, as connections are recycled, does not end the stream: only failed
+// attempts count.
+func TestQuietReconnectionsAreNotFailures(t *testing.T) {
+	for _, maxReconnects := range []int{0, 1, 3} {
+		t.Run(fmt.Sprint("MaxReconnects ", maxReconnects), func(t *testing.T) {
+			const quiet = 6
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				start(w)
+				switch {
+				case n == 1:
+					send(w, "id: 1\nevent: a\ndata: one\n\n")
+				case n <= 1+quiet:
+					send(w, ": nothing new\n\n") // and ends
+				default:
+					send(w, "id: 2\nevent: end\ndata: two\n\n")
+					<-r.Context().Done()
+				}
+			})
+			c := cfg
+			c.MaxReconnects = maxReconnects
+			s := mustConnect(t, srv, c)
+			events, errs := drain(s)
+			assert.Empty(t, errs)
+			assert.Equal(t, []event{{"a", "one"}, {"end", "two"}}, events)
+			conns := srv.connections()
+			require.Len(t, conns, 2+quiet)
+			for _, id := range conns[1:] {
+				assert.Equal(t, "1", id)
+			}
+		})
+	}
+	t.Run("resumption disabled", func(t *testing.T) {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			start(w)
+			send(w, "id: 1\nevent: a\ndata: one\n\n")
+		})
+		c := cfg
+		c.MaxReconnects = -1
+		s := mustConnect(t, srv, c)
+		events, errs := drain(s)
+		assert.Equal(t, []event{{"a", "one"}}, events)
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], ErrInterrupted)
+		assert.Len(t, srv.connections(), 1)
+	})
+}
+
+// Failed attempts (an error status, a reply that is not an event stream)
+// count, in a row: a successful connection in between starts the count over.
+func TestFailedReconnectionsCount(t *testing.T) {
 	tests := []struct {
-		name            string
-		maxReconnects   int
-		wantConnections int
+		name      string
+		plan      string // per connection after the first: F failed status, H not an event stream, Q quiet, E the end
+		wantConns int
+		wantErr   string
 	}{
-		{name: "default", wantConnections: 1 + DefaultMaxReconnects},
-		{name: "one", maxReconnects: 1, wantConnections: 2},
-		{name: "disabled", maxReconnects: -1, wantConnections: 1},
+		{name: "three failures in a row end it", plan: "FFFE", wantConns: 4, wantErr: "failed 3 times in a row, last: status 404"},
+		{name: "not an event stream is a failure", plan: "HHHE", wantConns: 4, wantErr: "not an event stream"},
+		{name: "a quiet success in between starts over", plan: "FFQFFQHFE", wantConns: 10},
+		{name: "two failures, then the end", plan: "FFE", wantConns: 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-				start(w)
-				if n == 1 {
-					send(w, "id: 1\nevent: a\ndata: one\n\n")
+				step := byte('E')
+				if n >= 2 && n-2 < len(tc.plan) {
+					step = tc.plan[n-2]
 				}
-				// Later connections bring nothing and end.
+				switch {
+				case n == 1:
+					start(w)
+					send(w, "id: 1\nevent: a\ndata: one\n\n")
+				case step == 'F':
+					http.Error(w, "gone", http.StatusNotFound)
+				case step == 'H':
+					w.Header().Set("Content-Type", "text/html")
+					io.WriteString(w, "<html>")
+				case step == 'Q':
+					start(w)
+				default:
+					start(w)
+					send(w, "id: 2\nevent: end\ndata: two\n\n")
+					<-r.Context().Done()
+				}
 			})
-			c := cfg
-			c.MaxReconnects = tc.maxReconnects
-			s := mustConnect(t, srv, c)
+			s := mustConnect(t, srv, cfg)
 			events, errs := drain(s)
+			assert.Len(t, srv.connections(), tc.wantConns)
+			if tc.wantErr == "" {
+				assert.Empty(t, errs)
+				assert.Equal(t, []event{{"a", "one"}, {"end", "two"}}, events)
+				return
+			}
 			assert.Equal(t, []event{{"a", "one"}}, events)
 			require.Len(t, errs, 1)
 			assert.ErrorIs(t, errs[0], ErrInterrupted)
-			assert.Len(t, srv.connections(), tc.wantConnections)
+			assert.Contains(t, errs[0].Error(), tc.wantErr)
 		})
 	}
 }
@@ -369,6 +460,7 @@ func TestResumeConnectFails(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], ErrInterrupted)
 	assert.Contains(t, errs[0].Error(), "status 404")
+	assert.Len(t, srv.connections(), 1+DefaultMaxReconnects, "each failed attempt counts, up to the bound")
 }
 
 // blockingServer sends one event and then nothing until the client leaves.
