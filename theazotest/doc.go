@@ -71,7 +71,8 @@
 // at its first event; an agent's or channel's stream without Last-Event-ID
 // starts with the next event (connect, then run). Agent streams end after an
 // output or error event, workflow and fleet streams after their final event;
-// channel streams stay open.
+// channel streams stay open. WithStreamRetry makes every stream start with a
+// retry: field, the wait a client should leave before reconnecting.
 //
 // Costs and billing: the fake records a cost for each agent run (the cost of
 // its output event: 2 cents of it as one compute minute, the rest as model

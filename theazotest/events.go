@@ -142,6 +142,9 @@ func (c *call) stream(l *eventLog, fromStart bool, keep func(sseEvent) bool, ter
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	c.w.WriteHeader(http.StatusOK)
+	if d := c.s.cfg.streamRetry; d > 0 {
+		fmt.Fprintf(c.w, "retry: %d\n\n", d.Milliseconds())
+	}
 	rc := http.NewResponseController(c.w)
 	rc.Flush()
 	if c.drop == 0 {

@@ -76,6 +76,7 @@ type config struct {
 	listener     net.Listener  // WithListener
 	onRequest    func(Request) // WithRequestLog
 	provisioning time.Duration // WithProvisionDelay
+	streamRetry  time.Duration // WithStreamRetry
 }
 
 // WithAPIKey sets the server's API key instead of a random th_test_ key.
