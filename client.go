@@ -64,6 +64,9 @@ type config struct {
 	maxEventSize int
 	middleware   []Middleware
 	limiter      RateLimiter
+	// reconnectWait, when set, is every wait before a stream reconnects
+	// (tests); zero keeps the sse package's backoff.
+	reconnectWait time.Duration
 }
 
 // WithBaseURL sets the API root, e.g. "http://127.0.0.1:8080/v1" for a test server.
@@ -191,6 +194,7 @@ func newTransport(key string, cfg config) *transport {
 		base:         strings.TrimRight(cfg.baseURL, "/"),
 		userAgent:    userAgent(cfg.userAgent),
 		maxEventSize: cfg.maxEventSize,
+		reconnect:    cfg.reconnectWait,
 		roundTripper: base,
 		policy:       policy,
 		gov:          gov,

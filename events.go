@@ -129,7 +129,8 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		}
 		return t.do(ctx, r)
 	}
-	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub})
+	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub,
+		ReconnectWait: t.reconnect, MaxReconnectWait: t.reconnect, MaxServerRetry: t.reconnect})
 }
 
 // resumption is the last option of a stream's resumptions: the Response

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,9 +95,16 @@ func (r *recorder) client(opts ...Option) *Client {
 // ends.
 func newTestClient(t *testing.T, root string, opts ...Option) *Client {
 	t.Helper()
-	c := NewClient(testKey, append([]Option{WithBaseURL(root + "/v1")}, opts...)...)
+	c := NewClient(testKey, append([]Option{WithBaseURL(root + "/v1"), withReconnectWait(time.Millisecond)}, opts...)...)
 	t.Cleanup(c.CloseIdleConnections)
 	return c
+}
+
+// withReconnectWait makes every wait before a stream reconnects d, so
+// that tests of resumption against canned replies run fast. The waits
+// themselves are tested in the sse package.
+func withReconnectWait(d time.Duration) Option {
+	return clientOption(func(c *config) { c.reconnectWait = d })
 }
 
 // golden returns the contents of testdata/name.

@@ -107,7 +107,8 @@ func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
 		assertNoKey(t, err)
 	})
 	t.Run("event id of an interrupted stream", func(t *testing.T) {
-		srv := newRecorder(t, streamReply("id: "+liveKey+"\nevent: thinking\ndata: {\"text\":\"a\"}\n\n"), streamReply(""))
+		// Resuming fails: the error names the event id it resumed from.
+		srv := newRecorder(t, streamReply("id: "+liveKey+"\nevent: thinking\ndata: {\"text\":\"a\"}\n\n"), reply{Status: 404, Body: envelopeBody("not_found", "Gone.", `{}`)})
 		s, err := client(t, srv.URL).Agents.Stream(ctx, "agt_1")
 		require.NoError(t, err)
 		_, err = drainStream(t, s)

@@ -34,6 +34,7 @@ type transport struct {
 	keyErr       error // of a malformed key, returned by authenticated calls
 	userAgent    string
 	maxEventSize int
+	reconnect    time.Duration // every wait before a stream reconnects; zero: sse's backoff
 	roundTripper http.RoundTripper
 	policy       retry.Policy
 	gov          *governor
