@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -308,4 +310,41 @@ func (c *chunked) Read(p []byte) (int, error) {
 	n := copy(p[:min(len(p), c.n)], c.s)
 	c.s = c.s[n:]
 	return n, nil
+}
+
+// FuzzRetryReader reads arbitrary bytes through a retryReader in chunks of
+// an arbitrary size. Properties: the bytes pass through unchanged but for a
+// leading byte order mark; the retry: values reported are those of the
+// complete lines "retry:" + an optional space + ASCII digits (of at most 32
+// bytes), in order, whatever the chunking.
+func FuzzRetryReader(f *testing.F) {
+	f.Add("retry: 10\n", uint8(1))
+	f.Add("\xEF\xBB\xBFretry:5\r\ndata: x\rretry: 7\r", uint8(2))
+	f.Add("retry: 99999999999999999999\nretry: 1\n", uint8(3))
+	f.Add("data: retry: 1\n: retry: 2\nretry: 3 \nretry:  4\n", uint8(5))
+	lineEnd := regexp.MustCompile("\r\n|\r|\n")
+	f.Fuzz(func(t *testing.T, body string, chunk uint8) {
+		var got []time.Duration
+		r := &retryReader{r: &chunked{s: body, n: int(chunk%64) + 1}, set: func(d time.Duration) { got = append(got, d) }}
+		out, err := io.ReadAll(r)
+		require.NoError(t, err)
+		stripped := strings.TrimPrefix(body, bom)
+		assert.Equal(t, stripped, string(out))
+
+		var want []time.Duration
+		lines := lineEnd.Split(stripped, -1)
+		for _, line := range lines[:len(lines)-1] { // the last one is unfinished
+			v, ok := strings.CutPrefix(line, "retry:")
+			v = strings.TrimPrefix(v, " ")
+			if !ok || len(line) > 32 || v == "" || strings.Trim(v, "0123456789") != "" {
+				continue
+			}
+			ms, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || ms > int64(time.Duration(1<<62)/time.Millisecond) {
+				ms = int64(time.Duration(1<<62) / time.Millisecond)
+			}
+			want = append(want, time.Duration(ms)*time.Millisecond)
+		}
+		assert.Equal(t, want, got)
+	})
 }
