@@ -72,13 +72,13 @@ func contractFleetsCases() []contractCase {
 			events := contractEvents(t, stream.Events(), 0)
 			require.Len(t, events, 4, "agent:start, agent:complete, agent:failed, fleet:complete; the stream ends there")
 			start := contractEventAs[*AgentStartEvent](t, events, 0)
-			assert.Equal(t, AgentStartEvent{AgentID: "agt_01HX3K2AA1", Index: 0, Task: "Scrape page 1"}, *start)
+			assert.EqualExportedValues(t, AgentStartEvent{AgentID: "agt_01HX3K2AA1", Index: 0, Task: "Scrape page 1"}, *start)
 			done := contractEventAs[*AgentCompleteEvent](t, events, 1)
 			assert.Equal(t, Money{Amount: 8, Currency: "usd"}, done.Cost)
 			failed := contractEventAs[*AgentFailedEvent](t, events, 2)
 			assert.Equal(t, "page returned 500", failed.Message)
 			end := contractEventAs[*FleetCompleteEvent](t, events, 3)
-			assert.Equal(t, FleetCompleteEvent{Completed: 10, Failed: 0, TotalCost: Money{Amount: 82, Currency: "usd"}}, *end)
+			assert.EqualExportedValues(t, FleetCompleteEvent{Completed: 10, Failed: 0, TotalCost: Money{Amount: 82, Currency: "usd"}}, *end)
 		},
 	}}
 }

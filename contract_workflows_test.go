@@ -122,7 +122,7 @@ func contractWorkflowsCases() []contractCase {
 			events := contractEvents(t, stream.Events(), 0)
 			require.Len(t, events, 3, "step:start, step:complete, workflow:complete; the stream ends there")
 			start := contractEventAs[*StepStartEvent](t, events, 0)
-			assert.Equal(t, StepStartEvent{Step: "scrape", Index: 0, Status: WorkflowStepStatusRunning}, *start)
+			assert.EqualExportedValues(t, StepStartEvent{Step: "scrape", Index: 0, Status: WorkflowStepStatusRunning}, *start)
 			done := contractEventAs[*StepCompleteEvent](t, events, 1)
 			assert.Equal(t, WorkflowStepStatusCompleted, done.Status)
 			assert.Equal(t, int64(2100), done.DurationMs)
