@@ -105,7 +105,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("reading the session: %w", err)
 	}
 	fmt.Fprintf(w, "5. Session cost so far: %s\n", sess.Cost)
-	fmt.Fprintln(w, "\nDone. Next: examples/pagination, streaming, webhook-relay, chat and infra-exec.")
+	fmt.Fprintln(w, "\nDone. Next: examples/web-chat, pagination, streaming, webhook-relay, chat and infra-exec.")
 	return nil
 }
 
