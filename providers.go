@@ -47,8 +47,9 @@ type ProviderStatus string
 const ProviderStatusActive ProviderStatus = "active"
 
 // ProviderCreateParams configure a compute provider. Printing them with fmt
-// or logging them with slog shows the credential names, never their values;
-// json.Marshal gives the wire form, values included.
+// or logging them, or a pointer to them, with slog shows the credential
+// names, never their values; json.Marshal gives the wire form, values
+// included, so slog's JSON handler given a slice of them prints them.
 type ProviderCreateParams struct {
 	// Provider names the backend: ProviderE2B, ProviderFly or ProviderWebhook (required).
 	Provider ProviderName `json:"provider"`

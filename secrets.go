@@ -29,8 +29,9 @@ type SecretMetadata struct {
 const SecretScopeOrg = "org"
 
 // SecretSetParams are a secret to store. Printing them with fmt (every verb)
-// or logging them with slog never shows Value; json.Marshal gives the wire
-// form, value included.
+// or logging them, or a pointer to them, with slog never shows Value;
+// json.Marshal gives the wire form, value included, so slog's JSON handler
+// given a slice of them prints it.
 type SecretSetParams struct {
 	// Name of the secret (required): letters, digits, '_' and '-' only.
 	Name string `json:"name"`
