@@ -2,8 +2,6 @@ package theazo
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"time"
@@ -229,70 +227,4 @@ func (s *BillingService) Models(ctx context.Context, params *BillingModelsParams
 	return paginate(ctx, params, func(p *BillingModelsParams) *string { return &p.Cursor }, func(ctx context.Context, p *BillingModelsParams) (*Page[ModelCost], error) {
 		return s.ModelsPage(ctx, p, opts...)
 	})
-}
-
-// Date is a calendar day, as the API's date-only fields carry it
-// ("2025-05-01"). It holds a time.Time at midnight UTC, so the usual time
-// methods apply; it marshals to and from "2006-01-02" in JSON and text.
-// As the From or Until of a usage or billing range it covers the whole
-// day (see RangeBound).
-type Date struct {
-	time.Time
-}
-
-// NewDate returns the Date of year, month and day, normalized like time.Date.
-func NewDate(year int, month time.Month, day int) Date {
-	return Date{time.Date(year, month, day, 0, 0, 0, 0, time.UTC)}
-}
-
-// DateOf returns the calendar day of t in t's own location.
-func DateOf(t time.Time) Date {
-	return NewDate(t.Date())
-}
-
-// ParseDate parses a "2006-01-02" string.
-func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return Date{}, fmt.Errorf("theazo: invalid date %q: want YYYY-MM-DD", s)
-	}
-	return Date{t}, nil
-}
-
-// String returns the date as "2006-01-02".
-func (d Date) String() string { return d.Format(time.DateOnly) }
-
-// AppendText appends the date as "2006-01-02".
-func (d Date) AppendText(b []byte) ([]byte, error) { return d.AppendFormat(b, time.DateOnly), nil }
-
-// MarshalText returns the date as "2006-01-02".
-func (d Date) MarshalText() ([]byte, error) { return d.AppendText(nil) }
-
-// UnmarshalText parses a "2006-01-02" date.
-func (d *Date) UnmarshalText(b []byte) error {
-	v, err := ParseDate(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
-
-// MarshalJSON returns the date as a JSON string "2006-01-02".
-func (d Date) MarshalJSON() ([]byte, error) {
-	b := append(make([]byte, 0, len(time.DateOnly)+2), '"')
-	b = d.AppendFormat(b, time.DateOnly)
-	return append(b, '"'), nil
-}
-
-// UnmarshalJSON parses a JSON string "2006-01-02"; null leaves d unchanged.
-func (d *Date) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("theazo: invalid date %s: want a JSON string", excerpt(b))
-	}
-	return d.UnmarshalText([]byte(s))
 }

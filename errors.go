@@ -1,6 +1,7 @@
 package theazo
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/theazo/theazo-go/internal/retry"
+	"github.com/theazo/theazo-go/sse"
 )
 
 // ErrorCode is the machine-readable code of an API error, from the error
@@ -89,6 +91,19 @@ var (
 	// never sent, nor quoted in the error.
 	ErrInvalidAPIKey = errors.New("theazo: invalid API key")
 )
+
+// sentinelErrors lists every sentinel error of this package and of sse, and the
+// context's: an error that scrub rewrites to hide the API key still matches
+// each of them the original matched. A test checks that every exported Err*
+// of theazo and sse has its entry here.
+var sentinelErrors = []error{
+	ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrUnprocessable, ErrRateLimited,
+	ErrSessionLimitExceeded, ErrProviderError, ErrTimeout, ErrInternal,
+	ErrMissingAPIKey, ErrEmptyID, ErrInvalidParams, ErrInvalidResponse, ErrInsecureTransport, ErrInvalidAPIKey,
+	ErrInvalidSignature, ErrStatusUnreachable,
+	sse.ErrInterrupted, sse.ErrEventTooLarge, sse.ErrNotEventStream, sse.ErrConsumed, sse.ErrRelayUnsupported,
+	context.Canceled, context.DeadlineExceeded,
+}
 
 // Error is a non-2xx reply from the API. Every such reply becomes an *Error,
 // whether or not its body is the documented JSON envelope.

@@ -3,12 +3,10 @@ package theazo
 import (
 	"context"
 	"fmt"
+	"io"
 	"iter"
 	"log/slog"
-	"maps"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -49,8 +47,9 @@ type ProviderStatus string
 const ProviderStatusActive ProviderStatus = "active"
 
 // ProviderCreateParams configure a compute provider. Printing them with fmt
-// or logging them with slog shows the credential names, never their values;
-// json.Marshal gives the wire form, values included.
+// or logging them, or a pointer to them, with slog shows the credential
+// names, never their values; json.Marshal gives the wire form, values
+// included, so slog's JSON handler given a slice of them prints them.
 type ProviderCreateParams struct {
 	// Provider names the backend: ProviderE2B, ProviderFly or ProviderWebhook (required).
 	Provider ProviderName `json:"provider"`
@@ -63,14 +62,21 @@ type ProviderCreateParams struct {
 	IsDefault bool `json:"isDefault,omitempty"`
 }
 
-// LogValue logs the params with the credential values redacted.
-func (p ProviderCreateParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("provider", string(p.Provider)),
-		slog.String("credentials", p.Credentials.String()),
-		slog.Bool("isDefault", p.IsDefault),
-	)
+// providerCreateFields has ProviderCreateParams' fields without its
+// methods, so that slog prints them the default way.
+type providerCreateFields ProviderCreateParams
+
+// withoutSecrets returns the params' fields with the credential values
+// redacted.
+func (p ProviderCreateParams) withoutSecrets() providerCreateFields {
+	c := providerCreateFields(p)
+	c.Credentials = p.Credentials.withoutSecrets()
+	return c
 }
+
+// LogValue logs the params with the credential values redacted, with slog's
+// text and JSON handlers alike.
+func (p ProviderCreateParams) LogValue() slog.Value { return slog.AnyValue(p.withoutSecrets()) }
 
 // Credentials are the secret settings of a compute provider: any JSON
 // object, "provider-specific credentials (API keys, endpoints)", e.g.
@@ -80,55 +86,49 @@ func (p ProviderCreateParams) LogValue() slog.Value {
 // included, as "[redacted]".
 type Credentials map[string]any
 
-// String lists the credential names in order, with redacted values:
-// "{apiKey:[redacted] headers:[redacted]}".
-func (c Credentials) String() string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range slices.Sorted(maps.Keys(c)) {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(k + ":" + redactValue(c[k]))
-	}
-	b.WriteByte('}')
-	return b.String()
-}
+// credentialFields has Credentials' entries without its methods, so that fmt
+// prints them the default way.
+type credentialFields map[string]any
 
-// redactValue hides a credential value of any JSON type; only an empty
-// string or a null, which hide nothing, print as themselves.
-func redactValue(v any) string {
-	switch v {
-	case nil:
-		return "<nil>"
-	case "":
-		return ""
-	}
-	return redacted
-}
-
-// GoString is like String, in Go syntax: theazo.Credentials{"apiKey":"[redacted]"}.
-func (c Credentials) GoString() string {
+// withoutSecrets returns a copy of c whose values are redacted: each, nested
+// objects and arrays included, becomes "[redacted]", except an empty string
+// or a null, which hide nothing.
+func (c Credentials) withoutSecrets() Credentials {
 	if c == nil {
-		return "theazo.Credentials(nil)"
+		return nil
 	}
-	var b strings.Builder
-	b.WriteString("theazo.Credentials{")
-	for i, k := range slices.Sorted(maps.Keys(c)) {
-		if i > 0 {
-			b.WriteString(", ")
+	r := make(Credentials, len(c))
+	for k, v := range c {
+		switch v {
+		case nil, "":
+			r[k] = v
+		default:
+			r[k] = redacted
 		}
-		b.WriteString(strconv.Quote(k) + ":" + strconv.Quote(redactValue(c[k])))
 	}
-	b.WriteByte('}')
-	return b.String()
+	return r
 }
 
-// Format prints c with redacted values for every verb: GoString for %#v,
-// String otherwise.
-func (c Credentials) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c) }
+// String lists the credential names in order, with redacted values, as %v
+// does: "{apiKey:[redacted] headers:[redacted]}".
+func (c Credentials) String() string { return fmt.Sprint(c) }
 
-// LogValue logs the credential names with redacted values.
+// GoString is like String, in Go syntax, as %#v does:
+// theazo.Credentials{"apiKey":"[redacted]"}.
+func (c Credentials) GoString() string { return fmt.Sprintf("%#v", c) }
+
+// Format prints c as fmt prints a map, with redacted values, for every verb;
+// braces stand for the "map[…]" of a map, as for a struct's fields.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	s := formatWithout(f, verb, c, credentialFields(c.withoutSecrets()))
+	if rest, ok := strings.CutPrefix(s, "map["); ok {
+		s = "{" + strings.TrimSuffix(rest, "]") + "}"
+	}
+	io.WriteString(f, s)
+}
+
+// LogValue logs the credential names with redacted values, as String shows
+// them.
 func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // ProviderListParams page through the configured providers.

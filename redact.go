@@ -3,7 +3,6 @@ package theazo
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -18,19 +17,24 @@ func redact(secret string) string {
 	return redacted
 }
 
-// formatRedacted implements fmt.Formatter for a value whose String and
-// GoString already hide its secrets, so that no verb (%v, %+v, %#v, %s, %q,
-// %x, %d, …) prints the fields raw.
-func formatRedacted(f fmt.State, verb rune, v interface {
-	String() string
-	GoString() string
-}) {
-	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, v.GoString())
-		return
+// formatWithout prints c, a copy of v with its secrets redacted, whose type
+// has v's fields but no methods: the way fmt prints it for f and verb, and
+// under v's type name where %#v names the type. Every value holding a secret
+// prints this way rather than through a hand-written String, so a field added
+// to it later prints as fmt prints it, and the secrets stay redacted.
+func formatWithout(f fmt.State, verb rune, v, c any) string {
+	s := fmt.Sprintf(fmt.FormatString(f, verb), c)
+	if rest, ok := strings.CutPrefix(s, fmt.Sprintf("%T", c)); ok {
+		s = fmt.Sprintf("%T", v) + rest
 	}
-	io.WriteString(f, v.String())
+	return s
 }
+
+// fieldNames is a fmt.State that asks for field names (the '+' flag), so
+// that %v names a struct's fields as %+v does.
+type fieldNames struct{ fmt.State }
+
+func (s fieldNames) Flag(c int) bool { return c == '+' || s.State.Flag(c) }
 
 // keyRedactor replaces the API key with redacted wherever a server or proxy
 // echoed it: a reply body, an error's text, a header a log line quotes. The

@@ -3,11 +3,11 @@ package theazo
 import (
 	"context"
 	"fmt"
+	"io"
 	"iter"
 	"log/slog"
 	"net/http"
 	"regexp"
-	"strconv"
 	"time"
 )
 
@@ -29,8 +29,9 @@ type SecretMetadata struct {
 const SecretScopeOrg = "org"
 
 // SecretSetParams are a secret to store. Printing them with fmt (every verb)
-// or logging them with slog never shows Value; json.Marshal gives the wire
-// form, value included.
+// or logging them, or a pointer to them, with slog never shows Value;
+// json.Marshal gives the wire form, value included, so slog's JSON handler
+// given a slice of them prints it.
 type SecretSetParams struct {
 	// Name of the secret (required): letters, digits, '_' and '-' only.
 	Name string `json:"name"`
@@ -40,29 +41,35 @@ type SecretSetParams struct {
 	SessionID string `json:"sessionId,omitempty"`
 }
 
-// String shows the params with Value redacted.
-func (p SecretSetParams) String() string {
-	return "{Name:" + p.Name + " Value:" + redact(p.Value) + " SessionID:" + p.SessionID + "}"
+// secretSetFields has SecretSetParams' fields without its methods, so that
+// fmt and slog print them the default way.
+type secretSetFields SecretSetParams
+
+// withoutSecret returns the params' fields with Value redacted.
+func (p SecretSetParams) withoutSecret() secretSetFields {
+	c := secretSetFields(p)
+	c.Value = redact(c.Value)
+	return c
 }
 
-// GoString shows the params in Go syntax with Value redacted.
-func (p SecretSetParams) GoString() string {
-	return "theazo.SecretSetParams{Name:" + strconv.Quote(p.Name) + ", Value:" + strconv.Quote(redact(p.Value)) +
-		", SessionID:" + strconv.Quote(p.SessionID) + "}"
+// String shows the params with Value redacted, as %v does.
+func (p SecretSetParams) String() string { return fmt.Sprint(p) }
+
+// GoString shows the params in Go syntax with Value redacted, as %#v does.
+func (p SecretSetParams) GoString() string { return fmt.Sprintf("%#v", p) }
+
+// Format prints the params as fmt prints a struct, with Value redacted, for
+// every verb; %v names the fields, as %+v does.
+func (p SecretSetParams) Format(f fmt.State, verb rune) {
+	if verb == 'v' && !f.Flag('#') {
+		f = fieldNames{f}
+	}
+	io.WriteString(f, formatWithout(f, verb, p, p.withoutSecret()))
 }
 
-// Format prints p with Value redacted for every verb: GoString for %#v,
-// String otherwise.
-func (p SecretSetParams) Format(f fmt.State, verb rune) { formatRedacted(f, verb, p) }
-
-// LogValue logs the params with Value redacted.
-func (p SecretSetParams) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("name", p.Name),
-		slog.String("value", redact(p.Value)),
-		slog.String("sessionId", p.SessionID),
-	)
-}
+// LogValue logs the params with Value redacted, with slog's text and JSON
+// handlers alike.
+func (p SecretSetParams) LogValue() slog.Value { return slog.AnyValue(p.withoutSecret()) }
 
 // SecretListParams filter and page the secrets listed.
 type SecretListParams struct {

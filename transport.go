@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/theazo/theazo-go/internal/retry"
-	"github.com/theazo/theazo-go/sse"
 )
 
 // maxResponseBody bounds the bytes read from a successful JSON reply.
@@ -195,7 +194,7 @@ func (t *transport) scrub(err error) error {
 		return err
 	}
 	s := &scrubbedError{msg: t.hide.text(err.Error())}
-	for _, target := range []error{ErrInvalidResponse, context.Canceled, context.DeadlineExceeded, sse.ErrInterrupted, sse.ErrEventTooLarge, sse.ErrNotEventStream} {
+	for _, target := range sentinelErrors {
 		if errors.Is(err, target) {
 			s.kept = append(s.kept, target)
 		}

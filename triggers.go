@@ -8,7 +8,6 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -50,11 +49,7 @@ func (t Trigger) withoutSecret() triggerFields {
 // Format prints the trigger as fmt would, with the signing secret redacted,
 // so that logging a Trigger with %v, %+v or %#v does not leak it.
 func (t Trigger) Format(f fmt.State, verb rune) {
-	s := fmt.Sprintf(fmt.FormatString(f, verb), t.withoutSecret())
-	if f.Flag('#') {
-		s = strings.Replace(s, "theazo.triggerFields{", "theazo.Trigger{", 1)
-	}
-	io.WriteString(f, s)
+	io.WriteString(f, formatWithout(f, verb, t, t.withoutSecret()))
 }
 
 // LogValue logs the trigger with the signing secret redacted, with slog's
