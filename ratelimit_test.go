@@ -67,13 +67,16 @@ func governorScale(t *testing.T) (calls int, window time.Duration) {
 
 // TestRateGovernorLoad runs 200 goroutines against theazotest limited to 300
 // requests per window (the Cloud plan's 300 a minute, scaled to a 500 ms
-// window; see governorScale), once without a rate governor and once with WithRateLimit at the
-// same rate: with it, the 429s received drop by at least 90%, and no call is
-// lost.
+// window; see governorScale), once without a rate governor and once with
+// WithRateLimit at 90% of that rate: with it, the 429s received drop by at
+// least 90%, and no call is lost.
 func TestRateGovernorLoad(t *testing.T) {
 	const goroutines, limit = 200, 300
 	calls, window := governorScale(t)
-	perMinute := int(limit * time.Minute / window)
+	// The governor is set 10% under the server's limit, as the README advises:
+	// a request the limiter lets through on time can still reach the server
+	// late, behind other goroutines, and bunch up with the next ones there.
+	perMinute := int(limit*time.Minute/window) * 9 / 10
 	run := func(opts ...theazo.Option) (got429, failed int, took time.Duration) {
 		srv := theazotest.NewServer(theazotest.WithRateLimitWindow(limit, window))
 		defer srv.Close()
