@@ -1,6 +1,9 @@
 package theazotest
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // routes registers every endpoint of the API.
 func (s *Server) routes() {
@@ -89,4 +92,53 @@ func (s *Server) routes() {
 		c.r = r
 		c.fail(&apiError{status: 404, code: "not_found", message: "No route " + r.Method + " " + r.URL.Path + "."})
 	})
+}
+
+// handle registers h for pattern ("METHOD /path" relative to /v1). Unless
+// public, the call must carry a valid key that may call the route, and is
+// counted against the rate limit.
+func (s *Server) handle(pattern string, public bool, h func(*call)) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.mux.HandleFunc(method+" /v1"+path, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Context().Value(callKey{}).(*call)
+		c.r = r
+		if !public && !s.authorize(c) {
+			return
+		}
+		h(c)
+	})
+}
+
+// routeMatcher matches a method and a path relative to /v1.
+type routeMatcher struct {
+	method string   // "" or "*" matches any
+	segs   []string // nil matches any path; "*" matches one segment
+}
+
+func newRouteMatcher(method, path string) routeMatcher {
+	m := routeMatcher{method: strings.ToUpper(strings.TrimSpace(method))}
+	path = strings.TrimSpace(path)
+	if path != "" && path != "*" {
+		m.segs = strings.Split(strings.Trim(strings.TrimPrefix(path, "/v1"), "/"), "/")
+	}
+	return m
+}
+
+func (m routeMatcher) match(method, path string) bool {
+	if m.method != "" && m.method != "*" && m.method != method {
+		return false
+	}
+	if m.segs == nil {
+		return true
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) != len(m.segs) {
+		return false
+	}
+	for i, s := range m.segs {
+		if s != "*" && s != segs[i] {
+			return false
+		}
+	}
+	return true
 }
