@@ -46,26 +46,18 @@ func (s *Server) defaultProvider() string {
 
 // listProviders pages like every list: the reference's example shows one
 // page, without nextCursor.
-func (s *Server) listProviders(c *call) {
-	s.mu.Lock()
+func (s *Server) listProviders(c *call) reply {
 	items := []provider{}
 	for _, p := range s.st.providers {
 		items = append(items, *p)
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "providers", items, func(p provider) int64 { return p.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "providers", items, func(p provider) int64 { return p.seq }, 20)
 }
 
-func (s *Server) createProvider(c *call) {
+func (s *Server) createProvider(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	name := ck.enum(o, "", "provider", true, "e2b", "fly", "webhook")
@@ -75,10 +67,8 @@ func (s *Server) createProvider(c *call) {
 	}
 	isDefault, _ := ck.boolean(o, "", "isDefault")
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
 	status := http.StatusCreated
 	var p *provider
 	for _, q := range s.st.providers {
@@ -96,15 +86,11 @@ func (s *Server) createProvider(c *call) {
 		}
 	}
 	p.IsDefault = p.IsDefault || isDefault
-	out := *p
-	s.mu.Unlock()
-	c.json(status, out)
+	return answer(status, *p)
 }
 
-func (s *Server) deleteProvider(c *call) {
+func (s *Server) deleteProvider(c *call) reply {
 	name := c.r.PathValue("provider")
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	idx := -1
 	for i, p := range s.st.providers {
 		if p.Provider == name {
@@ -112,15 +98,13 @@ func (s *Server) deleteProvider(c *call) {
 		}
 	}
 	if idx < 0 {
-		c.fail(&apiError{status: 404, code: "not_found", message: "Provider " + name + " is not configured."})
-		return
+		return failed(&apiError{status: 404, code: "not_found", message: "Provider " + name + " is not configured."})
 	}
 	for _, a := range s.st.agents {
 		if a.Status != "terminated" && a.Compute != nil && a.Compute.Provider == name {
-			c.fail(errConflict("Provider " + name + " has active agents; terminate them first."))
-			return
+			return failed(errConflict("Provider " + name + " has active agents; terminate them first."))
 		}
 	}
 	s.st.providers = append(s.st.providers[:idx:idx], s.st.providers[idx+1:]...)
-	c.ok()
+	return okReply()
 }

@@ -78,5 +78,28 @@ func (c *call) json(status int, v any) {
 	c.w.Write(b)
 }
 
-// ok answers {"ok": true}.
-func (c *call) ok() { c.json(http.StatusOK, map[string]bool{"ok": true}) }
+// reply is a handler's answer: body as JSON with status, or err in the
+// error envelope.
+type reply struct {
+	status int
+	body   any
+	err    *apiError
+}
+
+// answer is the reply of body with status.
+func answer(status int, body any) reply { return reply{status: status, body: body} }
+
+// failed is the reply of e.
+func failed(e *apiError) reply { return reply{err: e} }
+
+// okReply is the reply {"ok": true}.
+func okReply() reply { return answer(http.StatusOK, map[string]bool{"ok": true}) }
+
+// write answers r.
+func (c *call) write(r reply) {
+	if r.err != nil {
+		c.fail(r.err)
+		return
+	}
+	c.json(r.status, r.body)
+}

@@ -13,11 +13,10 @@ type secret struct {
 	seq int64
 }
 
-func (s *Server) setSecret(c *call) {
+func (s *Server) setSecret(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	name := ck.str(o, "", "name", true)
@@ -26,14 +25,11 @@ func (s *Server) setSecret(c *call) {
 	}
 	ck.str(o, "", "value", true)
 	sessionID := ck.str(o, "", "sessionId", false)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if sessionID != "" && s.st.sessions[sessionID] == nil {
 		ck.add("sessionId", "no such session")
 	}
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	scope := "org"
 	if sessionID != "" {
@@ -41,50 +37,39 @@ func (s *Server) setSecret(c *call) {
 	}
 	for _, sec := range s.st.secrets {
 		if sec.Name == name && sec.Scope == scope {
-			c.json(http.StatusOK, *sec) // overwritten
-			return
+			return answer(http.StatusOK, *sec) // overwritten
 		}
 	}
 	sec := &secret{Name: name, Scope: scope, CreatedAt: timestamp(s.now()), seq: s.st.next()}
 	s.st.secrets = append(s.st.secrets, sec)
-	c.json(http.StatusCreated, *sec)
+	return answer(http.StatusCreated, *sec)
 }
 
 // listSecrets lists every secret's metadata, org-wide and session-scoped
 // as the reference's example shows, or only those scoped to the session
 // given as ?sessionId; in pages like every list.
-func (s *Server) listSecrets(c *call) {
+func (s *Server) listSecrets(c *call) reply {
 	sessionID := c.r.URL.Query().Get("sessionId")
-	s.mu.Lock()
 	items := []secret{}
 	for _, sec := range s.st.secrets {
 		if sessionID == "" || sec.Scope == sessionID {
 			items = append(items, *sec)
 		}
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "secrets", items, func(sec secret) int64 { return sec.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "secrets", items, func(sec secret) int64 { return sec.seq }, 20)
 }
 
-func (s *Server) deleteSecret(c *call) {
+func (s *Server) deleteSecret(c *call) reply {
 	name := c.r.PathValue("name")
 	scope := c.r.URL.Query().Get("sessionId")
 	if scope == "" {
 		scope = "org"
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i, sec := range s.st.secrets {
 		if sec.Name == name && sec.Scope == scope {
 			s.st.secrets = append(s.st.secrets[:i:i], s.st.secrets[i+1:]...)
-			c.ok()
-			return
+			return okReply()
 		}
 	}
-	c.fail(&apiError{status: 404, code: "not_found", message: "No secret " + name + " in scope " + scope + "."})
+	return failed(&apiError{status: 404, code: "not_found", message: "No secret " + name + " in scope " + scope + "."})
 }
