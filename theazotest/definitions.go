@@ -101,11 +101,7 @@ func (s *Server) definitionFor(c *call) (*definition, *apiError) {
 }
 
 func (s *Server) getDefinition(c *call) reply {
-	d, e := s.definitionFor(c)
-	if e != nil {
-		return failed(e)
-	}
-	return answer(http.StatusOK, *d)
+	return itemReply(c, s.st.defs, "agent definition", "id")
 }
 
 // updateDefinition stores a new version with the fields given.

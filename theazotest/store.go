@@ -216,6 +216,16 @@ func lookup[T any](c *call, m map[string]*T, kind, param string) (*T, *apiError)
 	return v, nil
 }
 
+// itemReply is the reply of a get: a copy of the item of m named by the
+// call's path parameter param, or the 404 naming kind; the caller holds s.mu.
+func itemReply[T any](c *call, m map[string]*T, kind, param string) reply {
+	v, e := lookup(c, m, kind, param)
+	if e != nil {
+		return failed(e)
+	}
+	return answer(http.StatusOK, *v)
+}
+
 // withLock returns the result of fn, run with s.mu held; the lock is
 // released even when fn panics.
 func withLock[T any](s *Server, fn func() T) T {

@@ -272,11 +272,7 @@ func (s *Server) workflowFor(c *call) (*workflow, *apiError) {
 }
 
 func (s *Server) getWorkflow(c *call) reply {
-	w, e := s.workflowFor(c)
-	if e != nil {
-		return failed(e)
-	}
-	return answer(http.StatusOK, *w)
+	return itemReply(c, s.st.workflows, "workflow", "id")
 }
 
 func (s *Server) updateWorkflow(c *call) reply {
@@ -445,11 +441,7 @@ func (s *Server) runFor(c *call) (*workflowRun, *apiError) {
 }
 
 func (s *Server) getRun(c *call) reply {
-	r, e := s.runFor(c)
-	if e != nil {
-		return failed(e)
-	}
-	return answer(http.StatusOK, *r)
+	return itemReply(c, s.st.runs, "workflow run", "runId")
 }
 
 func (s *Server) streamRun(c *call) {
