@@ -426,3 +426,27 @@ func (s *Server) execAgent(c *call) {
 		})
 	}))
 }
+
+// WithProvisionDelay makes new agents start in status "provisioning" and
+// become "idle" after d, as real sandboxes do. Until then they refuse runs
+// and exec with 409 conflict. Default 0: agents are idle at once.
+func WithProvisionDelay(d time.Duration) Option { return func(c *config) { c.provisioning = d } }
+
+// provision makes a new agent idle after the provisioning delay; the
+// caller holds s.mu.
+func (s *Server) provision(a *agent) {
+	if s.cfg.provisioning <= 0 {
+		return
+	}
+	a.setStatus("provisioning")
+	s.goBackground(func() {
+		if !s.sleep(s.ctx, s.cfg.provisioning) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if a.Status == "provisioning" {
+			a.setStatus("idle")
+		}
+	})
+}

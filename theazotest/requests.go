@@ -29,6 +29,11 @@ type Request struct {
 	Time time.Time
 }
 
+// WithRequestLog calls fn with each request once the server has answered
+// it (a stream when it ends), on the goroutine that served it. The
+// Authorization header is redacted as in Requests.
+func WithRequestLog(fn func(Request)) Option { return func(c *config) { c.onRequest = fn } }
+
 // Requests returns a copy of every request received so far, oldest first.
 func (s *Server) Requests() []Request {
 	s.reqMu.Lock()
@@ -72,18 +77,24 @@ func redactAuth(v string) string {
 	return scheme + " [redacted]"
 }
 
-// record logs a request and returns its index.
-func (s *Server) record(r *http.Request, body []byte, reqID string) int {
+// requestOf is r as recorded and logged: its method, path, query and
+// headers, with the Authorization value redacted, and its request id.
+func requestOf(r *http.Request, reqID string) Request {
 	h := r.Header.Clone()
 	if v := h.Get("Authorization"); v != "" {
 		h.Set("Authorization", redactAuth(v))
 	}
+	return Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Header: h, RequestID: reqID}
+}
+
+// record logs a request and returns its index.
+func (s *Server) record(r *http.Request, body []byte, reqID string) int {
+	req := requestOf(r, reqID)
+	req.Body = body
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
-	s.requests = append(s.requests, Request{
-		Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Header: h,
-		Body: body, RequestID: reqID, Time: time.Now(),
-	})
+	req.Time = time.Now()
+	s.requests = append(s.requests, req)
 	return len(s.requests) - 1
 }
 
@@ -93,4 +104,12 @@ func (s *Server) setStatus(idx, status int) {
 	if idx < len(s.requests) {
 		s.requests[idx].Status = status
 	}
+}
+
+// logRequest passes a finished request to the WithRequestLog function:
+// its method, path, query, redacted headers, request id and status.
+func (s *Server) logRequest(r *http.Request, reqID string, w *statusWriter) {
+	req := requestOf(r, reqID)
+	req.Status = w.status
+	s.cfg.onRequest(req)
 }
