@@ -55,9 +55,9 @@ func (a *agent) model() string {
 	return defaultModel
 }
 
-// agentFor returns the agent of the call's {id} or answers 404; the caller
+// agentFor returns the agent of the call's {id} or its 404; the caller
 // holds s.mu.
-func (s *Server) agentFor(c *call) *agent { return lookup(c, s.st.agents, "agent", "id") }
+func (s *Server) agentFor(c *call) (*agent, *apiError) { return lookup(c, s.st.agents, "agent", "id") }
 
 // applyDefinition fills the fields of an agent created from an agent
 // definition that the request left out: instructions, tools, model and
@@ -95,11 +95,10 @@ func (s *Server) applyDefinition(w *agentWire, o obj, timeoutSet bool) *apiError
 	return nil
 }
 
-func (s *Server) createAgent(c *call) {
+func (s *Server) createAgent(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	w := agentWire{Timeout: 300}
@@ -118,20 +117,15 @@ func (s *Server) createAgent(c *call) {
 	}
 	w.DefinitionID = ck.str(o, "", "definitionId", false)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	sess := s.st.sessions[c.r.PathValue("id")]
 	if sess == nil {
-		c.fail(errNotFound("session", c.r.PathValue("id")))
-		return
+		return failed(errNotFound("session", c.r.PathValue("id")))
 	}
 	if e := s.checkSession(sess); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	if sess.Limits != nil && sess.Limits.MaxAgents > 0 {
 		active := int64(0)
@@ -141,98 +135,76 @@ func (s *Server) createAgent(c *call) {
 			}
 		}
 		if active >= sess.Limits.MaxAgents {
-			c.fail(errLimit("maxAgents", "Session "+sess.ID+" already runs its maximum of "+itoa(sess.Limits.MaxAgents)+" agents."))
-			return
+			return failed(errLimit("maxAgents", "Session "+sess.ID+" already runs its maximum of "+itoa(sess.Limits.MaxAgents)+" agents."))
 		}
 	}
 	if e := s.applyDefinition(&w, o, timeoutSet); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	if w.Compute == nil {
 		w.Compute = &compute{Provider: s.defaultProvider()}
 	}
 	if e := s.providerError(w.Compute.Provider); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	now := s.now()
 	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
 	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
 	s.st.agents[a.ID] = a
 	s.provision(a)
-	c.json(http.StatusCreated, a.agentWire)
+	return answer(http.StatusCreated, a.agentWire)
 }
 
-func (s *Server) getAgent(c *call) {
-	s.mu.Lock()
-	a := s.agentFor(c)
-	var out agentWire
-	if a != nil {
-		out = a.agentWire
+func (s *Server) getAgent(c *call) reply {
+	a, e := s.agentFor(c)
+	if e != nil {
+		return failed(e)
 	}
-	s.mu.Unlock()
-	if a != nil {
-		c.json(http.StatusOK, out)
-	}
+	return answer(http.StatusOK, a.agentWire)
 }
 
-// usable answers 409 or 402 when an agent cannot take work; the caller
-// holds s.mu.
-func (s *Server) usable(c *call, a *agent) bool {
+// usable returns the 409, 402 or 502 of an agent that cannot take work;
+// the caller holds s.mu.
+func (s *Server) usable(a *agent) *apiError {
 	switch a.Status {
 	case "terminated":
-		c.fail(errConflict("Agent " + a.ID + " is terminated."))
-		return false
+		return errConflict("Agent " + a.ID + " is terminated.")
 	case "paused":
-		c.fail(errConflict("Agent " + a.ID + " is paused; resume it first."))
-		return false
+		return errConflict("Agent " + a.ID + " is paused; resume it first.")
 	case "provisioning":
-		c.fail(errConflict("Agent " + a.ID + " is still provisioning."))
-		return false
+		return errConflict("Agent " + a.ID + " is still provisioning.")
 	}
 	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {
-		c.fail(e)
-		return false
+		return e
 	}
-	if e := s.providerError(a.Compute.Provider); e != nil {
-		c.fail(e)
-		return false
-	}
-	return true
+	return s.providerError(a.Compute.Provider)
 }
 
-func (s *Server) runAgentTask(c *call) {
+func (s *Server) runAgentTask(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	task := ck.str(o, "", "task", true)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
-	a := s.agentFor(c)
-	if a == nil || !s.usable(c, a) {
-		s.mu.Unlock()
-		return
+	a, e := s.agentFor(c)
+	if e == nil {
+		e = s.usable(a)
+	}
+	if e != nil {
+		return failed(e)
 	}
 	if a.running {
-		s.mu.Unlock()
-		c.fail(errConflict("Agent " + a.ID + " is already running a task."))
-		return
+		return failed(errConflict("Agent " + a.ID + " is already running a task."))
 	}
 	a.running = true
 	a.setStatus("running")
 	taskID := newID("task", s.now())
-	agentID := a.ID
-	s.mu.Unlock()
-
 	s.goBackground(func() { s.runScript(a, task) })
-	c.json(http.StatusAccepted, map[string]string{"taskId": taskID, "agentId": agentID})
+	return answer(http.StatusAccepted, map[string]string{"taskId": taskID, "agentId": a.ID})
 }
 
 // runScript streams the script of one run to the agent's log, honouring
@@ -333,55 +305,40 @@ func eventCost(ev Event) (int64, string) {
 	return max(v.Cost.Amount, 0), v.Text
 }
 
-func (s *Server) pauseAgent(c *call) {
-	s.mu.Lock()
-	a := s.agentFor(c)
-	if a == nil {
-		s.mu.Unlock()
-		return
+func (s *Server) pauseAgent(c *call) reply {
+	a, e := s.agentFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	if a.Status == "terminated" {
-		s.mu.Unlock()
-		c.fail(errConflict("Agent " + a.ID + " is terminated."))
-		return
+		return failed(errConflict("Agent " + a.ID + " is terminated."))
 	}
 	if a.Status != "paused" {
 		a.setStatus("paused")
 	}
-	out := a.agentWire
-	s.mu.Unlock()
-	c.json(http.StatusOK, out)
+	return answer(http.StatusOK, a.agentWire)
 }
 
-func (s *Server) resumeAgent(c *call) {
-	s.mu.Lock()
-	a := s.agentFor(c)
-	if a == nil {
-		s.mu.Unlock()
-		return
+func (s *Server) resumeAgent(c *call) reply {
+	a, e := s.agentFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	if a.Status != "paused" {
-		st := a.Status
-		s.mu.Unlock()
-		c.fail(errConflict("Agent " + a.ID + " is not paused (status " + st + ")."))
-		return
+		return failed(errConflict("Agent " + a.ID + " is not paused (status " + a.Status + ")."))
 	}
 	if a.running {
 		a.setStatus("running")
 	} else {
 		a.setStatus("idle")
 	}
-	out := a.agentWire
-	s.mu.Unlock()
-	c.json(http.StatusOK, out)
+	return answer(http.StatusOK, a.agentWire)
 }
 
-func (s *Server) terminateAgent(c *call) {
-	s.mu.Lock()
-	a := s.agentFor(c)
-	if a == nil {
-		s.mu.Unlock()
-		return
+func (s *Server) terminateAgent(c *call) reply {
+	a, e := s.agentFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	if a.Status != "terminated" {
 		if a.running {
@@ -391,17 +348,18 @@ func (s *Server) terminateAgent(c *call) {
 		a.setStatus("terminated")
 		a.log.finish()
 	}
-	s.mu.Unlock()
-	c.ok()
+	return okReply()
 }
 
 func (s *Server) streamAgent(c *call) {
 	s.mu.Lock()
-	a := s.agentFor(c)
+	a, e := s.agentFor(c)
 	s.mu.Unlock()
-	if a != nil {
-		c.stream(a.log, false, nil, func(t string) bool { return t == "output" || t == "error" })
+	if e != nil {
+		c.fail(e)
+		return
 	}
+	c.stream(a.log, false, nil, func(t string) bool { return t == "output" || t == "error" })
 }
 
 // ExecResult is what the fake's exec answers for a piece of code.
@@ -434,14 +392,22 @@ func (s *Server) execAgent(c *call) {
 		c.fail(e)
 		return
 	}
-	s.mu.Lock()
-	a := s.agentFor(c)
-	if a == nil || !s.usable(c, a) {
-		s.mu.Unlock()
+	// The ExecFunc runs without the lock: it may take long, or call the server.
+	var sessionID, agentID string
+	e = withLock(s, func() *apiError {
+		a, e := s.agentFor(c)
+		if e == nil {
+			e = s.usable(a)
+		}
+		if e == nil {
+			sessionID, agentID = a.SessionID, a.ID
+		}
+		return e
+	})
+	if e != nil {
+		c.fail(e)
 		return
 	}
-	sessionID, agentID := a.SessionID, a.ID
-	s.mu.Unlock()
 
 	fn := s.cfg.exec
 	if fn == nil {
@@ -449,15 +415,38 @@ func (s *Server) execAgent(c *call) {
 	}
 	res := fn(lang, code)
 	minutes := max(int64((res.Duration+time.Minute-1)/time.Minute), 1)
-	s.mu.Lock()
-	s.recordUsage(usageRecord{at: s.now(), sessionID: sessionID, agentID: agentID,
-		computeMinutes: minutes, computeCost: minutes * s.cfg.computeRate})
-	s.mu.Unlock()
-	if res.TimedOut {
-		c.fail(&apiError{status: http.StatusGatewayTimeout, code: "timeout", message: "exec exceeded the 120-second timeout."})
+	c.write(withLock(s, func() reply {
+		s.recordUsage(usageRecord{at: s.now(), sessionID: sessionID, agentID: agentID,
+			computeMinutes: minutes, computeCost: minutes * s.cfg.computeRate})
+		if res.TimedOut {
+			return failed(&apiError{status: http.StatusGatewayTimeout, code: "timeout", message: "exec exceeded the 120-second timeout."})
+		}
+		return answer(http.StatusOK, map[string]any{
+			"stdout": res.Stdout, "stderr": res.Stderr, "exitCode": res.ExitCode, "durationMs": res.Duration.Milliseconds(),
+		})
+	}))
+}
+
+// WithProvisionDelay makes new agents start in status "provisioning" and
+// become "idle" after d, as real sandboxes do. Until then they refuse runs
+// and exec with 409 conflict. Default 0: agents are idle at once.
+func WithProvisionDelay(d time.Duration) Option { return func(c *config) { c.provisioning = d } }
+
+// provision makes a new agent idle after the provisioning delay; the
+// caller holds s.mu.
+func (s *Server) provision(a *agent) {
+	if s.cfg.provisioning <= 0 {
 		return
 	}
-	c.json(http.StatusOK, map[string]any{
-		"stdout": res.Stdout, "stderr": res.Stderr, "exitCode": res.ExitCode, "durationMs": res.Duration.Milliseconds(),
+	a.setStatus("provisioning")
+	s.goBackground(func() {
+		if !s.sleep(s.ctx, s.cfg.provisioning) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if a.Status == "provisioning" {
+			a.setStatus("idle")
+		}
 	})
 }

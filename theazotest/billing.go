@@ -124,13 +124,11 @@ func (s *Server) sum(p period, keep func(u usageRecord) bool) totals {
 	return t
 }
 
-func (s *Server) usageSummary(c *call) {
+func (s *Server) usageSummary(c *call) reply {
 	p, e := s.readPeriod(c, monthStart)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
 	t := s.sum(p, nil)
 	snapshots := 0
 	for _, a := range s.st.agents {
@@ -138,8 +136,7 @@ func (s *Server) usageSummary(c *call) {
 			snapshots++
 		}
 	}
-	s.mu.Unlock()
-	c.json(http.StatusOK, map[string]any{
+	return answer(http.StatusOK, map[string]any{
 		"period":  p.wire(),
 		"compute": map[string]any{"minutes": t.computeMinutes, "cost": usd(t.computeCost)},
 		"models":  map[string]any{"inputTokens": t.inTokens, "outputTokens": t.outTokens, "cost": usd(t.modelCost)},
@@ -149,16 +146,13 @@ func (s *Server) usageSummary(c *call) {
 	})
 }
 
-func (s *Server) billingUsage(c *call) {
+func (s *Server) billingUsage(c *call) reply {
 	p, e := s.readPeriod(c, monthStart)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
 	t := s.sum(p, nil)
-	s.mu.Unlock()
-	c.json(http.StatusOK, map[string]any{
+	return answer(http.StatusOK, map[string]any{
 		"period": p.wire(), "totalCost": usd(t.computeCost + t.modelCost),
 		"computeMinutes": t.computeMinutes, "modelCalls": t.calls,
 		"sessions": len(t.sessions), "agents": len(t.agents),
@@ -172,20 +166,17 @@ type dailyCost struct {
 	seq int64
 }
 
-func (s *Server) billingDaily(c *call) {
+func (s *Server) billingDaily(c *call) reply {
 	p, e := s.readPeriod(c, thirtyDaysAgo)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	byDay := map[string]int64{}
-	s.mu.Lock()
 	for _, u := range s.st.usage {
 		if p.has(u.at) {
 			byDay[u.at.Format(time.DateOnly)] += u.cost()
 		}
 	}
-	s.mu.Unlock()
 	rows := []dailyCost{}
 	day := time.Date(p.from.Year(), p.from.Month(), p.from.Day(), 0, 0, 0, 0, time.UTC)
 	for ; day.Before(p.until) && len(rows) < 3660; day = day.AddDate(0, 0, 1) {
@@ -193,12 +184,7 @@ func (s *Server) billingDaily(c *call) {
 		rows = append(rows, dailyCost{Date: d, Cost: usd(byDay[d]), seq: int64(len(rows) + 1)})
 	}
 	// Pages of a month by default, so that long ranges page.
-	out, e := paginate(c, "billing-daily", rows, func(d dailyCost) int64 { return d.seq }, 31)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, out)
+	return listReply(c, "billing-daily", rows, func(d dailyCost) int64 { return d.seq }, 31)
 }
 
 type userCost struct {
@@ -210,18 +196,16 @@ type userCost struct {
 	seq int64
 }
 
-func (s *Server) billingUsers(c *call) {
+func (s *Server) billingUsers(c *call) reply {
 	p, e := s.readPeriod(c, monthStart)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
 	users := map[string]bool{}
 	for _, sess := range s.st.sessionOrder {
 		users[sess.UserID] = true
 	}
-	out := list[userCost]{Data: []userCost{}}
+	rows := []userCost{}
 	for user := range users {
 		t := s.sum(p, func(u usageRecord) bool {
 			sess := s.st.sessions[u.sessionID]
@@ -230,26 +214,20 @@ func (s *Server) billingUsers(c *call) {
 		if len(t.sessions) == 0 {
 			continue // no cost in the period
 		}
-		out.Data = append(out.Data, userCost{UserID: user, Cost: usd(t.computeCost + t.modelCost), Sessions: len(t.sessions), Agents: len(t.agents)})
+		rows = append(rows, userCost{UserID: user, Cost: usd(t.computeCost + t.modelCost), Sessions: len(t.sessions), Agents: len(t.agents)})
 	}
-	s.mu.Unlock()
-	sort.Slice(out.Data, func(i, j int) bool {
-		a, b := out.Data[i], out.Data[j]
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
 		if a.Cost.Amount != b.Cost.Amount {
 			return a.Cost.Amount > b.Cost.Amount
 		}
 		return a.UserID < b.UserID
 	})
-	for i := range out.Data {
-		out.Data[i].seq = int64(i + 1)
+	for i := range rows {
+		rows[i].seq = int64(i + 1)
 	}
 	// limit is the page size: 50 users by default, at most 1000.
-	pg, e := paginateUpTo(c, "billing-users", out.Data, func(u userCost) int64 { return u.seq }, 50, 1000)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, pg)
+	return listReplyUpTo(c, "billing-users", rows, func(u userCost) int64 { return u.seq }, 50, 1000)
 }
 
 type modelCost struct {
@@ -262,14 +240,12 @@ type modelCost struct {
 	seq int64
 }
 
-func (s *Server) billingModels(c *call) {
+func (s *Server) billingModels(c *call) reply {
 	p, e := s.readPeriod(c, monthStart)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	byModel := map[string]*modelCost{}
-	s.mu.Lock()
 	for _, u := range s.st.usage {
 		if !p.has(u.at) || u.model == "" {
 			continue
@@ -284,25 +260,19 @@ func (s *Server) billingModels(c *call) {
 		m.OutputTokens += u.outputTokens
 		m.Cost.Amount += u.modelCost
 	}
-	s.mu.Unlock()
-	out := list[modelCost]{Data: []modelCost{}}
+	rows := []modelCost{}
 	for _, m := range byModel {
-		out.Data = append(out.Data, *m)
+		rows = append(rows, *m)
 	}
-	sort.Slice(out.Data, func(i, j int) bool {
-		a, b := out.Data[i], out.Data[j]
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
 		if a.Cost.Amount != b.Cost.Amount {
 			return a.Cost.Amount > b.Cost.Amount
 		}
 		return a.Model < b.Model
 	})
-	for i := range out.Data {
-		out.Data[i].seq = int64(i + 1)
+	for i := range rows {
+		rows[i].seq = int64(i + 1)
 	}
-	pg, e := paginate(c, "billing-models", out.Data, func(m modelCost) int64 { return m.seq }, 50)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, pg)
+	return listReply(c, "billing-models", rows, func(m modelCost) int64 { return m.seq }, 50)
 }

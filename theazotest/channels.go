@@ -60,11 +60,10 @@ func DefaultReply(channelID, threadID string, thread []ChatMessage) string {
 	return "You said: " + strconv.Quote(thread[len(thread)-1].Content) + " (message " + strconv.Itoa(turns) + " of this thread)"
 }
 
-func (s *Server) createChannel(c *call) {
+func (s *Server) createChannel(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	w := channelWire{
@@ -73,39 +72,31 @@ func (s *Server) createChannel(c *call) {
 		Instructions: ck.str(o, "", "instructions", false),
 	}
 	w.Metadata, _ = ck.object(o, "", "metadata", false)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.usableDefinition(ck, "definitionId", w.DefinitionID)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	now := s.now()
 	w.ID, w.CreatedAt, w.seq = newID("ch", now), timestamp(now), s.st.next()
 	ch := &channel{channelWire: w, threads: map[string]bool{}, log: newEventLog()}
 	s.st.channels[ch.ID] = ch
 	s.st.channelOrder = append(s.st.channelOrder, ch)
-	c.json(http.StatusCreated, w)
+	return answer(http.StatusCreated, w)
 }
 
-func (s *Server) listChannels(c *call) {
-	s.mu.Lock()
+func (s *Server) listChannels(c *call) reply {
 	items := make([]channelWire, len(s.st.channelOrder))
 	for i, ch := range s.st.channelOrder {
 		items[i] = ch.channelWire
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "channels", items, func(ch channelWire) int64 { return ch.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "channels", items, func(ch channelWire) int64 { return ch.seq }, 20)
 }
 
-// channelFor returns the channel of the call's {id} or answers 404; the caller
+// channelFor returns the channel of the call's {id} or its 404; the caller
 // holds s.mu.
-func (s *Server) channelFor(c *call) *channel { return lookup(c, s.st.channels, "channel", "id") }
+func (s *Server) channelFor(c *call) (*channel, *apiError) {
+	return lookup(c, s.st.channels, "channel", "id")
+}
 
 // sendMessage is public: it stores the user's message and the assistant's
 // reply in the thread (a new one when none is given) and returns the reply.
@@ -122,42 +113,43 @@ func (s *Server) sendMessage(c *call) {
 		c.fail(e)
 		return
 	}
-	s.mu.Lock()
-	ch := s.channelFor(c)
-	if ch == nil {
-		s.mu.Unlock()
-		return
-	}
-	if threadID != "" && !ch.threads[threadID] {
-		s.mu.Unlock()
-		c.fail(errNotFound("thread", threadID))
-		return
-	}
-	now := s.now()
-	if threadID == "" {
-		threadID = newID("thr", now)
-		ch.threads[threadID] = true
-	}
+	// The ReplyFunc runs without the lock: it may take long, or call the server.
+	var ch *channel
 	var thread []ChatMessage
-	for _, m := range ch.messages {
-		if m.ThreadID == threadID {
-			thread = append(thread, ChatMessage{Role: m.Role, Content: m.Content})
+	e = withLock(s, func() *apiError {
+		var e *apiError
+		if ch, e = s.channelFor(c); e != nil {
+			return e
 		}
+		if threadID != "" && !ch.threads[threadID] {
+			return errNotFound("thread", threadID)
+		}
+		now := s.now()
+		if threadID == "" {
+			threadID = newID("thr", now)
+			ch.threads[threadID] = true
+		}
+		for _, m := range ch.messages {
+			if m.ThreadID == threadID {
+				thread = append(thread, ChatMessage{Role: m.Role, Content: m.Content})
+			}
+		}
+		thread = append(thread, ChatMessage{Role: "user", Content: content})
+		s.addMessage(ch, threadID, "user", content)
+		return nil
+	})
+	if e != nil {
+		c.fail(e)
+		return
 	}
-	thread = append(thread, ChatMessage{Role: "user", Content: content})
-	s.addMessage(ch, threadID, "user", content)
-	s.mu.Unlock()
 
 	fn := s.cfg.reply
 	if fn == nil {
 		fn = DefaultReply
 	}
 	text := fn(ch.ID, threadID, thread)
-
-	s.mu.Lock()
-	reply := s.addMessage(ch, threadID, "assistant", text)
-	s.mu.Unlock()
-	c.json(http.StatusOK, reply)
+	m := withLock(s, func() message { return s.addMessage(ch, threadID, "assistant", text) })
+	c.json(http.StatusOK, m)
 }
 
 // addMessage stores a message and streams it; the caller holds s.mu.
@@ -170,13 +162,11 @@ func (s *Server) addMessage(ch *channel, threadID, role, content string) message
 	return m
 }
 
-func (s *Server) listMessages(c *call) {
+func (s *Server) listMessages(c *call) reply {
 	threadID := c.r.URL.Query().Get("threadId")
-	s.mu.Lock()
-	ch := s.channelFor(c)
-	if ch == nil {
-		s.mu.Unlock()
-		return
+	ch, e := s.channelFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	items := []message{}
 	for _, m := range ch.messages {
@@ -184,21 +174,16 @@ func (s *Server) listMessages(c *call) {
 			items = append(items, m)
 		}
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "messages:"+ch.ID, items, func(m message) int64 { return m.seq }, 50)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "messages:"+ch.ID, items, func(m message) int64 { return m.seq }, 50)
 }
 
 func (s *Server) streamChannel(c *call) {
 	threadID := c.r.URL.Query().Get("threadId")
 	s.mu.Lock()
-	ch := s.channelFor(c)
+	ch, e := s.channelFor(c)
 	s.mu.Unlock()
-	if ch == nil {
+	if e != nil {
+		c.fail(e)
 		return
 	}
 	c.stream(ch.log, false, func(ev sseEvent) bool { return threadID == "" || ev.thread == threadID }, nil)

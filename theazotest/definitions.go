@@ -57,108 +57,86 @@ func readDefinition(ck *checker, o obj, d *definition) {
 	}
 }
 
-func (s *Server) createDefinition(c *call) {
+func (s *Server) createDefinition(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	d := &definition{Name: ck.str(o, "", "name", true), Version: 1}
 	readDefinition(ck, o, d)
 	d.Metadata, _ = ck.object(o, "", "metadata", false)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
 	now := s.now()
 	d.ID, d.CreatedAt, d.UpdatedAt, d.seq = newID("adef", now), timestamp(now), timestamp(now), s.st.next()
 	s.st.defs[d.ID] = d
 	s.st.defOrder = append(s.st.defOrder, d)
-	out := *d
-	s.mu.Unlock()
-	c.json(http.StatusCreated, out)
+	return answer(http.StatusCreated, *d)
 }
 
-func (s *Server) listDefinitions(c *call) {
+func (s *Server) listDefinitions(c *call) reply {
 	all := false
 	if v := c.r.URL.Query().Get("includeArchived"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			c.fail(invalidQuery(fieldErr{"includeArchived", "must be true or false"}))
-			return
+			return failed(invalidQuery(fieldErr{"includeArchived", "must be true or false"}))
 		}
 		all = b
 	}
-	s.mu.Lock()
 	items := []definition{}
 	for _, d := range s.st.defOrder {
 		if all || !d.Archived {
 			items = append(items, *d)
 		}
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "agent-definitions", items, func(d definition) int64 { return d.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "agent-definitions", items, func(d definition) int64 { return d.seq }, 20)
 }
 
-// definitionFor returns the agent definition of the call's {id} or answers 404; the caller
-// holds s.mu.
-func (s *Server) definitionFor(c *call) *definition {
+// definitionFor returns the agent definition of the call's {id} or its 404;
+// the caller holds s.mu.
+func (s *Server) definitionFor(c *call) (*definition, *apiError) {
 	return lookup(c, s.st.defs, "agent definition", "id")
 }
 
-func (s *Server) getDefinition(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if d := s.definitionFor(c); d != nil {
-		c.json(http.StatusOK, *d)
-	}
+func (s *Server) getDefinition(c *call) reply {
+	return itemReply(c, s.st.defs, "agent definition", "id")
 }
 
 // updateDefinition stores a new version with the fields given.
-func (s *Server) updateDefinition(c *call) {
+func (s *Server) updateDefinition(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := s.definitionFor(c)
-	if d == nil {
-		return
+	d, e := s.definitionFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	if d.Archived {
-		c.fail(errConflict("Agent definition " + d.ID + " is archived."))
-		return
+		return failed(errConflict("Agent definition " + d.ID + " is archived."))
 	}
 	next := *d
 	ck := &checker{}
 	readDefinition(ck, o, &next)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	next.Version++
 	next.UpdatedAt = timestamp(s.now())
 	*d = next
-	c.json(http.StatusOK, next)
+	return answer(http.StatusOK, next)
 }
 
-func (s *Server) archiveDefinition(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if d := s.definitionFor(c); d != nil {
-		d.Archived = true
-		d.UpdatedAt = timestamp(s.now())
-		c.ok()
+func (s *Server) archiveDefinition(c *call) reply {
+	d, e := s.definitionFor(c)
+	if e != nil {
+		return failed(e)
 	}
+	d.Archived = true
+	d.UpdatedAt = timestamp(s.now())
+	return okReply()
 }
 
 // usableDefinition checks a definition named in a body; the caller holds s.mu.

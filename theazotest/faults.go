@@ -1,6 +1,10 @@
 package theazotest
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -86,36 +90,62 @@ func (s *Server) takeFault(method, path string) *Fault {
 	return nil
 }
 
-// rateLimit is a sliding-window limit per key; limit <= 0 is off.
-type rateLimit struct {
-	limit  int
-	window time.Duration
+// hangUpMidBody handles the request in full, then sends only the first half
+// of the reply's body and closes the connection.
+func (s *Server) hangUpMidBody(w http.ResponseWriter, r *http.Request, c *call) {
+	buf := &bufferWriter{header: http.Header{}}
+	c.w = buf
+	s.mux.ServeHTTP(buf, r)
+	for k, v := range buf.header {
+		w.Header()[k] = v
+	}
+	body := buf.body.Bytes()
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if buf.status == 0 {
+		buf.status = http.StatusOK
+	}
+	w.WriteHeader(buf.status)
+	w.Write(body[:len(body)/2])
+	http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
 }
 
-// allowRate counts a request of key and reports whether it is within the
-// limit; when not, how long until it would be.
-func (s *Server) allowRate(key string) (time.Duration, bool) {
-	s.rateMu.Lock()
-	defer s.rateMu.Unlock()
-	if s.rate.limit <= 0 || s.rate.window <= 0 {
-		return 0, true
+// bufferWriter collects a whole reply in memory.
+type bufferWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (w *bufferWriter) Header() http.Header { return w.header }
+func (w *bufferWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
 	}
-	now := time.Now()
-	seen := s.rateSeen[key]
-	cut := 0
-	for cut < len(seen) && now.Sub(seen[cut]) >= s.rate.window {
-		cut++
+}
+func (w *bufferWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
 	}
-	seen = seen[cut:]
-	if len(seen) >= s.rate.limit {
-		s.rateSeen[key] = seen
-		wait := seen[0].Add(s.rate.window).Sub(now)
-		if s.rate.window >= time.Second {
-			// Like the API: whole seconds, at least one.
-			wait = max(wait.Truncate(time.Second)+time.Second, time.Second)
-		}
-		return wait, false
+	return w.body.Write(b)
+}
+
+// statusCodes are the API's error codes by HTTP status.
+var statusCodes = map[int]string{
+	400: "bad_request", 401: "unauthorized", 402: "session_limit_exceeded", 403: "forbidden",
+	404: "not_found", 409: "conflict", 422: "unprocessable_entity", 429: "rate_limited",
+	500: "internal_error", 502: "provider_error", 503: "service_unavailable", 504: "timeout",
+}
+
+func faultError(f *Fault) *apiError {
+	code := statusCodes[f.Status]
+	if code == "" {
+		code = "error"
 	}
-	s.rateSeen[key] = append(seen, now)
-	return 0, true
+	e := &apiError{status: f.Status, code: code, message: "Injected fault: " + http.StatusText(f.Status) + "."}
+	if f.RetryAfter > 0 {
+		e.retryAfter = f.RetryAfter
+		e.details = map[string]any{"retryAfter": json.Number(formatSeconds(f.RetryAfter))}
+	}
+	return e
 }

@@ -47,11 +47,10 @@ func DefaultFleetTask(index int, task string) TaskOutcome {
 	return TaskOutcome{Output: "done: " + task, Cost: 8}
 }
 
-func (s *Server) createFleet(c *call) {
+func (s *Server) createFleet(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	w := fleetWire{Concurrency: 5, Status: "running", TotalCost: usd(0)}
@@ -73,20 +72,16 @@ func (s *Server) createFleet(c *call) {
 	if n, ok := ck.integer(o, "", "concurrency", false, 1); ok {
 		w.Concurrency = n
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	sess := s.st.sessions[w.SessionID]
 	if w.SessionID != "" && sess == nil {
 		ck.add("sessionId", "no such session")
 	}
 	s.usableDefinition(ck, "definitionId", w.DefinitionID)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	if e := s.checkSession(sess); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	now := s.now()
 	w.ID, w.CreatedAt, w.seq = newID("flt", now), timestamp(now), s.st.next()
@@ -98,7 +93,7 @@ func (s *Server) createFleet(c *call) {
 		model = d.Model.ID
 	}
 	s.goBackground(func() { s.executeFleet(f, model) })
-	c.json(http.StatusCreated, f.fleetWire)
+	return answer(http.StatusCreated, f.fleetWire)
 }
 
 // executeFleet runs a fleet's tasks on Concurrency workers, each task on a
@@ -199,53 +194,45 @@ func (s *Server) fleetTask(f *fleet, i int, model string, fn TaskFunc, emit func
 	emit("agent:complete", map[string]any{"agentId": a.ID, "index": i, "output": res.Output, "cost": usd(cost)})
 }
 
-func (s *Server) listFleets(c *call) {
-	s.mu.Lock()
+func (s *Server) listFleets(c *call) reply {
 	items := make([]fleetWire, len(s.st.fleetOrder))
 	for i, f := range s.st.fleetOrder {
 		items[i] = f.fleetWire
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "fleets", items, func(f fleetWire) int64 { return f.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "fleets", items, func(f fleetWire) int64 { return f.seq }, 20)
 }
 
-// fleetFor returns the fleet of the call's {id} or answers 404; the caller
+// fleetFor returns the fleet of the call's {id} or its 404; the caller
 // holds s.mu.
-func (s *Server) fleetFor(c *call) *fleet { return lookup(c, s.st.fleets, "fleet", "id") }
+func (s *Server) fleetFor(c *call) (*fleet, *apiError) { return lookup(c, s.st.fleets, "fleet", "id") }
 
-func (s *Server) getFleet(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f := s.fleetFor(c); f != nil {
-		c.json(http.StatusOK, f.fleetWire)
+func (s *Server) getFleet(c *call) reply {
+	f, e := s.fleetFor(c)
+	if e != nil {
+		return failed(e)
 	}
+	return answer(http.StatusOK, f.fleetWire)
 }
 
-func (s *Server) cancelFleet(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f := s.fleetFor(c)
-	if f == nil {
-		return
+func (s *Server) cancelFleet(c *call) reply {
+	f, e := s.fleetFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	if f.Status != "running" {
-		c.fail(errConflict("Fleet " + f.ID + " is " + f.Status + "; only a running fleet can be cancelled."))
-		return
+		return failed(errConflict("Fleet " + f.ID + " is " + f.Status + "; only a running fleet can be cancelled."))
 	}
 	f.Status = "cancelled"
-	c.json(http.StatusOK, f.fleetWire)
+	return answer(http.StatusOK, f.fleetWire)
 }
 
 func (s *Server) streamFleet(c *call) {
 	s.mu.Lock()
-	f := s.fleetFor(c)
+	f, e := s.fleetFor(c)
 	s.mu.Unlock()
-	if f != nil {
-		c.stream(f.log, true, nil, func(t string) bool { return t == "fleet:complete" || t == "fleet:failed" })
+	if e != nil {
+		c.fail(e)
+		return
 	}
+	c.stream(f.log, true, nil, func(t string) bool { return t == "fleet:complete" || t == "fleet:failed" })
 }

@@ -85,69 +85,56 @@ func (s *Server) reschedule(sc *schedule) {
 	}
 }
 
-func (s *Server) createSchedule(c *call) {
+func (s *Server) createSchedule(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	sc := &schedule{Name: ck.str(o, "", "name", true), Status: "active"}
 	sc.Cron, _ = readCron(ck, o, true)
 	sc.Metadata, _ = ck.object(o, "", "metadata", false)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	sc.Action, _ = s.readAction(ck, o, true)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	now := s.now()
 	sc.ID, sc.CreatedAt, sc.seq = newID("sched", now), timestamp(now), s.st.next()
 	s.reschedule(sc)
 	s.st.schedules[sc.ID] = sc
 	s.st.scheduleOrder = append(s.st.scheduleOrder, sc)
-	c.json(http.StatusCreated, *sc)
+	return answer(http.StatusCreated, *sc)
 }
 
-func (s *Server) listSchedules(c *call) {
+func (s *Server) listSchedules(c *call) reply {
 	status := c.r.URL.Query().Get("status")
 	if status != "" && status != "active" && status != "paused" {
-		c.fail(invalidQuery(fieldErr{"status", "must be one of 'active', 'paused'"}))
-		return
+		return failed(invalidQuery(fieldErr{"status", "must be one of 'active', 'paused'"}))
 	}
-	s.mu.Lock()
 	items := []schedule{}
 	for _, sc := range s.st.scheduleOrder {
 		if status == "" || sc.Status == status {
 			items = append(items, *sc)
 		}
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "schedules", items, func(sc schedule) int64 { return sc.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "schedules", items, func(sc schedule) int64 { return sc.seq }, 20)
 }
 
-// scheduleFor returns the schedule of the call's {id} or answers 404; the caller
+// scheduleFor returns the schedule of the call's {id} or its 404; the caller
 // holds s.mu.
-func (s *Server) scheduleFor(c *call) *schedule { return lookup(c, s.st.schedules, "schedule", "id") }
+func (s *Server) scheduleFor(c *call) (*schedule, *apiError) {
+	return lookup(c, s.st.schedules, "schedule", "id")
+}
 
 // updateSchedule changes only the fields given.
-func (s *Server) updateSchedule(c *call) {
+func (s *Server) updateSchedule(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc := s.scheduleFor(c)
-	if sc == nil {
-		return
+	sc, e := s.scheduleFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	next := *sc
 	ck := &checker{}
@@ -161,39 +148,34 @@ func (s *Server) updateSchedule(c *call) {
 		next.Action = a
 	}
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	s.reschedule(&next)
 	*sc = next
-	c.json(http.StatusOK, next)
+	return answer(http.StatusOK, next)
 }
 
-func (s *Server) deleteSchedule(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc := s.scheduleFor(c)
-	if sc == nil {
-		return
+func (s *Server) deleteSchedule(c *call) reply {
+	sc, e := s.scheduleFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	delete(s.st.schedules, sc.ID)
 	s.st.scheduleOrder = without(s.st.scheduleOrder, sc)
-	c.ok()
+	return okReply()
 }
 
 // setScheduleStatus pauses or resumes a schedule; doing it twice is harmless.
-func (s *Server) setScheduleStatus(status string) func(*call) {
-	return func(c *call) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		sc := s.scheduleFor(c)
-		if sc == nil {
-			return
+func (s *Server) setScheduleStatus(status string) func(*call) reply {
+	return func(c *call) reply {
+		sc, e := s.scheduleFor(c)
+		if e != nil {
+			return failed(e)
 		}
 		next := *sc
 		next.Status = status
 		s.reschedule(&next)
 		*sc = next
-		c.json(http.StatusOK, next)
+		return answer(http.StatusOK, next)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,12 +49,6 @@ type Server struct {
 	bgMu      sync.Mutex
 	closing   bool
 	closeOnce sync.Once
-}
-
-// keyInfo describes one accepted API key.
-type keyInfo struct {
-	// allow lists the routes a restricted key may call; nil means all.
-	allow []routeMatcher
 }
 
 // Option configures a Server.
@@ -181,43 +174,6 @@ func (s *Server) Client(opts ...theazo.Option) *theazo.Client {
 // HTTPClient returns a plain *http.Client for raw requests to the server.
 // Its idle connections are closed by Close.
 func (s *Server) HTTPClient() *http.Client { return s.hc }
-
-// RestrictedKey adds and returns a new th_test_ key that may call only the
-// routes in allow; any other authenticated call with it answers 403
-// forbidden. Each entry is "METHOD /path" relative to /v1, where a path
-// segment "*" matches any one segment and "*" alone any path, e.g.
-// "GET /sessions", "GET *" (a read-only key) or "POST /agents/*/run".
-func (s *Server) RestrictedKey(allow ...string) string {
-	key := "th_test_" + randomString(24)
-	info := &keyInfo{allow: []routeMatcher{}}
-	for _, a := range allow {
-		method, path, ok := strings.Cut(a, " ")
-		if !ok {
-			method, path = "*", a
-		}
-		info.allow = append(info.allow, newRouteMatcher(method, path))
-	}
-	s.keysMu.Lock()
-	s.keys[key] = info
-	s.keysMu.Unlock()
-	return key
-}
-
-// RevokeKey makes key invalid: further calls with it answer 401.
-func (s *Server) RevokeKey(key string) {
-	s.keysMu.Lock()
-	delete(s.keys, key)
-	s.keysMu.Unlock()
-}
-
-// SetRateLimit changes the rate limit while the server runs: at most limit
-// requests per key in any window. A limit of zero or less turns it off.
-func (s *Server) SetRateLimit(limit int, window time.Duration) {
-	s.rateMu.Lock()
-	s.rate = rateLimit{limit: limit, window: window}
-	s.rateSeen = map[string][]time.Time{}
-	s.rateMu.Unlock()
-}
 
 // Close ends every stream and background run, shuts the server down,
 // waits for its goroutines and closes the idle connections of Client and

@@ -80,30 +80,24 @@ func (s *Server) newSession(userID string, lim *limits, meta map[string]any) *se
 	return sess
 }
 
-func (s *Server) createSession(c *call) {
+func (s *Server) createSession(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	userID := ck.str(o, "", "userId", true)
 	lim, meta := readLimits(ck, o)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
-	out := *s.newSession(userID, lim, meta)
-	s.mu.Unlock()
-	c.json(http.StatusCreated, out)
+	return answer(http.StatusCreated, *s.newSession(userID, lim, meta))
 }
 
-func (s *Server) getOrCreateSession(c *call) {
+func (s *Server) getOrCreateSession(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	lim, meta := readLimits(ck, o)
@@ -112,32 +106,21 @@ func (s *Server) getOrCreateSession(c *call) {
 		ck.add("userId", "is required")
 	}
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
 	sess := s.st.byUser[userID]
 	if sess == nil {
 		sess = s.newSession(userID, lim, meta)
 	}
-	out := *sess
-	s.mu.Unlock()
-	c.json(http.StatusOK, out)
+	return answer(http.StatusOK, *sess)
 }
 
-func (s *Server) listSessions(c *call) {
-	s.mu.Lock()
+func (s *Server) listSessions(c *call) reply {
 	items := make([]session, len(s.st.sessionOrder))
 	for i, sess := range s.st.sessionOrder {
 		items[i] = *sess
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "sessions", items, func(x session) int64 { return x.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "sessions", items, func(x session) int64 { return x.seq }, 20)
 }
 
 // checkSession returns the 402 of a session that may not spend more: paused

@@ -3,6 +3,7 @@ package theazotest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,11 +94,6 @@ type page[T any] struct {
 	HasMore    bool   `json:"hasMore"`
 }
 
-// list is a plain list reply.
-type list[T any] struct {
-	Data []T `json:"data"`
-}
-
 // maxLimit is the largest page size accepted.
 const maxLimit = 100
 
@@ -121,25 +117,26 @@ func readLimit(c *call, def, most int) (int, *apiError) {
 	return n, nil
 }
 
-// paginate returns the page of items (in order, each with its sequence
-// number) that the call's limit and cursor ask for. Cursors are opaque:
-// they name the list and the last item returned, so that items created
-// meanwhile neither repeat nor go missing.
-func paginate[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit int) (*page[T], *apiError) {
-	return paginateUpTo(c, name, items, seq, defaultLimit, maxLimit)
+// listReply is the reply of a list: the page of items (in order, each with
+// its sequence number) that the call's limit and cursor ask for, in the
+// {data, nextCursor, hasMore} envelope, or the 422 of a bad limit or
+// cursor. Cursors are opaque: they name the list and the last item
+// returned, so that items created meanwhile neither repeat nor go missing.
+func listReply[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit int) reply {
+	return listReplyUpTo(c, name, items, seq, defaultLimit, maxLimit)
 }
 
-// paginateUpTo is paginate with a page size of at most most.
-func paginateUpTo[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit, most int) (*page[T], *apiError) {
+// listReplyUpTo is listReply with a page size of at most most.
+func listReplyUpTo[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit, most int) reply {
 	limit, e := readLimit(c, defaultLimit, most)
 	if e != nil {
-		return nil, e
+		return failed(e)
 	}
 	after := int64(0)
 	if v := c.r.URL.Query().Get("cursor"); v != "" {
 		n, ok := decodeCursor(name, v)
 		if !ok {
-			return nil, invalidQuery(fieldErr{"cursor", "is not a cursor of this list"})
+			return failed(invalidQuery(fieldErr{"cursor", "is not a cursor of this list"}))
 		}
 		after = n
 	}
@@ -155,7 +152,7 @@ func paginateUpTo[T any](c *call, name string, items []T, seq func(T) int64, def
 		}
 		p.Data = append(p.Data, it)
 	}
-	return p, nil
+	return answer(http.StatusOK, p)
 }
 
 func encodeCursor(name string, seq int64) string {
@@ -209,12 +206,37 @@ func without[T comparable](list []T, x T) []T {
 	return append(list[:i:i], list[i+1:]...)
 }
 
-// lookup returns the item of m named by the call's path parameter param, or
-// answers 404 naming kind and returns nil; the caller holds s.mu.
-func lookup[T any](c *call, m map[string]*T, kind, param string) *T {
+// lookup returns the item of m named by the call's path parameter param,
+// or the 404 naming kind; the caller holds s.mu.
+func lookup[T any](c *call, m map[string]*T, kind, param string) (*T, *apiError) {
 	v := m[c.r.PathValue(param)]
 	if v == nil {
-		c.fail(errNotFound(kind, c.r.PathValue(param)))
+		return nil, errNotFound(kind, c.r.PathValue(param))
 	}
-	return v
+	return v, nil
+}
+
+// itemReply is the reply of a get: a copy of the item of m named by the
+// call's path parameter param, or the 404 naming kind; the caller holds s.mu.
+func itemReply[T any](c *call, m map[string]*T, kind, param string) reply {
+	v, e := lookup(c, m, kind, param)
+	if e != nil {
+		return failed(e)
+	}
+	return answer(http.StatusOK, *v)
+}
+
+// withLock returns the result of fn, run with s.mu held; the lock is
+// released even when fn panics.
+func withLock[T any](s *Server, fn func() T) T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn()
+}
+
+// locked is the handler of fn: fn runs with s.mu held and returns the
+// reply, which is written once the lock is released, so that no handler
+// writes to the network while holding the lock.
+func (s *Server) locked(fn func(*call) reply) func(*call) {
+	return func(c *call) { c.write(withLock(s, func() reply { return fn(c) })) }
 }

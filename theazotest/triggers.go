@@ -50,20 +50,16 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-func (s *Server) createTrigger(c *call) {
+func (s *Server) createTrigger(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
 	t := &trigger{Name: ck.str(o, "", "name", true)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	t.Action, _ = s.readAction(ck, o, true)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	now := s.now()
 	t.ID, t.CreatedAt, t.seq = newID("trg", now), timestamp(now), s.st.next()
@@ -73,70 +69,49 @@ func (s *Server) createTrigger(c *call) {
 	s.st.triggerOrder = append(s.st.triggerOrder, t)
 	out := *t
 	out.SigningSecret = t.secret
-	c.json(http.StatusCreated, out)
+	return answer(http.StatusCreated, out)
 }
 
-func (s *Server) listTriggers(c *call) {
-	s.mu.Lock()
+func (s *Server) listTriggers(c *call) reply {
 	items := make([]trigger, len(s.st.triggerOrder))
 	for i, t := range s.st.triggerOrder {
 		items[i] = *t
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "triggers", items, func(t trigger) int64 { return t.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "triggers", items, func(t trigger) int64 { return t.seq }, 20)
 }
 
-func (s *Server) deleteTrigger(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := lookup(c, s.st.triggers, "trigger", "id")
-	if t == nil {
-		return
+func (s *Server) deleteTrigger(c *call) reply {
+	t, e := lookup(c, s.st.triggers, "trigger", "id")
+	if e != nil {
+		return failed(e)
 	}
 	delete(s.st.triggers, t.ID)
 	s.st.triggerOrder = without(s.st.triggerOrder, t)
-	c.ok()
+	return okReply()
 }
 
 // fireTrigger is public: the HMAC signature of the raw body authenticates it.
-func (s *Server) fireTrigger(c *call) {
-	s.mu.Lock()
-	t := s.st.triggers[c.r.PathValue("id")]
-	var secret string
-	if t != nil {
-		secret = t.secret
-	}
-	s.mu.Unlock()
-	if t == nil {
-		c.fail(errNotFound("trigger", c.r.PathValue("id")))
-		return
+func (s *Server) fireTrigger(c *call) reply {
+	t, e := lookup(c, s.st.triggers, "trigger", "id")
+	if e != nil {
+		return failed(e)
 	}
 	got := c.r.Header.Get("X-Theazo-Signature")
 	if got == "" {
-		c.fail(&apiError{status: 401, code: "unauthorized", message: "Missing X-Theazo-Signature header."})
-		return
+		return failed(&apiError{status: 401, code: "unauthorized", message: "Missing X-Theazo-Signature header."})
 	}
-	if !strings.HasPrefix(got, "sha256=") || !hmac.Equal([]byte(got), []byte(Sign(secret, c.body))) {
-		c.fail(&apiError{status: 401, code: "unauthorized", message: "Invalid X-Theazo-Signature: it must be sha256=<hex HMAC-SHA256 of the raw body>."})
-		return
+	if !strings.HasPrefix(got, "sha256=") || !hmac.Equal([]byte(got), []byte(Sign(t.secret, c.body))) {
+		return failed(&apiError{status: 401, code: "unauthorized", message: "Invalid X-Theazo-Signature: it must be sha256=<hex HMAC-SHA256 of the raw body>."})
 	}
 	payload := json.RawMessage("null")
 	if len(strings.TrimSpace(string(c.body))) > 0 {
 		if !json.Valid(c.body) {
-			c.fail(errInvalid("body", "is not valid JSON"))
-			return
+			return failed(errInvalid("body", "is not valid JSON"))
 		}
 		payload = append(json.RawMessage(nil), c.body...)
 	}
-	s.mu.Lock()
 	now := s.now()
 	taskID := newID("task", now)
 	s.st.firings = append(s.st.firings, Firing{TriggerID: t.ID, TaskID: taskID, Payload: payload, Time: now})
-	s.mu.Unlock()
-	c.json(http.StatusAccepted, map[string]string{"taskId": taskID})
+	return answer(http.StatusAccepted, map[string]string{"taskId": taskID})
 }

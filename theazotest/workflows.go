@@ -240,87 +240,68 @@ func stepOrder(steps []workflowStep) []int {
 	return order
 }
 
-func (s *Server) createWorkflow(c *call) {
+func (s *Server) createWorkflow(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	ck := &checker{}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	w := s.readWorkflow(ck, o)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	now := s.now()
 	w.ID, w.CreatedAt, w.UpdatedAt, w.seq = newID("wf", now), timestamp(now), timestamp(now), s.st.next()
 	s.st.workflows[w.ID] = &w
 	s.st.wfOrder = append(s.st.wfOrder, &w)
-	c.json(http.StatusCreated, w)
+	return answer(http.StatusCreated, w)
 }
 
-func (s *Server) listWorkflows(c *call) {
-	s.mu.Lock()
+func (s *Server) listWorkflows(c *call) reply {
 	items := make([]workflow, len(s.st.wfOrder))
 	for i, w := range s.st.wfOrder {
 		items[i] = *w
 	}
-	s.mu.Unlock()
-	p, e := paginate(c, "workflows", items, func(w workflow) int64 { return w.seq }, 20)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, p)
+	return listReply(c, "workflows", items, func(w workflow) int64 { return w.seq }, 20)
 }
 
-// workflowFor returns the workflow of the call's {id} or answers 404; the caller
+// workflowFor returns the workflow of the call's {id} or its 404; the caller
 // holds s.mu.
-func (s *Server) workflowFor(c *call) *workflow { return lookup(c, s.st.workflows, "workflow", "id") }
-
-func (s *Server) getWorkflow(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if w := s.workflowFor(c); w != nil {
-		c.json(http.StatusOK, *w)
-	}
+func (s *Server) workflowFor(c *call) (*workflow, *apiError) {
+	return lookup(c, s.st.workflows, "workflow", "id")
 }
 
-func (s *Server) updateWorkflow(c *call) {
+func (s *Server) getWorkflow(c *call) reply {
+	return itemReply(c, s.st.workflows, "workflow", "id")
+}
+
+func (s *Server) updateWorkflow(c *call) reply {
 	o, e := decodeObject(c.body)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.workflowFor(c)
-	if w == nil {
-		return
+	w, e := s.workflowFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	ck := &checker{}
 	next := s.readWorkflow(ck, o)
 	if e := ck.err(); e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
 	next.ID, next.CreatedAt, next.seq, next.UpdatedAt = w.ID, w.CreatedAt, w.seq, timestamp(s.now())
 	*w = next
-	c.json(http.StatusOK, next)
+	return answer(http.StatusOK, next)
 }
 
-func (s *Server) deleteWorkflow(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.workflowFor(c)
-	if w == nil {
-		return
+func (s *Server) deleteWorkflow(c *call) reply {
+	w, e := s.workflowFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	delete(s.st.workflows, w.ID)
 	s.st.wfOrder = without(s.st.wfOrder, w)
-	c.ok()
+	return okReply()
 }
 
 // readInput reads the optional input object of a run or estimate body.
@@ -340,17 +321,14 @@ func readInput(c *call) (json.RawMessage, *apiError) {
 	return mustJSON(in), nil
 }
 
-func (s *Server) runWorkflow(c *call) {
+func (s *Server) runWorkflow(c *call) reply {
 	input, e := readInput(c)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
-	w := s.workflowFor(c)
-	if w == nil {
-		s.mu.Unlock()
-		return
+	w, e := s.workflowFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	now := s.now()
 	run := &workflowRun{ID: newID("wfr", now), WorkflowID: w.ID, Status: "queued", CreatedAt: timestamp(now), log: newEventLog()}
@@ -358,11 +336,10 @@ func (s *Server) runWorkflow(c *call) {
 		run.Steps = append(run.Steps, runStep{Name: st.Name, Status: "pending"})
 	}
 	s.st.runs[run.ID] = run
-	steps := w.Steps
 	out := *run
-	s.mu.Unlock()
+	steps := w.Steps
 	s.goBackground(func() { s.executeRun(run, steps, input) })
-	c.json(http.StatusAccepted, out)
+	return answer(http.StatusAccepted, out)
 }
 
 // setStep updates step i of a run, replacing the steps slice; the caller
@@ -457,48 +434,41 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 	emit("workflow:complete", map[string]any{"output": outputs, "cost": usd(total)})
 }
 
-// runFor returns the workflow run of the call's {runId} or answers 404; the caller
-// holds s.mu.
-func (s *Server) runFor(c *call) *workflowRun { return lookup(c, s.st.runs, "workflow run", "runId") }
+// runFor returns the workflow run of the call's {runId} or its 404; the
+// caller holds s.mu.
+func (s *Server) runFor(c *call) (*workflowRun, *apiError) {
+	return lookup(c, s.st.runs, "workflow run", "runId")
+}
 
-func (s *Server) getRun(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r := s.runFor(c); r != nil {
-		c.json(http.StatusOK, *r)
-	}
+func (s *Server) getRun(c *call) reply {
+	return itemReply(c, s.st.runs, "workflow run", "runId")
 }
 
 func (s *Server) streamRun(c *call) {
 	s.mu.Lock()
-	r := s.runFor(c)
+	r, e := s.runFor(c)
 	s.mu.Unlock()
-	if r != nil {
-		c.stream(r.log, true, nil, func(t string) bool { return t == "workflow:complete" || t == "workflow:failed" })
+	if e != nil {
+		c.fail(e)
+		return
 	}
+	c.stream(r.log, true, nil, func(t string) bool { return t == "workflow:complete" || t == "workflow:failed" })
 }
 
 // estimateWorkflow estimates from the steps whose condition holds for the
 // input: 2 minutes and 30 cents a step; confidence is high without
 // conditions, medium with them, low when they meet no input.
-func (s *Server) estimateWorkflow(c *call) {
+func (s *Server) estimateWorkflow(c *call) reply {
 	input, e := readInput(c)
 	if e != nil {
-		c.fail(e)
-		return
+		return failed(e)
 	}
-	s.mu.Lock()
-	w := s.workflowFor(c)
-	var steps []workflowStep
-	if w != nil {
-		steps = w.Steps
-	}
-	s.mu.Unlock()
-	if w == nil {
-		return
+	w, e := s.workflowFor(c)
+	if e != nil {
+		return failed(e)
 	}
 	n, conditions := 0, false
-	for _, st := range steps {
+	for _, st := range w.Steps {
 		conditions = conditions || st.Condition != ""
 		if ConditionHolds(st.Condition, input) {
 			n++
@@ -511,7 +481,7 @@ func (s *Server) estimateWorkflow(c *call) {
 	case conditions:
 		confidence = "medium"
 	}
-	c.json(http.StatusOK, map[string]any{
+	return answer(http.StatusOK, map[string]any{
 		"steps": n, "estimatedMinutes": 2 * n, "estimatedCost": usd(30 * int64(n)), "confidence": confidence,
 	})
 }
