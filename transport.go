@@ -27,9 +27,9 @@ const maxResponseBody = 16 << 20
 // transport is the one request path every service uses. A call, in one pass:
 //
 //   - a service method builds a request and calls call, callOK or do (streams
-//     through openStream); send applies the call's options, newRequest checks
-//     and encodes it, marks its context with retry.Info, and refuses it while
-//     the client cools down for longer than it may wait;
+//     through openStream), which gather the call's options; send has
+//     newRequest check and encode it and mark its context with retry.Info,
+//     and refuses it while the client cools down longer than it may wait;
 //   - go-retryablehttp sends each attempt through roundTripper: middleware,
 //     then the governor (cool-down and rate limit), then the wire, where a
 //     429 starts the cool-down from its retry.Reply;

@@ -273,10 +273,14 @@ type Reply struct {
 func (r *Reply) Close() error { return r.orig.Close() }
 
 // Read returns resp's Reply, reading (at most limit bytes of) its body and
-// its wait the first time, and the same Reply every time after.
+// its wait the first time, and the same Reply every time after. A nil Body
+// (which a RoundTripper may return) reads as empty.
 func Read(resp *http.Response, limit int64) *Reply {
 	if r := replyOf(resp); r != nil {
 		return r
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
 	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
 	r := &Reply{Reader: bytes.NewReader(data), Data: data, orig: resp.Body}

@@ -378,6 +378,10 @@ func TestRead(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	assert.True(t, orig.closed)
 	assert.Nil(t, replyOf(nil))
+	empty := Read(&http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"1"}}}, 1<<10)
+	assert.Empty(t, empty.Data, "a nil body reads as empty")
+	assert.Equal(t, time.Second, empty.After)
+	assert.NoError(t, empty.Close())
 	assert.Equal(t, "past deadline", PastDeadline.String())
 	assert.Equal(t, "reason(200)", Reason(200).String())
 }
