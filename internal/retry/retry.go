@@ -116,7 +116,8 @@ type Outcome struct {
 	// Err is the attempt's error, if any.
 	Err error
 	// After is the wait the reply asks for, when HasAfter.
-	After    time.Duration
+	After time.Duration
+	// HasAfter says the reply named a wait (Retry-After or details.retryAfter).
 	HasAfter bool
 	// Idempotent says the call is safe to repeat after it reached the server.
 	Idempotent bool
@@ -262,7 +263,8 @@ type Reply struct {
 	Data []byte
 	// After is how long the reply asks to wait (see the function After),
 	// when HasAfter.
-	After    time.Duration
+	After time.Duration
+	// HasAfter says the reply named a wait; a zero After then means "now".
 	HasAfter bool
 	// Decision is CheckRetry's on this reply; zero until it has decided.
 	Decision Decision
