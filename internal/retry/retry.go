@@ -176,6 +176,11 @@ func (p Policy) Decide(ctx context.Context, o Outcome) Decision {
 // Backoff. It returns (false, nil) whenever there is a response, so the
 // caller decodes the reply itself, and ctx's error once ctx has ended.
 func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && resp != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		// A success: Decide would say Final (or Cancelled), and every call
+		// comes this way, so it is answered without building an Outcome.
+		return false, ctx.Err()
+	}
 	o := Outcome{Err: err}
 	if info := InfoFrom(ctx); info != nil {
 		o.Idempotent, o.Retries = info.Idempotent, max(info.Attempts-1, 0)
@@ -183,7 +188,7 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 	var r *Reply
 	if resp != nil {
 		o.Status = resp.StatusCode
-		if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+		if err == nil {
 			r = Read(resp, p.MaxBodyBytes)
 			o.After, o.HasAfter = r.After, r.HasAfter
 		}
