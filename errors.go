@@ -200,10 +200,17 @@ func member[T any](env envelope, name string) T {
 }
 
 // newError builds the *Error of a non-2xx reply from its status, headers and
-// (bounded) body. It never fails: a body that is not the envelope becomes a
-// short excerpt.
+// (bounded) body, reading its wait with retry.After. It never fails: a body
+// that is not the envelope becomes a short excerpt.
 func newError(status int, header http.Header, body []byte) *Error {
-	e := &Error{StatusCode: status, RequestID: header.Get("X-Request-Id")}
+	wait, _ := retry.After(header, body)
+	return replyError(status, header, body, wait)
+}
+
+// replyError is newError with the wait the reply asks for already read (by
+// retry.Read, on the transport's path), so that it is parsed once.
+func replyError(status int, header http.Header, body []byte, retryAfter time.Duration) *Error {
+	e := &Error{StatusCode: status, RequestID: header.Get("X-Request-Id"), RetryAfter: retryAfter}
 	var env envelope
 	if json.Unmarshal(body, &env) == nil && member[ErrorCode](env, "code") != "" {
 		e.Code = member[ErrorCode](env, "code")
@@ -220,9 +227,6 @@ func newError(status int, header http.Header, body []byte) *Error {
 		if e.Message == "" {
 			e.Message = http.StatusText(status)
 		}
-	}
-	if d, ok := retry.After(header, body); ok {
-		e.RetryAfter = d
 	}
 	return e
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/theazo/theazo-go/internal/retry"
 	"github.com/theazo/theazo-go/sse"
 )
 
@@ -93,7 +94,7 @@ func FuzzNewError(f *testing.F) {
 			header.Set("X-Request-Id", requestID)
 		}
 
-		e := tr.apiError(status, header, body)
+		e := tr.apiError(status, header, retry.Read(&http.Response{Header: header, Body: io.NopCloser(bytes.NewReader(body))}, maxErrorBody))
 		require.NotNil(t, e)
 		assert.Equal(t, status, e.StatusCode)
 		assert.GreaterOrEqual(t, e.RetryAfter, time.Duration(0))

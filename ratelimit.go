@@ -87,13 +87,16 @@ func (g *governor) wait(ctx context.Context) error {
 }
 
 // observe starts or extends the cool-down when resp is a 429 that says how
-// long to wait.
+// long to wait. It reads the reply (retry.Read) as it comes off the wire,
+// before the middleware and the retry policy see it, so that the other calls
+// are held from that moment; the policy and the *Error reuse that reading.
 func (g *governor) observe(resp *http.Response) {
 	if resp.StatusCode != http.StatusTooManyRequests {
 		return
 	}
-	d, ok := retry.After(resp.Header, nil)
-	if d = min(d, g.maxCoolDown); !ok || d <= 0 {
+	reply := retry.Read(resp, maxErrorBody)
+	d := min(reply.After, g.maxCoolDown)
+	if !reply.HasAfter || d <= 0 {
 		return
 	}
 	until := time.Now().Add(d).UnixNano()

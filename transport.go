@@ -23,7 +23,20 @@ import (
 // maxResponseBody bounds the bytes read from a successful JSON reply.
 const maxResponseBody = 16 << 20
 
-// transport is the one request path every service uses.
+// transport is the one request path every service uses. A call, in one pass:
+//
+//   - a service method builds a request and calls call, callOK or do (streams
+//     through openStream), which gather the call's options; send has
+//     newRequest check and encode it and mark its context with retry.Info,
+//     and refuses it while the client cools down longer than it may wait;
+//   - go-retryablehttp sends each attempt through roundTripper: middleware,
+//     then the governor (cool-down and rate limit), then the wire, where a
+//     429 starts the cool-down from its retry.Reply;
+//   - after each attempt the policy's CheckRetry reads a non-2xx reply once
+//     (retry.Read) and takes one retry.Decision on it; Backoff waits the
+//     Decision's Wait; the ErrorHandler hands back the last reply;
+//   - send turns a non-2xx reply into an *Error, its RetryAfter from the same
+//     retry.Reply, and fills WithResponseInto's Response.
 type transport struct {
 	key          string
 	hide         keyRedactor // of key
@@ -128,9 +141,9 @@ func (t *transport) send(ctx context.Context, req request, co *callOptions) (*ht
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e := t.apiError(resp.StatusCode, resp.Header, body)
-	co.record(resp, attempts(hreq), e.RequestID, t.hide.body(body), t.hide)
+	reply := retry.Read(resp, maxErrorBody)
+	e := t.apiError(resp.StatusCode, resp.Header, reply)
+	co.record(resp, attempts(hreq), e.RequestID, t.hide.body(reply.Data), t.hide)
 	return nil, e
 }
 
@@ -146,8 +159,9 @@ func attempts(hreq *retryablehttp.Request) int {
 // from the raw body, whose excerpt may become the message, and from every
 // string decoded from the envelope or taken from a header, since a JSON
 // string can spell the key with escapes (\u005f) that the raw body hides.
-func (t *transport) apiError(status int, header http.Header, body []byte) *Error {
-	e := newError(status, header, t.hide.body(body))
+// Its RetryAfter is the wait the reply was read to ask for.
+func (t *transport) apiError(status int, header http.Header, reply *retry.Reply) *Error {
+	e := replyError(status, header, t.hide.body(reply.Data), reply.After)
 	if t.key == "" {
 		return e
 	}

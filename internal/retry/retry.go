@@ -1,6 +1,13 @@
-// Package retry is the SDK's one retry policy, plugged into go-retryablehttp:
-// which replies and errors are retried, how long to wait, and what the caller
-// gets back when the retries are spent.
+// Package retry is the SDK's one retry policy, plugged into go-retryablehttp.
+//
+// A call's path in one pass: the transport marks the request's context with
+// an Info (is the call idempotent; how many attempts it made), the one thing
+// go-retryablehttp's CheckRetry can only learn from the context. After each
+// attempt, CheckRetry reads a non-2xx reply once (Read: its bounded body and
+// the wait it asks for, from Retry-After or details.retryAfter) and takes one
+// typed Decision on it (Decide), kept with the reply. Backoff waits the
+// Decision's Wait; ErrorHandler hands the last reply back undecoded; the
+// transport's cool-down and its *Error take the wait from the same reading.
 package retry
 
 import (
@@ -38,9 +45,6 @@ type Info struct {
 	Idempotent bool
 	// Attempts counts the HTTP attempts made so far.
 	Attempts int
-	// wait is the backoff CheckRetry chose for the next retry, so that
-	// Backoff waits exactly what CheckRetry checked against the deadline.
-	wait time.Duration
 }
 
 // WithInfo returns ctx carrying info for the policy and the transport.
@@ -54,61 +58,149 @@ func InfoFrom(ctx context.Context) *Info {
 	return info
 }
 
-// CheckRetry implements retryablehttp.CheckRetry. It returns (false, nil)
-// whenever there is a response, so the caller decodes the reply itself.
-//
-// 429 is retried on any method; 500, 502 and 503 and network errors only on
-// idempotent calls; a connection that was never made is retried on any call,
-// as nothing was sent. A Retry-After longer than MaxWait (however long: one
-// beyond what a time.Duration holds too), or any wait that would outlast
-// ctx's deadline, is not waited for: the reply is returned at once, so that
-// the caller gets the server's error rather than a bare deadline error.
-func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
+// Reason says why a Decision retries or stops.
+type Reason uint8
+
+// The reasons of a Decision.
+const (
+	// Final: a success, or a reply that is never retried (504, a 4xx other than 429).
+	Final Reason = iota
+	// RateLimited: a 429, retried on any call.
+	RateLimited
+	// ServerError: a 500, 502 or 503 of an idempotent call.
+	ServerError
+	// NetworkError: an attempt of an idempotent call that got no reply.
+	NetworkError
+	// NotSent: the connection was never made, so any call is repeated.
+	NotSent
+	// NotIdempotent: a server or network error of a call not safe to repeat.
+	NotIdempotent
+	// WaitTooLong: the reply asks for a wait beyond MaxWait.
+	WaitTooLong
+	// PastDeadline: the wait would outlast the context's deadline.
+	PastDeadline
+	// Refused: a reply came with an error (a refused redirect); it would come again.
+	Refused
+	// Cancelled: the context ended.
+	Cancelled
+)
+
+var reasonNames = [...]string{"final", "rate limited", "server error", "network error", "not sent",
+	"not idempotent", "wait too long", "past deadline", "refused", "cancelled"}
+
+// String names the reason.
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
 	}
-	info := InfoFrom(ctx)
-	idempotent := info != nil && info.Idempotent
-	if err != nil {
-		if resp != nil {
-			// A reply came with the error: the redirect policy refused it.
-			// Repeating the call would get the same redirect.
-			return false, nil
+	return "reason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Decision is the policy's verdict on one attempt: retry or not, and how
+// long to wait first.
+type Decision struct {
+	// Retry says the call is attempted again.
+	Retry bool
+	// Wait is how long to wait before that attempt: the reply's Retry-After
+	// when it gave one, else a backoff step. Zero when Retry is false, and
+	// when the attempt got no reply: Backoff draws that wait itself.
+	Wait time.Duration
+	// Reason says why.
+	Reason Reason
+}
+
+// Outcome is what Decide looks at: one attempt's result and the call's state.
+type Outcome struct {
+	// Status is the reply's status; zero when the attempt got none.
+	Status int
+	// Err is the attempt's error, if any.
+	Err error
+	// After is the wait the reply asks for, when HasAfter.
+	After time.Duration
+	// HasAfter says the reply named a wait (Retry-After or details.retryAfter).
+	HasAfter bool
+	// Idempotent says the call is safe to repeat after it reached the server.
+	Idempotent bool
+	// Retries counts the retries already made (attempts minus one).
+	Retries int
+}
+
+// Decide is the policy. 429 is retried on any call; 500, 502 and 503 and
+// network errors only on idempotent calls; a connection that was never made
+// on any call, as nothing was sent. The wait is the reply's Retry-After,
+// else exponential backoff with equal jitter. A Retry-After beyond MaxWait
+// (however long: one beyond what a Duration holds too), or any wait of a
+// reply that would outlast ctx's deadline, is not waited for: the reply is
+// returned at once, so that the caller gets the server's error rather than a
+// bare deadline error.
+func (p Policy) Decide(ctx context.Context, o Outcome) Decision {
+	if ctx.Err() != nil {
+		return Decision{Reason: Cancelled}
+	}
+	if o.Err != nil {
+		switch {
+		case o.Status != 0:
+			return Decision{Reason: Refused}
+		case neverSent(o.Err):
+			return Decision{Retry: true, Reason: NotSent}
+		case o.Idempotent:
+			return Decision{Retry: true, Reason: NetworkError}
 		}
-		return idempotent || neverSent(err), nil
+		return Decision{Reason: NotIdempotent}
 	}
-	switch resp.StatusCode {
+	reason := RateLimited
+	switch o.Status {
 	case http.StatusTooManyRequests:
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable:
-		if !idempotent {
-			return false, nil
+		if !o.Idempotent {
+			return Decision{Reason: NotIdempotent}
 		}
+		reason = ServerError
 	default:
-		return false, nil
+		return Decision{Reason: Final}
 	}
-	p.bufferBody(resp)
-	wait, ok := After(resp.Header, peek(resp))
-	if ok {
-		if wait > p.MaxWait || beyondDeadline(ctx, wait) {
-			return false, nil
-		}
-		// Let Backoff see a details-only wait (or a date, now resolved)
-		// through the header, to the millisecond.
-		resp.Header.Set("Retry-After", strconv.FormatFloat(wait.Round(time.Millisecond).Seconds(), 'f', -1, 64))
-		return true, nil
+	wait := o.After
+	if !o.HasAfter {
+		wait = p.backoff(o.Retries)
+	} else if wait > p.MaxWait {
+		return Decision{Reason: WaitTooLong}
 	}
-	retries := 0
-	if info != nil {
-		retries = max(info.Attempts-1, 0)
-	}
-	wait = p.backoff(retries)
 	if beyondDeadline(ctx, wait) {
-		return false, nil
+		return Decision{Reason: PastDeadline}
 	}
-	if info != nil {
-		info.wait = wait
+	return Decision{Retry: true, Wait: wait, Reason: reason}
+}
+
+// CheckRetry implements retryablehttp.CheckRetry: it reads a non-2xx reply
+// (Read), decides (Decide) and keeps the Decision with the reply for
+// Backoff. It returns (false, nil) whenever there is a response, so the
+// caller decodes the reply itself, and ctx's error once ctx has ended.
+func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && resp != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		// A success: Decide would say Final (or Cancelled), and every call
+		// comes this way, so it is answered without building an Outcome.
+		return false, ctx.Err()
 	}
-	return true, nil
+	o := Outcome{Err: err}
+	if info := InfoFrom(ctx); info != nil {
+		o.Idempotent, o.Retries = info.Idempotent, max(info.Attempts-1, 0)
+	}
+	var r *Reply
+	if resp != nil {
+		o.Status = resp.StatusCode
+		if err == nil {
+			r = Read(resp, p.MaxBodyBytes)
+			o.After, o.HasAfter = r.After, r.HasAfter
+		}
+	}
+	d := p.Decide(ctx, o)
+	if d.Reason == Cancelled {
+		return false, ctx.Err()
+	}
+	if r != nil {
+		r.Decision = d
+	}
+	return d.Retry, nil
 }
 
 // beyondDeadline reports whether waiting d would outlast ctx's deadline; the
@@ -118,20 +210,13 @@ func beyondDeadline(ctx context.Context, d time.Duration) bool {
 	return ok && time.Until(deadline) < d
 }
 
-// Backoff implements retryablehttp.Backoff: the server's Retry-After when it
-// gave one, else exponential backoff with jitter, never above MaxWait.
+// Backoff implements retryablehttp.Backoff: the Wait that CheckRetry decided
+// on resp. An attempt without a reply (a network error) leaves nothing to
+// keep the Decision with, and go-retryablehttp gives Backoff no context, so
+// its wait is drawn here: exponential backoff with jitter, never above MaxWait.
 func (p Policy) Backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if wait, ok := After(resp.Header, nil); ok {
-			return min(wait, p.MaxWait)
-		}
-		if resp.Request != nil {
-			if info := InfoFrom(resp.Request.Context()); info != nil && info.wait > 0 {
-				wait := info.wait
-				info.wait = 0
-				return wait
-			}
-		}
+	if r := replyOf(resp); r != nil && r.Decision.Retry {
+		return r.Decision.Wait
 	}
 	return p.backoff(attempt)
 }
@@ -149,10 +234,10 @@ func (p Policy) backoff(attempt int) time.Duration {
 }
 
 // ErrorHandler implements retryablehttp.ErrorHandler. When the retries are
-// spent on a reply, that last reply is returned as is for the caller to
-// decode, never the library's "giving up" error. Otherwise the error is
-// returned (a network error, a cancelled context, a refused redirect) and a
-// reply that came with it is closed.
+// spent on a reply, or its Decision was to stop, that last reply is returned
+// as is for the caller to decode, never the library's "giving up" error.
+// Otherwise the error is returned (a network error, a cancelled context, a
+// refused redirect) and a reply that came with it is closed.
 func (p Policy) ErrorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if err == nil && resp != nil {
 		return resp, nil
@@ -172,31 +257,52 @@ func neverSent(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// bufferedBody is a reply body read into memory by the policy, so that
-// the caller can still decode it after the policy looked at it.
-type bufferedBody struct {
+// Reply is a non-2xx reply's body read once, up to a bound, when the
+// policy or the transport first needs it: the bytes, what they and the
+// headers say about waiting, and CheckRetry's Decision on it. Read puts it
+// in place of the response's Body, so that the caller still reads the same
+// bytes, and closing it closes the connection's body.
+type Reply struct {
 	*bytes.Reader
-	data []byte
-	orig io.Closer
+	// Data is the body, up to the bound given to Read.
+	Data []byte
+	// After is how long the reply asks to wait (see the function After),
+	// when HasAfter.
+	After time.Duration
+	// HasAfter says the reply named a wait; a zero After then means "now".
+	HasAfter bool
+	// Decision is CheckRetry's on this reply; zero until it has decided.
+	Decision Decision
+	orig     io.Closer
 }
 
-func (b *bufferedBody) Close() error { return b.orig.Close() }
+// Close closes the body the reply was read from.
+func (r *Reply) Close() error { return r.orig.Close() }
 
-// bufferBody reads (a bounded part of) resp.Body into memory once.
-func (p Policy) bufferBody(resp *http.Response) {
-	if _, ok := resp.Body.(*bufferedBody); ok {
-		return
+// Read returns resp's Reply, reading (at most limit bytes of) its body and
+// its wait the first time, and the same Reply every time after. A nil Body
+// (which a RoundTripper may return) reads as empty.
+func Read(resp *http.Response, limit int64) *Reply {
+	if r := replyOf(resp); r != nil {
+		return r
 	}
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, p.MaxBodyBytes))
-	resp.Body = &bufferedBody{Reader: bytes.NewReader(data), data: data, orig: resp.Body}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	r := &Reply{Reader: bytes.NewReader(data), Data: data, orig: resp.Body}
+	r.After, r.HasAfter = After(resp.Header, data)
+	resp.Body = r
+	return r
 }
 
-// peek returns the bytes of a body buffered by bufferBody.
-func peek(resp *http.Response) []byte {
-	if b, ok := resp.Body.(*bufferedBody); ok {
-		return b.data
+// replyOf returns resp's Reply if Read made one, else nil.
+func replyOf(resp *http.Response) *Reply {
+	if resp == nil {
+		return nil
 	}
-	return nil
+	r, _ := resp.Body.(*Reply)
+	return r
 }
 
 // After reads how long a reply asks the client to wait: the Retry-After

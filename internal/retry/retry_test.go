@@ -204,22 +204,22 @@ func TestCheckRetry(t *testing.T) {
 		ctx, cancel := context.WithTimeout(WithInfo(context.Background(), info), time.Minute)
 		defer cancel()
 		resp, _ := response(503, nil, "")
-		resp.Request, _ = http.NewRequestWithContext(ctx, http.MethodGet, "http://x/", nil)
 		got, err := policy.CheckRetry(ctx, resp, nil)
 		require.NoError(t, err)
 		require.True(t, got)
-		chosen := info.wait
-		assert.GreaterOrEqual(t, chosen, policy.BaseWait<<2/2, "the third attempt's step")
-		assert.LessOrEqual(t, chosen, policy.BaseWait<<2)
-		assert.Equal(t, chosen, policy.Backoff(0, 0, 2, resp))
-		assert.Zero(t, info.wait, "used once")
+		d := Read(resp, policy.MaxBodyBytes).Decision
+		assert.Equal(t, Decision{Retry: true, Wait: d.Wait, Reason: ServerError}, d)
+		assert.GreaterOrEqual(t, d.Wait, policy.BaseWait<<2/2, "the third attempt's step")
+		assert.LessOrEqual(t, d.Wait, policy.BaseWait<<2)
+		assert.Equal(t, d.Wait, policy.Backoff(0, 0, 2, resp))
+		assert.Equal(t, d.Wait, policy.Backoff(0, 0, 7, resp), "the decision's wait, whatever the attempt number")
 	})
 	t.Run("details-only wait reaches Backoff", func(t *testing.T) {
 		resp, _ := response(429, nil, `{"error":{"code":"rate_limited","details":{"retryAfter":1.25}}}`)
 		got, err := policy.CheckRetry(context.Background(), resp, nil)
 		require.NoError(t, err)
 		require.True(t, got)
-		assert.Equal(t, "1.25", resp.Header.Get("Retry-After"))
+		assert.Empty(t, resp.Header.Get("Retry-After"), "the headers stay as the server sent them")
 		assert.Equal(t, 1250*time.Millisecond, policy.Backoff(0, 0, 0, resp))
 	})
 	t.Run("body is read once, within bounds", func(t *testing.T) {
@@ -239,10 +239,16 @@ func TestCheckRetry(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	t.Run("Retry-After", func(t *testing.T) {
 		resp, _ := response(429, http.Header{"Retry-After": {"3"}}, "")
+		got, err := policy.CheckRetry(context.Background(), resp, nil)
+		require.NoError(t, err)
+		require.True(t, got)
 		assert.Equal(t, 3*time.Second, policy.Backoff(0, 0, 0, resp))
 		assert.Equal(t, 3*time.Second, policy.Backoff(0, 0, 5, resp), "the server's wait, whatever the attempt")
-		resp.Header.Set("Retry-After", "600")
-		assert.Equal(t, policy.MaxWait, policy.Backoff(0, 0, 0, resp), "capped")
+		resp, _ = response(429, http.Header{"Retry-After": {"600"}}, "")
+		got, err = policy.CheckRetry(context.Background(), resp, nil)
+		require.NoError(t, err)
+		require.False(t, got, "600 s is beyond MaxWait: not waited for")
+		assert.LessOrEqual(t, policy.Backoff(0, 0, 0, resp), policy.MaxWait, "capped")
 	})
 	t.Run("exponential with jitter", func(t *testing.T) {
 		resp, _ := response(500, nil, "")
@@ -300,6 +306,84 @@ func TestErrorHandler(t *testing.T) {
 		assert.Nil(t, got)
 		assert.Error(t, err)
 	})
+}
+
+func TestDecide(t *testing.T) {
+	dialErr := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/v1/x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+	readErr := &url.Error{Op: "Get", URL: "http://127.0.0.1:1/v1/x", Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	soon, cancelSoon := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancelSoon()
+	tests := []struct {
+		name string
+		ctx  context.Context // Background when nil
+		o    Outcome
+		want Decision
+		// backoff bounds the wait of a Retry without a Retry-After: [step/2, step].
+		backoff time.Duration
+	}{
+		{name: "200", o: Outcome{Status: 200, Idempotent: true}, want: Decision{Reason: Final}},
+		{name: "504 GET", o: Outcome{Status: 504, Idempotent: true}, want: Decision{Reason: Final}},
+		{name: "404 GET with Retry-After", o: Outcome{Status: 404, Idempotent: true, After: time.Second, HasAfter: true}, want: Decision{Reason: Final}},
+		{name: "422 POST", o: Outcome{Status: 422}, want: Decision{Reason: Final}},
+		{name: "429 POST Retry-After", o: Outcome{Status: 429, After: 2 * time.Second, HasAfter: true}, want: Decision{Retry: true, Wait: 2 * time.Second, Reason: RateLimited}},
+		{name: "429 POST Retry-After 0", o: Outcome{Status: 429, HasAfter: true}, want: Decision{Retry: true, Reason: RateLimited}},
+		{name: "429 at MaxWait", o: Outcome{Status: 429, After: time.Minute, HasAfter: true}, want: Decision{Retry: true, Wait: time.Minute, Reason: RateLimited}},
+		{name: "429 beyond MaxWait", o: Outcome{Status: 429, After: time.Minute + 1, HasAfter: true}, want: Decision{Reason: WaitTooLong}},
+		{name: "429 beyond any Duration", o: Outcome{Status: 429, After: math.MaxInt64, HasAfter: true}, want: Decision{Reason: WaitTooLong}},
+		{name: "429 without a wait backs off", o: Outcome{Status: 429, Retries: 1}, want: Decision{Retry: true, Reason: RateLimited}, backoff: time.Second},
+		{name: "503 GET backs off", o: Outcome{Status: 503, Idempotent: true, Retries: 2}, want: Decision{Retry: true, Reason: ServerError}, backoff: 2 * time.Second},
+		{name: "500 GET backoff capped", o: Outcome{Status: 500, Idempotent: true, Retries: 40}, want: Decision{Retry: true, Reason: ServerError}, backoff: 8 * time.Second},
+		{name: "502 GET Retry-After", o: Outcome{Status: 502, Idempotent: true, After: time.Second, HasAfter: true}, want: Decision{Retry: true, Wait: time.Second, Reason: ServerError}},
+		{name: "503 GET beyond MaxWait", o: Outcome{Status: 503, Idempotent: true, After: time.Hour, HasAfter: true}, want: Decision{Reason: WaitTooLong}},
+		{name: "503 POST", o: Outcome{Status: 503, After: time.Second, HasAfter: true}, want: Decision{Reason: NotIdempotent}},
+		{name: "500 POST", o: Outcome{Status: 500}, want: Decision{Reason: NotIdempotent}},
+		{name: "429 past the deadline", ctx: soon, o: Outcome{Status: 429, After: 5 * time.Second, HasAfter: true}, want: Decision{Reason: PastDeadline}},
+		{name: "503 backoff past the deadline", ctx: soon, o: Outcome{Status: 503, Idempotent: true, Retries: 3}, want: Decision{Reason: PastDeadline}},
+		{name: "429 within the deadline", ctx: soon, o: Outcome{Status: 429, HasAfter: true}, want: Decision{Retry: true, Reason: RateLimited}},
+		{name: "reset GET", o: Outcome{Err: readErr, Idempotent: true}, want: Decision{Retry: true, Reason: NetworkError}},
+		{name: "reset POST", o: Outcome{Err: readErr}, want: Decision{Reason: NotIdempotent}},
+		{name: "refused POST", o: Outcome{Err: dialErr}, want: Decision{Retry: true, Reason: NotSent}},
+		{name: "redirect refused", o: Outcome{Status: 302, Err: errors.New("stopped after 10 redirects"), Idempotent: true}, want: Decision{Reason: Refused}},
+		{name: "cancelled", ctx: cancelled, o: Outcome{Status: 429, HasAfter: true}, want: Decision{Reason: Cancelled}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tc.ctx
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			got := policy.Decide(ctx, tc.o)
+			if tc.backoff > 0 {
+				assert.GreaterOrEqual(t, got.Wait, tc.backoff/2)
+				assert.LessOrEqual(t, got.Wait, tc.backoff)
+				got.Wait = 0
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestRead(t *testing.T) {
+	resp, orig := response(429, http.Header{"Retry-After": {"2"}}, `{"error":{"details":{"retryAfter":9}}}`)
+	r := Read(resp, 1<<10)
+	assert.Same(t, r, Read(resp, 1<<10), "read once")
+	assert.Equal(t, `{"error":{"details":{"retryAfter":9}}}`, string(r.Data))
+	assert.Equal(t, 2*time.Second, r.After, "the header wins")
+	assert.True(t, r.HasAfter)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, r.Data, body, "the body still reads whole")
+	require.NoError(t, resp.Body.Close())
+	assert.True(t, orig.closed)
+	assert.Nil(t, replyOf(nil))
+	empty := Read(&http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"1"}}}, 1<<10)
+	assert.Empty(t, empty.Data, "a nil body reads as empty")
+	assert.Equal(t, time.Second, empty.After)
+	assert.NoError(t, empty.Close())
+	assert.Equal(t, "past deadline", PastDeadline.String())
+	assert.Equal(t, "reason(200)", Reason(200).String())
 }
 
 func TestInfo(t *testing.T) {
