@@ -4,7 +4,7 @@ package theazo
 // misbehaves. Every case asserts the error the caller gets (or the result),
 // how many requests reached the server, and that no connection is left
 // open once the client's idle connections are closed. The package's
-// TestMain (leak_test.go) fails the run if any goroutine outlives it.
+// TestMain (main_test.go) fails the run if any goroutine outlives it.
 //
 // The faults theazotest injects (a connection closed before the reply, a
 // reply cut mid-body, a reply that never comes, a stream that stalls) are

@@ -19,7 +19,7 @@ import (
 	"github.com/theazo/theazo-go/theazotest"
 )
 
-// leak_test.go's TestMain checks these tests for leaked goroutines too.
+// main_test.go's TestMain checks these tests for leaked goroutines too.
 
 // newE2E starts a fake server and returns it with a client whose retry
 // waits are capped at a second, so that tests stay fast, and whose every

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -471,4 +473,387 @@ func TestFailuresDoNotChurnThePool(t *testing.T) {
 	_, err = c.Agents.Get(ctx, "agt_1")
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), conns.Load(), "CloseIdleConnections does close them")
+}
+
+// Calls that exhaust their retries must not close the pool under the healthy
+// calls sharing the client: go-retryablehttp closes idle connections after
+// every exhausted retry, and the SDK's transport does not let it.
+func TestExhaustedRetriesKeepThePool(t *testing.T) {
+	const goroutines, calls = 8, 40
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/limited") {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"error":{"code":"rate_limited","message":"slow down"}}`)
+			return
+		}
+		jsonHandler(benchAgent)(w, r)
+	})
+	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(1))
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*goroutines*calls)
+	for range goroutines {
+		wg.Go(func() {
+			for range calls {
+				_, err := c.Agents.Get(ctx, "healthy")
+				errs <- err
+			}
+		})
+		wg.Go(func() {
+			for range calls {
+				_, err := c.Agents.Get(ctx, "limited")
+				if assert.ErrorIs(t, err, ErrRateLimited) {
+					errs <- nil
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	// 16 goroutines need about 16 connections; net/http may dial a few spares
+	// while a connection is on its way back to the pool. Closing the pool on
+	// each of the 320 exhausted calls would open hundreds.
+	assert.LessOrEqual(t, srv.conns.Load(), int64(2*2*goroutines), "connections opened")
+}
+
+func TestPathInjection(t *testing.T) {
+	ids := []struct {
+		id      string
+		escaped string // "" means refused locally
+	}{
+		{id: "../providers", escaped: "..%2Fproviders"},
+		{id: "a/b?x", escaped: "a%2Fb%3Fx"},
+		{id: "%2e%2e", escaped: "%252e%252e"},
+		{id: "..%2f", escaped: "..%252f"},
+		{id: "/", escaped: "%2F"},
+		{id: "a#b", escaped: "a%23b"},
+		{id: "a b", escaped: "a%20b"},
+		{id: "a;b", escaped: "a%3Bb"},
+		{id: `a\b`, escaped: "a%5Cb"},
+		{id: "a\nb", escaped: "a%0Ab"},
+		{id: "ünï", escaped: "%C3%BCn%C3%AF"},
+		{id: "...", escaped: "..."},
+		{id: "."},
+		{id: ".."},
+	}
+	methods := []struct {
+		name   string
+		path   string // with %s for the escaped id
+		method string
+		call   func(c *Client, id string) error
+	}{
+		{name: "Agents.Get", method: "GET", path: "/v1/agents/%s", call: func(c *Client, id string) error {
+			_, err := c.Agents.Get(context.Background(), id)
+			return err
+		}},
+		{name: "Agents.Run", method: "POST", path: "/v1/agents/%s/run", call: func(c *Client, id string) error {
+			_, err := c.Agents.Run(context.Background(), id, "task")
+			return err
+		}},
+		{name: "Agents.Create", method: "POST", path: "/v1/sessions/%s/agents", call: func(c *Client, id string) error {
+			_, err := c.Agents.Create(context.Background(), id, nil)
+			return err
+		}},
+		{name: "Agents.Terminate", method: "POST", path: "/v1/agents/%s/terminate", call: func(c *Client, id string) error {
+			return c.Agents.Terminate(context.Background(), id)
+		}},
+		{name: "Sessions.GetOrCreate", method: "POST", path: "/v1/sessions/by-user/%s", call: func(c *Client, id string) error {
+			_, err := c.Sessions.GetOrCreate(context.Background(), id, nil)
+			return err
+		}},
+		{name: "Agents.Exec", method: "POST", path: "/v1/agents/%s/exec", call: func(c *Client, id string) error {
+			_, err := c.Agents.Exec(context.Background(), id, &AgentExecParams{Lang: LangPython, Code: "print(1)"})
+			return err
+		}},
+		{name: "Agents.Pause", method: "POST", path: "/v1/agents/%s/pause", call: func(c *Client, id string) error {
+			_, err := c.Agents.Pause(context.Background(), id)
+			return err
+		}},
+		{name: "Agents.Resume", method: "POST", path: "/v1/agents/%s/resume", call: func(c *Client, id string) error {
+			_, err := c.Agents.Resume(context.Background(), id)
+			return err
+		}},
+		{name: "Definitions.Get", method: "GET", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {
+			_, err := c.Definitions.Get(context.Background(), id)
+			return err
+		}},
+		{name: "Definitions.Update", method: "PUT", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {
+			_, err := c.Definitions.Update(context.Background(), id, &DefinitionUpdateParams{Instructions: Ptr("x")})
+			return err
+		}},
+		{name: "Definitions.Archive", method: "DELETE", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {
+			return c.Definitions.Archive(context.Background(), id)
+		}},
+		{name: "Workflows.Get", method: "GET", path: "/v1/workflows/%s", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Get(context.Background(), id)
+			return err
+		}},
+		{name: "Workflows.Update", method: "PUT", path: "/v1/workflows/%s", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Update(context.Background(), id, &WorkflowUpdateParams{Name: "w", Steps: []WorkflowStep{{Name: "s", DefinitionID: "adef_1", Task: "t"}}})
+			return err
+		}},
+		{name: "Workflows.Delete", method: "DELETE", path: "/v1/workflows/%s", call: func(c *Client, id string) error {
+			return c.Workflows.Delete(context.Background(), id)
+		}},
+		{name: "Workflows.Run", method: "POST", path: "/v1/workflows/%s/run", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Run(context.Background(), id, nil)
+			return err
+		}},
+		{name: "Workflows.GetRun", method: "GET", path: "/v1/workflow-runs/%s", call: func(c *Client, id string) error {
+			_, err := c.Workflows.GetRun(context.Background(), id)
+			return err
+		}},
+		{name: "Workflows.Estimate", method: "POST", path: "/v1/workflows/%s/estimate", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Estimate(context.Background(), id, nil)
+			return err
+		}},
+		{name: "Fleets.Get", method: "GET", path: "/v1/fleets/%s", call: func(c *Client, id string) error {
+			_, err := c.Fleets.Get(context.Background(), id)
+			return err
+		}},
+		{name: "Fleets.Cancel", method: "POST", path: "/v1/fleets/%s/cancel", call: func(c *Client, id string) error {
+			_, err := c.Fleets.Cancel(context.Background(), id)
+			return err
+		}},
+		{name: "Schedules.Update", method: "PATCH", path: "/v1/schedules/%s", call: func(c *Client, id string) error {
+			_, err := c.Schedules.Update(context.Background(), id, &ScheduleUpdateParams{Name: "n"})
+			return err
+		}},
+		{name: "Schedules.Delete", method: "DELETE", path: "/v1/schedules/%s", call: func(c *Client, id string) error {
+			return c.Schedules.Delete(context.Background(), id)
+		}},
+		{name: "Schedules.Pause", method: "POST", path: "/v1/schedules/%s/pause", call: func(c *Client, id string) error {
+			_, err := c.Schedules.Pause(context.Background(), id)
+			return err
+		}},
+		{name: "Schedules.Resume", method: "POST", path: "/v1/schedules/%s/resume", call: func(c *Client, id string) error {
+			_, err := c.Schedules.Resume(context.Background(), id)
+			return err
+		}},
+		{name: "Triggers.Delete", method: "DELETE", path: "/v1/triggers/%s", call: func(c *Client, id string) error {
+			return c.Triggers.Delete(context.Background(), id)
+		}},
+		{name: "Triggers.Fire", method: "POST", path: "/v1/triggers/%s/fire", call: func(c *Client, id string) error {
+			_, err := c.Triggers.Fire(context.Background(), id, "whsec_1", map[string]int{"a": 1})
+			return err
+		}},
+		{name: "Channels.SendMessage", method: "POST", path: "/v1/channels/%s/messages", call: func(c *Client, id string) error {
+			_, err := c.Channels.SendMessage(context.Background(), id, &MessageSendParams{Content: "hi"})
+			return err
+		}},
+		{name: "Channels.MessagesPage", method: "GET", path: "/v1/channels/%s/messages", call: func(c *Client, id string) error {
+			_, err := c.Channels.MessagesPage(context.Background(), id, nil)
+			return err
+		}},
+		{name: "Channels.Messages", method: "GET", path: "/v1/channels/%s/messages", call: func(c *Client, id string) error {
+			for _, err := range c.Channels.Messages(context.Background(), id, nil) {
+				return err
+			}
+			return nil
+		}},
+		{name: "Providers.Delete", method: "DELETE", path: "/v1/providers/%s", call: func(c *Client, id string) error {
+			return c.Providers.Delete(context.Background(), ProviderName(id))
+		}},
+		{name: "Secrets.Delete", method: "DELETE", path: "/v1/secrets/%s", call: func(c *Client, id string) error {
+			return c.Secrets.Delete(context.Background(), id, nil)
+		}},
+	}
+	for _, m := range methods {
+		t.Run(m.name, func(t *testing.T) {
+			for _, tc := range ids {
+				t.Run(tc.id, func(t *testing.T) {
+					srv := newRecorder(t, reply{Body: `{"ok":true}`})
+					err := m.call(srv.client(), tc.id)
+					if tc.escaped == "" {
+						require.ErrorIs(t, err, ErrInvalidParams)
+						assert.Empty(t, srv.requests(), "refused locally")
+						return
+					}
+					require.NoError(t, err)
+					reqs := srv.requests()
+					require.Len(t, reqs, 1)
+					assert.Equal(t, m.method, reqs[0].Method)
+					assert.Equal(t, strings.Replace(m.path, "%s", tc.escaped, 1), reqs[0].Path)
+					assert.Empty(t, reqs[0].RawQuery, "nothing in an id starts a query")
+				})
+			}
+		})
+	}
+}
+
+// TestPathInjectionEveryStream sends a hostile id to every stream: it stays
+// one escaped path segment, or is refused locally when it is a dot segment.
+func TestPathInjectionEveryStream(t *testing.T) {
+	streams := []struct {
+		name string
+		path string
+		open func(c *Client, id string) (io.Closer, error)
+	}{
+		{name: "Agents.Stream", path: "/v1/agents/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Agents.Stream(context.Background(), id)
+		}},
+		{name: "Workflows.StreamRun", path: "/v1/workflow-runs/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Workflows.StreamRun(context.Background(), id)
+		}},
+		{name: "Fleets.Stream", path: "/v1/fleets/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Fleets.Stream(context.Background(), id)
+		}},
+		{name: "Channels.Stream", path: "/v1/channels/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Channels.Stream(context.Background(), id, nil)
+		}},
+	}
+	for _, st := range streams {
+		t.Run(st.name, func(t *testing.T) {
+			srv := newRecorder(t, streamReply("event: x\ndata: {}\n\n"))
+			s, err := st.open(srv.client(), "../../sessions?x=1#f")
+			require.NoError(t, err)
+			s.Close()
+			reqs := srv.requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, strings.Replace(st.path, "%s", "..%2F..%2Fsessions%3Fx=1%23f", 1), reqs[0].Path)
+			assert.Empty(t, reqs[0].RawQuery)
+
+			for _, id := range []string{"..", ".", ""} {
+				_, err := st.open(srv.client(), id)
+				require.Error(t, err, "%q", id)
+				assert.True(t, errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrEmptyID), "%q: %v", id, err)
+			}
+			assert.Len(t, srv.requests(), 1, "refused locally")
+		})
+	}
+}
+
+func TestPathInjectionStream(t *testing.T) {
+	srv := newRecorder(t, streamReply(golden(t, "agents/stream.txt")))
+	s, err := srv.client().Agents.Stream(context.Background(), "../../sessions?x=1")
+	require.NoError(t, err)
+	s.Close()
+	reqs := srv.requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/v1/agents/..%2F..%2Fsessions%3Fx=1/stream", reqs[0].Path)
+	assert.Empty(t, reqs[0].RawQuery)
+
+	_, err = srv.client().Agents.Stream(context.Background(), "..")
+	require.ErrorIs(t, err, ErrInvalidParams)
+	assert.Len(t, srv.requests(), 1)
+}
+
+func TestEscapePath(t *testing.T) {
+	got, err := escapePath("/x/%s/y/%s", []string{"a/b", "c d"})
+	require.NoError(t, err)
+	assert.Equal(t, "/x/a%2Fb/y/c%20d", got)
+	_, err = escapePath("/x/%s/y/%s", []string{"a", ""})
+	assert.ErrorIs(t, err, ErrEmptyID)
+	got, err = escapePath("/sessions", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "/sessions", got)
+	assert.Equal(t, "/agents/{id}/run", request{method: http.MethodPost, path: "/agents/%s/run"}.route())
+}
+
+func TestRedirectDropsKeyOnOtherOrigin(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]string{}
+	record := func(name string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen[name] = r.Header.Get("Authorization")
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id":"agt_1"}`)
+		}
+	}
+	other := httptest.NewServer(record("other"))
+	t.Cleanup(other.Close)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/agents/same" {
+			http.Redirect(w, r, "/v1/moved", http.StatusFound)
+			return
+		}
+		if r.URL.Path == "/v1/moved" {
+			record("same")(w, r)
+			return
+		}
+		http.Redirect(w, r, other.URL+"/v1/agents/agt_1", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(origin.Close)
+
+	c := NewClient(testKey, WithBaseURL(origin.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	_, err := c.Agents.Get(context.Background(), "agt_1")
+	require.NoError(t, err)
+	_, err = c.Agents.Get(context.Background(), "same")
+	require.NoError(t, err)
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, seen["other"], "the key must not follow a redirect to another origin")
+	assert.Equal(t, "Bearer "+testKey, seen["same"], "a same-origin redirect keeps the key")
+}
+
+func TestRedirectLoopNotRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	_, err := c.Agents.Get(context.Background(), "agt_1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	var apiErr *Error
+	assert.False(t, errors.As(err, &apiErr), "a refused redirect is not an API error")
+	assert.Equal(t, int32(10), n.Load(), "the redirect chain is followed once, not retried")
+}
+
+// Query values a caller passes are encoded: they cannot add parameters.
+func TestQueryInjection(t *testing.T) {
+	srv := newRecorder(t, reply{Body: `{"ok":true,"data":[]}`})
+	c := srv.client()
+	require.NoError(t, c.Secrets.Delete(context.Background(), "OPENAI_KEY", &SecretDeleteParams{SessionID: "ses_1&scope=org#x"}))
+	_, err := c.Channels.MessagesPage(context.Background(), "ch_1", &ChannelMessagesParams{ThreadID: "thr_1&limit=1000", Cursor: "c=1&d"})
+	require.NoError(t, err)
+	reqs := srv.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "sessionId=ses_1%26scope%3Dorg%23x", reqs[0].RawQuery)
+	assert.Equal(t, "cursor=c%3D1%26d&threadId=thr_1%26limit%3D1000", reqs[1].RawQuery)
+}
+
+// The redirect policy drops the key whenever a redirect leaves the origin:
+// another host, another port, or the same host over another scheme (an
+// https to http downgrade would send it in clear text). It then applies
+// the caller's own policy.
+func TestRedirectPolicyDropsKeyOffOrigin(t *testing.T) {
+	var nextCalled int
+	policy := checkRedirect(func(*http.Request, []*http.Request) error { nextCalled++; return nil })
+	origin, err := http.NewRequest(http.MethodGet, "https://api.theazo.com/v1/agents/agt_1", nil)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		to   string
+		keep bool
+	}{
+		{to: "https://api.theazo.com/v1/agents/agt_2", keep: true},
+		{to: "http://api.theazo.com/v1/agents/agt_1"},
+		{to: "https://api.theazo.com:8443/v1/agents/agt_1"},
+		{to: "https://evil.example.com/v1/agents/agt_1"},
+		{to: "https://api.theazo.com.evil.example.com/v1/agents/agt_1"},
+		{to: "https://theazo.com/v1/agents/agt_1"},
+	} {
+		req, err := http.NewRequest(http.MethodGet, tc.to, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+liveKey)
+		require.NoError(t, policy(req, []*http.Request{origin}))
+		if tc.keep {
+			assert.Equal(t, "Bearer "+liveKey, req.Header.Get("Authorization"), tc.to)
+		} else {
+			assert.Empty(t, req.Header.Get("Authorization"), tc.to)
+		}
+	}
+	assert.Equal(t, 6, nextCalled, "the caller's policy still applies")
 }
