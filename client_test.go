@@ -1,7 +1,6 @@
 package theazo
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -57,13 +56,14 @@ func (c *countingRT) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestAuthorizationHeader(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Body: `{"data":[],"hasMore":false}`})
 	c := srv.client()
 
-	_, err := c.Sessions.ListPage(context.Background(), nil)
+	_, err := c.Sessions.ListPage(t.Context(), nil)
 	require.NoError(t, err)
 	// A public call never carries the key, even on a client that has one.
-	_, err = call[Page[Session]](context.Background(), c.t, request{method: http.MethodGet, path: "/channels/%s/messages", ids: []string{"ch_1"}, public: true})
+	_, err = call[Page[Session]](t.Context(), c.t, request{method: http.MethodGet, path: "/channels/%s/messages", ids: []string{"ch_1"}, public: true})
 	require.NoError(t, err)
 
 	reqs := srv.requests()
@@ -79,7 +79,7 @@ func TestMissingAPIKey(t *testing.T) {
 	srv := newRecorder(t)
 	c := NewClient("", WithBaseURL(srv.URL+"/v1"))
 	t.Cleanup(c.CloseIdleConnections)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	calls := map[string]func() error{
 		"Sessions.Create": func() error {
@@ -120,6 +120,7 @@ func TestMissingAPIKey(t *testing.T) {
 }
 
 func TestInsecureTransport(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Body: `{"data":[],"hasMore":false}`})
 	addr := srv.Listener.Addr().String()
 	port := addr[strings.LastIndex(addr, ":"):]
@@ -155,7 +156,7 @@ func TestInsecureTransport(t *testing.T) {
 			}
 			c := NewClient(tc.key, opts...)
 			t.Cleanup(c.CloseIdleConnections)
-			_, err := c.Sessions.ListPage(context.Background(), nil)
+			_, err := c.Sessions.ListPage(t.Context(), nil)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				assert.NotContains(t, err.Error(), tc.key)
@@ -177,7 +178,7 @@ func TestInsecureTransport(t *testing.T) {
 func TestNewClientEnvironment(t *testing.T) {
 	srv := newRecorder(t, reply{Body: `{"data":[],"hasMore":false}`})
 	other := newRecorder(t, reply{Body: `{"data":[],"hasMore":false}`})
-	ctx := context.Background()
+	ctx := t.Context()
 
 	t.Run("key and base URL from the environment", func(t *testing.T) {
 		t.Setenv("THEAZO_API_KEY", "th_test_fromenv")
@@ -216,11 +217,12 @@ func TestNewClientEnvironment(t *testing.T) {
 }
 
 func TestInvalidBaseURL(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{"::not a url", "ftp://api.theazo.com/v1", "api.theazo.com/v1", "http:///v1"} {
 		t.Run(u, func(t *testing.T) {
 			fake := &fakeRT{}
 			c := NewClient(testKey, WithBaseURL(u), WithHTTPClient(&http.Client{Transport: fake}))
-			_, err := c.Agents.Get(context.Background(), "agt_1")
+			_, err := c.Agents.Get(t.Context(), "agt_1")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "invalid base URL")
 			assert.Zero(t, fake.count())
@@ -229,6 +231,7 @@ func TestInvalidBaseURL(t *testing.T) {
 }
 
 func TestUserAgent(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Body: `{"id":"agt_1"}`})
 	base := fmt.Sprintf("theazo-go/%s go/%s", Version, strings.TrimPrefix(runtime.Version(), "go"))
 	tests := []struct {
@@ -243,7 +246,7 @@ func TestUserAgent(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := srv.client(tc.opts...).Agents.Get(context.Background(), "agt_1")
+			_, err := srv.client(tc.opts...).Agents.Get(t.Context(), "agt_1")
 			require.NoError(t, err)
 			reqs := srv.requests()
 			require.Len(t, reqs, i+1)
@@ -279,7 +282,7 @@ func TestWithHTTPClientNotModified(t *testing.T) {
 	t.Cleanup(c.CloseIdleConnections)
 	t.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
 
-	_, err := c.Agents.Get(context.Background(), "agt_1")
+	_, err := c.Agents.Get(t.Context(), "agt_1")
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), inner.n.Load(), "the caller's transport carries the request")
 	assert.Same(t, inner, hc.Transport, "the caller's client is not modified")
@@ -310,12 +313,14 @@ func TestClientStringRedactsKey(t *testing.T) {
 }
 
 func TestClientStringZero(t *testing.T) {
+	t.Parallel()
 	var nilClient *Client
 	assert.Equal(t, "theazo.Client{}", fmt.Sprint(nilClient))
 	assert.Equal(t, "theazo.Client{}", fmt.Sprintf("%#v", &Client{}))
 }
 
 func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
 	logger, sink := newLogger(slog.LevelDebug)
 	srv := newRecorder(t, retryReply(503, "unavailable", "0"), reply{Status: 200, Body: agentJSON})
 	c := srv.client(WithLogger(logger))
@@ -323,7 +328,7 @@ func TestConcurrentUse(t *testing.T) {
 	errs := make(chan error, 20)
 	for range 20 {
 		wg.Go(func() {
-			_, err := c.Agents.Get(context.Background(), "agt_1")
+			_, err := c.Agents.Get(t.Context(), "agt_1")
 			errs <- err
 		})
 	}

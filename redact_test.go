@@ -37,7 +37,8 @@ func echoServer(t *testing.T, status int, contentType string, body func(auth str
 }
 
 func TestKeyInNoErrorString(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	cases := []struct {
 		name string
 		err  func(t *testing.T) error
@@ -159,6 +160,7 @@ func newLogger(level slog.Level) (*slog.Logger, *logSink) {
 }
 
 func TestLogging(t *testing.T) {
+	t.Parallel()
 	logger, sink := newLogger(slog.LevelDebug)
 	r1 := retryReply(503, "unavailable", "0")
 	r1.Header["X-Request-Id"] = "req_first"
@@ -166,7 +168,7 @@ func TestLogging(t *testing.T) {
 	c := NewClient(liveKey, WithBaseURL(srv.URL+"/v1"), WithLogger(logger))
 	t.Cleanup(c.CloseIdleConnections)
 
-	_, err := c.Sessions.GetOrCreate(context.Background(), "user 1", &SessionGetOrCreateParams{Metadata: Metadata{"note": liveKey}})
+	_, err := c.Sessions.GetOrCreate(t.Context(), "user 1", &SessionGetOrCreateParams{Metadata: Metadata{"note": liveKey}})
 	require.NoError(t, err)
 
 	lines := sink.lines(t)
@@ -188,9 +190,10 @@ func TestLogging(t *testing.T) {
 }
 
 func TestLoggingNetworkError(t *testing.T) {
+	t.Parallel()
 	logger, sink := newLogger(slog.LevelDebug)
 	c := NewClient(liveKey, WithBaseURL("http://"+closedAddr(t)+"/v1"), WithLogger(logger), WithMaxRetries(1))
-	_, err := c.Agents.Get(context.Background(), "agt_1")
+	_, err := c.Agents.Get(t.Context(), "agt_1")
 	require.Error(t, err)
 	lines := sink.lines(t)
 	require.Len(t, lines, 2)
@@ -205,14 +208,16 @@ func TestLoggingNetworkError(t *testing.T) {
 }
 
 func TestLoggingQuietAboveDebug(t *testing.T) {
+	t.Parallel()
 	logger, sink := newLogger(slog.LevelInfo)
 	srv := newRecorder(t, reply{Body: agentJSON})
-	_, err := srv.client(WithLogger(logger)).Agents.Get(context.Background(), "agt_1")
+	_, err := srv.client(WithLogger(logger)).Agents.Get(t.Context(), "agt_1")
 	require.NoError(t, err)
 	assert.Empty(t, sink.text())
 }
 
 func TestKeyNotLoggedWithClient(t *testing.T) {
+	t.Parallel()
 	logger, sink := newLogger(slog.LevelDebug)
 	c := NewClient(liveKey)
 	logger.Debug("client", "client", c, "value", *c)
@@ -222,6 +227,7 @@ func TestKeyNotLoggedWithClient(t *testing.T) {
 }
 
 func TestNoTimeoutOnTheDefaultClient(t *testing.T) {
+	t.Parallel()
 	// Exec blocks up to 120 s: the SDK's own client must not cut it short.
 	c := NewClient(testKey)
 	assert.Zero(t, c.t.http.HTTPClient.Timeout)
@@ -261,6 +267,7 @@ func escapeAll(s string) string {
 // A server or proxy that echoes the key inside a JSON error envelope may
 // escape it; the key must not reach the *Error through the decoded fields.
 func TestKeyRedactedFromDecodedErrorFields(t *testing.T) {
+	t.Parallel()
 	escaped := escapeAll(liveKey)
 	underscores := strings.ReplaceAll(liveKey, "_", `\u005f`)
 	cases := map[string]struct {
@@ -283,7 +290,7 @@ func TestKeyRedactedFromDecodedErrorFields(t *testing.T) {
 			srv := newRecorder(t, reply{Status: tc.status, Header: tc.header, Body: tc.body})
 			c := NewClient(liveKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(0))
 			t.Cleanup(c.CloseIdleConnections)
-			_, err := c.Agents.Get(context.Background(), "agt_1")
+			_, err := c.Agents.Get(t.Context(), "agt_1")
 			var apiErr *Error
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
@@ -298,7 +305,8 @@ func TestKeyRedactedFromDecodedErrorFields(t *testing.T) {
 // Location. The key is redacted from all of them, and the error still
 // matches its sentinel.
 func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	client := func(t *testing.T, url string) *Client {
 		c := NewClient(liveKey, WithBaseURL(url+"/v1"), WithMaxRetries(0))
 		t.Cleanup(c.CloseIdleConnections)
@@ -348,12 +356,13 @@ func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
 // A key that is not a valid header value is refused by net/http before
 // anything is sent; the refusal does not quote it.
 func TestInvalidKeyNotQuotedInError(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Body: agentJSON})
 	// Surrounding white space is trimmed (apikey_test.go); what is left
 	// inside cannot go into a header.
 	for _, key := range []string{"th_test_s3cr3t\nX-Injected: 1", "th_test_s3cr3t\r\nX-Injected: 1", "th_test_s3cr3t\x00", "th_test_s3cr3t\x00\r\n"} {
 		c := NewClient(key, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(0))
-		_, err := c.Agents.Get(context.Background(), "agt_1")
+		_, err := c.Agents.Get(t.Context(), "agt_1")
 		require.ErrorIs(t, err, ErrInvalidAPIKey, "%q", key)
 		assert.NotContains(t, err.Error(), "s3cr3t")
 		c.CloseIdleConnections()
@@ -365,6 +374,7 @@ func TestInvalidKeyNotQuotedInError(t *testing.T) {
 // points to, X-Request-Id): a server that echoes the key there does not get
 // it logged.
 func TestKeyNotLoggedFromServerText(t *testing.T) {
+	t.Parallel()
 	logger, sink := newLogger(slog.LevelDebug)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req_"+liveKey)
@@ -378,7 +388,7 @@ func TestKeyNotLoggedFromServerText(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := NewClient(liveKey, WithBaseURL(srv.URL+"/v1"), WithLogger(logger))
 	t.Cleanup(c.CloseIdleConnections)
-	_, err := c.Agents.Get(context.Background(), "agt_1")
+	_, err := c.Agents.Get(t.Context(), "agt_1")
 	require.NoError(t, err)
 	lines := sink.lines(t)
 	require.Len(t, lines, 2, "one line per attempt, the redirect included")

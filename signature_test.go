@@ -34,6 +34,7 @@ var signatureVectors = []struct {
 }}
 
 func TestSignTriggerPayload(t *testing.T) {
+	t.Parallel()
 	for _, v := range signatureVectors {
 		t.Run(v.name, func(t *testing.T) {
 			assert.Equal(t, v.want, SignTriggerPayload(v.secret, []byte(v.body)))
@@ -44,6 +45,7 @@ func TestSignTriggerPayload(t *testing.T) {
 }
 
 func TestVerifyTriggerSignatureRejects(t *testing.T) {
+	t.Parallel()
 	const secret = "whsec_test_3f9a2c"
 	body := []byte(`{"ref":"refs/heads/main","commits":[]}`)
 	good := "sha256=196b008fd6ef9fe9e724820463cc12e47fc442111dfe495ff5c93056cf2d4b01"
@@ -80,6 +82,7 @@ func TestVerifyTriggerSignatureRejects(t *testing.T) {
 }
 
 func TestVerifyTriggerSignatureEmptySecret(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{}`)
 	err := VerifyTriggerSignature("", body, SignTriggerPayload("", body))
 	require.ErrorIs(t, err, ErrInvalidParams)
@@ -134,6 +137,7 @@ func FuzzVerifyTriggerSignature(f *testing.F) {
 // calls hmac.Equal on the decoded signature, and compares no MAC bytes or
 // strings with ==, bytes.Equal or strings.EqualFold, which return early.
 func TestSignatureComparedInConstantTime(t *testing.T) {
+	t.Parallel()
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, "signature.go", nil, 0)
 	require.NoError(t, err)
