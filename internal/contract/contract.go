@@ -1,23 +1,11 @@
 //go:build contract
 
-// The contract suite calls every SDK method that sends a request against a
-// Steady mock server (https://github.com/dgellow/steady) serving
-// testdata/openapi.yaml. Steady validates each request against the document
-// and says so in X-Steady-* response headers, which a wrapping RoundTripper
-// reads, since the SDK does not expose response headers.
-//
-// It is built only with -tags contract and skips itself unless
-// THEAZO_CONTRACT_URL names the server root (e.g. http://127.0.0.1:4010);
-// .ci/run starts Steady and runs it.
-
-package theazo
+package contract
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"iter"
 	"maps"
 	"net/http"
 	"net/url"
@@ -27,50 +15,49 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// contractKey is the API key of the contract clients; Steady accepts any.
-const contractKey = "th_test_contract0123456789"
+// Key is the API key of the contract clients; Steady accepts any.
+const Key = "th_test_contract0123456789"
 
-// contractExchange is one HTTP attempt as the observing RoundTripper saw it.
-type contractExchange struct {
-	Method      string
-	Path        string // escaped request path
-	Auth        string // the Authorization header sent
-	Option      string // the contractOptionHeader sent by contractOpts
-	Status      int
-	Valid       string // X-Steady-Request-Valid
-	ErrorCount  string // X-Steady-Error-Count
-	MatchedPath string // X-Steady-Matched-Path
-	Diagnostics []string
+// Exchange is one HTTP attempt as the observing RoundTripper saw it.
+type Exchange struct {
+	Method      string     // the request method
+	Path        string     // escaped request path
+	Auth        string     // the Authorization header sent
+	Option      string     // the OptionHeader sent with every call
+	Status      int        // the reply status
+	Valid       string     // X-Steady-Request-Valid
+	ErrorCount  string     // X-Steady-Error-Count
+	MatchedPath string     // X-Steady-Matched-Path
+	Diagnostics []string   // Steady's X-Steady-Error-N-* headers, one line each
 	Query       url.Values // the query sent
 	Body        []byte     // the body sent, nil for none
 }
 
-// op names the document operation the exchange matched, e.g.
+// Op names the document operation the exchange matched, e.g.
 // "POST /v1/sessions". Steady names none when it refused the request.
-func (e contractExchange) op() string {
+func (e Exchange) Op() string {
 	if e.MatchedPath == "" {
 		return e.Method + " " + e.Path + " (no operation matched)"
 	}
 	return e.Method + " " + e.MatchedPath
 }
 
-// contractObserver is the RoundTripper the contract clients send through:
+// Observer is the RoundTripper the contract clients send through:
 // it records each request and Steady's verdict on it, and changes nothing.
-type contractObserver struct {
-	base http.RoundTripper
+type Observer struct {
+	Base http.RoundTripper // where requests go
 	mu   sync.Mutex
-	seen []contractExchange
+	seen []Exchange
 }
 
 // RoundTrip sends req unchanged and records it with Steady's response headers.
 // The body is read from a copy (GetBody), never from req.Body.
-func (o *contractObserver) RoundTrip(req *http.Request) (*http.Response, error) {
+func (o *Observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.GetBody != nil {
 		rc, err := req.GetBody()
@@ -83,17 +70,17 @@ func (o *contractObserver) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 	}
-	resp, err := o.base.RoundTrip(req)
+	resp, err := o.Base.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
-	ex := contractExchange{
+	ex := Exchange{
 		Query:       req.URL.Query(),
 		Body:        body,
 		Method:      req.Method,
 		Path:        req.URL.EscapedPath(),
 		Auth:        req.Header.Get("Authorization"),
-		Option:      req.Header.Get(contractOptionHeader),
+		Option:      req.Header.Get(OptionHeader),
 		Status:      resp.StatusCode,
 		Valid:       resp.Header.Get("X-Steady-Request-Valid"),
 		ErrorCount:  resp.Header.Get("X-Steady-Error-Count"),
@@ -111,35 +98,36 @@ func (o *contractObserver) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
-func (o *contractObserver) exchanges() []contractExchange {
+// Exchanges returns the exchanges recorded so far, in order.
+func (o *Observer) Exchanges() []Exchange {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return slices.Clone(o.seen)
 }
 
-// contractEnv is one Steady server: its root URL and what the document it
+// Env is one Steady server: its root URL and what the document it
 // serves says of each operation, "METHOD /path".
-type contractEnv struct {
-	root string
-	// transport carries every request of the suite; closed when the test ends.
-	transport *http.Transport
-	// operations holds every operation of the document.
-	operations map[string]bool
-	// public holds the operations whose security is explicitly empty.
-	public map[string]bool
-	// fields holds, per operation, its documented query parameters
+type Env struct {
+	Root string // the server root URL
+	// Transport carries every request of the suite; closed when the test ends.
+	Transport *http.Transport
+	// Operations holds every operation of the document.
+	Operations map[string]bool
+	// Public holds the operations whose security is explicitly empty.
+	Public map[string]bool
+	// Fields holds, per operation, its documented query parameters
 	// ("query.limit") and request body fields ("body.limits.maxCost.period"),
 	// and the values of their enums ("body.lang=bash").
-	fields map[string][]string
+	Fields map[string][]string
 
 	mu      sync.Mutex
-	covered map[string]bool            // operations the suite sent
-	sent    map[string]map[string]bool // fields the suite sent, per operation
+	Covered map[string]bool            // operations the suite sent
+	Sent    map[string]map[string]bool // fields the suite sent, per operation
 }
 
-// newContractEnv returns the environment of the server named by the
+// NewEnv returns the environment of the server named by the
 // environment variable envVar, or skips the test when it is unset.
-func newContractEnv(t *testing.T, envVar string) *contractEnv {
+func NewEnv(t *testing.T, envVar string) *Env {
 	t.Helper()
 	root := strings.TrimRight(os.Getenv(envVar), "/")
 	if root == "" {
@@ -148,14 +136,14 @@ func newContractEnv(t *testing.T, envVar string) *contractEnv {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(transport.CloseIdleConnections) // no keep-alive goroutine outlives the test
-	env := &contractEnv{
-		transport:  transport,
-		root:       root,
-		operations: map[string]bool{},
-		public:     map[string]bool{},
-		fields:     map[string][]string{},
-		covered:    map[string]bool{},
-		sent:       map[string]map[string]bool{},
+	env := &Env{
+		Transport:  transport,
+		Root:       root,
+		Operations: map[string]bool{},
+		Public:     map[string]bool{},
+		Fields:     map[string][]string{},
+		Covered:    map[string]bool{},
+		Sent:       map[string]map[string]bool{},
 	}
 	env.loadDocument(t)
 	return env
@@ -164,9 +152,9 @@ func newContractEnv(t *testing.T, envVar string) *contractEnv {
 // loadDocument reads the document Steady serves (/_x-steady/spec): its
 // operations, which of them are public, and their documented fields. It is
 // the document the server validates against, not a copy that could drift.
-func (env *contractEnv) loadDocument(t *testing.T) {
+func (env *Env) loadDocument(t *testing.T) {
 	t.Helper()
-	resp, err := (&http.Client{Transport: env.transport}).Get(env.root + "/_x-steady/spec")
+	resp, err := (&http.Client{Transport: env.Transport}).Get(env.Root + "/_x-steady/spec")
 	require.NoError(t, err, "reading the document from Steady")
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "GET /_x-steady/spec")
@@ -182,9 +170,9 @@ func (env *contractEnv) loadDocument(t *testing.T) {
 				continue
 			}
 			key := strings.ToUpper(method) + " " + path
-			env.operations[key] = true
+			env.Operations[key] = true
 			if sec, ok := op["security"].([]any); ok && len(sec) == 0 {
-				env.public[key] = true
+				env.Public[key] = true
 			}
 			var fields []string
 			for _, p := range append(d.list(item["parameters"]), d.list(op["parameters"])...) {
@@ -199,10 +187,10 @@ func (env *contractEnv) loadDocument(t *testing.T) {
 			content, _ := body["content"].(map[string]any)
 			media, _ := content["application/json"].(map[string]any)
 			fields = d.schemaFields(fields, "body", media["schema"], 0)
-			env.fields[key] = fields
+			env.Fields[key] = fields
 		}
 	}
-	require.NotEmpty(t, env.operations, "the document has no operations")
+	require.NotEmpty(t, env.Operations, "the document has no operations")
 }
 
 // contractDoc reads a decoded OpenAPI document, following local $refs.
@@ -262,8 +250,8 @@ func (d contractDoc) schemaFields(fields []string, prefix string, schema any, de
 }
 
 // sentFields adds to set the query parameters and body fields of ex, named
-// like contractEnv.fields.
-func sentFields(set map[string]bool, ex contractExchange) {
+// like Env.fields.
+func sentFields(set map[string]bool, ex Exchange) {
 	for name, values := range ex.Query {
 		set["query."+name] = true
 		for _, v := range values {
@@ -292,218 +280,47 @@ func valueFields(set map[string]bool, prefix string, v any) {
 	}
 }
 
-// client returns an SDK client of the server whose requests go through obs.
-// Retries are off, so that each call is a known number of requests.
-func (env *contractEnv) client(obs *contractObserver) *Client {
-	return NewClient(contractKey,
-		WithBaseURL(env.root+"/v1"),
-		WithHTTPClient(&http.Client{Transport: obs}),
-		WithMaxRetries(0),
-	)
-}
+// OptionHeader is the extra header every call of the suite sends.
+const OptionHeader = "X-Contract-Option"
 
-// contractOptionHeader is the extra header every call of the suite sends.
-const contractOptionHeader = "X-Contract-Option"
-
-// contractOpts returns the per-call options every call of the suite passes,
-// so that the suite proves they leave every request valid: an extra header
-// (checked on each request), WithResponseInto (checked, when the case ends,
-// to hold the call's reply) and WithMaxRetries.
-func contractOpts(t *testing.T) []RequestOption {
-	t.Helper()
-	resp := new(Response)
-	t.Cleanup(func() {
-		assert.True(t, resp.StatusCode >= 200 && resp.StatusCode < 300, "WithResponseInto holds the reply: status %d", resp.StatusCode)
-		assert.Equal(t, 1, resp.Attempts)
-		if resp.Header.Get("Content-Type") == "application/json" {
-			assert.True(t, json.Valid(resp.Body), "WithResponseInto holds the raw JSON: %q", resp.Body)
-		}
-	})
-	return []RequestOption{WithHeader(contractOptionHeader, "1"), WithResponseInto(resp), WithMaxRetries(0)}
-}
-
-// contractCase is one SDK call and the operations it must send.
-type contractCase struct {
-	name string
-	// ops are the document operations the call sends, in order.
-	ops []string
-	// call makes the call and asserts on what the SDK decoded.
-	call func(t *testing.T, ctx context.Context, c *Client)
-}
-
-// run runs each case against a fresh client and checks every request the
-// case sent: the expected operation, accepted by Steady with no diagnostic
-// at all, and carrying the key exactly when the document requires auth.
-func (env *contractEnv) run(t *testing.T, cases []contractCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			obs := &contractObserver{base: env.transport}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			// Deferred, so that Steady's verdict is reported even when the
-			// call fails an assertion of its own (a 400 from Steady does).
-			defer env.checkAll(t, tc.ops, obs.exchanges)
-			tc.call(t, ctx, env.client(obs))
-		})
-	}
-}
-
-// checkAll checks every request a case sent and records the operations
+// CheckAll checks every request a case sent and records the operations
 // as covered.
-func (env *contractEnv) checkAll(t *testing.T, want []string, exchanges func() []contractExchange) {
+func (env *Env) CheckAll(t *testing.T, want []string, exchanges func() []Exchange) {
 	t.Helper()
 	got := exchanges()
 	ops := make([]string, len(got))
 	for i, ex := range got {
-		ops[i] = ex.op()
+		ops[i] = ex.Op()
 		env.check(t, ex)
 	}
 	assert.Equal(t, want, ops, "operations sent")
 	env.mu.Lock()
 	defer env.mu.Unlock()
 	for _, ex := range got {
-		op := ex.op()
-		env.covered[op] = true
-		if env.sent[op] == nil {
-			env.sent[op] = map[string]bool{}
+		op := ex.Op()
+		env.Covered[op] = true
+		if env.Sent[op] == nil {
+			env.Sent[op] = map[string]bool{}
 		}
-		sentFields(env.sent[op], ex)
+		sentFields(env.Sent[op], ex)
 	}
 }
 
 // check asserts that Steady accepted one request without any diagnostic,
 // and that the request carried the key exactly when the operation needs it.
-func (env *contractEnv) check(t *testing.T, ex contractExchange) {
+func (env *Env) check(t *testing.T, ex Exchange) {
 	t.Helper()
 	what := ex.Method + " " + ex.Path
 	assert.Equal(t, "true", ex.Valid, "%s: X-Steady-Request-Valid; diagnostics: %q", what, ex.Diagnostics)
 	assert.Equal(t, "0", ex.ErrorCount, "%s: X-Steady-Error-Count; diagnostics: %q", what, ex.Diagnostics)
 	assert.True(t, ex.Status >= 200 && ex.Status < 300, "%s: status %d", what, ex.Status)
-	if !assert.True(t, env.operations[ex.op()], "%s matched no operation of the document", what) {
+	if !assert.True(t, env.Operations[ex.Op()], "%s matched no operation of the document", what) {
 		return
 	}
 	assert.Equal(t, "1", ex.Option, "%s: every call of the suite sends per-call options (contractOpts)", what)
-	if env.public[ex.op()] {
-		assert.Empty(t, ex.Auth, "%s is public: the key must not be sent", ex.op())
+	if env.Public[ex.Op()] {
+		assert.Empty(t, ex.Auth, "%s is public: the key must not be sent", ex.Op())
 	} else {
-		assert.Equal(t, "Bearer "+contractKey, ex.Auth, "%s needs the bearer key", ex.op())
+		assert.Equal(t, "Bearer "+Key, ex.Auth, "%s needs the bearer key", ex.Op())
 	}
-}
-
-// contractServices lists the suite of each service, in the order they run.
-var contractServices = []struct {
-	name  string
-	cases func() []contractCase
-}{
-	{"Sessions", contractSessionsCases},
-	{"Agents", contractAgentsCases},
-	{"Usage", contractUsageCases},
-	{"Providers", contractProvidersCases},
-	{"Secrets", contractSecretsCases},
-	{"Definitions", contractDefinitionsCases},
-	{"Billing", contractBillingCases},
-	{"Workflows", contractWorkflowsCases},
-	{"Fleets", contractFleetsCases},
-	{"Schedules", contractSchedulesCases},
-	{"Triggers", contractTriggersCases},
-	{"Channels", contractChannelsCases},
-}
-
-// TestContract runs every service's suite against THEAZO_CONTRACT_URL, then
-// checks that together they sent every operation of the document, and every
-// query parameter, body field and enum value it documents.
-func TestContract(t *testing.T) {
-	env := newContractEnv(t, "THEAZO_CONTRACT_URL")
-	ranAll := true
-	for _, svc := range contractServices {
-		ran := false
-		t.Run(svc.name, func(t *testing.T) {
-			ran = true
-			env.run(t, svc.cases())
-		})
-		ranAll = ranAll && ran
-	}
-	if !ranAll {
-		t.Log("some services were filtered out with -run: operation coverage not checked")
-		return
-	}
-	t.Run("EveryOperation", func(t *testing.T) {
-		var missing, extra []string
-		for op := range env.operations {
-			if !env.covered[op] {
-				missing = append(missing, op)
-			}
-		}
-		for op := range env.covered {
-			if !env.operations[op] {
-				extra = append(extra, op)
-			}
-		}
-		slices.Sort(missing)
-		slices.Sort(extra)
-		assert.Empty(t, missing, "operations of testdata/openapi.yaml that no SDK call sent (of %d)", len(env.operations))
-		assert.Empty(t, extra, "requests that matched no operation")
-	})
-	// Steady judges what is sent; a field the SDK drops is invisible to it.
-	// So every documented query parameter and body field, optional ones
-	// included, and every value of their enums must have been sent by some
-	// call of the suite.
-	t.Run("EveryField", func(t *testing.T) {
-		var missing []string
-		total := 0
-		for op, fields := range env.fields {
-			total += len(fields)
-			for _, f := range fields {
-				if !env.sent[op][f] {
-					missing = append(missing, op+" "+f)
-				}
-			}
-		}
-		slices.Sort(missing)
-		t.Logf("%d documented query parameters, body fields and enum values", total)
-		assert.Empty(t, missing, "documented fields and enum values that no SDK call sent")
-	})
-}
-
-// contractEvents reads the events of a stream (or the items of a list), at
-// most limit of them (all when limit is 0), and fails the test on an error.
-func contractEvents[E any](t *testing.T, events iter.Seq2[E, error], limit int) []E {
-	t.Helper()
-	var got []E
-	for ev, err := range events {
-		require.NoError(t, err)
-		got = append(got, ev)
-		if limit > 0 && len(got) == limit {
-			break
-		}
-	}
-	return got
-}
-
-// contractFirst returns the first item of a list, fetching one page only. It
-// fails the test on an error or an empty list.
-func contractFirst[E any](t *testing.T, list iter.Seq2[E, error]) E {
-	t.Helper()
-	items := contractEvents(t, list, 1)
-	require.Len(t, items, 1, "the list is empty")
-	return items[0]
-}
-
-// contractEventAs returns events[i] as a T, and fails the test when there is
-// no such event or it is of another type.
-func contractEventAs[T, E any](t *testing.T, events []E, i int) T {
-	t.Helper()
-	require.Greater(t, len(events), i, "no event %d", i)
-	ev, ok := any(events[i]).(T)
-	require.True(t, ok, "event %d is %T", i, events[i])
-	return ev
-}
-
-// contractTime parses an RFC 3339 time of the document's examples.
-func contractTime(t *testing.T, s string) time.Time {
-	t.Helper()
-	tm, err := time.Parse(time.RFC3339, s)
-	require.NoError(t, err)
-	return tm
 }
