@@ -1,7 +1,6 @@
 package theazo
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -11,6 +10,7 @@ import (
 )
 
 func TestActionConfigJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		in       string // config as a reply carries it
@@ -55,13 +55,14 @@ func TestActionConfigJSON(t *testing.T) {
 }
 
 func TestActionConfigExtraSent(t *testing.T) {
+	t.Parallel()
 	t.Run("a named field wins over Extra", func(t *testing.T) {
 		c := ActionConfig{Task: "named", Extra: map[string]json.RawMessage{"task": json.RawMessage(`"extra"`), "priority": json.RawMessage(`1`)}}
 		assert.JSONEq(t, `{"task":"named","priority":1}`, mustJSON(t, c))
 	})
 	t.Run("invalid Extra JSON is refused before sending", func(t *testing.T) {
 		srv := newRecorder(t)
-		_, err := srv.client().Schedules.Update(context.Background(), "sched_1", &ScheduleUpdateParams{Action: &Action{
+		_, err := srv.client().Schedules.Update(t.Context(), "sched_1", &ScheduleUpdateParams{Action: &Action{
 			Type: ActionAgentRun, Config: ActionConfig{Extra: map[string]json.RawMessage{"priority": json.RawMessage(`{`)}},
 		}})
 		require.ErrorIs(t, err, ErrInvalidParams)
@@ -73,11 +74,11 @@ func TestActionConfigExtraSent(t *testing.T) {
 			reply{Body: `{"id":"sched_1"}`},
 		)
 		c := srv.client()
-		page, err := c.Schedules.ListPage(context.Background(), nil)
+		page, err := c.Schedules.ListPage(t.Context(), nil)
 		require.NoError(t, err)
 		require.Len(t, page.Data, 1)
 		sched := page.Data[0]
-		_, err = c.Schedules.Update(context.Background(), sched.ID, &ScheduleUpdateParams{Action: &sched.Action})
+		_, err = c.Schedules.Update(t.Context(), sched.ID, &ScheduleUpdateParams{Action: &sched.Action})
 		require.NoError(t, err)
 		reqs := srv.requests()
 		require.Len(t, reqs, 2)

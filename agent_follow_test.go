@@ -1,7 +1,6 @@
 package theazo_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,7 +9,8 @@ import (
 
 // Follow goes on across runs, where Stream ends after the first output.
 func TestAgentsFollowAcrossRuns(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv, c := newE2E(t)
 	_, a := agentFixture(t, c, nil)
 	follow, err := c.Agents.Follow(ctx, a.ID)

@@ -16,7 +16,7 @@ import (
 )
 
 func TestAgentsWaitUntil(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	srv, c := newE2E(t, theazotest.WithProvisionDelay(600*time.Millisecond))
 	_, a := agentFixture(t, c, nil)
 	require.Equal(t, theazo.AgentStatusProvisioning, a.Status)
@@ -85,11 +85,11 @@ func TestAgentsWaitUntilFailures(t *testing.T) {
 			_, c := newE2E(t, theazotest.WithProvisionDelay(time.Hour))
 			_, a := agentFixture(t, c, nil)
 			if tc.terminate {
-				require.NoError(t, c.Agents.Terminate(context.Background(), a.ID))
+				require.NoError(t, c.Agents.Terminate(t.Context(), a.ID))
 			}
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.WithCancel(t.Context())
 			if tc.timeout > 0 {
-				ctx, cancel = context.WithTimeout(context.Background(), tc.timeout)
+				ctx, cancel = context.WithTimeout(t.Context(), tc.timeout)
 			}
 			defer cancel()
 			start := time.Now()
@@ -102,15 +102,17 @@ func TestAgentsWaitUntilFailures(t *testing.T) {
 
 // An idle agent never becomes provisioning again.
 func TestAgentsWaitUntilProvisioningIsUnreachable(t *testing.T) {
+	t.Parallel()
 	_, c := newE2E(t)
 	_, a := agentFixture(t, c, nil)
-	_, err := c.Agents.WaitUntil(context.Background(), a.ID, theazo.AgentStatusProvisioning)
+	_, err := c.Agents.WaitUntil(t.Context(), a.ID, theazo.AgentStatusProvisioning)
 	assert.ErrorIs(t, err, theazo.ErrStatusUnreachable)
 }
 
 // A reply without a status cannot end the wait: it is an invalid response,
 // not a poll for ever.
 func TestAgentsWaitUntilWithoutAStatus(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"id":"agt_1"}`)
@@ -118,6 +120,6 @@ func TestAgentsWaitUntilWithoutAStatus(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := theazo.NewClient("th_test_key", theazo.WithBaseURL(srv.URL+"/v1"))
 	t.Cleanup(c.CloseIdleConnections)
-	_, err := c.Agents.WaitUntil(context.Background(), "agt_1", theazo.AgentStatusIdle)
+	_, err := c.Agents.WaitUntil(t.Context(), "agt_1", theazo.AgentStatusIdle)
 	assert.ErrorIs(t, err, theazo.ErrInvalidResponse)
 }

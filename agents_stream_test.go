@@ -19,8 +19,9 @@ import (
 )
 
 func TestAgentStreamReferenceExample(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream.txt")))
-	s, err := srv.client().Agents.Stream(context.Background(), "agt_01HX3K4ABC")
+	s, err := srv.client().Agents.Stream(t.Context(), "agt_01HX3K4ABC")
 	require.NoError(t, err)
 	defer s.Close()
 	events, err := drainStream(t, s)
@@ -35,8 +36,9 @@ func TestAgentStreamReferenceExample(t *testing.T) {
 }
 
 func TestAgentStreamAllEvents(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream_all.txt")))
-	s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
+	s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
 	require.NoError(t, err)
 	events, err := drainStream(t, s)
 	require.NoError(t, err)
@@ -53,8 +55,9 @@ func TestAgentStreamAllEvents(t *testing.T) {
 }
 
 func TestAgentStreamErrorEvent(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream_error.txt")))
-	s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
+	s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
 	require.NoError(t, err)
 	events, err := drainStream(t, s)
 	require.NoError(t, err)
@@ -65,6 +68,7 @@ func TestAgentStreamErrorEvent(t *testing.T) {
 }
 
 func TestAgentStreamFailures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		body   string
@@ -113,7 +117,7 @@ func TestAgentStreamFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, streamReply(tc.body))
-			s, err := srv.client(tc.opts...).Agents.Stream(context.Background(), "agt_1")
+			s, err := srv.client(tc.opts...).Agents.Stream(t.Context(), "agt_1")
 			require.NoError(t, err)
 			var events []AgentEvent
 			done := make(chan struct{})
@@ -133,21 +137,22 @@ func TestAgentStreamFailures(t *testing.T) {
 }
 
 func TestAgentStreamConnectFailures(t *testing.T) {
+	t.Parallel()
 	t.Run("API error", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: 404, Body: envelopeBody("not_found", "No such agent.", `{}`)})
-		s, err := srv.client().Agents.Stream(context.Background(), "agt_missing")
+		s, err := srv.client().Agents.Stream(t.Context(), "agt_missing")
 		assert.Nil(t, s)
 		require.ErrorIs(t, err, ErrNotFound)
 	})
 	t.Run("not an event stream", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: 200, Body: `{"id":"agt_1"}`})
-		s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
+		s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
 		assert.Nil(t, s)
 		require.ErrorIs(t, err, sse.ErrNotEventStream)
 	})
 	t.Run("503 before the stream is retried", func(t *testing.T) {
 		srv := newRecorder(t, retryReply(503, "unavailable", "0"), streamReply(golden(t, "agents/stream.txt")))
-		s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
+		s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
 		require.NoError(t, err)
 		events, err := drainStream(t, s)
 		assert.NoError(t, err)
@@ -157,8 +162,9 @@ func TestAgentStreamConnectFailures(t *testing.T) {
 }
 
 func TestAgentStreamConsumedOnce(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "agents/stream.txt")))
-	s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
+	s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
 	require.NoError(t, err)
 	events, err := drainStream(t, s)
 	assert.Len(t, events, 3)
@@ -233,6 +239,7 @@ func newAgentServer(t *testing.T) *agentServer {
 }
 
 func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
+	t.Parallel()
 	a := newAgentServer(t)
 	var body atomic.Value
 	a.run = func(w http.ResponseWriter, r *http.Request, push func(string)) {
@@ -245,7 +252,7 @@ func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 		io.WriteString(w, `{"taskId":"task_1","agentId":"agt_1"}`)
 		go push("event: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":3,\"currency\":\"usd\"}}\n\n")
 	}
-	s, err := newTestClient(t, a.URL).Agents.RunStream(context.Background(), "agt_1", "Summarize")
+	s, err := newTestClient(t, a.URL).Agents.RunStream(t.Context(), "agt_1", "Summarize")
 	require.NoError(t, err)
 	defer s.Close()
 	events, err := drainStream(t, s.Stream())
@@ -258,13 +265,14 @@ func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 }
 
 func TestRunStreamClosesTheStreamWhenRunFails(t *testing.T) {
+	t.Parallel()
 	a := newAgentServer(t)
 	a.run = func(w http.ResponseWriter, r *http.Request, push func(string)) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusConflict)
 		io.WriteString(w, envelopeBody("conflict", "Agent is busy.", `{}`))
 	}
-	s, err := newTestClient(t, a.URL).Agents.RunStream(context.Background(), "agt_1", "task")
+	s, err := newTestClient(t, a.URL).Agents.RunStream(t.Context(), "agt_1", "task")
 	assert.Nil(t, s)
 	require.ErrorIs(t, err, ErrConflict)
 	select {
@@ -275,6 +283,7 @@ func TestRunStreamClosesTheStreamWhenRunFails(t *testing.T) {
 }
 
 func TestRunStreamDoesNotRunWithoutAStream(t *testing.T) {
+	t.Parallel()
 	var runs atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/run") {
@@ -286,12 +295,13 @@ func TestRunStreamDoesNotRunWithoutAStream(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c := newTestClient(t, srv.URL)
-	_, err := c.Agents.RunStream(context.Background(), "agt_1", "task")
+	_, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.Zero(t, runs.Load())
 }
 
 func TestAgentStreamResumes(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var seen []http.Header
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -310,7 +320,7 @@ func TestAgentStreamResumes(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := newTestClient(t, srv.URL)
 
-	s, err := c.Agents.Stream(context.Background(), "agt_1")
+	s, err := c.Agents.Stream(t.Context(), "agt_1")
 	require.NoError(t, err)
 	events, err := drainStream(t, s)
 	assert.NoError(t, err)
@@ -334,12 +344,13 @@ func TestAgentStreamResumes(t *testing.T) {
 // answers it with a 503 is retried with the same policy as any call, and
 // the stream goes on from its last event id.
 func TestAgentStreamResumptionIsRetried(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t,
 		streamReply("id: 1\nevent: thinking\ndata: {\"text\":\"one\"}\n\nid: 2\nevent: thin"),
 		reply{Status: http.StatusServiceUnavailable, Body: envelopeBody("internal_error", "Try again.", `{}`)},
 		streamReply("id: 2\nevent: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":1,\"currency\":\"usd\"}}\n\n"),
 	)
-	s, err := srv.client().Agents.Stream(context.Background(), "agt_1")
+	s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
 	require.NoError(t, err)
 	events, err := drainStream(t, s)
 	require.NoError(t, err)
@@ -360,7 +371,7 @@ func TestAgentStreamResumptionIsRetried(t *testing.T) {
 func TestAgentStreamCloseAndCancel(t *testing.T) {
 	t.Run("Close from another goroutine", func(t *testing.T) {
 		a := newAgentServer(t)
-		s, err := newTestClient(t, a.URL).Agents.Stream(context.Background(), "agt_1")
+		s, err := newTestClient(t, a.URL).Agents.Stream(t.Context(), "agt_1")
 		require.NoError(t, err)
 		inbox := <-a.streams
 		inbox <- "event: thinking\ndata: {\"text\":\"one\"}\n\n"
@@ -397,7 +408,7 @@ func TestAgentStreamCloseAndCancel(t *testing.T) {
 	})
 	t.Run("context cancelled", func(t *testing.T) {
 		a := newAgentServer(t)
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		s, err := newTestClient(t, a.URL).Agents.Stream(ctx, "agt_1")
 		require.NoError(t, err)

@@ -26,6 +26,7 @@ func idleAgent(status AgentStatus) *Agent {
 }
 
 func TestAgentsEndpoints(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{
 		{
 			name: "Create, the reference's example",
@@ -149,6 +150,7 @@ func TestAgentsEndpoints(t *testing.T) {
 }
 
 func TestAgentsLocalValidation(t *testing.T) {
+	t.Parallel()
 	exec := &AgentExecParams{Lang: LangPython, Code: "print(1)"}
 	runLocalErrorCases(t, []localErrorCase{
 		{name: "Create empty session", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) { return c.Agents.Create(ctx, "", nil) }},
@@ -173,15 +175,17 @@ func TestAgentsLocalValidation(t *testing.T) {
 }
 
 func TestAgentResumeConflict(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: 409, Body: envelopeBody("conflict", "Agent is not paused.", `{"status":"idle"}`)})
-	_, err := srv.client().Agents.Resume(context.Background(), "agt_1")
+	_, err := srv.client().Agents.Resume(t.Context(), "agt_1")
 	require.ErrorIs(t, err, ErrConflict)
 	assert.Len(t, srv.requests(), 1)
 }
 
 func TestAgentUnknownStatusKept(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Body: `{"id":"agt_1","status":"hibernating","compute":{"provider":"modal"},"createdAt":"2025-05-01T09:30:00Z"}`})
-	a, err := srv.client().Agents.Get(context.Background(), "agt_1")
+	a, err := srv.client().Agents.Get(t.Context(), "agt_1")
 	require.NoError(t, err)
 	assert.Equal(t, AgentStatus("hibernating"), a.Status)
 	assert.Equal(t, ComputeProvider("modal"), a.Compute.Provider)

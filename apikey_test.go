@@ -1,7 +1,6 @@
 package theazo
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -22,7 +21,7 @@ func TestAPIKeyTrimmed(t *testing.T) {
 			srv := newRecorder(t, reply{Body: `{"data":[],"hasMore":false}`})
 			c := NewClient(key, WithBaseURL(srv.URL+"/v1"))
 			t.Cleanup(c.CloseIdleConnections)
-			_, err := c.Sessions.ListPage(context.Background(), nil)
+			_, err := c.Sessions.ListPage(t.Context(), nil)
 			require.NoError(t, err)
 			require.Len(t, srv.requests(), 1)
 			assert.Equal(t, "Bearer "+testKey, srv.requests()[0].Header.Get("Authorization"))
@@ -34,7 +33,7 @@ func TestAPIKeyTrimmed(t *testing.T) {
 		t.Setenv("THEAZO_API_KEY", testKey+"\n")
 		c := NewClient("  ", WithBaseURL(srv.URL+"/v1"))
 		t.Cleanup(c.CloseIdleConnections)
-		_, err := c.Sessions.ListPage(context.Background(), nil)
+		_, err := c.Sessions.ListPage(t.Context(), nil)
 		require.NoError(t, err)
 		assert.Equal(t, "Bearer "+testKey, srv.requests()[0].Header.Get("Authorization"))
 	})
@@ -44,6 +43,7 @@ func TestAPIKeyTrimmed(t *testing.T) {
 // authenticated call, locally, with an error that does not quote it;
 // public calls, which never send the key, still work.
 func TestAPIKeyMalformedIsRefused(t *testing.T) {
+	t.Parallel()
 	secret := "th_test_s3cr3tpart"
 	tests := []struct {
 		name string
@@ -66,7 +66,7 @@ func TestAPIKeyMalformedIsRefused(t *testing.T) {
 			srv := newRecorder(t, reply{Body: `{"data":[],"hasMore":false}`})
 			c := NewClient(tc.key, WithBaseURL(srv.URL+"/v1"))
 			t.Cleanup(c.CloseIdleConnections)
-			ctx := context.Background()
+			ctx := t.Context()
 			calls := map[string]func() error{
 				"list":   func() error { _, err := c.Sessions.ListPage(ctx, nil); return err },
 				"run":    func() error { _, err := c.Agents.Run(ctx, "agt_1", "task"); return err },
@@ -95,10 +95,11 @@ func TestAPIKeyMalformedIsRefused(t *testing.T) {
 // The live-key-over-plain-http rule applies to the trimmed key: white space
 // in front of th_live_ does not slip the key past it.
 func TestAPIKeyTrimmedBeforeTheInsecureTransportCheck(t *testing.T) {
+	t.Parallel()
 	for _, key := range []string{" th_live_abc", "th_live_abc\n", "\tth_live_abc\r\n"} {
 		fake := &fakeRT{}
 		c := NewClient(key, WithBaseURL("http://api.example.com/v1"), WithHTTPClient(&http.Client{Transport: fake}))
-		_, err := c.Sessions.ListPage(context.Background(), nil)
+		_, err := c.Sessions.ListPage(t.Context(), nil)
 		require.ErrorIs(t, err, ErrInsecureTransport, "%q", key)
 		assert.Zero(t, fake.count())
 	}
@@ -107,6 +108,7 @@ func TestAPIKeyTrimmedBeforeTheInsecureTransportCheck(t *testing.T) {
 // A base URL with a query string or fragment is refused: paths would be
 // appended to the query ("/v1?tenant=acme/sessions").
 func TestBaseURLWithQueryOrFragmentIsRefused(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{
 		"https://api.theazo.com/v1?tenant=acme",
 		"https://api.theazo.com/v1/?tenant=acme",
@@ -120,10 +122,10 @@ func TestBaseURLWithQueryOrFragmentIsRefused(t *testing.T) {
 			c := NewClient(testKey, WithBaseURL(u), WithHTTPClient(&http.Client{Transport: fake}))
 			for name, call := range map[string]func() error{
 				"authenticated": func() error {
-					_, err := c.Sessions.Create(context.Background(), &SessionCreateParams{UserID: "u"})
+					_, err := c.Sessions.Create(t.Context(), &SessionCreateParams{UserID: "u"})
 					return err
 				},
-				"public": func() error { _, err := c.Channels.MessagesPage(context.Background(), "ch_1", nil); return err },
+				"public": func() error { _, err := c.Channels.MessagesPage(t.Context(), "ch_1", nil); return err },
 			} {
 				err := call()
 				require.Error(t, err, name)

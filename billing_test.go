@@ -23,6 +23,7 @@ var (
 func usd(cents int64) Money { return Money{Amount: cents, Currency: "usd"} }
 
 func TestUsageSummary(t *testing.T) {
+	t.Parallel()
 	want := &UsageSummary{
 		Period:  UsagePeriod{From: may1, Until: may6},
 		Compute: ComputeUsage{Minutes: 142, Cost: usd(710)},
@@ -62,6 +63,7 @@ func TestUsageSummary(t *testing.T) {
 }
 
 func TestBillingUsage(t *testing.T) {
+	t.Parallel()
 	want := &BillingUsage{
 		Period:         UsagePeriod{From: may1, Until: may6},
 		TotalCost:      usd(4200),
@@ -93,6 +95,7 @@ func TestBillingUsage(t *testing.T) {
 }
 
 func TestBillingLists(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{{
 		name: "daily",
 		call: func(ctx context.Context, c *Client) (any, error) {
@@ -161,6 +164,7 @@ func TestBillingLists(t *testing.T) {
 }
 
 func TestBillingListErrors(t *testing.T) {
+	t.Parallel()
 	calls := map[string]func(context.Context, *Client) (any, error){
 		"daily":  func(ctx context.Context, c *Client) (any, error) { return c.Billing.DailyPage(ctx, nil) },
 		"users":  func(ctx context.Context, c *Client) (any, error) { return c.Billing.UsersPage(ctx, nil) },
@@ -169,7 +173,7 @@ func TestBillingListErrors(t *testing.T) {
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			srv := newRecorder(t, reply{Status: http.StatusForbidden, Body: `{"error":{"code":"forbidden","message":"no billing access","requestId":"req_1"}}`})
-			got, err := call(context.Background(), srv.client())
+			got, err := call(t.Context(), srv.client())
 			require.ErrorIs(t, err, ErrForbidden)
 			var apiErr *Error
 			require.True(t, errors.As(err, &apiErr))
@@ -181,14 +185,16 @@ func TestBillingListErrors(t *testing.T) {
 }
 
 func TestBillingDailyBadDate(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: http.StatusOK, Body: `{"data":[{"date":"05/01/2025","cost":{"amount":1,"currency":"usd"}}]}`})
-	got, err := srv.client().Billing.DailyPage(context.Background(), nil)
+	got, err := srv.client().Billing.DailyPage(t.Context(), nil)
 	require.ErrorIs(t, err, ErrInvalidResponse)
 	assert.Contains(t, err.Error(), "want YYYY-MM-DD")
 	assert.Nil(t, got)
 }
 
 func TestDateJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		in      string
@@ -221,6 +227,7 @@ func TestDateJSON(t *testing.T) {
 }
 
 func TestDateIsUTCMidnight(t *testing.T) {
+	t.Parallel()
 	var d Date
 	require.NoError(t, json.Unmarshal([]byte(`"2025-05-01"`), &d))
 	assert.Equal(t, time.UTC, d.Location())
@@ -231,6 +238,7 @@ func TestDateIsUTCMidnight(t *testing.T) {
 }
 
 func TestDateMarshal(t *testing.T) {
+	t.Parallel()
 	d := NewDate(2025, time.May, 1)
 	b, err := json.Marshal(d)
 	require.NoError(t, err)
@@ -255,6 +263,7 @@ func TestDateMarshal(t *testing.T) {
 }
 
 func TestDateRoundTrip(t *testing.T) {
+	t.Parallel()
 	in := []DailyCost{{Date: NewDate(1999, time.December, 31), Cost: usd(1)}, {Date: NewDate(2025, time.January, 1), Cost: usd(2)}}
 	b, err := json.Marshal(in)
 	require.NoError(t, err)
@@ -264,6 +273,7 @@ func TestDateRoundTrip(t *testing.T) {
 }
 
 func TestNewDateAndDateOf(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, "2025-03-01", NewDate(2025, time.February, 29).String(), "normalized like time.Date")
 	late := time.Date(2025, time.May, 1, 23, 30, 0, 0, time.FixedZone("PDT", -7*60*60))
 	assert.Equal(t, NewDate(2025, time.May, 1), DateOf(late), "the day in t's own location")

@@ -25,6 +25,7 @@ var (
 )
 
 func TestChannelsEndpoints(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{{
 		name: "create",
 		call: func(ctx context.Context, c *Client) (any, error) {
@@ -116,12 +117,13 @@ func TestChannelsEndpoints(t *testing.T) {
 }
 
 func TestChannelsList(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t,
 		reply{Status: http.StatusOK, Body: golden(t, "channels/list.json")},
 		reply{Status: http.StatusOK, Body: `{"data":[{"id":"ch_3","name":"Three"}],"hasMore":false}`},
 	)
 	var ids []string
-	for ch, err := range srv.client().Channels.List(context.Background(), nil) {
+	for ch, err := range srv.client().Channels.List(t.Context(), nil) {
 		require.NoError(t, err)
 		ids = append(ids, ch.ID)
 	}
@@ -134,7 +136,7 @@ func TestChannelsList(t *testing.T) {
 func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 	t.Run("send message", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusOK, Body: golden(t, "channels/message.json")})
-		msg, err := newKeylessClient(t, srv).Channels.SendMessage(context.Background(), "ch_01HX3K2ABC", &MessageSendParams{Content: "How do I reset my password?"})
+		msg, err := newKeylessClient(t, srv).Channels.SendMessage(t.Context(), "ch_01HX3K2ABC", &MessageSendParams{Content: "How do I reset my password?"})
 		require.NoError(t, err)
 		assert.Equal(t, &chAssistantMessage, msg)
 		require.Len(t, srv.requests(), 1)
@@ -146,7 +148,7 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 			reply{Status: http.StatusOK, Body: `{"data":[],"hasMore":false}`},
 		)
 		var got []Message
-		for m, err := range newKeylessClient(t, srv).Channels.Messages(context.Background(), "ch_01HX3K2ABC", &ChannelMessagesParams{ThreadID: "thr_01HX3K2ABC", Limit: 2}) {
+		for m, err := range newKeylessClient(t, srv).Channels.Messages(t.Context(), "ch_01HX3K2ABC", &ChannelMessagesParams{ThreadID: "thr_01HX3K2ABC", Limit: 2}) {
 			require.NoError(t, err)
 			got = append(got, *m)
 		}
@@ -158,7 +160,7 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 	})
 	t.Run("messages page", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusOK, Body: golden(t, "channels/messages.json")})
-		p, err := newKeylessClient(t, srv).Channels.MessagesPage(context.Background(), "ch_01HX3K2ABC", nil)
+		p, err := newKeylessClient(t, srv).Channels.MessagesPage(t.Context(), "ch_01HX3K2ABC", nil)
 		require.NoError(t, err)
 		assert.Len(t, p.Data, 2)
 		require.Len(t, srv.requests(), 1)
@@ -167,9 +169,9 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 	t.Run("authenticated calls still need a key", func(t *testing.T) {
 		srv := newRecorder(t)
 		c := newKeylessClient(t, srv)
-		_, err := c.Channels.Create(context.Background(), &ChannelCreateParams{Name: "n"})
+		_, err := c.Channels.Create(t.Context(), &ChannelCreateParams{Name: "n"})
 		assert.ErrorIs(t, err, ErrMissingAPIKey)
-		_, err = c.Channels.ListPage(context.Background(), nil)
+		_, err = c.Channels.ListPage(t.Context(), nil)
 		assert.ErrorIs(t, err, ErrMissingAPIKey)
 		assert.Empty(t, srv.requests())
 	})
@@ -177,7 +179,7 @@ func TestChannelsPublicCallsWithoutKey(t *testing.T) {
 
 func TestChannelsStream(t *testing.T) {
 	srv := newRecorder(t, streamReply(golden(t, "channels/stream.sse")))
-	stream, err := newKeylessClient(t, srv).Channels.Stream(context.Background(), "ch_01HX3K2ABC", &ChannelStreamParams{ThreadID: "thr_01HX3K2ABC"})
+	stream, err := newKeylessClient(t, srv).Channels.Stream(t.Context(), "ch_01HX3K2ABC", &ChannelStreamParams{ThreadID: "thr_01HX3K2ABC"})
 	require.NoError(t, err)
 	defer stream.Close()
 
@@ -189,6 +191,7 @@ func TestChannelsStream(t *testing.T) {
 }
 
 func TestChannelsStreamEvents(t *testing.T) {
+	t.Parallel()
 	// The channel stream has no terminal event: each ends interrupted. It is
 	// public even on a client with a key.
 	open := func(ctx context.Context, c *Client) (*sse.Stream[ChannelEvent], error) {
@@ -216,9 +219,10 @@ func TestChannelsStreamEvents(t *testing.T) {
 }
 
 func TestChannelsStreamErrors(t *testing.T) {
+	t.Parallel()
 	t.Run("malformed message", func(t *testing.T) {
 		srv := newRecorder(t, streamReply("event: message\ndata: not json\n\n"))
-		stream, err := srv.client().Channels.Stream(context.Background(), "ch_1", nil)
+		stream, err := srv.client().Channels.Stream(t.Context(), "ch_1", nil)
 		require.NoError(t, err)
 		defer stream.Close()
 		events, err := drainStream(t, stream)
@@ -227,7 +231,7 @@ func TestChannelsStreamErrors(t *testing.T) {
 	})
 	t.Run("not found", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusNotFound, Body: `{"error":{"code":"not_found","message":"No such channel"}}`})
-		_, err := srv.client().Channels.Stream(context.Background(), "ch_1", nil)
+		_, err := srv.client().Channels.Stream(t.Context(), "ch_1", nil)
 		assert.ErrorIs(t, err, ErrNotFound)
 	})
 	runLocalErrorCases(t, []localErrorCase{{name: "empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
@@ -236,6 +240,7 @@ func TestChannelsStreamErrors(t *testing.T) {
 }
 
 func TestChannelsLocalErrors(t *testing.T) {
+	t.Parallel()
 	runLocalErrorCases(t, []localErrorCase{
 		{name: "create nil", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Channels.Create(ctx, nil)

@@ -94,7 +94,7 @@ func newChaosFixture(t *testing.T, opts ...theazotest.Option) *chaosFixture {
 	conns := newConnCounter(t)
 	f := &chaosFixture{srv: srv, conns: conns,
 		c: srv.Client(theazo.WithHTTPClient(&http.Client{Transport: conns}), theazo.WithMaxRetryWait(20*time.Millisecond))}
-	ctx := context.Background()
+	ctx := t.Context()
 	var err error
 	f.session, err = f.c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "chaos"})
 	require.NoError(t, err)
@@ -294,7 +294,8 @@ func isConnectionError(err error) bool {
 // server, so it fails at once and is never sent again; a repeatable call
 // is retried and succeeds.
 func TestChaosFakeDroppedBeforeReply(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	for _, w := range chaosWrites {
 		t.Run(w.name, func(t *testing.T) {
 			f := newChaosFixture(t)
@@ -322,7 +323,8 @@ func TestChaosFakeDroppedBeforeReply(t *testing.T) {
 // for an error reply (the fixture's fleet has finished: cancelling it is a
 // 409) an *Error with its status.
 func TestChaosFakeCutMidBody(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	for _, c := range append(append([]chaosCall(nil), chaosWrites...), chaosRepeatable[:6]...) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newChaosFixture(t)
@@ -353,11 +355,12 @@ func TestChaosFakeCutMidBody(t *testing.T) {
 // A reply that never comes: the context's deadline ends the call, which is
 // not retried.
 func TestChaosFakeNoReply(t *testing.T) {
+	t.Parallel()
 	for _, c := range []chaosCall{chaosRepeatable[0], chaosWrites[3], chaosRepeatable[6]} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newChaosFixture(t)
 			f.srv.InjectFault(theazotest.Fault{Method: c.method, Path: c.path, Delay: time.Hour})
-			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 			defer cancel()
 			start := time.Now()
 			err := c.call(ctx, f)
@@ -379,7 +382,7 @@ func TestChaosFakeStreamStalls(t *testing.T) {
 		return f, s
 	}
 	t.Run("the context's deadline ends it", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
 		f, s := stalled(t, ctx)
 		start := time.Now()
@@ -395,7 +398,7 @@ func TestChaosFakeStreamStalls(t *testing.T) {
 		f.conns.assertReleased(t)
 	})
 	t.Run("Close from another goroutine ends it", func(t *testing.T) {
-		f, s := stalled(t, context.Background())
+		f, s := stalled(t, t.Context())
 		time.AfterFunc(200*time.Millisecond, func() { s.Close() })
 		start := time.Now()
 		for _, err := range s.Events() {

@@ -4,7 +4,7 @@ package theazo
 // misbehaves. Every case asserts the error the caller gets (or the result),
 // how many requests reached the server, and that no connection is left
 // open once the client's idle connections are closed. The package's
-// TestMain (leak_test.go) fails the run if any goroutine outlives it.
+// TestMain (main_test.go) fails the run if any goroutine outlives it.
 //
 // The faults theazotest injects (a connection closed before the reply, a
 // reply cut mid-body, a reply that never comes, a stream that stalls) are
@@ -119,14 +119,15 @@ func isNetworkError(err error) bool {
 }
 
 func TestChaosConnectionRefused(t *testing.T) {
+	t.Parallel()
 	// Nothing was sent, so every call is retried, then fails with the dial error.
 	for _, tc := range []struct {
 		name string
 		call func(c *Client) error
 	}{
-		{"GET", func(c *Client) error { _, err := c.Agents.Get(context.Background(), "agt_1"); return err }},
-		{"POST", func(c *Client) error { _, err := c.Agents.Run(context.Background(), "agt_1", "task"); return err }},
-		{"stream", func(c *Client) error { _, err := c.Agents.Stream(context.Background(), "agt_1"); return err }},
+		{"GET", func(c *Client) error { _, err := c.Agents.Get(t.Context(), "agt_1"); return err }},
+		{"POST", func(c *Client) error { _, err := c.Agents.Run(t.Context(), "agt_1", "task"); return err }},
+		{"stream", func(c *Client) error { _, err := c.Agents.Stream(t.Context(), "agt_1"); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			counter := &countingRT{next: defaultRoundTripper()}
@@ -145,14 +146,15 @@ func TestChaosConnectionRefused(t *testing.T) {
 // the reset; a POST is sent once. theazotest closes connections cleanly
 // instead; chaos_fake_test.go runs that fault on every call.
 func TestChaosResetBeforeHeaders(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		call     func(c *Client) error
 		wantHits int32
 	}{
-		{"GET is retried, then fails", func(c *Client) error { _, err := c.Agents.Get(context.Background(), "agt_1"); return err }, 3},
-		{"POST is sent once", func(c *Client) error { _, err := c.Agents.Run(context.Background(), "agt_1", "task"); return err }, 1},
-		{"stream connect is retried, then fails", func(c *Client) error { _, err := c.Fleets.Stream(context.Background(), "flt_1"); return err }, 3},
+		{"GET is retried, then fails", func(c *Client) error { _, err := c.Agents.Get(t.Context(), "agt_1"); return err }, 3},
+		{"POST is sent once", func(c *Client) error { _, err := c.Agents.Run(t.Context(), "agt_1", "task"); return err }, 1},
+		{"stream connect is retried, then fails", func(c *Client) error { _, err := c.Fleets.Stream(t.Context(), "flt_1"); return err }, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -173,6 +175,7 @@ func TestChaosResetBeforeHeaders(t *testing.T) {
 // mid-body: the call fails with ErrInvalidResponse; it is not repeated,
 // even for a GET, since the server already handled it.
 func TestChaosResetAfterHeaders(t *testing.T) {
+	t.Parallel()
 	handler := func(status int) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
@@ -187,7 +190,7 @@ func TestChaosResetAfterHeaders(t *testing.T) {
 	t.Run("GET 200", func(t *testing.T) {
 		srv := newChaosServer(t, handler(200))
 		c := srv.client(t)
-		_, err := c.Agents.Get(context.Background(), "agt_1")
+		_, err := c.Agents.Get(t.Context(), "agt_1")
 		require.ErrorIs(t, err, ErrInvalidResponse)
 		assert.Contains(t, err.Error(), "reading body")
 		assert.Equal(t, int32(1), srv.hits.Load())
@@ -196,7 +199,7 @@ func TestChaosResetAfterHeaders(t *testing.T) {
 	t.Run("POST 200", func(t *testing.T) {
 		srv := newChaosServer(t, handler(200))
 		c := srv.client(t)
-		_, err := c.Agents.Run(context.Background(), "agt_1", "task")
+		_, err := c.Agents.Run(t.Context(), "agt_1", "task")
 		require.ErrorIs(t, err, ErrInvalidResponse)
 		assert.Equal(t, int32(1), srv.hits.Load())
 		srv.assertReleased(t, c)
@@ -204,7 +207,7 @@ func TestChaosResetAfterHeaders(t *testing.T) {
 	t.Run("404 whose body is cut", func(t *testing.T) {
 		srv := newChaosServer(t, handler(404))
 		c := srv.client(t)
-		_, err := c.Agents.Get(context.Background(), "agt_1")
+		_, err := c.Agents.Get(t.Context(), "agt_1")
 		var apiErr *Error
 		require.ErrorAs(t, err, &apiErr, "the status arrived: an API error, with what came of the body")
 		assert.Equal(t, 404, apiErr.StatusCode)
@@ -221,7 +224,7 @@ func TestChaosResetAfterHeaders(t *testing.T) {
 			resetConn(w)
 		})
 		c := srv.client(t)
-		s, err := c.Agents.Stream(context.Background(), "agt_1")
+		s, err := c.Agents.Stream(t.Context(), "agt_1")
 		require.NoError(t, err)
 		events, err := drainStream(t, s)
 		require.ErrorIs(t, err, sse.ErrInterrupted)
@@ -235,6 +238,7 @@ func TestChaosResetAfterHeaders(t *testing.T) {
 // ends the call. (A reply that never starts, and a stream that stalls
 // between events, are in chaos_fake_test.go.)
 func TestChaosStallMidBody(t *testing.T) {
+	t.Parallel()
 	var srv *chaosServer
 	srv = newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -247,7 +251,7 @@ func TestChaosStallMidBody(t *testing.T) {
 		}
 	})
 	c := srv.client(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := c.Agents.Get(ctx, "agt_1")
@@ -264,6 +268,7 @@ func bigAgent(n int) string {
 }
 
 func TestChaosLargeBodies(t *testing.T) {
+	t.Parallel()
 	for _, chunked := range []bool{false, true} {
 		name := "Content-Length"
 		if chunked {
@@ -284,7 +289,7 @@ func TestChaosLargeBodies(t *testing.T) {
 			t.Run("10 MiB is decoded", func(t *testing.T) {
 				srv := serve(bigAgent(10 << 20))
 				c := srv.client(t)
-				a, err := c.Agents.Get(context.Background(), "agt_1")
+				a, err := c.Agents.Get(t.Context(), "agt_1")
 				require.NoError(t, err)
 				assert.Len(t, a.Instructions, 10<<20)
 				srv.assertReleased(t, c)
@@ -292,7 +297,7 @@ func TestChaosLargeBodies(t *testing.T) {
 			t.Run("over 16 MiB is ErrInvalidResponse", func(t *testing.T) {
 				srv := serve(bigAgent(maxResponseBody + 1024))
 				c := srv.client(t)
-				_, err := c.Agents.Get(context.Background(), "agt_1")
+				_, err := c.Agents.Get(t.Context(), "agt_1")
 				require.ErrorIs(t, err, ErrInvalidResponse)
 				assert.Contains(t, err.Error(), fmt.Sprintf("body exceeds %d bytes", maxResponseBody))
 				assert.Equal(t, int32(1), srv.hits.Load())
@@ -317,7 +322,7 @@ func TestChaosLargeBodies(t *testing.T) {
 			written <- n
 		})
 		c := srv.client(t)
-		_, err := c.Agents.Get(context.Background(), "agt_1")
+		_, err := c.Agents.Get(t.Context(), "agt_1")
 		var apiErr *Error
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 400, apiErr.StatusCode)
@@ -336,7 +341,7 @@ func TestChaosLargeBodies(t *testing.T) {
 			io.WriteString(w, "event: thinking\ndata: {\"text\":\"a\"}\n\nevent: thinking\ndata: {\"text\":\""+strings.Repeat("b", 2<<20)+"\"}\n\n")
 		})
 		c := srv.client(t)
-		s, err := c.Agents.Stream(context.Background(), "agt_1")
+		s, err := c.Agents.Stream(t.Context(), "agt_1")
 		require.NoError(t, err)
 		events, err := drainStream(t, s)
 		require.ErrorIs(t, err, sse.ErrEventTooLarge)
@@ -346,13 +351,14 @@ func TestChaosLargeBodies(t *testing.T) {
 }
 
 func TestChaosMalformedBodies(t *testing.T) {
+	t.Parallel()
 	t.Run("invalid UTF-8 in strings is replaced, not an error", func(t *testing.T) {
 		srv := newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, "{\"id\":\"agt_\xff1\",\"status\":\"idle\",\"instructions\":\"caf\xc3\x28 \xed\xa0\x80\",\"createdAt\":\"2025-05-01T09:30:00Z\"}")
 		})
 		c := srv.client(t)
-		a, err := c.Agents.Get(context.Background(), "agt_1")
+		a, err := c.Agents.Get(t.Context(), "agt_1")
 		require.NoError(t, err)
 		assert.Equal(t, "agt_\uFFFD1", a.ID)
 		assert.True(t, utf8.ValidString(a.Instructions))
@@ -376,9 +382,9 @@ func TestChaosMalformedBodies(t *testing.T) {
 			c := srv.client(t)
 			var err error
 			if strings.Contains(body, `"data"`) {
-				_, err = c.Sessions.ListPage(context.Background(), nil)
+				_, err = c.Sessions.ListPage(t.Context(), nil)
 			} else {
-				_, err = c.Sessions.Create(context.Background(), &SessionCreateParams{UserID: "user_1"})
+				_, err = c.Sessions.Create(t.Context(), &SessionCreateParams{UserID: "user_1"})
 			}
 			require.ErrorIs(t, err, ErrInvalidResponse)
 			var apiErr *Error
@@ -394,7 +400,7 @@ func TestChaosMalformedBodies(t *testing.T) {
 			io.WriteString(w, "{\"error\":{\"code\":409,\"message\":[\"\xff\"]}}")
 		})
 		c := srv.client(t)
-		_, err := c.Agents.Resume(context.Background(), "agt_1")
+		_, err := c.Agents.Resume(t.Context(), "agt_1")
 		var apiErr *Error
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, http.StatusConflict, apiErr.StatusCode)
@@ -409,7 +415,7 @@ func TestChaosMalformedBodies(t *testing.T) {
 			io.WriteString(w, "event: step:start\ndata: {\"step\":\"a\",\"index\":0}\n\nevent: step:complete\ndata: {\"step\":7}\n\nevent: workflow:complete\ndata: {}\n\n")
 		})
 		c := srv.client(t)
-		s, err := c.Workflows.StreamRun(context.Background(), "wfr_1")
+		s, err := c.Workflows.StreamRun(t.Context(), "wfr_1")
 		require.NoError(t, err)
 		events, err := drainStream(t, s)
 		require.ErrorIs(t, err, ErrInvalidResponse)
@@ -431,7 +437,7 @@ func TestChaosLongStream(t *testing.T) {
 		bw.Flush()
 	})
 	c := srv.client(t)
-	s, err := c.Agents.Stream(context.Background(), "agt_1")
+	s, err := c.Agents.Stream(t.Context(), "agt_1")
 	require.NoError(t, err)
 	defer s.Close()
 
@@ -464,6 +470,7 @@ func TestChaosLongStream(t *testing.T) {
 }
 
 func TestChaosRedirectToAnotherHost(t *testing.T) {
+	t.Parallel()
 	type seen struct {
 		method, auth, body string
 	}
@@ -490,9 +497,9 @@ func TestChaosRedirectToAnotherHost(t *testing.T) {
 				c := NewClient(liveKey, WithBaseURL(origin.URL+"/v1"))
 				t.Cleanup(c.CloseIdleConnections)
 
-				_, err := c.Agents.Get(context.Background(), "agt_1")
+				_, err := c.Agents.Get(t.Context(), "agt_1")
 				require.NoError(t, err)
-				_, err = c.Agents.Run(context.Background(), "agt_1", "task")
+				_, err = c.Agents.Run(t.Context(), "agt_1", "task")
 				require.NoError(t, err)
 
 				mu.Lock()
@@ -519,6 +526,7 @@ func TestChaosRedirectToAnotherHost(t *testing.T) {
 // result or one of the SDK's documented errors; each list and stream is
 // ranged over to its end.
 func TestChaosNoMethodPanics(t *testing.T) {
+	t.Parallel()
 	replies := map[string]reply{
 		"null":           {Body: `null`},
 		"empty object":   {Body: `{}`},
@@ -566,7 +574,7 @@ func TestChaosNoMethodPanics(t *testing.T) {
 								in := fn.Type().In(a)
 								switch {
 								case in == ctxType:
-									args[a] = reflect.ValueOf(context.Background())
+									args[a] = reflect.ValueOf(t.Context())
 								case in.Kind() == reflect.String:
 									args[a] = reflect.ValueOf(id).Convert(in)
 								case in.Kind() == reflect.Pointer && zeroParams:

@@ -11,7 +11,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go/internal/contract"
 )
+
+// The contract suite is in internal/contract; the canary stays here, as it
+// sends through the unexported request path (call, request) requests that
+// the SDK's methods and options cannot build, such as a body without a
+// required field.
 
 // TestContractCanary proves the check is live: requests the document forbids,
 // sent through the SDK's one request path, must be refused by Steady with a
@@ -19,7 +26,7 @@ import (
 // (THEAZO_CONTRACT_CANARY_URL), so that the main instance can be required to
 // see no invalid request at all, while this one must see only invalid ones.
 func TestContractCanary(t *testing.T) {
-	env := newContractEnv(t, "THEAZO_CONTRACT_CANARY_URL")
+	env := contract.NewEnv(t, "THEAZO_CONTRACT_CANARY_URL")
 	cases := []struct {
 		name     string
 		req      request
@@ -60,9 +67,9 @@ func TestContractCanary(t *testing.T) {
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			obs := &contractObserver{base: env.transport}
-			c := env.client(obs)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			obs := &contract.Observer{Base: env.Transport}
+			c := NewClient(contract.Key, WithBaseURL(env.Root+"/v1"), WithHTTPClient(&http.Client{Transport: obs}), WithMaxRetries(0))
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 
 			_, err := call[map[string]any](ctx, c.t, tc.req)
@@ -70,7 +77,7 @@ func TestContractCanary(t *testing.T) {
 			require.True(t, errors.As(err, &apiErr), "want *Error, got %v", err)
 			assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode, "Steady refuses invalid requests with 400")
 
-			seen := obs.exchanges()
+			seen := obs.Exchanges()
 			require.Len(t, seen, 1)
 			ex := seen[0]
 			assert.Equal(t, tc.wantSent, ex.Method+" "+ex.Path)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestValidateCronAccepts(t *testing.T) {
+	t.Parallel()
 	for _, expr := range []string{
 		"0 9 * * 1-5",        // the reference's example: weekdays at 09:00
 		"0 8 * * *",          // the reference's update example
@@ -41,6 +42,7 @@ func TestValidateCronAccepts(t *testing.T) {
 }
 
 func TestValidateCronRejects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		expr      string
 		field     string // the field the error names; "" for a field-count error

@@ -48,6 +48,7 @@ var supportV5 = AgentDefinition{
 }
 
 func TestDefinitions(t *testing.T) {
+	t.Parallel()
 	checkV1 := func(t *testing.T, got any) { assert.Equal(t, researchV1, *got.(*AgentDefinition)) }
 	checkV2 := func(t *testing.T, got any) { assert.Equal(t, researchV2, *got.(*AgentDefinition)) }
 	checkPage := func(t *testing.T, got any) {
@@ -218,6 +219,7 @@ func TestDefinitions(t *testing.T) {
 }
 
 func TestDefinitionModelTemperature(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		json string
@@ -231,7 +233,7 @@ func TestDefinitionModelTemperature(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, reply{Status: http.StatusOK, Body: `{"id":"adef_1","name":"n","version":1,"model":` + tc.json + `}`})
-			d, err := srv.client().Definitions.Get(context.Background(), "adef_1")
+			d, err := srv.client().Definitions.Get(t.Context(), "adef_1")
 			require.NoError(t, err)
 			require.NotNil(t, d.Model)
 			assert.Equal(t, tc.want, d.Model.Temperature)
@@ -240,6 +242,7 @@ func TestDefinitionModelTemperature(t *testing.T) {
 }
 
 func TestDefinitionsLocalErrors(t *testing.T) {
+	t.Parallel()
 	runLocalErrorCases(t, []localErrorCase{
 		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Definitions.Create(ctx, nil)
@@ -263,6 +266,7 @@ func TestDefinitionsLocalErrors(t *testing.T) {
 }
 
 func TestDefinitionsList(t *testing.T) {
+	t.Parallel()
 	pages := []reply{
 		{Status: http.StatusOK, Body: golden(t, "definitions/list.json")},
 		{Status: http.StatusOK, Body: golden(t, "definitions/list_last.json")},
@@ -271,7 +275,7 @@ func TestDefinitionsList(t *testing.T) {
 	t.Run("every page", func(t *testing.T) {
 		srv := newRecorder(t, pages...)
 		var ids []string
-		for d, err := range srv.client().Definitions.List(context.Background(), &DefinitionListParams{Limit: 2, IncludeArchived: true}) {
+		for d, err := range srv.client().Definitions.List(t.Context(), &DefinitionListParams{Limit: 2, IncludeArchived: true}) {
 			require.NoError(t, err)
 			ids = append(ids, d.ID)
 		}
@@ -281,7 +285,7 @@ func TestDefinitionsList(t *testing.T) {
 
 	t.Run("break stops fetching", func(t *testing.T) {
 		srv := newRecorder(t, pages...)
-		for d, err := range srv.client().Definitions.List(context.Background(), nil) {
+		for d, err := range srv.client().Definitions.List(t.Context(), nil) {
 			require.NoError(t, err)
 			assert.Equal(t, "adef_01HX3K2DEF", d.ID)
 			break
@@ -293,7 +297,7 @@ func TestDefinitionsList(t *testing.T) {
 		srv := newRecorder(t, pages[0], reply{Status: http.StatusUnauthorized, Body: `{"error":{"code":"unauthorized","message":"invalid key"}}`})
 		var n int
 		var errs []error
-		for d, err := range srv.client().Definitions.List(context.Background(), nil) {
+		for d, err := range srv.client().Definitions.List(t.Context(), nil) {
 			if err != nil {
 				errs = append(errs, err)
 				continue

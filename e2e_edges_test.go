@@ -17,7 +17,7 @@ import (
 // Against the fake: a 429 asking for longer than any cap, however long, is
 // returned at once with RetryAfter at least the cap.
 func TestE2ERetryAfterBeyondTheCap(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for name, wait := range map[string]time.Duration{
 		"2^32 seconds":             4294967296 * time.Second,
 		"the largest Duration":     math.MaxInt64,
@@ -44,9 +44,10 @@ func TestE2ERetryAfterBeyondTheCap(t *testing.T) {
 // Against the fake: a 503 whose backoff would outlast the deadline is
 // returned at once as the server's error, not as a bare deadline error.
 func TestE2EBackoffBeyondTheDeadline(t *testing.T) {
+	t.Parallel()
 	srv, c := newE2E(t)
 	srv.InjectFault(theazotest.Fault{Path: "/sessions", Status: 503, Times: -1})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	_, err := c.Sessions.ListPage(ctx, nil)
 	var apiErr *theazo.Error
@@ -62,7 +63,8 @@ func TestE2EBackoffBeyondTheDeadline(t *testing.T) {
 // the same key with a "Bearer " prefix, or a base URL with a query string,
 // is refused before anything reaches the server.
 func TestE2EClientInput(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	client := func(key, base string) *theazo.Client {

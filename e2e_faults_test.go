@@ -19,7 +19,7 @@ import (
 // agentFixture makes a session and an idle agent.
 func agentFixture(t *testing.T, c *theazo.Client, limits *theazo.SessionLimits) (*theazo.Session, *theazo.Agent) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	s, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "user_fixture", Limits: limits})
 	require.NoError(t, err)
 	a, err := c.Agents.Create(ctx, s.ID, nil)
@@ -41,7 +41,8 @@ func count(srv *theazotest.Server, method, path string) (n int, statuses []int) 
 // Every error code of the reference, produced by what the fake does, not
 // by a canned reply.
 func TestE2EErrorCodes(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv, c := newE2E(t,
 		theazotest.WithRateLimit(1000),
 		theazotest.WithExec(func(lang, code string) theazotest.ExecResult {
@@ -138,7 +139,8 @@ func TestE2EErrorCodes(t *testing.T) {
 
 // A session over its cost limit refuses more work with 402 until the period turns.
 func TestE2ECostLimit(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	_, a := agentFixture(t, c, &theazo.SessionLimits{MaxCost: &theazo.CostLimit{Amount: 10, Currency: "usd", Period: theazo.PeriodSession}})
 	st, err := c.Agents.RunStream(ctx, a.ID, "expensive")
@@ -165,9 +167,11 @@ func TestE2ECostLimit(t *testing.T) {
 }
 
 func TestE2ERetries(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 
 	t.Run("429 with Retry-After on a GET", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/sessions", Times: 2, Status: 429, RetryAfter: 50 * time.Millisecond})
 		start := time.Now()
@@ -179,6 +183,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Equal(t, []int{429, 429, 200}, statuses)
 	})
 	t.Run("429 on a POST is retried too, and the body replayed", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Status: 429, RetryAfter: 10 * time.Millisecond})
 		s, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u", Metadata: theazo.Metadata{"k": "v"}})
@@ -189,6 +194,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Equal(t, reqs[0].Body, reqs[1].Body)
 	})
 	t.Run("the fake's sliding-window rate limit", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t, theazotest.WithRateLimitWindow(4, time.Second))
 		for range 6 {
 			_, err := c.Providers.ListPage(ctx, nil)
@@ -208,6 +214,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Positive(t, limited, "the limit was hit and waited out")
 	})
 	t.Run("429 without Retry-After backs off", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Path: "/providers", Status: 429})
 		_, err := c.Providers.ListPage(ctx, nil)
@@ -216,6 +223,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Equal(t, 2, n)
 	})
 	t.Run("503 on a GET is retried", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		_, a := agentFixture(t, c, nil)
 		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Status: 503})
@@ -224,6 +232,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Equal(t, a.ID, got.ID)
 	})
 	t.Run("500 on get-or-create is retried: it is idempotent", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions/by-user/*", Status: 500})
 		_, err := c.Sessions.GetOrCreate(ctx, "u", nil)
@@ -232,6 +241,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Equal(t, 2, n)
 	})
 	t.Run("503 on run is not retried", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		_, a := agentFixture(t, c, nil)
 		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/agents/*/run", Status: 503})
@@ -243,6 +253,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Equal(t, 1, n)
 	})
 	t.Run("a dropped connection on a GET is retried", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		_, a := agentFixture(t, c, nil)
 		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Times: 2, Disconnect: true})
@@ -250,6 +261,7 @@ func TestE2ERetries(t *testing.T) {
 		require.NoError(t, err)
 	})
 	t.Run("a dropped connection on a create is not retried", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Disconnect: true})
 		_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
@@ -261,12 +273,14 @@ func TestE2ERetries(t *testing.T) {
 		assert.Empty(t, page.Data)
 	})
 	t.Run("a body cut short is an invalid response", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", HangUp: true})
 		_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
 		assert.ErrorIs(t, err, theazo.ErrInvalidResponse)
 	})
 	t.Run("retries off", func(t *testing.T) {
+		t.Parallel()
 		srv := theazotest.NewServer()
 		defer srv.Close()
 		c := srv.Client(theazo.WithMaxRetries(0))
@@ -276,6 +290,7 @@ func TestE2ERetries(t *testing.T) {
 		assert.Len(t, srv.Requests(), 1)
 	})
 	t.Run("a slow reply is cut by the context", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newE2E(t)
 		srv.InjectFault(theazotest.Fault{Path: "/providers", Delay: 5 * time.Second})
 		cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
@@ -290,7 +305,8 @@ func TestE2ERetries(t *testing.T) {
 // A stream dropped mid-way is resumed with Last-Event-ID: every event
 // arrives once, in order.
 func TestE2EStreamResume(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	t.Run("agent", func(t *testing.T) {
 		srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond))
 		_, a := agentFixture(t, c, nil)
@@ -422,7 +438,8 @@ func TestE2EStreamResume(t *testing.T) {
 // One client shared by 50 goroutines for 2,000 calls: every result is the
 // one its own call asked for.
 func TestE2EConcurrentClient(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	// A plain client: this test is about sharing one client, and checking
 	// 2,000 replies against the document would only slow it down.
 	srv := theazotest.NewServer()

@@ -1,7 +1,6 @@
 package theazo_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -16,7 +15,8 @@ import (
 // goroutines at once, yields the whole list each time, and a list starting
 // from a cursor yields what follows it.
 func TestE2EListRangedAgainAndConcurrently(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	var want []string
 	for i := range 7 {

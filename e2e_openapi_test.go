@@ -386,6 +386,7 @@ func checkWire(t *testing.T, srv *theazotest.Server) *http.Client {
 
 // Every operation of the document is served by the fake.
 func TestE2EFakeServesEveryOperation(t *testing.T) {
+	t.Parallel()
 	spec, err := loadOpenAPI()
 	require.NoError(t, err)
 	srv := theazotest.NewServer()
@@ -416,6 +417,7 @@ func TestE2EFakeServesEveryOperation(t *testing.T) {
 // The checker itself finds mismatches: a missing required field, a wrong
 // type, a bad timestamp, an unknown field in a closed object, an enum miss.
 func TestE2EWireCheckerFindsMismatches(t *testing.T) {
+	t.Parallel()
 	spec, err := loadOpenAPI()
 	require.NoError(t, err)
 	check := func(method, path string, status int, body string) []string {

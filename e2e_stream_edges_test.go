@@ -1,7 +1,6 @@
 package theazo_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -28,7 +27,8 @@ func streamResumes(srv *theazotest.Server, path string) []string {
 // without an event, do not end the stream, however many; every event
 // arrives once.
 func TestE2EStreamQuietReconnections(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond))
 	_, a := agentFixture(t, c, nil)
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 1})
@@ -43,7 +43,8 @@ func TestE2EStreamQuietReconnections(t *testing.T) {
 // Against the fake: failed reconnections count, and end the stream after
 // three in a row; fewer do not.
 func TestE2EStreamFailedReconnections(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	t.Run("two failures", func(t *testing.T) {
 		srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond))
 		_, a := agentFixture(t, c, nil)
@@ -80,7 +81,8 @@ func TestE2EStreamFailedReconnections(t *testing.T) {
 // Against the fake: a stream's retry: field sets the wait before a
 // resumption.
 func TestE2EStreamRetryField(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond), theazotest.WithStreamRetry(400*time.Millisecond))
 	_, a := agentFixture(t, c, nil)
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})

@@ -5,7 +5,6 @@ package theazo_test
 // tests catch encoding mistakes that tests against canned replies cannot.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -19,7 +18,7 @@ import (
 	"github.com/theazo/theazo-go/theazotest"
 )
 
-// leak_test.go's TestMain checks these tests for leaked goroutines too.
+// main_test.go's TestMain checks these tests for leaked goroutines too.
 
 // newE2E starts a fake server and returns it with a client whose retry
 // waits are capped at a second, so that tests stay fast, and whose every
@@ -55,13 +54,14 @@ func typeNames[E any](evs []E) []string {
 func waitIdle(t *testing.T, c *theazo.Client, agentID string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		a, err := c.Agents.Get(context.Background(), agentID)
+		a, err := c.Agents.Get(t.Context(), agentID)
 		return err == nil && a.Status == theazo.AgentStatusIdle
 	}, 2*time.Second, 5*time.Millisecond)
 }
 
 func TestE2ESessions(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 
 	limits := &theazo.SessionLimits{MaxCost: &theazo.CostLimit{Amount: 500, Currency: "usd", Period: theazo.PeriodDay}, MaxAgents: 3, MaxComputeMinutes: 60}
@@ -102,7 +102,8 @@ func TestE2ESessions(t *testing.T) {
 }
 
 func TestE2EAgents(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv, c := newE2E(t)
 	s, err := c.Sessions.GetOrCreate(ctx, "user_1", nil)
 	require.NoError(t, err)
@@ -180,7 +181,8 @@ func TestE2EAgents(t *testing.T) {
 }
 
 func TestE2EUsageAndBilling(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	var mu sync.Mutex
 	now := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -251,7 +253,8 @@ func TestE2EUsageAndBilling(t *testing.T) {
 }
 
 func TestE2EProvidersAndSecrets(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	p, err := c.Providers.Create(ctx, &theazo.ProviderCreateParams{Provider: theazo.ProviderE2B, Credentials: theazo.Credentials{"apiKey": "e2b_x"}, IsDefault: true})
 	require.NoError(t, err)
@@ -291,7 +294,8 @@ func TestE2EProvidersAndSecrets(t *testing.T) {
 }
 
 func TestE2EDefinitions(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	d, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{
 		Name: "Research Assistant", Instructions: "Cite sources.", Tools: []string{"web_search"},
@@ -341,13 +345,14 @@ func TestE2EDefinitions(t *testing.T) {
 // definition creates an agent definition for the flows that need one.
 func definition(t *testing.T, c *theazo.Client) string {
 	t.Helper()
-	d, err := c.Definitions.Create(context.Background(), &theazo.DefinitionCreateParams{Name: "Worker", Model: &theazo.DefinitionModel{ID: "m-1"}})
+	d, err := c.Definitions.Create(t.Context(), &theazo.DefinitionCreateParams{Name: "Worker", Model: &theazo.DefinitionModel{ID: "m-1"}})
 	require.NoError(t, err)
 	return d.ID
 }
 
 func TestE2EWorkflows(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	def := definition(t, c)
 	steps := []theazo.WorkflowStep{
@@ -411,7 +416,8 @@ func TestE2EWorkflows(t *testing.T) {
 }
 
 func TestE2EWorkflowFailure(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t, theazotest.WithWorkflowSteps(func(step theazotest.WorkflowStep, _ json.RawMessage) theazotest.StepOutcome {
 		if step.Index == 1 {
 			return theazotest.StepOutcome{Error: "upstream 500", Cost: 3}
@@ -438,7 +444,8 @@ func TestE2EWorkflowFailure(t *testing.T) {
 }
 
 func TestE2EFleets(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t, theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
 		if task == "bad" {
 			return theazotest.TaskOutcome{Error: "404 page"}
@@ -515,7 +522,8 @@ func TestE2EFleets(t *testing.T) {
 }
 
 func TestE2ESchedules(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	now := time.Date(2025, 5, 2, 10, 30, 0, 0, time.UTC)
 	_, c := newE2E(t, theazotest.WithClock(func() time.Time { return now }))
 	def := definition(t, c)
@@ -563,7 +571,7 @@ func TestE2ESchedules(t *testing.T) {
 }
 
 func TestE2ETriggers(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	srv, c := newE2E(t)
 	def := definition(t, c)
 	trg, err := c.Triggers.Create(ctx, &theazo.TriggerCreateParams{Name: "GitHub push",
@@ -606,7 +614,7 @@ func TestE2ETriggers(t *testing.T) {
 }
 
 func TestE2EChannels(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	srv, c := newE2E(t)
 	ch, err := c.Channels.Create(ctx, &theazo.ChannelCreateParams{Name: "Support Chat", Instructions: "Help Acme's users.", Metadata: theazo.Metadata{"team": "support"}})
 	require.NoError(t, err)

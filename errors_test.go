@@ -1,7 +1,6 @@
 package theazo
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +47,7 @@ func envelopeBody(code, message, details string) string {
 }
 
 func TestErrorMatrix(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		status      int
 		code        ErrorCode
@@ -84,7 +84,7 @@ func TestErrorMatrix(t *testing.T) {
 			}
 			msg := "message for " + string(tc.code)
 			srv := newRecorder(t, reply{Status: tc.status, Header: header, Body: envelopeBody(string(tc.code), msg, tc.details)})
-			_, err := srv.client(WithMaxRetries(0)).Agents.Get(context.Background(), "agt_1")
+			_, err := srv.client(WithMaxRetries(0)).Agents.Get(t.Context(), "agt_1")
 			require.Error(t, err)
 			assert.Len(t, srv.requests(), 1)
 
@@ -112,6 +112,7 @@ func TestErrorMatrix(t *testing.T) {
 }
 
 func TestErrorNotEnvelope(t *testing.T) {
+	t.Parallel()
 	html := "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center></body>\n</html>"
 	tests := []struct {
 		name        string
@@ -138,7 +139,7 @@ func TestErrorNotEnvelope(t *testing.T) {
 				header["Content-Type"] = tc.contentType
 			}
 			srv := newRecorder(t, reply{Status: tc.status, Header: header, Body: tc.body})
-			_, err := srv.client(WithMaxRetries(0)).Agents.Get(context.Background(), "agt_1")
+			_, err := srv.client(WithMaxRetries(0)).Agents.Get(t.Context(), "agt_1")
 			var apiErr *Error
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
@@ -154,6 +155,7 @@ func TestErrorNotEnvelope(t *testing.T) {
 // A member of the envelope with an unexpected type is dropped alone: the
 // code, and with it the sentinel, and the other members are kept.
 func TestErrorEnvelopeMemberOfWrongType(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		body        string
@@ -171,7 +173,7 @@ func TestErrorEnvelopeMemberOfWrongType(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, reply{Status: 404, Header: map[string]string{"X-Request-Id": "req_hdr"}, Body: tc.body})
-			_, err := srv.client().Agents.Get(context.Background(), "agt_1")
+			_, err := srv.client().Agents.Get(t.Context(), "agt_1")
 			var apiErr *Error
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, CodeNotFound, apiErr.Code)
@@ -184,8 +186,9 @@ func TestErrorEnvelopeMemberOfWrongType(t *testing.T) {
 }
 
 func TestErrorUnknownCodeKept(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: 400, Body: envelopeBody("quota_exhausted", "Monthly quota used up.", `{}`)})
-	_, err := srv.client().Agents.Get(context.Background(), "agt_1")
+	_, err := srv.client().Agents.Get(t.Context(), "agt_1")
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, ErrorCode("quota_exhausted"), apiErr.Code)
@@ -194,8 +197,9 @@ func TestErrorUnknownCodeKept(t *testing.T) {
 }
 
 func TestErrorFieldsFlatMap(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: 422, Body: envelopeBody("unprocessable_entity", "Validation failed.", `{"userId":"is required","cron":"has 4 fields","retries":3}`)})
-	_, err := srv.client().Sessions.Create(context.Background(), &SessionCreateParams{UserID: "u"})
+	_, err := srv.client().Sessions.Create(t.Context(), &SessionCreateParams{UserID: "u"})
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, []FieldError{{Field: "cron", Message: "has 4 fields"}, {Field: "userId", Message: "is required"}}, apiErr.Fields)
@@ -229,6 +233,7 @@ func (r *readCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestHugeErrorBodyNotReadWhole(t *testing.T) {
+	t.Parallel()
 	const total = 30 << 20
 	written := make(chan int64, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -251,7 +256,7 @@ func TestHugeErrorBodyNotReadWhole(t *testing.T) {
 	t.Cleanup(tr.CloseIdleConnections)
 	counter := &readCounter{next: tr}
 	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithHTTPClient(&http.Client{Transport: counter}), WithMaxRetries(0))
-	_, err := c.Sessions.Create(context.Background(), &SessionCreateParams{UserID: "u"})
+	_, err := c.Sessions.Create(t.Context(), &SessionCreateParams{UserID: "u"})
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 500, apiErr.StatusCode)
@@ -267,6 +272,7 @@ func TestHugeErrorBodyNotReadWhole(t *testing.T) {
 }
 
 func TestSuccessWithInvalidJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body string
@@ -282,7 +288,7 @@ func TestSuccessWithInvalidJSON(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, reply{Status: 200, Body: tc.body})
-			got, err := srv.client().Agents.Get(context.Background(), "agt_1")
+			got, err := srv.client().Agents.Get(t.Context(), "agt_1")
 			require.ErrorIs(t, err, ErrInvalidResponse)
 			assert.Nil(t, got)
 			var apiErr *Error
@@ -294,20 +300,23 @@ func TestSuccessWithInvalidJSON(t *testing.T) {
 }
 
 func TestSuccessBodyTooLarge(t *testing.T) {
+	t.Parallel()
 	body := `{"id":"agt_1"` + strings.Repeat(" ", maxResponseBody) + `}`
 	srv := newRecorder(t, reply{Status: 200, Body: body})
-	_, err := srv.client().Agents.Get(context.Background(), "agt_1")
+	_, err := srv.client().Agents.Get(t.Context(), "agt_1")
 	require.ErrorIs(t, err, ErrInvalidResponse)
 	assert.Contains(t, err.Error(), "exceeds")
 }
 
 func TestTerminateNotOK(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: 200, Body: `{"ok":false}`})
-	err := srv.client().Agents.Terminate(context.Background(), "agt_1")
+	err := srv.client().Agents.Terminate(t.Context(), "agt_1")
 	require.ErrorIs(t, err, ErrInvalidResponse)
 }
 
 func TestErrorString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  *Error
 		want string

@@ -13,6 +13,7 @@ import (
 // Every event of every stream reports the wire name it arrived with and its
 // data byte for byte: white space, key order and unknown members included.
 func TestEventsKeepTheirWireNameAndRawData(t *testing.T) {
+	t.Parallel()
 	decoders := map[string]func(typ, data string) (sse.Event, error){
 		"agent":    func(typ, data string) (sse.Event, error) { return decodeAgentEvent(typ, data) },
 		"workflow": func(typ, data string) (sse.Event, error) { return decodeWorkflowEvent(typ, data) },
@@ -55,6 +56,7 @@ func TestEventsKeepTheirWireNameAndRawData(t *testing.T) {
 // An event made in code, e.g. by a relay's hook, has no raw data: RawJSON
 // encodes it.
 func TestRawJSONOfAnEventMadeInCode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ev   sse.Event
 		want string

@@ -29,6 +29,7 @@ func checkGoldenFleet(t *testing.T, got any) {
 }
 
 func TestFleetsEndpoints(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{{
 		name: "create with every field",
 		call: func(ctx context.Context, c *Client) (any, error) {
@@ -118,12 +119,13 @@ func TestFleetsEndpoints(t *testing.T) {
 }
 
 func TestFleetsListFollowsCursors(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t,
 		reply{Status: http.StatusOK, Body: golden(t, "fleets/fleets_page1.json")},
 		reply{Status: http.StatusOK, Body: golden(t, "fleets/fleets_page2.json")},
 	)
 	var ids []string
-	for f, err := range srv.client().Fleets.List(context.Background(), nil) {
+	for f, err := range srv.client().Fleets.List(t.Context(), nil) {
 		require.NoError(t, err)
 		ids = append(ids, f.ID)
 	}
@@ -132,6 +134,7 @@ func TestFleetsListFollowsCursors(t *testing.T) {
 }
 
 func TestFleetsLocalErrors(t *testing.T) {
+	t.Parallel()
 	valid := FleetCreateParams{SessionID: "ses_1", DefinitionID: "adef_1", Tasks: []string{"t"}}
 	without := func(edit func(p *FleetCreateParams)) *FleetCreateParams {
 		p := valid
@@ -164,8 +167,9 @@ func TestFleetsLocalErrors(t *testing.T) {
 }
 
 func TestFleetsStreamReferenceExample(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "fleets/stream.sse")))
-	stream, err := srv.client().Fleets.Stream(context.Background(), "a/b?x")
+	stream, err := srv.client().Fleets.Stream(t.Context(), "a/b?x")
 	require.NoError(t, err)
 	events, err := drainStream(t, stream)
 	require.NoError(t, err)
@@ -180,6 +184,7 @@ func TestFleetsStreamReferenceExample(t *testing.T) {
 }
 
 func TestFleetsStreamEvents(t *testing.T) {
+	t.Parallel()
 	open := func(ctx context.Context, c *Client) (*sse.Stream[FleetEvent], error) {
 		return c.Fleets.Stream(ctx, "flt_01HX3K2FLT")
 	}
@@ -238,14 +243,15 @@ func TestFleetsStreamEvents(t *testing.T) {
 }
 
 func TestFleetsStreamErrors(t *testing.T) {
+	t.Parallel()
 	t.Run("API error on connect", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusNotFound, Body: `{"error":{"code":"not_found","message":"No such fleet"}}`})
-		_, err := srv.client().Fleets.Stream(context.Background(), "flt_missing")
+		_, err := srv.client().Fleets.Stream(t.Context(), "flt_missing")
 		require.ErrorIs(t, err, ErrNotFound)
 	})
 	t.Run("reply that is not an event stream", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusOK, Body: `{"id":"flt_1"}`})
-		_, err := srv.client().Fleets.Stream(context.Background(), "flt_1")
+		_, err := srv.client().Fleets.Stream(t.Context(), "flt_1")
 		require.ErrorIs(t, err, sse.ErrNotEventStream)
 	})
 }

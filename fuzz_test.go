@@ -10,7 +10,6 @@ package theazo
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -348,7 +347,7 @@ func FuzzEventStream(f *testing.F) {
 			return 200, "text/event-stream", body
 		}}
 		c := memClient(rt, WithMaxEventSize(fuzzMaxEventSize))
-		ctx := context.Background()
+		ctx := t.Context()
 		var events []any
 		var errs []error
 		var closeErr error
@@ -463,7 +462,7 @@ func FuzzPaginate(f *testing.F) {
 		c := memClient(rt)
 		var got []Session
 		var errs []error
-		for s, err := range c.Sessions.List(context.Background(), &SessionListParams{Cursor: start, Limit: 2}) {
+		for s, err := range c.Sessions.List(t.Context(), &SessionListParams{Cursor: start, Limit: 2}) {
 			if err != nil {
 				errs = append(errs, err)
 				continue

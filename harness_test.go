@@ -146,7 +146,7 @@ func runEndpointCases(t *testing.T, cases []endpointCase) {
 				rep.Body = "{}"
 			}
 			srv := newRecorder(t, rep)
-			got, err := tc.call(context.Background(), srv.client())
+			got, err := tc.call(t.Context(), srv.client())
 			require.NoError(t, err)
 
 			reqs := srv.requests()
@@ -203,7 +203,7 @@ func runLocalErrorCases(t *testing.T, cases []localErrorCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t)
-			got, err := tc.call(context.Background(), srv.client())
+			got, err := tc.call(t.Context(), srv.client())
 			require.ErrorIs(t, err, tc.wantErr)
 			assert.ErrorContains(t, err, tc.wantMsg)
 			for _, s := range tc.hidden {

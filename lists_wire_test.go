@@ -30,6 +30,7 @@ func gather[T any](seq iter.Seq2[*T, error]) ([]T, error) {
 // ends the list after one request, and the first request carries the
 // params' own cursor and query.
 func TestListsThatWereUnpaged(t *testing.T) {
+	t.Parallel()
 	created := `"createdAt":"2025-05-01T09:30:00Z"`
 	cases := []struct {
 		name      string
@@ -109,21 +110,21 @@ func TestListsThatWereUnpaged(t *testing.T) {
 			srv := newRecorder(t,
 				reply{Body: `{"data":[` + tc.item1 + `],"nextCursor":"cur_2","hasMore":true}`},
 				reply{Body: `{"data":[` + tc.item2 + `]}`})
-			got, err := tc.list(context.Background(), srv.client())
+			got, err := tc.list(t.Context(), srv.client())
 			require.NoError(t, err)
 			assert.Len(t, got, 2)
 			assertListed(t, srv, tc.path, tc.query, withCursor(tc.query))
 		})
 		t.Run(tc.name+": one page without nextCursor", func(t *testing.T) {
 			srv := newRecorder(t, reply{Body: `{"data":[` + tc.item1 + `,` + tc.item2 + `]}`})
-			got, err := tc.list(context.Background(), srv.client())
+			got, err := tc.list(t.Context(), srv.client())
 			require.NoError(t, err)
 			assert.Len(t, got, 2)
 			assertListed(t, srv, tc.path, tc.query)
 		})
 		t.Run(tc.name+": ListPage is one request", func(t *testing.T) {
 			srv := newRecorder(t, reply{Body: `{"data":[` + tc.item1 + `],"nextCursor":"cur_2","hasMore":true}`})
-			n, err := tc.firstPage(context.Background(), srv.client())
+			n, err := tc.firstPage(t.Context(), srv.client())
 			require.NoError(t, err)
 			assert.Equal(t, 1, n)
 			assertListed(t, srv, tc.path, tc.query)
@@ -151,6 +152,7 @@ func pageLen[T any](p *Page[T], err error) (int, error) {
 }
 
 func TestInstantString(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2025, time.May, 6, 16, 0, 0, 250_000_000, time.FixedZone("CEST", 2*60*60))
 	assert.Equal(t, "2025-05-06T14:00:00.25Z", Instant(at).String())
 	assert.Equal(t, "2025-05-06T14:00:00.25Z", fmt.Sprint(Instant(at)))

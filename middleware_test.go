@@ -2,7 +2,6 @@ package theazo_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -49,6 +48,7 @@ func (tr *trace) named(name string) theazo.Middleware {
 // given, then the call's, once per attempt; each sees the SDK's headers, the
 // key included, and the final reply's status.
 func TestMiddlewareOrderAndAttempts(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	var tr trace
@@ -63,7 +63,7 @@ func TestMiddlewareOrderAndAttempts(t *testing.T) {
 		return resp, err
 	}
 	c := srv.Client(theazo.WithMiddleware(tr.named("a"), tr.named("b")), theazo.WithMaxRetryWait(time.Millisecond))
-	ctx := context.Background()
+	ctx := t.Context()
 
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusServiceUnavailable, Times: 2})
 	var resp theazo.Response
@@ -88,6 +88,7 @@ func TestMiddlewareOrderAndAttempts(t *testing.T) {
 // next is the reply; nothing reaches the server, and what it answers is
 // decoded and retried like a server's reply.
 func TestMiddlewareShortCircuits(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	calls := 0
@@ -106,7 +107,7 @@ func TestMiddlewareShortCircuits(t *testing.T) {
 	}
 	c := srv.Client(theazo.WithMaxRetryWait(time.Millisecond))
 	var resp theazo.Response
-	agent, err := c.Agents.Get(context.Background(), "agt_cached", theazo.WithMiddleware(cache), theazo.WithResponseInto(&resp))
+	agent, err := c.Agents.Get(t.Context(), "agt_cached", theazo.WithMiddleware(cache), theazo.WithResponseInto(&resp))
 	require.NoError(t, err)
 	assert.Equal(t, "agt_cached", agent.ID)
 	assert.Equal(t, 2, calls, "the 503 it answered first was retried")
@@ -119,10 +120,11 @@ func TestMiddlewareShortCircuits(t *testing.T) {
 // response before any of its body is read, and the events still arrive
 // whole through a body it wrapped.
 func TestMiddlewareSeesStreamUnread(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	ctx := context.Background()
+	ctx := t.Context()
 	agent, _ := ranAgent(t, c)
 
 	var read bytes.Buffer // what the SDK read of the stream, through the middleware's body
@@ -158,6 +160,7 @@ func TestMiddlewareSeesStreamUnread(t *testing.T) {
 // TestMiddlewareErrorIsTheCallsError: a middleware's error ends the attempt
 // like a network error, and a non-idempotent call is not retried.
 func TestMiddlewareErrorIsTheCallsError(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	runs := 0
@@ -166,7 +169,7 @@ func TestMiddlewareErrorIsTheCallsError(t *testing.T) {
 		return nil, io.ErrUnexpectedEOF
 	}
 	c := srv.Client(theazo.WithMiddleware(deny))
-	_, err := c.Sessions.Create(context.Background(), &theazo.SessionCreateParams{UserID: "u"})
+	_, err := c.Sessions.Create(t.Context(), &theazo.SessionCreateParams{UserID: "u"})
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, 1, runs)
 	assert.Empty(t, srv.Requests())

@@ -159,10 +159,11 @@ func localError(err error) bool {
 // success or an API error), and sends the extras. Methods are found by
 // reflection, so that one added later is walked too.
 func TestEveryMethodTakesOptions(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithMaxRetries(0))
-	ctx := context.Background()
+	ctx := t.Context()
 	methods := serviceMethods(t, c)
 	require.GreaterOrEqual(t, len(methods), 65, "every method of every service")
 
@@ -238,10 +239,11 @@ func TestEveryMethodTakesOptions(t *testing.T) {
 // TestWithJSONSetOverridesAndKeeps sets a member the SDK sends and adds one
 // it does not model: the first is replaced, the second added, the rest kept.
 func TestWithJSONSetOverridesAndKeeps(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	ctx := context.Background()
+	ctx := t.Context()
 	s, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "user_1", Metadata: theazo.Metadata{"plan": "free"}},
 		theazo.WithJSONSet("userId", "user_2"), theazo.WithJSONSet("region", map[string]any{"name": "eu", "strict": true}))
 	require.NoError(t, err)
@@ -259,10 +261,11 @@ func TestWithJSONSetOverridesAndKeeps(t *testing.T) {
 // after signing would break the signature; the option is refused, and the
 // same call without it is sent and verified.
 func TestTriggerFireRefusesJSONSet(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	ctx := context.Background()
+	ctx := t.Context()
 	def, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{Name: "d"})
 	require.NoError(t, err)
 	trig, err := c.Triggers.Create(ctx, &theazo.TriggerCreateParams{Name: "t", Action: theazo.Action{Type: theazo.ActionAgentRun, Config: theazo.ActionConfig{DefinitionID: def.ID, Task: "x"}}})
@@ -287,10 +290,11 @@ func TestTriggerFireRefusesJSONSet(t *testing.T) {
 // TestWithHeaderRefusesAuthorization on authenticated and public calls
 // alike, and refuses header names and values that would corrupt the request.
 func TestWithHeaderRefusesAuthorization(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, opt := range []theazo.RequestOption{
 		theazo.WithHeader("Authorization", "Bearer th_test_other"),
 		theazo.WithHeader("authorization", "Bearer th_test_other"),
@@ -315,11 +319,12 @@ func TestWithHeaderRefusesAuthorization(t *testing.T) {
 // other's, every Response describes its own call, and a call without
 // options carries none.
 func TestPerCallOptionsDoNotBleed(t *testing.T) {
+	t.Parallel()
 	const goroutines, calls = 50, 8
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithMaxRetryWait(time.Millisecond))
-	ctx := context.Background()
+	ctx := t.Context()
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusServiceUnavailable, Times: 40})
 
 	type result struct {
@@ -383,16 +388,17 @@ func TestPerCallOptionsDoNotBleed(t *testing.T) {
 // TestResponseIntoUntouchedWithoutReply: a call that receives nothing (a
 // local error, a refused connection) leaves the Response as it was.
 func TestResponseIntoUntouchedWithoutReply(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	url := srv.URL()
 	srv.Close()
 	c := theazo.NewClient("th_test_x", theazo.WithBaseURL(url), theazo.WithMaxRetries(0))
 	before := theazo.Response{StatusCode: 299, RequestID: "before"}
 	resp := before
-	_, err := c.Agents.Get(context.Background(), "agt_1", theazo.WithResponseInto(&resp))
+	_, err := c.Agents.Get(t.Context(), "agt_1", theazo.WithResponseInto(&resp))
 	require.Error(t, err)
 	assert.Equal(t, before, resp, "nothing received")
-	_, err = c.Agents.Get(context.Background(), "", theazo.WithResponseInto(&resp))
+	_, err = c.Agents.Get(t.Context(), "", theazo.WithResponseInto(&resp))
 	require.ErrorIs(t, err, theazo.ErrEmptyID)
 	assert.Equal(t, before, resp)
 }
@@ -400,12 +406,13 @@ func TestResponseIntoUntouchedWithoutReply(t *testing.T) {
 // TestResponseIntoOnErrorAndRetries: after retries, the Response is the last
 // reply's, with the attempts counted and the error body kept.
 func TestResponseIntoOnErrorAndRetries(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithMaxRetryWait(time.Millisecond))
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Status: http.StatusServiceUnavailable, Times: 2})
 	var resp theazo.Response
-	_, err := c.Agents.Get(context.Background(), "agt_missing", theazo.WithResponseInto(&resp))
+	_, err := c.Agents.Get(t.Context(), "agt_missing", theazo.WithResponseInto(&resp))
 	require.ErrorIs(t, err, theazo.ErrNotFound)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.Equal(t, 3, resp.Attempts, "two 503s, then the 404")
@@ -416,7 +423,7 @@ func TestResponseIntoOnErrorAndRetries(t *testing.T) {
 
 	// Per call, the retries are this call's: none.
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Status: http.StatusServiceUnavailable, Times: 1})
-	_, err = c.Agents.Get(context.Background(), "agt_missing", theazo.WithResponseInto(&resp), theazo.WithMaxRetries(0))
+	_, err = c.Agents.Get(t.Context(), "agt_missing", theazo.WithResponseInto(&resp), theazo.WithMaxRetries(0))
 	require.Error(t, err)
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Equal(t, 1, resp.Attempts)
@@ -425,11 +432,12 @@ func TestResponseIntoOnErrorAndRetries(t *testing.T) {
 // TestResponseIntoBodyHasUnmodelledFields: the raw body reaches a member the
 // typed result does not have.
 func TestResponseIntoBodyHasUnmodelledFields(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
 	var resp theazo.Response
-	s, err := c.Sessions.Create(context.Background(), &theazo.SessionCreateParams{UserID: "u"}, theazo.WithResponseInto(&resp))
+	s, err := c.Sessions.Create(t.Context(), &theazo.SessionCreateParams{UserID: "u"}, theazo.WithResponseInto(&resp))
 	require.NoError(t, err)
 	var raw map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(resp.Body, &raw))
@@ -440,10 +448,11 @@ func TestResponseIntoBodyHasUnmodelledFields(t *testing.T) {
 // TestWithLastEventIDResumesFirstConnection: a stream opened with the id a
 // browser reconnected with starts after that event.
 func TestWithLastEventIDResumesFirstConnection(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	ctx := context.Background()
+	ctx := t.Context()
 	agent, all := ranAgent(t, c)
 
 	srv.ResetRequests()
@@ -468,7 +477,7 @@ func TestWithLastEventIDResumesFirstConnection(t *testing.T) {
 // default script to its end, and the types of the events the run streamed.
 func ranAgent(t *testing.T, c *theazo.Client) (*theazo.Agent, []string) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
 	require.NoError(t, err)
 	agent, err := c.Agents.Create(ctx, sess.ID, nil)
@@ -490,11 +499,12 @@ func ranAgent(t *testing.T, c *theazo.Client) (*theazo.Agent, []string) {
 // the Response describing the first connection; the rate governor paces
 // the resumption too.
 func TestStreamOptionsOnResumption(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	lim := &countingLimiter{}
 	c := srv.Client(theazo.WithRateLimiter(lim))
-	ctx := context.Background()
+	ctx := t.Context()
 	agent, all := ranAgent(t, c)
 	srv.ResetRequests()
 	paced := lim.n.Load()
@@ -524,12 +534,13 @@ func TestStreamOptionsOnResumption(t *testing.T) {
 // TestRunStreamPassesOptionsToBothRequests: Agents.RunStream's stream
 // ignores WithJSONSet and its run sends it; both carry the extra header.
 func TestRunStreamPassesOptionsToBothRequests(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
 	agent, _ := ranAgent(t, c)
 	srv.ResetRequests()
-	stream, err := c.Agents.RunStream(context.Background(), agent.ID, "again", theazo.WithJSONSet("priority", "high"), theazo.WithHeader("X-Relay", "r1"))
+	stream, err := c.Agents.RunStream(t.Context(), agent.ID, "again", theazo.WithJSONSet("priority", "high"), theazo.WithHeader("X-Relay", "r1"))
 	require.NoError(t, err)
 	defer stream.Close()
 	for _, err := range stream.Events() {

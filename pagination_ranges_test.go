@@ -1,7 +1,6 @@
 package theazo
 
 import (
-	"context"
 	"fmt"
 	"iter"
 	"net/http"
@@ -61,10 +60,11 @@ func count[T any](seq iter.Seq2[*T, error]) (n int, errs []error) {
 // once: each range starts from the params' cursor, shares no state with
 // another, and yields the whole list. Run with -race.
 func TestListRangedTwiceAndConcurrently(t *testing.T) {
+	t.Parallel()
 	const pages, perPage = 4, 3
 	srv := pagedServer(t, pages, perPage, shortCursor)
 	c := newTestClient(t, srv.URL)
-	ctx := context.Background()
+	ctx := t.Context()
 	lists := map[string]func() (n int, errs []error){}
 	add := func(name string, fn func() (int, []error)) { lists[name] = fn }
 	sessions := c.Sessions.List(ctx, &SessionListParams{Limit: perPage})
@@ -117,9 +117,10 @@ func TestListRangedTwiceAndConcurrently(t *testing.T) {
 }
 
 func TestListRangedTwiceStartsFromTheParamsCursor(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, sessionPage("cur_b", true, "s1"), sessionPage("", false, "s2"), sessionPage("cur_b", true, "s1"), sessionPage("", false, "s2"))
 	params := &SessionListParams{Limit: 1, Cursor: "cur_a"}
-	seq := srv.client().Sessions.List(context.Background(), params)
+	seq := srv.client().Sessions.List(t.Context(), params)
 	params.Cursor = "cur_changed_after_List" // List took its copy already
 	for range 2 {
 		ids, errs := collect(seq)
@@ -146,7 +147,7 @@ func TestListLoopDetectionMemoryIsBounded(t *testing.T) {
 	}
 	var before, after uint64
 	n := 0
-	for s, err := range c.Sessions.List(context.Background(), nil) {
+	for s, err := range c.Sessions.List(t.Context(), nil) {
 		require.NoError(t, err)
 		n++
 		switch n {

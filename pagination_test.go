@@ -54,6 +54,7 @@ func assertListed(t *testing.T, srv *recorder, path string, wantQueries ...strin
 }
 
 func TestListPages(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		params      *SessionListParams
@@ -178,7 +179,7 @@ func TestListPages(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, tc.replies...)
-			ids, errs := collect(srv.client().Sessions.List(context.Background(), tc.params))
+			ids, errs := collect(srv.client().Sessions.List(t.Context(), tc.params))
 			assert.Equal(t, tc.wantIDs, ids)
 			assert.Equal(t, tc.wantQueries, queries(srv))
 			if tc.wantErr == "" {
@@ -194,18 +195,20 @@ func TestListPages(t *testing.T) {
 }
 
 func TestListDoesNotModifyParams(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, sessionPage("cur_a", true, "s1"), sessionPage("", false, "s2"))
 	params := &SessionListParams{Limit: 5}
-	ids, errs := collect(srv.client().Sessions.List(context.Background(), params))
+	ids, errs := collect(srv.client().Sessions.List(t.Context(), params))
 	require.Empty(t, errs)
 	assert.Equal(t, []string{"s1", "s2"}, ids)
 	assert.Equal(t, &SessionListParams{Limit: 5}, params)
 }
 
 func TestListErrorIsTyped(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, sessionPage("cur_a", true, "s1"), reply{Status: 403, Body: envelopeBody("forbidden", "No.", `{}`)})
 	var last error
-	for _, err := range srv.client().Sessions.List(context.Background(), nil) {
+	for _, err := range srv.client().Sessions.List(t.Context(), nil) {
 		last = err
 	}
 	assert.ErrorIs(t, last, ErrForbidden)
@@ -213,16 +216,17 @@ func TestListErrorIsTyped(t *testing.T) {
 	assert.True(t, errors.As(last, &apiErr))
 
 	srv = newRecorder(t, sessionPage("cur_a", true, "s1"), sessionPage("cur_a", true, "s2"))
-	for _, err := range srv.client().Sessions.List(context.Background(), nil) {
+	for _, err := range srv.client().Sessions.List(t.Context(), nil) {
 		last = err
 	}
 	assert.ErrorIs(t, last, ErrInvalidResponse)
 }
 
 func TestListBreakEarly(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, sessionPage("cur_a", true, "s1", "s2"), sessionPage("", false, "s3"))
 	var ids []string
-	for s, err := range srv.client().Sessions.List(context.Background(), nil) {
+	for s, err := range srv.client().Sessions.List(t.Context(), nil) {
 		require.NoError(t, err)
 		ids = append(ids, s.ID)
 		break
@@ -233,7 +237,7 @@ func TestListBreakEarly(t *testing.T) {
 	// Breaking at a page's last item fetches nothing more either.
 	srv = newRecorder(t, sessionPage("cur_a", true, "s1", "s2"), sessionPage("", false, "s3"))
 	ids = nil
-	for s, err := range srv.client().Sessions.List(context.Background(), nil) {
+	for s, err := range srv.client().Sessions.List(t.Context(), nil) {
 		require.NoError(t, err)
 		ids = append(ids, s.ID)
 		if s.ID == "s2" {
@@ -245,8 +249,9 @@ func TestListBreakEarly(t *testing.T) {
 }
 
 func TestListIsLazy(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, sessionPage("", false, "s1"))
-	seq := srv.client().Sessions.List(context.Background(), nil)
+	seq := srv.client().Sessions.List(t.Context(), nil)
 	assert.Empty(t, srv.requests(), "nothing is fetched before ranging")
 	ids, errs := collect(seq)
 	assert.Empty(t, errs)
@@ -258,8 +263,9 @@ func TestListIsLazy(t *testing.T) {
 }
 
 func TestListContextCancelled(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, sessionPage("cur_a", true, "s1"), sessionPage("", false, "s2"))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var errs []error
 	for _, err := range srv.client().Sessions.List(ctx, nil) {
@@ -275,8 +281,9 @@ func TestListContextCancelled(t *testing.T) {
 }
 
 func TestListPageParams(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, sessionPage("cur_next", true, "s1"))
-	page, err := srv.client().Sessions.ListPage(context.Background(), &SessionListParams{Limit: 25, Cursor: "cur_01HX3K"})
+	page, err := srv.client().Sessions.ListPage(t.Context(), &SessionListParams{Limit: 25, Cursor: "cur_01HX3K"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"cursor=cur_01HX3K&limit=25"}, queries(srv))
 	assert.Equal(t, "cur_next", page.NextCursor)

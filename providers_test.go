@@ -14,6 +14,7 @@ import (
 )
 
 func TestProviders(t *testing.T) {
+	t.Parallel()
 	checkProvider := func(t *testing.T, got any) {
 		assert.Equal(t, Provider{
 			Provider:  ProviderE2B,
@@ -113,6 +114,7 @@ func TestProviders(t *testing.T) {
 }
 
 func TestProvidersCreateValidation(t *testing.T) {
+	t.Parallel()
 	const secret = "e2b_secret_123"
 	tests := []struct {
 		name   string
@@ -133,18 +135,20 @@ func TestProvidersCreateValidation(t *testing.T) {
 }
 
 func TestProvidersDeleteErrors(t *testing.T) {
+	t.Parallel()
 	runLocalErrorCases(t, []localErrorCase{{name: "empty provider", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
 		return nil, c.Providers.Delete(ctx, "")
 	}}})
 	t.Run("active agents", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusConflict, Body: `{"error":{"code":"conflict","message":"provider has active agents"}}`})
-		err := srv.client().Providers.Delete(context.Background(), ProviderFly)
+		err := srv.client().Providers.Delete(t.Context(), ProviderFly)
 		require.ErrorIs(t, err, ErrConflict)
 		assert.Len(t, srv.requests(), 1)
 	})
 }
 
 func TestCredentialsRedacted(t *testing.T) {
+	t.Parallel()
 	const key, token = "e2b_secret_123", "tok_very_secret"
 	creds := Credentials{"apiKey": key, "token": token, "empty": ""}
 	params := ProviderCreateParams{Provider: ProviderE2B, Credentials: creds, IsDefault: true}

@@ -85,7 +85,7 @@ func TestRateGovernorLoad(t *testing.T) {
 			theazo.WithHTTPClient(&http.Client{Transport: counter}),
 			theazo.WithMaxRetries(100), theazo.WithMaxRetryWait(2 * window),
 		}, opts...)...)
-		ctx := context.Background()
+		ctx := t.Context()
 		var lost atomic.Int64
 		start := time.Now()
 		var wg sync.WaitGroup
@@ -116,6 +116,7 @@ func TestRateGovernorLoad(t *testing.T) {
 // 429 of its own: the server sees the 429, then nothing until the
 // Retry-After has passed, then every call once.
 func TestCoolDownHoldsEveryCall(t *testing.T) {
+	t.Parallel()
 	const n, retryAfter = 50, 300 * time.Millisecond
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
@@ -130,7 +131,7 @@ func TestCoolDownHoldsEveryCall(t *testing.T) {
 		return resp, err
 	}
 	c := srv.Client(theazo.WithMiddleware(signal))
-	ctx := context.Background()
+	ctx := t.Context()
 
 	var wg sync.WaitGroup
 	errs := make([]error, n+1)
@@ -167,7 +168,7 @@ func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithMaxRetryWait(3 * time.Second))
-	ctx := context.Background()
+	ctx := t.Context()
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: 2 * time.Second})
 	start := time.Now()
 	_, err := c.Usage.Summary(ctx, nil, theazo.WithMaxRetryWait(time.Second))
@@ -215,7 +216,7 @@ func TestCoolDownIsCappedByMaxRetryWait(t *testing.T) {
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithMaxRetryWait(100 * time.Millisecond))
-	ctx := context.Background()
+	ctx := t.Context()
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
 	_, err := c.Usage.Summary(ctx, nil)
 	require.ErrorIs(t, err, theazo.ErrRateLimited)
@@ -233,11 +234,12 @@ func TestCoolDownIsCappedByMaxRetryWait(t *testing.T) {
 // never for public calls; a cancelled wait returns the context's error,
 // unsent and not retried.
 func TestRateLimiterIsSharedAndHonoursContext(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	lim := &countingLimiter{}
 	c := srv.Client(theazo.WithRateLimiter(lim), theazo.WithMaxRetryWait(time.Millisecond))
-	ctx := context.Background()
+	ctx := t.Context()
 
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusServiceUnavailable})
 	_, err := c.Usage.Summary(ctx, nil)
@@ -281,10 +283,11 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 // TestErrorLimit reads which session limit a 402 hit, against theazotest's
 // session limits.
 func TestErrorLimit(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	ctx := context.Background()
+	ctx := t.Context()
 	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u", Limits: &theazo.SessionLimits{MaxAgents: 1}})
 	require.NoError(t, err)
 	_, err = c.Agents.Create(ctx, sess.ID, nil)

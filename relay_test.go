@@ -62,6 +62,7 @@ func get(t *testing.T, ctx context.Context, url, lastEventID string) *http.Respo
 }
 
 func TestRelayAgentRunByteForByte(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		fault       *theazotest.Fault
@@ -95,7 +96,7 @@ func TestRelayAgentRunByteForByte(t *testing.T) {
 			}))
 			t.Cleanup(backend.Close)
 
-			resp := get(t, context.Background(), backend.URL+"?task=Find+it", "")
+			resp := get(t, t.Context(), backend.URL+"?task=Find+it", "")
 			body, err := io.ReadAll(resp.Body)
 			require.NoError(t, err)
 			require.NoError(t, <-relayed)
@@ -113,6 +114,7 @@ func TestRelayAgentRunByteForByte(t *testing.T) {
 // The README's recipe: a browser that reconnects with Last-Event-ID gets
 // the rest of the run, each event once.
 func TestRelayRecipeResumesAfterTheBrowsersLastEventID(t *testing.T) {
+	t.Parallel()
 	script := func(task string) []theazotest.Event {
 		var evs []theazotest.Event
 		for i := range 6 {
@@ -120,7 +122,7 @@ func TestRelayRecipeResumesAfterTheBrowsersLastEventID(t *testing.T) {
 		}
 		return append(evs, theazotest.Output("done", 4))
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	srv, c := newE2E(t, theazotest.WithAgentScript(script), theazotest.WithEventDelay(20*time.Millisecond))
 	_, a := agentFixture(t, c, nil)
 	done := make(chan error, 2)
@@ -165,7 +167,8 @@ func streamLastEventIDs(srv *theazotest.Server) []string {
 
 // A browser leaving closes the upstream stream at once.
 func TestRelayBrowserLeavingClosesTheAgentStream(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv, c := newE2E(t, theazotest.WithEventDelay(time.Hour))
 	_, a := agentFixture(t, c, nil)
 	done := make(chan error, 1)

@@ -1,7 +1,6 @@
 package theazo
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 // and its request id does not put the key into the Response, as it does not
 // into the *Error.
 func TestResponseIntoRedactsKey(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{
 		Status: http.StatusBadRequest,
 		Header: map[string]string{"X-Request-Id": "req_" + testKey},
@@ -24,20 +24,21 @@ func TestResponseIntoRedactsKey(t *testing.T) {
 	})
 	c := srv.client()
 	var resp Response
-	_, err := c.Agents.Get(context.Background(), "agt_1", WithResponseInto(&resp))
+	_, err := c.Agents.Get(t.Context(), "agt_1", WithResponseInto(&resp))
 	require.Error(t, err)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	assert.NotContains(t, string(resp.Body), testKey)
 	assert.Contains(t, string(resp.Body), redacted)
 	assert.Equal(t, "req_"+redacted, resp.RequestID, "the header's id, redacted")
 
-	_, err = c.Agents.Get(context.Background(), "agt_1", WithResponseInto(&resp))
+	_, err = c.Agents.Get(t.Context(), "agt_1", WithResponseInto(&resp))
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.Equal(t, "req_"+redacted, resp.RequestID, "no header: the envelope's id, redacted")
 }
 
 // TestErrorLimitValues reads details.limit in the forms the SDK accepts.
 func TestErrorLimitValues(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		code   ErrorCode
@@ -71,6 +72,7 @@ func TestErrorLimitValues(t *testing.T) {
 // call set the same thing in both places, and a call's setting overrides
 // the client's for that call only.
 func TestSharedOptionsApplyBothWays(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	mw := func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 		calls++
@@ -104,10 +106,10 @@ func TestSharedOptionsApplyBothWays(t *testing.T) {
 
 	srv := newRecorder(t, reply{Status: 503, Body: `{}`})
 	c := srv.client(WithMaxRetries(3), WithMaxRetryWait(time.Millisecond), WithMiddleware(mw))
-	_, err := c.Agents.Get(context.Background(), "agt_1", WithMaxRetries(1))
+	_, err := c.Agents.Get(t.Context(), "agt_1", WithMaxRetries(1))
 	require.Error(t, err)
 	assert.Equal(t, 2, calls, "the call's one retry, not the client's three")
-	_, err = c.Agents.Get(context.Background(), "agt_1")
+	_, err = c.Agents.Get(t.Context(), "agt_1")
 	require.Error(t, err)
 	assert.Equal(t, 2+4, calls, "the next call has the client's three again")
 }
@@ -121,7 +123,7 @@ func TestNoOptionsAllocateNothing(t *testing.T) {
 	c := NewClient(testKey)
 	assert.Same(t, c.t.http, c.t.retryClientFor(nil))
 	assert.Same(t, c.t.http, c.t.retryClientFor(&callOptions{}), "options that leave retries alone share the client's")
-	ctx := context.Background()
+	ctx := t.Context()
 	assert.Equal(t, ctx, withCallMiddleware(ctx, nil))
 	allocs := testing.AllocsPerRun(100, func() {
 		co, _ := newCallOptions(request{method: http.MethodGet, path: "/x"})

@@ -16,6 +16,7 @@ import (
 )
 
 func TestAgentsRunAndWait(t *testing.T) {
+	t.Parallel()
 	twoSearches := func(task string) []theazotest.Event {
 		return []theazotest.Event{
 			theazotest.Thinking("Plan: two searches."),
@@ -67,7 +68,7 @@ func TestAgentsRunAndWait(t *testing.T) {
 			}
 			_, c := newE2E(t, opts...)
 			_, a := agentFixture(t, c, nil)
-			res, err := c.Agents.RunAndWait(context.Background(), a.ID, "Find it")
+			res, err := c.Agents.RunAndWait(t.Context(), a.ID, "Find it")
 			require.NoError(t, err)
 			assert.NotEmpty(t, res.TaskID)
 			assert.Equal(t, a.ID, res.AgentID)
@@ -78,6 +79,7 @@ func TestAgentsRunAndWait(t *testing.T) {
 }
 
 func TestAgentsRunAndWaitFailures(t *testing.T) {
+	t.Parallel()
 	failing := func(code string) theazotest.AgentScript {
 		return func(string) []theazotest.Event {
 			return []theazotest.Event{theazotest.Thinking("trying"), theazotest.Failure(code, "The sandbox stopped responding.")}
@@ -126,7 +128,7 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 			name: "context deadline",
 			opts: []theazotest.Option{theazotest.WithEventDelay(time.Hour)},
 			ctx: func() (context.Context, context.CancelFunc) {
-				return context.WithTimeout(context.Background(), 100*time.Millisecond)
+				return context.WithTimeout(t.Context(), 100*time.Millisecond)
 			},
 			check: func(t *testing.T, err error) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -140,7 +142,7 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 			if tc.fault != nil {
 				srv.InjectFault(*tc.fault)
 			}
-			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			ctx, cancel := t.Context(), context.CancelFunc(func() {})
 			if tc.ctx != nil {
 				ctx, cancel = tc.ctx()
 			}
@@ -157,9 +159,10 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 
 // Result is only ever a full result or an error.
 func TestAgentRunResult(t *testing.T) {
+	t.Parallel()
 	_, c := newE2E(t)
 	_, a := agentFixture(t, c, nil)
-	run, err := c.Agents.RunStream(context.Background(), a.ID, "Find it")
+	run, err := c.Agents.RunStream(t.Context(), a.ID, "Find it")
 	require.NoError(t, err)
 	defer run.Close()
 	assert.NotEmpty(t, run.TaskID)
@@ -182,7 +185,8 @@ func TestAgentRunResult(t *testing.T) {
 }
 
 func TestWorkflowsRunAndWait(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	outcome := func(step theazotest.WorkflowStep, _ json.RawMessage) theazotest.StepOutcome {
 		if step.Name == "bad" {
 			return theazotest.StepOutcome{Error: "upstream 500", Cost: 3}
@@ -231,7 +235,8 @@ func TestWorkflowsRunAndWait(t *testing.T) {
 }
 
 func TestFleetsWait(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t,
 		theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
 			if task == "bad" {

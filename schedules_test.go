@@ -27,6 +27,7 @@ func checkSchedDailyReport(t *testing.T, s *Schedule, cron string, status Schedu
 }
 
 func TestSchedulesEndpoints(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{{
 		name: "create",
 		call: func(ctx context.Context, c *Client) (any, error) {
@@ -137,12 +138,13 @@ func TestSchedulesEndpoints(t *testing.T) {
 }
 
 func TestSchedulesList(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t,
 		reply{Status: http.StatusOK, Body: golden(t, "schedules/list.json")},
 		reply{Status: http.StatusOK, Body: `{"data":[{"id":"sched_3","status":"active"}],"hasMore":false}`},
 	)
 	var ids []string
-	for s, err := range srv.client().Schedules.List(context.Background(), &ScheduleListParams{Status: ScheduleStatusActive, Limit: 2}) {
+	for s, err := range srv.client().Schedules.List(t.Context(), &ScheduleListParams{Status: ScheduleStatusActive, Limit: 2}) {
 		require.NoError(t, err)
 		ids = append(ids, s.ID)
 	}
@@ -151,6 +153,7 @@ func TestSchedulesList(t *testing.T) {
 }
 
 func TestSchedulesLocalErrors(t *testing.T) {
+	t.Parallel()
 	runLocalErrorCases(t, []localErrorCase{
 		{name: "create nil", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Schedules.Create(ctx, nil)
@@ -198,8 +201,9 @@ func TestSchedulesLocalErrors(t *testing.T) {
 }
 
 func TestSchedulesAPIError(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: http.StatusUnprocessableEntity, Body: `{"error":{"code":"unprocessable_entity","message":"Invalid cron","details":{"fields":[{"field":"cron","message":"never fires"}]},"requestId":"req_1"}}`})
-	_, err := srv.client().Schedules.Create(context.Background(), &ScheduleCreateParams{Name: "n", Cron: "0 0 31 2 *", Action: schedDailyReport})
+	_, err := srv.client().Schedules.Create(t.Context(), &ScheduleCreateParams{Name: "n", Cron: "0 0 31 2 *", Action: schedDailyReport})
 	require.ErrorIs(t, err, ErrUnprocessable)
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)

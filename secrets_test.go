@@ -32,6 +32,7 @@ func assertRedacted(t *testing.T, v any, secrets ...string) {
 }
 
 func TestSecrets(t *testing.T) {
+	t.Parallel()
 	created := time.Date(2025, time.May, 1, 9, 30, 0, 0, time.UTC)
 	checkMeta := func(t *testing.T, got any) {
 		assert.Equal(t, SecretMetadata{Name: "OPENAI_API_KEY", Scope: SecretScopeOrg, CreatedAt: created}, *got.(*SecretMetadata))
@@ -111,6 +112,7 @@ func TestSecrets(t *testing.T) {
 }
 
 func TestSecretsSetValidation(t *testing.T) {
+	t.Parallel()
 	const value = "sk-live-secret"
 	tests := []struct {
 		name   string
@@ -136,12 +138,14 @@ func TestSecretsSetValidation(t *testing.T) {
 }
 
 func TestSecretsDeleteEmptyName(t *testing.T) {
+	t.Parallel()
 	runLocalErrorCases(t, []localErrorCase{{name: "session scope", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
 		return nil, c.Secrets.Delete(ctx, "", &SecretDeleteParams{SessionID: "ses_1"})
 	}}})
 }
 
 func TestSecretSetParamsRedacted(t *testing.T) {
+	t.Parallel()
 	const value = "sk-live-secret"
 	p := SecretSetParams{Name: "OPENAI_API_KEY", Value: value, SessionID: "ses_1"}
 	for name, v := range map[string]any{
@@ -168,6 +172,7 @@ func TestSecretSetParamsRedacted(t *testing.T) {
 // call that sends them, through slog's JSON and text handlers: no log line
 // and no error may contain the secret.
 func TestSecretsNotLogged(t *testing.T) {
+	t.Parallel()
 	creds := &ProviderCreateParams{Provider: ProviderE2B, Credentials: Credentials{"apiKey": "e2b_secret_123"}}
 	set := &SecretSetParams{Name: "OPENAI_API_KEY", Value: "sk-live-secret"}
 	cases := []struct {
@@ -214,7 +219,7 @@ func TestSecretsNotLogged(t *testing.T) {
 				// Nor by the client's own logging of a failed call.
 				buf.Reset()
 				srv := newRecorder(t, tc.reply)
-				err := tc.call(context.Background(), srv.client(WithLogger(l)))
+				err := tc.call(t.Context(), srv.client(WithLogger(l)))
 				require.ErrorIs(t, err, tc.wantErr)
 				assert.NotContains(t, err.Error(), tc.secret)
 				assert.Contains(t, buf.String(), tc.path, "the attempt was logged")

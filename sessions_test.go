@@ -10,6 +10,7 @@ import (
 )
 
 func TestSessionsEndpoints(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{
 		{
 			name: "Create, the reference's example",
@@ -132,6 +133,7 @@ func TestSessionsEndpoints(t *testing.T) {
 }
 
 func TestSessionsLocalValidation(t *testing.T) {
+	t.Parallel()
 	runLocalErrorCases(t, []localErrorCase{
 		{name: "Create nil", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) { return c.Sessions.Create(ctx, nil) }},
 		{name: "Create without user", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
@@ -142,8 +144,9 @@ func TestSessionsLocalValidation(t *testing.T) {
 }
 
 func TestSessionUnknownStatusKept(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Body: `{"id":"ses_1","userId":"u","status":"archived","cost":{"amount":1,"currency":"eur"},"createdAt":"2025-05-01T09:30:00Z","extra":{"new":"field"}}`})
-	s, err := srv.client().Sessions.GetOrCreate(context.Background(), "u", nil)
+	s, err := srv.client().Sessions.GetOrCreate(t.Context(), "u", nil)
 	require.NoError(t, err)
 	assert.Equal(t, SessionStatus("archived"), s.Status)
 	assert.Equal(t, "0.01 EUR", s.Cost.String())

@@ -1,6 +1,10 @@
 package theazo
 
 import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,6 +34,7 @@ var signatureVectors = []struct {
 }}
 
 func TestSignTriggerPayload(t *testing.T) {
+	t.Parallel()
 	for _, v := range signatureVectors {
 		t.Run(v.name, func(t *testing.T) {
 			assert.Equal(t, v.want, SignTriggerPayload(v.secret, []byte(v.body)))
@@ -40,6 +45,7 @@ func TestSignTriggerPayload(t *testing.T) {
 }
 
 func TestVerifyTriggerSignatureRejects(t *testing.T) {
+	t.Parallel()
 	const secret = "whsec_test_3f9a2c"
 	body := []byte(`{"ref":"refs/heads/main","commits":[]}`)
 	good := "sha256=196b008fd6ef9fe9e724820463cc12e47fc442111dfe495ff5c93056cf2d4b01"
@@ -76,6 +82,7 @@ func TestVerifyTriggerSignatureRejects(t *testing.T) {
 }
 
 func TestVerifyTriggerSignatureEmptySecret(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{}`)
 	err := VerifyTriggerSignature("", body, SignTriggerPayload("", body))
 	require.ErrorIs(t, err, ErrInvalidParams)
@@ -124,4 +131,65 @@ func FuzzVerifyTriggerSignature(f *testing.F) {
 		require.ErrorIs(t, VerifyTriggerSignature(secret, tampered, sig), ErrInvalidSignature, "a changed body fails")
 		require.ErrorIs(t, VerifyTriggerSignature(secret+"x", body, sig), ErrInvalidSignature, "another secret fails")
 	})
+}
+
+// VerifyTriggerSignature must compare MACs in constant time: its source
+// calls hmac.Equal on the decoded signature, and compares no MAC bytes or
+// strings with ==, bytes.Equal or strings.EqualFold, which return early.
+func TestSignatureComparedInConstantTime(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "signature.go", nil, 0)
+	require.NoError(t, err)
+	var fn *ast.FuncDecl
+	for _, d := range file.Decls {
+		if f, ok := d.(*ast.FuncDecl); ok && f.Name.Name == "VerifyTriggerSignature" {
+			fn = f
+		}
+	}
+	require.NotNil(t, fn, "VerifyTriggerSignature is in signature.go")
+
+	hmacEqual := 0
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+				pkg, _ := sel.X.(*ast.Ident)
+				name := ""
+				if pkg != nil {
+					name = pkg.Name + "." + sel.Sel.Name
+				}
+				switch name {
+				case "hmac.Equal", "subtle.ConstantTimeCompare":
+					hmacEqual++
+				case "bytes.Equal", "bytes.Compare", "strings.EqualFold", "strings.Compare", "reflect.DeepEqual":
+					t.Errorf("%s: %s compares in variable time", fset.Position(n.Pos()), name)
+				}
+			}
+		case *ast.BinaryExpr:
+			if n.Op == token.EQL || n.Op == token.NEQ {
+				// Only length and emptiness checks may use == and !=.
+				src := fmt.Sprintf("%s %s %s", exprString(n.X), n.Op, exprString(n.Y))
+				allowed := strings.Contains(src, "len(") || strings.Contains(src, `""`) || strings.Contains(src, "nil")
+				assert.True(t, allowed, "%s: %s may compare secret bytes", fset.Position(n.Pos()), src)
+			}
+		}
+		return true
+	})
+	assert.Equal(t, 1, hmacEqual, "the MAC is compared with hmac.Equal")
+}
+
+// exprString renders a small expression for a message.
+func exprString(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.BasicLit:
+		return e.Value
+	case *ast.CallExpr:
+		return exprString(e.Fun) + "(...)"
+	case *ast.SelectorExpr:
+		return exprString(e.X) + "." + e.Sel.Name
+	}
+	return fmt.Sprintf("%T", e)
 }

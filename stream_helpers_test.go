@@ -78,7 +78,7 @@ func runStreamCases[E any](t *testing.T, open func(ctx context.Context, c *Clien
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, streamReply(tc.body))
-			stream, err := open(context.Background(), srv.client())
+			stream, err := open(t.Context(), srv.client())
 			require.NoError(t, err)
 			events, err := drainStream(t, stream)
 			if tc.wantErr != nil {

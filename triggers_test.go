@@ -30,6 +30,7 @@ func newKeylessClient(t *testing.T, srv *recorder) *Client {
 }
 
 func TestTriggersEndpoints(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{{
 		name: "create",
 		call: func(ctx context.Context, c *Client) (any, error) {
@@ -88,9 +89,10 @@ func TestTriggersEndpoints(t *testing.T) {
 }
 
 func TestTriggersList(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: http.StatusOK, Body: golden(t, "triggers/list.json")})
 	var ids []string
-	for tr, err := range srv.client().Triggers.List(context.Background(), nil) {
+	for tr, err := range srv.client().Triggers.List(t.Context(), nil) {
 		require.NoError(t, err)
 		ids = append(ids, tr.ID)
 	}
@@ -132,7 +134,7 @@ func TestTriggersFire(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, reply{Status: http.StatusAccepted, Body: golden(t, "triggers/fire.json")})
-			ref, err := newKeylessClient(t, srv).Triggers.Fire(context.Background(), "trg_01HX3K2ABC", secret, tc.payload)
+			ref, err := newKeylessClient(t, srv).Triggers.Fire(t.Context(), "trg_01HX3K2ABC", secret, tc.payload)
 			require.NoError(t, err)
 			assert.Equal(t, "task_01HX3K2ABC", ref.TaskID)
 
@@ -157,11 +159,12 @@ func TestTriggersFire(t *testing.T) {
 // TestTriggersFireRetryKeepsSignature checks that a 429 retry sends the same
 // bytes and the same signature again.
 func TestTriggersFireRetryKeepsSignature(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t,
 		reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "0"}, Body: `{"error":{"code":"rate_limited","message":"slow down"}}`},
 		reply{Status: http.StatusAccepted, Body: golden(t, "triggers/fire.json")},
 	)
-	ref, err := srv.client().Triggers.Fire(context.Background(), "trg_1", "whsec_1", map[string]int{"n": 1})
+	ref, err := srv.client().Triggers.Fire(t.Context(), "trg_1", "whsec_1", map[string]int{"n": 1})
 	require.NoError(t, err)
 	assert.Equal(t, "task_01HX3K2ABC", ref.TaskID)
 	reqs := srv.requests()
@@ -176,14 +179,16 @@ func TestTriggersFireRetryKeepsSignature(t *testing.T) {
 }
 
 func TestTriggersFireRejected(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, reply{Status: http.StatusUnauthorized, Body: `{"error":{"code":"unauthorized","message":"Invalid signature","requestId":"req_1"}}`})
-	_, err := srv.client().Triggers.Fire(context.Background(), "trg_1", "whsec_wrong", map[string]any{})
+	_, err := srv.client().Triggers.Fire(t.Context(), "trg_1", "whsec_wrong", map[string]any{})
 	require.ErrorIs(t, err, ErrUnauthorized)
 	assert.NotContains(t, err.Error(), "whsec_wrong")
 	assert.Len(t, srv.requests(), 1, "a rejected fire is not retried")
 }
 
 func TestTriggersLocalErrors(t *testing.T) {
+	t.Parallel()
 	cases := []localErrorCase{
 		{name: "create nil", wantErr: ErrInvalidParams, wantMsg: "Name is required", call: func(ctx context.Context, c *Client) (any, error) {
 			return c.Triggers.Create(ctx, nil)
@@ -214,6 +219,7 @@ func TestTriggersLocalErrors(t *testing.T) {
 }
 
 func TestTriggerLogValueRedactsSecret(t *testing.T) {
+	t.Parallel()
 	var tr Trigger
 	require.NoError(t, json.Unmarshal([]byte(golden(t, "triggers/trigger_created.json")), &tr))
 	const secret = "whsec_5f2b8c1e9a7d4f6b"
@@ -237,12 +243,13 @@ func TestTriggerLogValueRedactsSecret(t *testing.T) {
 func TestTriggersAuthenticatedCallsNeedKey(t *testing.T) {
 	srv := newRecorder(t)
 	c := newKeylessClient(t, srv)
-	_, err := c.Triggers.Create(context.Background(), &TriggerCreateParams{Name: "n", Action: trgPushReview})
+	_, err := c.Triggers.Create(t.Context(), &TriggerCreateParams{Name: "n", Action: trgPushReview})
 	assert.ErrorIs(t, err, ErrMissingAPIKey)
 	assert.Empty(t, srv.requests())
 }
 
 func TestTriggerFormatRedactsSecret(t *testing.T) {
+	t.Parallel()
 	var tr Trigger
 	require.NoError(t, json.Unmarshal([]byte(golden(t, "triggers/trigger_created.json")), &tr))
 	const secret = "whsec_5f2b8c1e9a7d4f6b"

@@ -17,6 +17,7 @@ var _ interface {
 } = (*UnknownEvent)(nil)
 
 func TestMoneyString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		m    Money
 		want string
@@ -34,6 +35,7 @@ func TestMoneyString(t *testing.T) {
 }
 
 func TestMoneyJSON(t *testing.T) {
+	t.Parallel()
 	var m Money
 	require.NoError(t, json.Unmarshal([]byte(`{"amount":12,"currency":"usd"}`), &m))
 	assert.Equal(t, Money{Amount: 12, Currency: "usd"}, m)
@@ -41,6 +43,7 @@ func TestMoneyJSON(t *testing.T) {
 }
 
 func TestPtr(t *testing.T) {
+	t.Parallel()
 	p := Ptr(0.0)
 	require.NotNil(t, p)
 	assert.Equal(t, 0.0, *p)
@@ -59,6 +62,7 @@ func TestPtr(t *testing.T) {
 }
 
 func TestTaskRefJSON(t *testing.T) {
+	t.Parallel()
 	var r TaskRef
 	require.NoError(t, json.Unmarshal([]byte(`{"taskId":"task_1"}`), &r))
 	assert.Equal(t, TaskRef{TaskID: "task_1"}, r)

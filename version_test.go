@@ -27,6 +27,7 @@ func latestRelease(changelog string) (string, error) {
 // TestVersionIsLatestRelease fails when Version, sent in the User-Agent, is
 // not the latest release in CHANGELOG.md: a release bumps both together.
 func TestVersionIsLatestRelease(t *testing.T) {
+	t.Parallel()
 	changelog, err := os.ReadFile("CHANGELOG.md")
 	require.NoError(t, err)
 	latest, err := latestRelease(string(changelog))
@@ -35,6 +36,7 @@ func TestVersionIsLatestRelease(t *testing.T) {
 }
 
 func TestLatestRelease(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, changelog, want string
 	}{

@@ -6,7 +6,6 @@ package theazo_test
 // against theazotest.
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -33,16 +32,16 @@ func (c *manualClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now
 func execAt(t *testing.T, c *theazo.Client, clock *manualClock, agentID string, at time.Time) {
 	t.Helper()
 	clock.Set(at)
-	_, err := c.Agents.Exec(context.Background(), agentID, &theazo.AgentExecParams{Lang: theazo.LangPython, Code: "print(1)"})
+	_, err := c.Agents.Exec(t.Context(), agentID, &theazo.AgentExecParams{Lang: theazo.LangPython, Code: "print(1)"})
 	require.NoError(t, err)
 }
 
 // newExecAgent returns an agent to record costs with.
 func newExecAgent(t *testing.T, c *theazo.Client) string {
 	t.Helper()
-	s, err := c.Sessions.GetOrCreate(context.Background(), "user_123", nil)
+	s, err := c.Sessions.GetOrCreate(t.Context(), "user_123", nil)
 	require.NoError(t, err)
-	a, err := c.Agents.Create(context.Background(), s.ID, nil)
+	a, err := c.Agents.Create(t.Context(), s.ID, nil)
 	require.NoError(t, err)
 	return a.ID
 }
@@ -51,7 +50,8 @@ func newExecAgent(t *testing.T, c *theazo.Client) string {
 // from=2025-05-01 until=2025-05-07 as dates is seven days, the last one
 // included; the same until as an instant (midnight) is six.
 func TestE2EDailyReferenceExample(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	clock := &manualClock{now: time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)}
 	srv, c := newE2E(t, theazotest.WithClock(clock.Now))
 	agentID := newExecAgent(t, c)
@@ -88,7 +88,8 @@ func TestE2EDailyReferenceExample(t *testing.T) {
 // TestE2ESubSecondUntil: a cost recorded in the last second before the
 // caller's until is counted; nothing is cut to the second.
 func TestE2ESubSecondUntil(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	clock := &manualClock{now: time.Date(2025, 5, 6, 14, 0, 0, 0, time.UTC)}
 	srv, c := newE2E(t, theazotest.WithClock(clock.Now))
 	agentID := newExecAgent(t, c)
@@ -124,7 +125,8 @@ func TestE2ESubSecondUntil(t *testing.T) {
 // TestE2EReportsAndListsPage: the billing reports, providers and secrets
 // follow nextCursor through theazotest's pages, and ListPage gives one.
 func TestE2EReportsAndListsPage(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	clock := &manualClock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	srv, c := newE2E(t, theazotest.WithClock(clock.Now))
 	clock.Set(time.Date(2025, 5, 8, 9, 0, 0, 0, time.UTC))
@@ -194,7 +196,8 @@ func TestE2EReportsAndListsPage(t *testing.T) {
 // TestE2ENestedCredentials: theazotest takes any JSON object as
 // credentials, as the reference's "provider-specific credentials" allow.
 func TestE2ENestedCredentials(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	srv, c := newE2E(t)
 	p, err := c.Providers.Create(ctx, &theazo.ProviderCreateParams{Provider: theazo.ProviderWebhook, Credentials: theazo.Credentials{
 		"url":       "https://compute.example.com/hook",
@@ -217,7 +220,8 @@ func TestE2ENestedCredentials(t *testing.T) {
 // its configuration where the request leaves fields out; an unknown
 // definition is 404 and an archived one 409.
 func TestE2EAgentFromDefinition(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	d, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{
 		Name: "Research", Instructions: "Cite sources.", Tools: []string{"web_search"},
@@ -254,7 +258,8 @@ func TestE2EAgentFromDefinition(t *testing.T) {
 // TestE2EClearInstructions: Definitions.Update sends an empty
 // instructions string when asked, and theazotest clears them.
 func TestE2EClearInstructions(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	d, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{Name: "n", Instructions: "Old.", Tools: []string{"web_search"}})
 	require.NoError(t, err)
@@ -274,7 +279,8 @@ func TestE2EClearInstructions(t *testing.T) {
 // TestE2EStepEventsCarryStatus: a workflow run's step events say the
 // step's status.
 func TestE2EStepEventsCarryStatus(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	_, c := newE2E(t)
 	def := definition(t, c)
 	w, err := c.Workflows.Create(ctx, &theazo.WorkflowCreateParams{Name: "w", Steps: []theazo.WorkflowStep{{Name: "scrape", DefinitionID: def, Task: "t"}}})
@@ -295,7 +301,8 @@ func TestE2EStepEventsCarryStatus(t *testing.T) {
 // accepts too, with the meaning of standard cron; what it refuses never
 // reaches the server.
 func TestE2ECronGrammar(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	now := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC) // a Thursday
 	srv, c := newE2E(t, theazotest.WithClock(func() time.Time { return now }))
 	action := theazo.Action{Type: theazo.ActionAgentRun, Config: theazo.ActionConfig{Task: "t"}}

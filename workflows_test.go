@@ -38,6 +38,7 @@ func checkGoldenWorkflow(t *testing.T, got any) {
 }
 
 func TestWorkflowsEndpoints(t *testing.T) {
+	t.Parallel()
 	runEndpointCases(t, []endpointCase{{
 		name: "create with every field",
 		call: func(ctx context.Context, c *Client) (any, error) {
@@ -220,12 +221,13 @@ func TestWorkflowsEndpoints(t *testing.T) {
 }
 
 func TestWorkflowsListFollowsCursors(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t,
 		reply{Status: http.StatusOK, Body: golden(t, "workflows/workflows_page1.json")},
 		reply{Status: http.StatusOK, Body: golden(t, "workflows/workflows_page2.json")},
 	)
 	var ids []string
-	for w, err := range srv.client().Workflows.List(context.Background(), &WorkflowListParams{Limit: 2}) {
+	for w, err := range srv.client().Workflows.List(t.Context(), &WorkflowListParams{Limit: 2}) {
 		require.NoError(t, err)
 		ids = append(ids, w.ID)
 	}
@@ -234,6 +236,7 @@ func TestWorkflowsListFollowsCursors(t *testing.T) {
 }
 
 func TestWorkflowsLocalErrors(t *testing.T) {
+	t.Parallel()
 	step := []WorkflowStep{{Name: "only", DefinitionID: "adef_1", Task: "Do it"}}
 	runLocalErrorCases(t, []localErrorCase{
 		{name: "create nil params", wantErr: ErrInvalidParams, call: func(ctx context.Context, c *Client) (any, error) {
@@ -276,8 +279,9 @@ func TestWorkflowsLocalErrors(t *testing.T) {
 }
 
 func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "workflows/run_stream.sse")))
-	stream, err := srv.client().Workflows.StreamRun(context.Background(), "a/b?x")
+	stream, err := srv.client().Workflows.StreamRun(t.Context(), "a/b?x")
 	require.NoError(t, err)
 	events, err := drainStream(t, stream)
 	require.NoError(t, err)
@@ -292,6 +296,7 @@ func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
 }
 
 func TestWorkflowsStreamRunEvents(t *testing.T) {
+	t.Parallel()
 	open := func(ctx context.Context, c *Client) (*sse.Stream[WorkflowEvent], error) {
 		return c.Workflows.StreamRun(ctx, "wfr_01HX3K2RUN")
 	}
@@ -341,11 +346,12 @@ func TestWorkflowsStreamRunEvents(t *testing.T) {
 }
 
 func TestWorkflowsStreamRunResumes(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t,
 		streamReply("id: 1\nevent: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n"),
 		streamReply("id: 2\nevent: workflow:complete\ndata: {\"output\":{},\"cost\":{\"amount\":95,\"currency\":\"usd\"}}\n\n"),
 	)
-	stream, err := srv.client().Workflows.StreamRun(context.Background(), "a/b?x")
+	stream, err := srv.client().Workflows.StreamRun(t.Context(), "a/b?x")
 	require.NoError(t, err)
 	events, err := drainStream(t, stream)
 	require.NoError(t, err)
@@ -361,9 +367,10 @@ func TestWorkflowsStreamRunResumes(t *testing.T) {
 }
 
 func TestWorkflowsStreamRunErrors(t *testing.T) {
+	t.Parallel()
 	t.Run("API error on connect", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusNotFound, Body: `{"error":{"code":"not_found","message":"No such run","requestId":"req_1"}}`})
-		_, err := srv.client().Workflows.StreamRun(context.Background(), "wfr_missing")
+		_, err := srv.client().Workflows.StreamRun(t.Context(), "wfr_missing")
 		require.ErrorIs(t, err, ErrNotFound)
 		var apiErr *Error
 		require.True(t, errors.As(err, &apiErr))
@@ -371,7 +378,7 @@ func TestWorkflowsStreamRunErrors(t *testing.T) {
 	})
 	t.Run("malformed known event", func(t *testing.T) {
 		srv := newRecorder(t, streamReply("event: step:start\ndata: {\"step\":3}\n\n"))
-		stream, err := srv.client().Workflows.StreamRun(context.Background(), "wfr_1")
+		stream, err := srv.client().Workflows.StreamRun(t.Context(), "wfr_1")
 		require.NoError(t, err)
 		events, err := drainStream(t, stream)
 		require.Error(t, err)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -54,7 +56,7 @@ func TestRetryAfterWaits(t *testing.T) {
 			srv := newRecorder(t, tc.first(), reply{Status: 200, Body: sessionJSON})
 			start := time.Now()
 			// A POST that is not idempotent: 429 means it was not processed, so it is retried.
-			s, err := srv.client().Sessions.Create(context.Background(), &SessionCreateParams{UserID: "user_1"})
+			s, err := srv.client().Sessions.Create(t.Context(), &SessionCreateParams{UserID: "user_1"})
 			elapsed := time.Since(start)
 			require.NoError(t, err)
 			assert.Equal(t, "ses_1", s.ID)
@@ -66,6 +68,7 @@ func TestRetryAfterWaits(t *testing.T) {
 }
 
 func TestRetryAfterTooLong(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		status  int
@@ -94,7 +97,7 @@ func TestRetryAfterTooLong(t *testing.T) {
 			}
 			srv := newRecorder(t, first, reply{Status: 200, Body: agentJSON})
 			start := time.Now()
-			_, err := srv.client(tc.opts...).Agents.Get(context.Background(), "agt_1")
+			_, err := srv.client(tc.opts...).Agents.Get(t.Context(), "agt_1")
 			// Waiting would take at least 10 s in every case; the margin
 			// below that is for a loaded machine, not for a sleep.
 			assert.Less(t, time.Since(start), 5*time.Second, "returned at once")
@@ -108,7 +111,8 @@ func TestRetryAfterTooLong(t *testing.T) {
 }
 
 func TestRetryPolicyByStatusAndMethod(t *testing.T) {
-	ctx := context.Background()
+	t.Parallel()
+	ctx := t.Context()
 	run := func(c *Client) (any, error) { return c.Agents.Run(ctx, "agt_1", "task") }
 	exec := func(c *Client) (any, error) {
 		return c.Agents.Exec(ctx, "agt_1", &AgentExecParams{Lang: LangPython, Code: "print(1)"})
@@ -171,17 +175,18 @@ func TestRetryPolicyByStatusAndMethod(t *testing.T) {
 }
 
 func TestRetryBodyReplayedExactly(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		call func(*Client) error
 		want string
 	}{
 		{name: "GetOrCreate after 500s", want: `{"limits":{"maxCost":{"amount":1000,"currency":"usd","period":"month"}}}`, call: func(c *Client) error {
-			_, err := c.Sessions.GetOrCreate(context.Background(), "user_123", &SessionGetOrCreateParams{Limits: &SessionLimits{MaxCost: &CostLimit{Amount: 1000, Currency: "usd", Period: PeriodMonth}}})
+			_, err := c.Sessions.GetOrCreate(t.Context(), "user_123", &SessionGetOrCreateParams{Limits: &SessionLimits{MaxCost: &CostLimit{Amount: 1000, Currency: "usd", Period: PeriodMonth}}})
 			return err
 		}},
 		{name: "Create after 429s", want: `{"userId":"user_123","metadata":{"plan":"pro"}}`, call: func(c *Client) error {
-			_, err := c.Sessions.Create(context.Background(), &SessionCreateParams{UserID: "user_123", Metadata: Metadata{"plan": "pro"}})
+			_, err := c.Sessions.Create(t.Context(), &SessionCreateParams{UserID: "user_123", Metadata: Metadata{"plan": "pro"}})
 			return err
 		}},
 	}
@@ -206,6 +211,7 @@ func TestRetryBodyReplayedExactly(t *testing.T) {
 }
 
 func TestRetryAttemptsCounted(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts []Option
@@ -227,7 +233,7 @@ func TestRetryAttemptsCounted(t *testing.T) {
 				replies = append(replies, r)
 			}
 			srv := newRecorder(t, replies...)
-			_, err := srv.client(tc.opts...).Agents.Get(context.Background(), "agt_1")
+			_, err := srv.client(tc.opts...).Agents.Get(t.Context(), "agt_1")
 			assert.Len(t, srv.requests(), tc.want)
 
 			// The error is the last reply, decoded; not the retry library's summary.
@@ -247,7 +253,7 @@ func TestRetryExponentialBackoff(t *testing.T) {
 	// No Retry-After: the first backoff step is 250-500 ms.
 	srv := newRecorder(t, retryReply(500, "internal_error", ""), reply{Status: 200, Body: agentJSON})
 	start := time.Now()
-	_, err := srv.client().Agents.Get(context.Background(), "agt_1")
+	_, err := srv.client().Agents.Get(t.Context(), "agt_1")
 	elapsed := time.Since(start)
 	require.NoError(t, err)
 	require.Len(t, srv.requests(), 2)
@@ -256,8 +262,9 @@ func TestRetryExponentialBackoff(t *testing.T) {
 }
 
 func TestRetryContextCancelledDuringWait(t *testing.T) {
+	t.Parallel()
 	srv := newRecorder(t, retryReply(503, "unavailable", "30"), reply{Status: 200, Body: agentJSON})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var cancelledAt atomic.Int64
 	go func() {
@@ -279,7 +286,7 @@ func TestRetryContextCancelledDuringWait(t *testing.T) {
 func TestRetryContextDeadline(t *testing.T) {
 	t.Run("Retry-After beyond the deadline: the reply at once", func(t *testing.T) {
 		srv := newRecorder(t, retryReply(429, "rate_limited", "2"), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
 		start := time.Now()
 		_, err := srv.client().Agents.Get(ctx, "agt_1")
@@ -292,7 +299,7 @@ func TestRetryContextDeadline(t *testing.T) {
 	})
 	t.Run("Retry-After within the deadline: waited", func(t *testing.T) {
 		srv := newRecorder(t, retryReply(429, "rate_limited", "0.2"), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
 		_, err := srv.client().Agents.Get(ctx, "agt_1")
 		require.NoError(t, err)
@@ -303,7 +310,7 @@ func TestRetryContextDeadline(t *testing.T) {
 		// the deadline, so the 503 is returned now, not a deadline error
 		// that hides it.
 		srv := newRecorder(t, retryReply(503, "unavailable", ""), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		_, err := srv.client().Agents.Get(ctx, "agt_1")
@@ -318,7 +325,7 @@ func TestRetryContextDeadline(t *testing.T) {
 		// The first backoff (250-500 ms) fits in 700 ms; the second
 		// (500 ms-1 s), after at least 250 ms, no longer does.
 		srv := newRecorder(t, retryReply(500, "internal_error", ""), retryReply(502, "provider_error", ""), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
 		defer cancel()
 		_, err := srv.client().Agents.Get(ctx, "agt_1")
 		var apiErr *Error
@@ -352,10 +359,11 @@ func resetServer(t *testing.T, resets int32, body string) (*httptest.Server, *at
 }
 
 func TestRetryConnectionReset(t *testing.T) {
+	t.Parallel()
 	t.Run("GET is retried", func(t *testing.T) {
 		srv, n := resetServer(t, 1, agentJSON)
 		c := newTestClient(t, srv.URL)
-		a, err := c.Agents.Get(context.Background(), "agt_1")
+		a, err := c.Agents.Get(t.Context(), "agt_1")
 		require.NoError(t, err)
 		assert.Equal(t, "agt_1", a.ID)
 		assert.Equal(t, int32(2), n.Load())
@@ -363,14 +371,14 @@ func TestRetryConnectionReset(t *testing.T) {
 	t.Run("GET with retries off fails", func(t *testing.T) {
 		srv, n := resetServer(t, 1, agentJSON)
 		c := newTestClient(t, srv.URL, WithMaxRetries(0))
-		_, err := c.Agents.Get(context.Background(), "agt_1")
+		_, err := c.Agents.Get(t.Context(), "agt_1")
 		require.Error(t, err, "the reset reaches the policy; the HTTP transport does not repeat it")
 		assert.Equal(t, int32(1), n.Load())
 	})
 	t.Run("POST after it was sent is not retried", func(t *testing.T) {
 		srv, n := resetServer(t, 1, `{"taskId":"task_1"}`)
 		c := newTestClient(t, srv.URL)
-		_, err := c.Agents.Run(context.Background(), "agt_1", "task")
+		_, err := c.Agents.Run(t.Context(), "agt_1", "task")
 		require.Error(t, err)
 		var apiErr *Error
 		assert.False(t, errors.As(err, &apiErr))
@@ -380,7 +388,7 @@ func TestRetryConnectionReset(t *testing.T) {
 	t.Run("GET reset every time gives up after the last attempt", func(t *testing.T) {
 		srv, n := resetServer(t, 100, agentJSON)
 		c := newTestClient(t, srv.URL, WithMaxRetries(1))
-		_, err := c.Agents.Get(context.Background(), "agt_1")
+		_, err := c.Agents.Get(t.Context(), "agt_1")
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), "giving up")
 		assert.Equal(t, int32(2), n.Load())
@@ -398,6 +406,7 @@ func closedAddr(t *testing.T) string {
 }
 
 func TestRetryConnectionRefused(t *testing.T) {
+	t.Parallel()
 	t.Run("POST is retried: nothing was sent", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: 200, Body: `{"taskId":"task_1","agentId":"agt_1"}`})
 		dead := closedAddr(t)
@@ -412,7 +421,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 			return d.DialContext(ctx, network, addr)
 		}
 		c := newTestClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: tr}))
-		ref, err := c.Agents.Run(context.Background(), "agt_1", "task")
+		ref, err := c.Agents.Run(t.Context(), "agt_1", "task")
 		require.NoError(t, err)
 		assert.Equal(t, "task_1", ref.TaskID)
 		assert.Equal(t, int32(2), dials.Load())
@@ -423,7 +432,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 	t.Run("refused every time", func(t *testing.T) {
 		counter := &countingRT{next: defaultRoundTripper()}
 		c := newTestClient(t, "http://"+closedAddr(t), WithHTTPClient(&http.Client{Transport: counter}), WithMaxRetries(1))
-		_, err := c.Agents.Run(context.Background(), "agt_1", "task")
+		_, err := c.Agents.Run(t.Context(), "agt_1", "task")
 		require.ErrorIs(t, err, syscall.ECONNREFUSED)
 		assert.Equal(t, int32(2), counter.n.Load())
 		assert.NotContains(t, err.Error(), "giving up")
@@ -431,6 +440,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 }
 
 func TestFailuresDoNotChurnThePool(t *testing.T) {
+	t.Parallel()
 	// go-retryablehttp closes idle connections after exhausted retries; the
 	// SDK's transport ignores that, so healthy calls keep their connections.
 	var conns atomic.Int32
@@ -453,7 +463,7 @@ func TestFailuresDoNotChurnThePool(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	c := newTestClient(t, srv.URL)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	_, err := c.Agents.Get(ctx, "agt_1")
 	require.NoError(t, err)
@@ -471,4 +481,396 @@ func TestFailuresDoNotChurnThePool(t *testing.T) {
 	_, err = c.Agents.Get(ctx, "agt_1")
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), conns.Load(), "CloseIdleConnections does close them")
+}
+
+// Calls that exhaust their retries must not close the pool under the healthy
+// calls sharing the client: go-retryablehttp closes idle connections after
+// every exhausted retry, and the SDK's transport does not let it.
+func TestExhaustedRetriesKeepThePool(t *testing.T) {
+	t.Parallel()
+	const goroutines, calls = 8, 40
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/limited") {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"error":{"code":"rate_limited","message":"slow down"}}`)
+			return
+		}
+		jsonHandler(benchAgent)(w, r)
+	})
+	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(1))
+	ctx := t.Context()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*goroutines*calls)
+	for range goroutines {
+		wg.Go(func() {
+			for range calls {
+				_, err := c.Agents.Get(ctx, "healthy")
+				errs <- err
+			}
+		})
+		wg.Go(func() {
+			for range calls {
+				_, err := c.Agents.Get(ctx, "limited")
+				if assert.ErrorIs(t, err, ErrRateLimited) {
+					errs <- nil
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	// 16 goroutines need about 16 connections; net/http may dial a few spares
+	// while a connection is on its way back to the pool. Closing the pool on
+	// each of the 320 exhausted calls would open hundreds.
+	assert.LessOrEqual(t, srv.conns.Load(), int64(2*2*goroutines), "connections opened")
+}
+
+func TestPathInjection(t *testing.T) {
+	t.Parallel()
+	ids := []struct {
+		id      string
+		escaped string // "" means refused locally
+	}{
+		{id: "../providers", escaped: "..%2Fproviders"},
+		{id: "a/b?x", escaped: "a%2Fb%3Fx"},
+		{id: "%2e%2e", escaped: "%252e%252e"},
+		{id: "..%2f", escaped: "..%252f"},
+		{id: "/", escaped: "%2F"},
+		{id: "a#b", escaped: "a%23b"},
+		{id: "a b", escaped: "a%20b"},
+		{id: "a;b", escaped: "a%3Bb"},
+		{id: `a\b`, escaped: "a%5Cb"},
+		{id: "a\nb", escaped: "a%0Ab"},
+		{id: "ünï", escaped: "%C3%BCn%C3%AF"},
+		{id: "...", escaped: "..."},
+		{id: "."},
+		{id: ".."},
+	}
+	methods := []struct {
+		name   string
+		path   string // with %s for the escaped id
+		method string
+		call   func(c *Client, id string) error
+	}{
+		{name: "Agents.Get", method: "GET", path: "/v1/agents/%s", call: func(c *Client, id string) error {
+			_, err := c.Agents.Get(t.Context(), id)
+			return err
+		}},
+		{name: "Agents.Run", method: "POST", path: "/v1/agents/%s/run", call: func(c *Client, id string) error {
+			_, err := c.Agents.Run(t.Context(), id, "task")
+			return err
+		}},
+		{name: "Agents.Create", method: "POST", path: "/v1/sessions/%s/agents", call: func(c *Client, id string) error {
+			_, err := c.Agents.Create(t.Context(), id, nil)
+			return err
+		}},
+		{name: "Agents.Terminate", method: "POST", path: "/v1/agents/%s/terminate", call: func(c *Client, id string) error {
+			return c.Agents.Terminate(t.Context(), id)
+		}},
+		{name: "Sessions.GetOrCreate", method: "POST", path: "/v1/sessions/by-user/%s", call: func(c *Client, id string) error {
+			_, err := c.Sessions.GetOrCreate(t.Context(), id, nil)
+			return err
+		}},
+		{name: "Agents.Exec", method: "POST", path: "/v1/agents/%s/exec", call: func(c *Client, id string) error {
+			_, err := c.Agents.Exec(t.Context(), id, &AgentExecParams{Lang: LangPython, Code: "print(1)"})
+			return err
+		}},
+		{name: "Agents.Pause", method: "POST", path: "/v1/agents/%s/pause", call: func(c *Client, id string) error {
+			_, err := c.Agents.Pause(t.Context(), id)
+			return err
+		}},
+		{name: "Agents.Resume", method: "POST", path: "/v1/agents/%s/resume", call: func(c *Client, id string) error {
+			_, err := c.Agents.Resume(t.Context(), id)
+			return err
+		}},
+		{name: "Definitions.Get", method: "GET", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {
+			_, err := c.Definitions.Get(t.Context(), id)
+			return err
+		}},
+		{name: "Definitions.Update", method: "PUT", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {
+			_, err := c.Definitions.Update(t.Context(), id, &DefinitionUpdateParams{Instructions: Ptr("x")})
+			return err
+		}},
+		{name: "Definitions.Archive", method: "DELETE", path: "/v1/agent-definitions/%s", call: func(c *Client, id string) error {
+			return c.Definitions.Archive(t.Context(), id)
+		}},
+		{name: "Workflows.Get", method: "GET", path: "/v1/workflows/%s", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Get(t.Context(), id)
+			return err
+		}},
+		{name: "Workflows.Update", method: "PUT", path: "/v1/workflows/%s", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Update(t.Context(), id, &WorkflowUpdateParams{Name: "w", Steps: []WorkflowStep{{Name: "s", DefinitionID: "adef_1", Task: "t"}}})
+			return err
+		}},
+		{name: "Workflows.Delete", method: "DELETE", path: "/v1/workflows/%s", call: func(c *Client, id string) error {
+			return c.Workflows.Delete(t.Context(), id)
+		}},
+		{name: "Workflows.Run", method: "POST", path: "/v1/workflows/%s/run", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Run(t.Context(), id, nil)
+			return err
+		}},
+		{name: "Workflows.GetRun", method: "GET", path: "/v1/workflow-runs/%s", call: func(c *Client, id string) error {
+			_, err := c.Workflows.GetRun(t.Context(), id)
+			return err
+		}},
+		{name: "Workflows.Estimate", method: "POST", path: "/v1/workflows/%s/estimate", call: func(c *Client, id string) error {
+			_, err := c.Workflows.Estimate(t.Context(), id, nil)
+			return err
+		}},
+		{name: "Fleets.Get", method: "GET", path: "/v1/fleets/%s", call: func(c *Client, id string) error {
+			_, err := c.Fleets.Get(t.Context(), id)
+			return err
+		}},
+		{name: "Fleets.Cancel", method: "POST", path: "/v1/fleets/%s/cancel", call: func(c *Client, id string) error {
+			_, err := c.Fleets.Cancel(t.Context(), id)
+			return err
+		}},
+		{name: "Schedules.Update", method: "PATCH", path: "/v1/schedules/%s", call: func(c *Client, id string) error {
+			_, err := c.Schedules.Update(t.Context(), id, &ScheduleUpdateParams{Name: "n"})
+			return err
+		}},
+		{name: "Schedules.Delete", method: "DELETE", path: "/v1/schedules/%s", call: func(c *Client, id string) error {
+			return c.Schedules.Delete(t.Context(), id)
+		}},
+		{name: "Schedules.Pause", method: "POST", path: "/v1/schedules/%s/pause", call: func(c *Client, id string) error {
+			_, err := c.Schedules.Pause(t.Context(), id)
+			return err
+		}},
+		{name: "Schedules.Resume", method: "POST", path: "/v1/schedules/%s/resume", call: func(c *Client, id string) error {
+			_, err := c.Schedules.Resume(t.Context(), id)
+			return err
+		}},
+		{name: "Triggers.Delete", method: "DELETE", path: "/v1/triggers/%s", call: func(c *Client, id string) error {
+			return c.Triggers.Delete(t.Context(), id)
+		}},
+		{name: "Triggers.Fire", method: "POST", path: "/v1/triggers/%s/fire", call: func(c *Client, id string) error {
+			_, err := c.Triggers.Fire(t.Context(), id, "whsec_1", map[string]int{"a": 1})
+			return err
+		}},
+		{name: "Channels.SendMessage", method: "POST", path: "/v1/channels/%s/messages", call: func(c *Client, id string) error {
+			_, err := c.Channels.SendMessage(t.Context(), id, &MessageSendParams{Content: "hi"})
+			return err
+		}},
+		{name: "Channels.MessagesPage", method: "GET", path: "/v1/channels/%s/messages", call: func(c *Client, id string) error {
+			_, err := c.Channels.MessagesPage(t.Context(), id, nil)
+			return err
+		}},
+		{name: "Channels.Messages", method: "GET", path: "/v1/channels/%s/messages", call: func(c *Client, id string) error {
+			for _, err := range c.Channels.Messages(t.Context(), id, nil) {
+				return err
+			}
+			return nil
+		}},
+		{name: "Providers.Delete", method: "DELETE", path: "/v1/providers/%s", call: func(c *Client, id string) error {
+			return c.Providers.Delete(t.Context(), ProviderName(id))
+		}},
+		{name: "Secrets.Delete", method: "DELETE", path: "/v1/secrets/%s", call: func(c *Client, id string) error {
+			return c.Secrets.Delete(t.Context(), id, nil)
+		}},
+	}
+	for _, m := range methods {
+		t.Run(m.name, func(t *testing.T) {
+			for _, tc := range ids {
+				t.Run(tc.id, func(t *testing.T) {
+					srv := newRecorder(t, reply{Body: `{"ok":true}`})
+					err := m.call(srv.client(), tc.id)
+					if tc.escaped == "" {
+						require.ErrorIs(t, err, ErrInvalidParams)
+						assert.Empty(t, srv.requests(), "refused locally")
+						return
+					}
+					require.NoError(t, err)
+					reqs := srv.requests()
+					require.Len(t, reqs, 1)
+					assert.Equal(t, m.method, reqs[0].Method)
+					assert.Equal(t, strings.Replace(m.path, "%s", tc.escaped, 1), reqs[0].Path)
+					assert.Empty(t, reqs[0].RawQuery, "nothing in an id starts a query")
+				})
+			}
+		})
+	}
+}
+
+// TestPathInjectionEveryStream sends a hostile id to every stream: it stays
+// one escaped path segment, or is refused locally when it is a dot segment.
+func TestPathInjectionEveryStream(t *testing.T) {
+	t.Parallel()
+	streams := []struct {
+		name string
+		path string
+		open func(c *Client, id string) (io.Closer, error)
+	}{
+		{name: "Agents.Stream", path: "/v1/agents/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Agents.Stream(t.Context(), id)
+		}},
+		{name: "Workflows.StreamRun", path: "/v1/workflow-runs/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Workflows.StreamRun(t.Context(), id)
+		}},
+		{name: "Fleets.Stream", path: "/v1/fleets/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Fleets.Stream(t.Context(), id)
+		}},
+		{name: "Channels.Stream", path: "/v1/channels/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+			return c.Channels.Stream(t.Context(), id, nil)
+		}},
+	}
+	for _, st := range streams {
+		t.Run(st.name, func(t *testing.T) {
+			srv := newRecorder(t, streamReply("event: x\ndata: {}\n\n"))
+			s, err := st.open(srv.client(), "../../sessions?x=1#f")
+			require.NoError(t, err)
+			s.Close()
+			reqs := srv.requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, strings.Replace(st.path, "%s", "..%2F..%2Fsessions%3Fx=1%23f", 1), reqs[0].Path)
+			assert.Empty(t, reqs[0].RawQuery)
+
+			for _, id := range []string{"..", ".", ""} {
+				_, err := st.open(srv.client(), id)
+				require.Error(t, err, "%q", id)
+				assert.True(t, errors.Is(err, ErrInvalidParams) || errors.Is(err, ErrEmptyID), "%q: %v", id, err)
+			}
+			assert.Len(t, srv.requests(), 1, "refused locally")
+		})
+	}
+}
+
+func TestPathInjectionStream(t *testing.T) {
+	t.Parallel()
+	srv := newRecorder(t, streamReply(golden(t, "agents/stream.txt")))
+	s, err := srv.client().Agents.Stream(t.Context(), "../../sessions?x=1")
+	require.NoError(t, err)
+	s.Close()
+	reqs := srv.requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/v1/agents/..%2F..%2Fsessions%3Fx=1/stream", reqs[0].Path)
+	assert.Empty(t, reqs[0].RawQuery)
+
+	_, err = srv.client().Agents.Stream(t.Context(), "..")
+	require.ErrorIs(t, err, ErrInvalidParams)
+	assert.Len(t, srv.requests(), 1)
+}
+
+func TestEscapePath(t *testing.T) {
+	t.Parallel()
+	got, err := escapePath("/x/%s/y/%s", []string{"a/b", "c d"})
+	require.NoError(t, err)
+	assert.Equal(t, "/x/a%2Fb/y/c%20d", got)
+	_, err = escapePath("/x/%s/y/%s", []string{"a", ""})
+	assert.ErrorIs(t, err, ErrEmptyID)
+	got, err = escapePath("/sessions", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "/sessions", got)
+	assert.Equal(t, "/agents/{id}/run", request{method: http.MethodPost, path: "/agents/%s/run"}.route())
+}
+
+func TestRedirectDropsKeyOnOtherOrigin(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	seen := map[string]string{}
+	record := func(name string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen[name] = r.Header.Get("Authorization")
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id":"agt_1"}`)
+		}
+	}
+	other := httptest.NewServer(record("other"))
+	t.Cleanup(other.Close)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/agents/same" {
+			http.Redirect(w, r, "/v1/moved", http.StatusFound)
+			return
+		}
+		if r.URL.Path == "/v1/moved" {
+			record("same")(w, r)
+			return
+		}
+		http.Redirect(w, r, other.URL+"/v1/agents/agt_1", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(origin.Close)
+
+	c := NewClient(testKey, WithBaseURL(origin.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	_, err := c.Agents.Get(t.Context(), "agt_1")
+	require.NoError(t, err)
+	_, err = c.Agents.Get(t.Context(), "same")
+	require.NoError(t, err)
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, seen["other"], "the key must not follow a redirect to another origin")
+	assert.Equal(t, "Bearer "+testKey, seen["same"], "a same-origin redirect keeps the key")
+}
+
+func TestRedirectLoopNotRetried(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"))
+	t.Cleanup(c.CloseIdleConnections)
+	_, err := c.Agents.Get(t.Context(), "agt_1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	var apiErr *Error
+	assert.False(t, errors.As(err, &apiErr), "a refused redirect is not an API error")
+	assert.Equal(t, int32(10), n.Load(), "the redirect chain is followed once, not retried")
+}
+
+// Query values a caller passes are encoded: they cannot add parameters.
+func TestQueryInjection(t *testing.T) {
+	t.Parallel()
+	srv := newRecorder(t, reply{Body: `{"ok":true,"data":[]}`})
+	c := srv.client()
+	require.NoError(t, c.Secrets.Delete(t.Context(), "OPENAI_KEY", &SecretDeleteParams{SessionID: "ses_1&scope=org#x"}))
+	_, err := c.Channels.MessagesPage(t.Context(), "ch_1", &ChannelMessagesParams{ThreadID: "thr_1&limit=1000", Cursor: "c=1&d"})
+	require.NoError(t, err)
+	reqs := srv.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "sessionId=ses_1%26scope%3Dorg%23x", reqs[0].RawQuery)
+	assert.Equal(t, "cursor=c%3D1%26d&threadId=thr_1%26limit%3D1000", reqs[1].RawQuery)
+}
+
+// The redirect policy drops the key whenever a redirect leaves the origin:
+// another host, another port, or the same host over another scheme (an
+// https to http downgrade would send it in clear text). It then applies
+// the caller's own policy.
+func TestRedirectPolicyDropsKeyOffOrigin(t *testing.T) {
+	t.Parallel()
+	var nextCalled int
+	policy := checkRedirect(func(*http.Request, []*http.Request) error { nextCalled++; return nil })
+	origin, err := http.NewRequest(http.MethodGet, "https://api.theazo.com/v1/agents/agt_1", nil)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		to   string
+		keep bool
+	}{
+		{to: "https://api.theazo.com/v1/agents/agt_2", keep: true},
+		{to: "http://api.theazo.com/v1/agents/agt_1"},
+		{to: "https://api.theazo.com:8443/v1/agents/agt_1"},
+		{to: "https://evil.example.com/v1/agents/agt_1"},
+		{to: "https://api.theazo.com.evil.example.com/v1/agents/agt_1"},
+		{to: "https://theazo.com/v1/agents/agt_1"},
+	} {
+		req, err := http.NewRequest(http.MethodGet, tc.to, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+liveKey)
+		require.NoError(t, policy(req, []*http.Request{origin}))
+		if tc.keep {
+			assert.Equal(t, "Bearer "+liveKey, req.Header.Get("Authorization"), tc.to)
+		} else {
+			assert.Empty(t, req.Header.Get("Authorization"), tc.to)
+		}
+	}
+	assert.Equal(t, 6, nextCalled, "the caller's policy still applies")
 }

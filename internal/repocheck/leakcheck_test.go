@@ -1,4 +1,4 @@
-package theazo
+package repocheck
 
 import (
 	"io/fs"
@@ -15,15 +15,19 @@ import (
 // goroutine outlives them: its TestMain calls goleak.VerifyTestMain.
 func TestEveryTestPackageVerifiesLeaks(t *testing.T) {
 	testFiles := map[string][]string{} // directory -> its _test.go files
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(moduleRoot, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+		if d.IsDir() && path != moduleRoot && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(path, "_test.go") {
-			testFiles[filepath.Dir(path)] = append(testFiles[filepath.Dir(path)], path)
+			dir, err := filepath.Rel(moduleRoot, filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			testFiles[dir] = append(testFiles[dir], path)
 		}
 		return nil
 	})

@@ -1,4 +1,4 @@
-package theazo
+package repocheck
 
 import (
 	"go/ast"
@@ -23,16 +23,16 @@ import (
 func TestDocComments(t *testing.T) {
 	fset := token.NewFileSet()
 	var files, missing []string
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(moduleRoot, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			name := d.Name()
-			if path != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor") {
+			if path != moduleRoot && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor") {
 				return filepath.SkipDir
 			}
-			if path != "." {
+			if path != moduleRoot {
 				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
 					return filepath.SkipDir // another module
 				}
@@ -42,11 +42,20 @@ func TestDocComments(t *testing.T) {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
+		rel, err := filepath.Rel(moduleRoot, path)
 		if err != nil {
 			return err
 		}
-		files = append(files, filepath.ToSlash(path))
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		// Parsed under its name in the repository, which reports show.
+		f, err := parser.ParseFile(fset, rel, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		files = append(files, filepath.ToSlash(rel))
 		if !ast.IsGenerated(f) {
 			missing = append(missing, undocumented(fset, f)...)
 		}

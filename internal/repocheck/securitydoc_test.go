@@ -1,7 +1,8 @@
-package theazo
+package repocheck
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 // SECURITY.md names, for each guarantee, the tests that prove it: every
 // test it cites must exist in the file it names.
 func TestSecurityDocCitesRealTests(t *testing.T) {
-	doc, err := os.ReadFile("SECURITY.md")
+	doc, err := os.ReadFile(filepath.Join(moduleRoot, "SECURITY.md"))
 	require.NoError(t, err)
 	cites := 0
 	token := regexp.MustCompile("`([\\w/]+_test\\.go)`|\\b((?:Test|Fuzz)\\w+)")
@@ -22,7 +23,7 @@ func TestSecurityDocCitesRealTests(t *testing.T) {
 		for _, m := range token.FindAllStringSubmatch(segment, -1) {
 			if m[1] != "" {
 				file = m[1]
-				src, err = os.ReadFile(file)
+				src, err = os.ReadFile(filepath.Join(moduleRoot, file))
 				require.NoError(t, err, "SECURITY.md cites %s", file)
 				continue
 			}

@@ -1,6 +1,6 @@
 //go:build contract
 
-package theazo
+package contract_test
 
 import (
 	"context"
@@ -8,26 +8,28 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go"
 )
 
 // contractDefinitionModel sets every field of DefinitionModel; a zero
 // temperature is a value that must be sent.
-func contractDefinitionModel() *DefinitionModel {
-	return &DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: Ptr(0.0)}
+func contractDefinitionModel() *theazo.DefinitionModel {
+	return &theazo.DefinitionModel{ID: "claude-sonnet-4-20250514", MaxTokens: 4096, Temperature: theazo.Ptr(0.0)}
 }
 
 func contractDefinitionsCases() []contractCase {
 	return []contractCase{{
 		name: "Create",
 		ops:  []string{"POST /v1/agent-definitions"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			d, err := c.Definitions.Create(ctx, &DefinitionCreateParams{
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			d, err := c.Definitions.Create(ctx, &theazo.DefinitionCreateParams{
 				Name:         "Research Assistant",
 				Instructions: "You are a research assistant. Be thorough and cite sources.",
 				Tools:        []string{"web_search", "write_file"},
 				Model:        contractDefinitionModel(),
-				Compute:      &DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300},
-				Metadata:     Metadata{"team": "research"},
+				Compute:      &theazo.DefinitionCompute{Provider: theazo.ComputeE2B, TimeoutSeconds: 300},
+				Metadata:     theazo.Metadata{"team": "research"},
 			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "adef_01HX3K2JKL", d.ID)
@@ -37,15 +39,15 @@ func contractDefinitionsCases() []contractCase {
 			assert.Equal(t, 0.0, *d.Model.Temperature)
 			assert.Equal(t, 4096, d.Model.MaxTokens)
 			require.NotNil(t, d.Compute)
-			assert.Equal(t, DefinitionCompute{Provider: ComputeE2B, TimeoutSeconds: 300}, *d.Compute)
+			assert.Equal(t, theazo.DefinitionCompute{Provider: theazo.ComputeE2B, TimeoutSeconds: 300}, *d.Compute)
 			assert.False(t, d.Archived)
 			assert.Equal(t, contractTime(t, "2025-05-01T08:00:00Z"), d.UpdatedAt)
 		},
 	}, {
 		name: "ListPage",
 		ops:  []string{"GET /v1/agent-definitions"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Definitions.ListPage(ctx, &DefinitionListParams{
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			page, err := c.Definitions.ListPage(ctx, &theazo.DefinitionListParams{
 				Limit: 25, Cursor: "cur_01HX3K2PREV",
 				IncludeArchived: true,
 			}, contractOpts(t)...)
@@ -58,13 +60,13 @@ func contractDefinitionsCases() []contractCase {
 	}, {
 		name: "List",
 		ops:  []string{"GET /v1/agent-definitions"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			assert.Equal(t, "adef_01HX3K2JKL", contractFirst(t, c.Definitions.List(ctx, nil, contractOpts(t)...)).ID)
 		},
 	}, {
 		name: "Get",
 		ops:  []string{"GET /v1/agent-definitions/{id}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			d, err := c.Definitions.Get(ctx, "adef_01HX3K2JKL", contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, []string{"web_search", "write_file", "http_request"}, d.Tools)
@@ -75,12 +77,12 @@ func contractDefinitionsCases() []contractCase {
 	}, {
 		name: "Update",
 		ops:  []string{"PUT /v1/agent-definitions/{id}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			d, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &DefinitionUpdateParams{
-				Instructions: Ptr("Be brief."),
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			d, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &theazo.DefinitionUpdateParams{
+				Instructions: theazo.Ptr("Be brief."),
 				Tools:        []string{"web_search", "write_file", "http_request"},
 				Model:        contractDefinitionModel(),
-				Compute:      &DefinitionCompute{Provider: ComputeFly, TimeoutSeconds: 600},
+				Compute:      &theazo.DefinitionCompute{Provider: theazo.ComputeFly, TimeoutSeconds: 600},
 			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, 2, d.Version)
@@ -88,8 +90,8 @@ func contractDefinitionsCases() []contractCase {
 	}, {
 		name: "Update/empty tool list and nil params",
 		ops:  []string{"PUT /v1/agent-definitions/{id}", "PUT /v1/agent-definitions/{id}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			_, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &DefinitionUpdateParams{Tools: []string{}}, contractOpts(t)...)
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			_, err := c.Definitions.Update(ctx, "adef_01HX3K2JKL", &theazo.DefinitionUpdateParams{Tools: []string{}}, contractOpts(t)...)
 			require.NoError(t, err)
 			_, err = c.Definitions.Update(ctx, "adef_01HX3K2JKL", nil, contractOpts(t)...)
 			require.NoError(t, err)
@@ -97,7 +99,7 @@ func contractDefinitionsCases() []contractCase {
 	}, {
 		name: "Archive",
 		ops:  []string{"DELETE /v1/agent-definitions/{id}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			require.NoError(t, c.Definitions.Archive(ctx, "adef_01HX3K2JKL", contractOpts(t)...))
 		},
 	}}

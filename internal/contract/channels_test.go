@@ -1,6 +1,6 @@
 //go:build contract
 
-package theazo
+package contract_test
 
 import (
 	"context"
@@ -8,18 +8,20 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go"
 )
 
 func contractChannelsCases() []contractCase {
 	return []contractCase{{
 		name: "Create",
 		ops:  []string{"POST /v1/channels"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			ch, err := c.Channels.Create(ctx, &ChannelCreateParams{
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			ch, err := c.Channels.Create(ctx, &theazo.ChannelCreateParams{
 				Name:         "Support Chat",
 				DefinitionID: "adef_01HX3K2JKL",
 				Instructions: "You are a helpful support agent for Acme Corp.",
-				Metadata:     Metadata{"site": "acme.example"},
+				Metadata:     theazo.Metadata{"site": "acme.example"},
 			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "ch_01HX3K2EFG", ch.ID)
@@ -29,8 +31,8 @@ func contractChannelsCases() []contractCase {
 	}, {
 		name: "ListPage",
 		ops:  []string{"GET /v1/channels"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Channels.ListPage(ctx, &ChannelListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			page, err := c.Channels.ListPage(ctx, &theazo.ChannelListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "Support Chat", page.Data[0].Name)
@@ -38,53 +40,53 @@ func contractChannelsCases() []contractCase {
 	}, {
 		name: "List",
 		ops:  []string{"GET /v1/channels"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			assert.Equal(t, "ch_01HX3K2EFG", contractFirst(t, c.Channels.List(ctx, nil, contractOpts(t)...)).ID)
 		},
 	}, {
 		name: "SendMessage",
 		ops:  []string{"POST /v1/channels/{id}/messages", "POST /v1/channels/{id}/messages"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			m, err := c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "How do I reset my password?", ThreadID: "thr_01HX3K2HIJ"}, contractOpts(t)...)
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			m, err := c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &theazo.MessageSendParams{Content: "How do I reset my password?", ThreadID: "thr_01HX3K2HIJ"}, contractOpts(t)...)
 			require.NoError(t, err)
-			assert.Equal(t, MessageRoleAssistant, m.Role)
+			assert.Equal(t, theazo.MessageRoleAssistant, m.Role)
 			assert.Equal(t, "thr_01HX3K2HIJ", m.ThreadID)
 			assert.Equal(t, "To reset your password, go to Settings...", m.Content)
-			_, err = c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &MessageSendParams{Content: "Hello"}, contractOpts(t)...)
+			_, err = c.Channels.SendMessage(ctx, "ch_01HX3K2EFG", &theazo.MessageSendParams{Content: "Hello"}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "MessagesPage",
 		ops:  []string{"GET /v1/channels/{id}/messages"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Channels.MessagesPage(ctx, "ch_01HX3K2EFG", &ChannelMessagesParams{
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			page, err := c.Channels.MessagesPage(ctx, "ch_01HX3K2EFG", &theazo.ChannelMessagesParams{
 				Limit: 20, Cursor: "cur_01HX3K2PREV", ThreadID: "thr_01HX3K2HIJ",
 			}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 2)
-			assert.Equal(t, MessageRoleUser, page.Data[0].Role)
-			assert.Equal(t, MessageRoleAssistant, page.Data[1].Role)
+			assert.Equal(t, theazo.MessageRoleUser, page.Data[0].Role)
+			assert.Equal(t, theazo.MessageRoleAssistant, page.Data[1].Role)
 		},
 	}, {
 		name: "Messages",
 		ops:  []string{"GET /v1/channels/{id}/messages"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			assert.Equal(t, "msg_01HX3K2KLL", contractFirst(t, c.Channels.Messages(ctx, "ch_01HX3K2EFG", nil, contractOpts(t)...)).ID)
 		},
 	}, {
 		name: "Stream",
 		ops:  []string{"GET /v1/channels/{id}/stream", "GET /v1/channels/{id}/stream"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			for _, params := range []*ChannelStreamParams{{ThreadID: "thr_01HX3K2HIJ"}, nil} {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			for _, params := range []*theazo.ChannelStreamParams{{ThreadID: "thr_01HX3K2HIJ"}, nil} {
 				stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", params, contractOpts(t)...)
 				require.NoError(t, err)
 				// The stream has no terminal event; one event is enough.
 				events := contractEvents(t, stream.Events(), 1)
 				require.NoError(t, stream.Close())
 				require.Len(t, events, 1)
-				m := contractEventAs[*MessageEvent](t, events, 0)
+				m := contractEventAs[*theazo.MessageEvent](t, events, 0)
 				assert.Equal(t, "msg_01HX3K2KLL", m.ID)
-				assert.Equal(t, MessageRoleUser, m.Role)
+				assert.Equal(t, theazo.MessageRoleUser, m.Role)
 				assert.Equal(t, "How do I reset my password?", m.Content)
 			}
 		},
@@ -94,15 +96,15 @@ func contractChannelsCases() []contractCase {
 		// document must accept too.
 		name: "Stream/resumed with Last-Event-ID",
 		ops:  []string{"GET /v1/channels/{id}/stream", "GET /v1/channels/{id}/stream"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", &ChannelStreamParams{ThreadID: "thr_01HX3K2HIJ"}, contractOpts(t)...)
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			stream, err := c.Channels.Stream(ctx, "ch_01HX3K2EFG", &theazo.ChannelStreamParams{ThreadID: "thr_01HX3K2HIJ"}, contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 4)
 			require.Len(t, events, 4)
-			done := contractEventAs[*UnknownEvent](t, events, 2)
+			done := contractEventAs[*theazo.UnknownEvent](t, events, 2)
 			assert.Equal(t, "done", done.Type)
-			m := contractEventAs[*MessageEvent](t, events, 3)
+			m := contractEventAs[*theazo.MessageEvent](t, events, 3)
 			assert.Equal(t, "msg_01HX3K2KLL", m.ID, "the mock replays its example from the start")
 		},
 	}}

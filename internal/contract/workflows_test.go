@@ -1,6 +1,6 @@
 //go:build contract
 
-package theazo
+package contract_test
 
 import (
 	"context"
@@ -8,11 +8,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go"
 )
 
 // contractSteps sets every field of WorkflowStep.
-func contractSteps() []WorkflowStep {
-	return []WorkflowStep{
+func contractSteps() []theazo.WorkflowStep {
+	return []theazo.WorkflowStep{
 		{Name: "scrape", DefinitionID: "adef_01HX3K2JKL", Task: "Scrape {{input.url}}"},
 		{Name: "summarize", DefinitionID: "adef_01HX3K2JKL", Task: "Summarize the page", DependsOn: []string{"scrape"}, Condition: "steps.scrape.output != null"},
 	}
@@ -22,12 +24,12 @@ func contractWorkflowsCases() []contractCase {
 	return []contractCase{{
 		name: "Create",
 		ops:  []string{"POST /v1/workflows"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			w, err := c.Workflows.Create(ctx, &WorkflowCreateParams{
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			w, err := c.Workflows.Create(ctx, &theazo.WorkflowCreateParams{
 				Name:        "Scrape and summarize",
 				Description: "Scrape a page, then summarize it.",
 				Steps:       contractSteps(),
-				Metadata:    Metadata{"team": "research"},
+				Metadata:    theazo.Metadata{"team": "research"},
 			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "wf_01HX3K2MNO", w.ID)
@@ -37,8 +39,8 @@ func contractWorkflowsCases() []contractCase {
 	}, {
 		name: "ListPage",
 		ops:  []string{"GET /v1/workflows"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			page, err := c.Workflows.ListPage(ctx, &WorkflowListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			page, err := c.Workflows.ListPage(ctx, &theazo.WorkflowListParams{Limit: 25, Cursor: "cur_01HX3K2PREV"}, contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, page.Data, 1)
 			assert.Equal(t, "wf_01HX3K2MNO", page.Data[0].ID)
@@ -47,13 +49,13 @@ func contractWorkflowsCases() []contractCase {
 	}, {
 		name: "List",
 		ops:  []string{"GET /v1/workflows"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			assert.Equal(t, "Scrape and summarize", contractFirst(t, c.Workflows.List(ctx, nil, contractOpts(t)...)).Name)
 		},
 	}, {
 		name: "Get",
 		ops:  []string{"GET /v1/workflows/{id}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			w, err := c.Workflows.Get(ctx, "wf_01HX3K2MNO", contractOpts(t)...)
 			require.NoError(t, err)
 			require.Len(t, w.Steps, 1)
@@ -62,12 +64,12 @@ func contractWorkflowsCases() []contractCase {
 	}, {
 		name: "Update",
 		ops:  []string{"PUT /v1/workflows/{id}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			w, err := c.Workflows.Update(ctx, "wf_01HX3K2MNO", &WorkflowUpdateParams{
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			w, err := c.Workflows.Update(ctx, "wf_01HX3K2MNO", &theazo.WorkflowUpdateParams{
 				Name:        "Scrape and summarize v2",
 				Description: "Now with a condition.",
 				Steps:       contractSteps(),
-				Metadata:    Metadata{"team": "research", "rev": 2},
+				Metadata:    theazo.Metadata{"team": "research", "rev": 2},
 			}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "Scrape and summarize v2", w.Name)
@@ -75,60 +77,60 @@ func contractWorkflowsCases() []contractCase {
 	}, {
 		name: "Delete",
 		ops:  []string{"DELETE /v1/workflows/{id}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			require.NoError(t, c.Workflows.Delete(ctx, "wf_01HX3K2MNO", contractOpts(t)...))
 		},
 	}, {
 		name: "Run",
 		ops:  []string{"POST /v1/workflows/{id}/run", "POST /v1/workflows/{id}/run"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			run, err := c.Workflows.Run(ctx, "wf_01HX3K2MNO", &WorkflowRunParams{Input: map[string]any{"url": "https://example.com", "depth": 2}}, contractOpts(t)...)
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			run, err := c.Workflows.Run(ctx, "wf_01HX3K2MNO", &theazo.WorkflowRunParams{Input: map[string]any{"url": "https://example.com", "depth": 2}}, contractOpts(t)...)
 			require.NoError(t, err)
 			assert.Equal(t, "wfr_01HX3K2PQR", run.ID)
-			assert.Equal(t, WorkflowRunStatusQueued, run.Status)
+			assert.Equal(t, theazo.WorkflowRunStatusQueued, run.Status)
 			_, err = c.Workflows.Run(ctx, "wf_01HX3K2MNO", nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "GetRun",
 		ops:  []string{"GET /v1/workflow-runs/{runId}"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			run, err := c.Workflows.GetRun(ctx, "wfr_01HX3K2PQR", contractOpts(t)...)
 			require.NoError(t, err)
-			assert.Equal(t, WorkflowRunStatusCompleted, run.Status)
+			assert.Equal(t, theazo.WorkflowRunStatusCompleted, run.Status)
 			assert.JSONEq(t, `{"summary":"The page says hello."}`, string(run.Output))
-			assert.Equal(t, Money{Amount: 95, Currency: "usd"}, run.Cost)
+			assert.Equal(t, theazo.Money{Amount: 95, Currency: "usd"}, run.Cost)
 			require.Len(t, run.Steps, 2)
-			assert.Equal(t, WorkflowStepStatusCompleted, run.Steps[0].Status)
+			assert.Equal(t, theazo.WorkflowStepStatusCompleted, run.Steps[0].Status)
 			assert.Equal(t, int64(2100), run.Steps[0].DurationMs)
 		},
 	}, {
 		name: "Estimate",
 		ops:  []string{"POST /v1/workflows/{id}/estimate", "POST /v1/workflows/{id}/estimate"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
-			e, err := c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", &WorkflowEstimateParams{Input: map[string]any{"url": "https://example.com"}}, contractOpts(t)...)
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
+			e, err := c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", &theazo.WorkflowEstimateParams{Input: map[string]any{"url": "https://example.com"}}, contractOpts(t)...)
 			require.NoError(t, err)
-			assert.Equal(t, WorkflowEstimate{Steps: 4, EstimatedMinutes: 8, EstimatedCost: Money{Amount: 120, Currency: "usd"}, Confidence: ConfidenceMedium}, *e)
+			assert.Equal(t, theazo.WorkflowEstimate{Steps: 4, EstimatedMinutes: 8, EstimatedCost: theazo.Money{Amount: 120, Currency: "usd"}, Confidence: theazo.ConfidenceMedium}, *e)
 			_, err = c.Workflows.Estimate(ctx, "wf_01HX3K2MNO", nil, contractOpts(t)...)
 			require.NoError(t, err)
 		},
 	}, {
 		name: "StreamRun",
 		ops:  []string{"GET /v1/workflow-runs/{runId}/stream"},
-		call: func(t *testing.T, ctx context.Context, c *Client) {
+		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			stream, err := c.Workflows.StreamRun(ctx, "wfr_01HX3K2PQR", contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 0)
 			require.Len(t, events, 3, "step:start, step:complete, workflow:complete; the stream ends there")
-			start := contractEventAs[*StepStartEvent](t, events, 0)
-			assert.EqualExportedValues(t, StepStartEvent{Step: "scrape", Index: 0, Status: WorkflowStepStatusRunning}, *start)
-			done := contractEventAs[*StepCompleteEvent](t, events, 1)
-			assert.Equal(t, WorkflowStepStatusCompleted, done.Status)
+			start := contractEventAs[*theazo.StepStartEvent](t, events, 0)
+			assert.EqualExportedValues(t, theazo.StepStartEvent{Step: "scrape", Index: 0, Status: theazo.WorkflowStepStatusRunning}, *start)
+			done := contractEventAs[*theazo.StepCompleteEvent](t, events, 1)
+			assert.Equal(t, theazo.WorkflowStepStatusCompleted, done.Status)
 			assert.Equal(t, int64(2100), done.DurationMs)
 			assert.JSONEq(t, `{"html":"..."}`, string(done.Output))
-			end := contractEventAs[*WorkflowCompleteEvent](t, events, 2)
-			assert.Equal(t, Money{Amount: 95, Currency: "usd"}, end.Cost)
+			end := contractEventAs[*theazo.WorkflowCompleteEvent](t, events, 2)
+			assert.Equal(t, theazo.Money{Amount: 95, Currency: "usd"}, end.Cost)
 		},
 	}}
 }
