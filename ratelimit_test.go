@@ -46,12 +46,12 @@ func (s *statusCounter) count(status int) int {
 }
 
 // governorScale is how many calls each of the 200 goroutines makes in
-// TestRateGovernorLoad, and the window of the server's limit: 10 calls and
+// TestRateGovernorLoad, and the window of the server's limit: 5 calls and
 // 500 ms by default, so that it runs in seconds under -race;
 // THEAZO_GOVERNOR_CALLS and THEAZO_GOVERNOR_WINDOW change them (1,000 calls
 // and 100 ms is the full load: 200,000 calls per run).
 func governorScale(t *testing.T) (calls int, window time.Duration) {
-	calls, window = 10, 500*time.Millisecond
+	calls, window = 5, 500*time.Millisecond
 	if v := os.Getenv("THEAZO_GOVERNOR_CALLS"); v != "" {
 		var err error
 		calls, err = strconv.Atoi(v)
@@ -165,6 +165,7 @@ func TestCoolDownHoldsEveryCall(t *testing.T) {
 // that may wait that long waits and is sent; a public call is not held, as
 // it does not spend the key's budget.
 func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
+	t.Parallel() // its own server and client: the 2 s it waits overlap other tests
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithMaxRetryWait(3 * time.Second))
