@@ -224,12 +224,13 @@ func (x *inv) done(msg string) error {
 func agentsWait(x *inv) error {
 	want := x.fs.String("for", "idle", "the `status` to wait for")
 	timeout := x.fs.Duration("timeout", 5*time.Minute, "give up after this long")
-	interval := x.fs.Duration("interval", time.Second, "time between polls")
 	if err := x.parse(1, 1); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(x.ctx, *timeout)
+	defer cancel()
 	stop := x.spin("waiting for " + x.args[0] + " to be " + *want + "…")
-	a, err := waitAgent(x.ctx, x.client(), x.args[0], theazo.AgentStatus(*want), *timeout, *interval)
+	a, err := x.client().Agents.WaitUntil(ctx, x.args[0], theazo.AgentStatus(*want))
 	stop()
 	if err != nil {
 		return err
@@ -238,33 +239,4 @@ func agentsWait(x *inv) error {
 		_, err := fmt.Fprintf(x.stdout, "%s %s\n", a.ID, x.status(string(a.Status)))
 		return err
 	})
-}
-
-// waitAgent polls the agent until it has status want. A terminated agent
-// never changes again: waiting for anything else then fails at once.
-func waitAgent(ctx context.Context, c *theazo.Client, id string, want theazo.AgentStatus, timeout, interval time.Duration) (*theazo.Agent, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		a, err := c.Agents.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if a.Status == want {
-			return a, nil
-		}
-		if a.Status == theazo.AgentStatusTerminated {
-			return nil, fmt.Errorf("agent %s is terminated", id)
-		}
-		t := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-deadline.C:
-			t.Stop()
-			return nil, fmt.Errorf("agent %s is still %s after %s", id, a.Status, timeout)
-		case <-t.C:
-		}
-	}
 }

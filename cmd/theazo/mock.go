@@ -160,7 +160,10 @@ func seed(ctx context.Context, c *theazo.Client, provisioning time.Duration) err
 			return err
 		}
 	}
-	if agent, err = waitAgent(ctx, c, agent.ID, theazo.AgentStatusIdle, provisioning+10*time.Second, 20*time.Millisecond); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, provisioning+10*time.Second)
+	agent, err = c.Agents.WaitUntil(wctx, agent.ID, theazo.AgentStatusIdle)
+	cancel()
+	if err != nil {
 		return err
 	}
 	if _, err := c.Agents.Run(ctx, agent.ID, "Summarize this week's papers"); err != nil {

@@ -344,14 +344,14 @@ func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	assert.Equal(t, theazo.AgentStatusProvisioning, agent.Status)
 
 	start := time.Now()
-	p := start2(t, key, url, "agents", "wait", agent.ID, "--interval", "50ms")
+	p := start2(t, key, url, "agents", "wait", agent.ID)
 	require.Equal(t, 0, p.wait(t, 10*time.Second), p.stderr.text())
 	assert.Equal(t, agent.ID+" idle\n", p.stdout.text())
 	assert.Greater(t, time.Since(start), 200*time.Millisecond, "it waited for provisioning")
 
-	p = start2(t, key, url, "agents", "wait", agent.ID, "--for", "paused", "--timeout", "200ms", "--interval", "50ms")
+	p = start2(t, key, url, "agents", "wait", agent.ID, "--for", "paused", "--timeout", "200ms")
 	assert.Equal(t, exitError, p.wait(t, 10*time.Second))
-	assert.Contains(t, p.stderr.text(), "theazo: agent "+agent.ID+" is still idle after 200ms")
+	assert.Contains(t, p.stderr.text(), "waiting for agent "+agent.ID+" to be paused (it was idle): context deadline exceeded")
 }
 
 // start2 runs the command with the key and base URL in its environment.
