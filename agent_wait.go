@@ -13,9 +13,11 @@ import (
 // from which none of the wanted ones can follow, e.g. terminated.
 var ErrStatusUnreachable = errors.New("theazo: the agent cannot reach the wanted status")
 
-// waitPolicy spaces WaitUntil's polls: about 250 ms first, doubling, at
-// most 5 s, with jitter so that many waiters spread out.
-var waitPolicy = retry.Policy{BaseWait: 250 * time.Millisecond, MaxBackoff: 5 * time.Second, MaxWait: 5 * time.Second}
+// WaitUntil's polls start about firstPoll apart and back off to lastPoll.
+const (
+	firstPoll = 250 * time.Millisecond
+	lastPoll  = 5 * time.Second
+)
 
 // WaitUntil polls the agent (Get, with opts) until its status is status
 // and returns it, e.g. WaitUntil(ctx, id, AgentStatusIdle) after Create.
@@ -43,7 +45,7 @@ func (s *AgentsService) WaitUntil(ctx context.Context, agentID string, status Ag
 		if !canBecome(a.Status, status) {
 			return nil, fmt.Errorf("%w: agent %s is %s, waiting for %s", ErrStatusUnreachable, agentID, a.Status, status)
 		}
-		t := time.NewTimer(waitPolicy.Backoff(0, 0, attempt, nil))
+		t := time.NewTimer(retry.Exponential(firstPoll, lastPoll, attempt))
 		select {
 		case <-t.C:
 		case <-ctx.Done():

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math/rand/v2"
 	"mime"
 	"net/http"
 	"strings"
@@ -32,6 +31,8 @@ import (
 	"time"
 
 	gosse "github.com/tmaxmax/go-sse"
+
+	"github.com/theazo/theazo-go/internal/retry"
 )
 
 // Defaults of a Stream's resumption.
@@ -292,11 +293,7 @@ func (s *Stream[E]) reconnect(lastID string, quiet *int) (io.ReadCloser, error) 
 // equal jitter (half fixed, half random, so that clients spread out but
 // never reconnect at once), and never less than the server's retry: field.
 func (s *Stream[E]) reconnectWait(quiet int) time.Duration {
-	step := s.cfg.ReconnectWait << min(quiet, 30)
-	if step <= 0 || step > s.cfg.MaxReconnectWait {
-		step = s.cfg.MaxReconnectWait
-	}
-	wait := step/2 + rand.N(step/2+1)
+	wait := retry.Exponential(s.cfg.ReconnectWait, s.cfg.MaxReconnectWait, quiet)
 	if s.retry >= 0 {
 		wait = max(wait, min(s.retry, s.cfg.MaxServerRetry))
 	}

@@ -224,13 +224,19 @@ func (p Policy) Backoff(_, _ time.Duration, attempt int, resp *http.Response) ti
 // backoff is the exponential backoff with jitter before retry number
 // attempt (from 0), never above MaxWait.
 func (p Policy) backoff(attempt int) time.Duration {
-	step := p.BaseWait << min(attempt, 30)
-	if step <= 0 || step > p.MaxBackoff {
-		step = p.MaxBackoff
+	return min(Exponential(p.BaseWait, p.MaxBackoff, attempt), p.MaxWait)
+}
+
+// Exponential is the SDK's one backoff, used between retries, stream
+// reconnections and WaitUntil's polls: base doubled per attempt (from 0),
+// capped at ceiling, with equal jitter — half fixed, half random, so that
+// waits spread out but never collapse to zero.
+func Exponential(base, ceiling time.Duration, attempt int) time.Duration {
+	step := base << min(attempt, 30)
+	if step <= 0 || step > ceiling {
+		step = ceiling
 	}
-	// Equal jitter: half fixed, half random, so waits spread but never collapse to zero.
-	wait := step/2 + rand.N(step/2+1)
-	return min(wait, p.MaxWait)
+	return step/2 + rand.N(step/2+1)
 }
 
 // ErrorHandler implements retryablehttp.ErrorHandler. When the retries are
