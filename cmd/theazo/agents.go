@@ -126,7 +126,7 @@ func agentsRun(x *inv) error {
 		stop()
 		return err
 	}
-	return follow(x, run.Stream(), stop, agentEventName, x.printAgentEvent)
+	return follow(x, run.Stream(), stop, x.printAgentEvent)
 }
 
 func agentsStream(x *inv) error {
@@ -139,7 +139,7 @@ func agentsStream(x *inv) error {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, agentEventName, x.printAgentEvent)
+	return follow(x, stream, stop, x.printAgentEvent)
 }
 
 func agentsExec(x *inv) error {

@@ -88,7 +88,7 @@ func channelsTail(x *inv) error {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, channelEventName, func(ev theazo.ChannelEvent) error {
+	return follow(x, stream, stop, func(ev theazo.ChannelEvent) error {
 		if x.g.json {
 			return nil
 		}
@@ -100,12 +100,4 @@ func channelsTail(x *inv) error {
 		}
 		return nil
 	})
-}
-
-// channelEventName is the wire name of a channel event.
-func channelEventName(ev theazo.ChannelEvent) string {
-	if u, ok := ev.(*theazo.UnknownEvent); ok {
-		return u.Type
-	}
-	return "message"
 }

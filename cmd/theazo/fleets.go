@@ -98,7 +98,7 @@ func fleetsCreate(x *inv) error {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, fleetEventName, x.printFleetEvent)
+	return follow(x, stream, stop, x.printFleetEvent)
 }
 
 func fleetsCancel(x *inv) error {
@@ -122,26 +122,7 @@ func fleetsStream(x *inv) error {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, fleetEventName, x.printFleetEvent)
-}
-
-// fleetEventName is the wire name of a fleet event.
-func fleetEventName(ev theazo.FleetEvent) string {
-	switch e := ev.(type) {
-	case *theazo.AgentStartEvent:
-		return "agent:start"
-	case *theazo.AgentCompleteEvent:
-		return "agent:complete"
-	case *theazo.AgentFailedEvent:
-		return "agent:failed"
-	case *theazo.FleetCompleteEvent:
-		return "fleet:complete"
-	case *theazo.FleetFailedEvent:
-		return "fleet:failed"
-	case *theazo.UnknownEvent:
-		return e.Type
-	}
-	return "unknown"
+	return follow(x, stream, stop, x.printFleetEvent)
 }
 
 func (x *inv) printFleetEvent(ev theazo.FleetEvent) error {

@@ -54,7 +54,7 @@ func (a *app) spin(msg string) (stop func()) {
 // at the first, until the stream ends or the run is interrupted. With
 // --json each event is a line of JSON; human prints it otherwise, and
 // returns a *runFailed for a failure event either way.
-func follow[E any](x *inv, stream *sse.Stream[E], stopSpin func(), name func(E) string, human func(E) error) error {
+func follow[E sse.Event](x *inv, stream *sse.Stream[E], stopSpin func(), human func(E) error) error {
 	defer stream.Close()
 	defer stopSpin()
 	for ev, err := range stream.Events() {
@@ -66,7 +66,7 @@ func follow[E any](x *inv, stream *sse.Stream[E], stopSpin func(), name func(E) 
 			return err
 		}
 		if x.g.json {
-			if err := x.eventJSON(name(ev), ev); err != nil {
+			if err := x.eventJSON(ev); err != nil {
 				return err
 			}
 		}
@@ -82,32 +82,32 @@ type runFailed struct{ msg string }
 
 func (e *runFailed) Error() string { return e.msg }
 
-// eventJSON prints an event as one line: {"type": name, ...its fields}.
-func (x *inv) eventJSON(name string, ev any) error {
-	if u, ok := ev.(*theazo.UnknownEvent); ok {
-		data := json.RawMessage(u.Data)
-		if !json.Valid(data) {
-			b, _ := json.Marshal(u.Data)
-			data = b
+// eventJSON prints an event as one line: {"type": its wire name, ...the
+// members of its data as the API sent them}. The data of an event the SDK
+// does not know, or that is not a JSON object, is under "data" instead.
+func (x *inv) eventJSON(ev sse.Event) error {
+	var data bytes.Buffer
+	raw := ev.RawJSON()
+	_, unknown := ev.(*theazo.UnknownEvent)
+	if unknown || json.Compact(&data, raw) != nil || !bytes.HasPrefix(data.Bytes(), []byte("{")) {
+		wrapped := json.RawMessage(raw)
+		if !json.Valid(wrapped) {
+			wrapped, _ = json.Marshal(string(raw))
 		}
 		return x.jsonLine(struct {
 			Type string          `json:"type"`
 			Data json.RawMessage `json:"data"`
-		}{u.Type, data})
+		}{ev.EventType(), wrapped})
 	}
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	typ, _ := json.Marshal(name)
+	typ, _ := json.Marshal(ev.EventType())
 	line := append([]byte(`{"type":`), typ...)
-	if len(b) > 2 {
+	if members := data.Bytes()[1:]; len(bytes.TrimSpace(members)) > 1 {
 		line = append(line, ',')
-		line = append(line, b[1:]...)
+		line = append(line, members...)
 	} else {
 		line = append(line, '}')
 	}
-	_, err = x.stdout.Write(append(line, '\n'))
+	_, err := x.stdout.Write(append(line, '\n'))
 	return err
 }
 
@@ -121,25 +121,6 @@ func compact(raw json.RawMessage) string {
 		return truncate(string(raw), 120)
 	}
 	return truncate(b.String(), 120)
-}
-
-// agentEventName is the wire name of an agent event.
-func agentEventName(ev theazo.AgentEvent) string {
-	switch e := ev.(type) {
-	case *theazo.ThinkingEvent:
-		return "thinking"
-	case *theazo.ToolCallEvent:
-		return "tool_call"
-	case *theazo.ToolResultEvent:
-		return "tool_result"
-	case *theazo.OutputEvent:
-		return "output"
-	case *theazo.ErrorEvent:
-		return "error"
-	case *theazo.UnknownEvent:
-		return e.Type
-	}
-	return "unknown"
 }
 
 // printAgentEvent prints an agent event for people: thinking dimmed, tool

@@ -191,7 +191,7 @@ func workflowsRun(x *inv) error {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, workflowEventName, x.printWorkflowEvent)
+	return follow(x, stream, stop, x.printWorkflowEvent)
 }
 
 func workflowsGetRun(x *inv) error {
@@ -245,24 +245,7 @@ func workflowsStreamRun(x *inv) error {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, workflowEventName, x.printWorkflowEvent)
-}
-
-// workflowEventName is the wire name of a workflow run event.
-func workflowEventName(ev theazo.WorkflowEvent) string {
-	switch e := ev.(type) {
-	case *theazo.StepStartEvent:
-		return "step:start"
-	case *theazo.StepCompleteEvent:
-		return "step:complete"
-	case *theazo.WorkflowCompleteEvent:
-		return "workflow:complete"
-	case *theazo.WorkflowFailedEvent:
-		return "workflow:failed"
-	case *theazo.UnknownEvent:
-		return e.Type
-	}
-	return "unknown"
+	return follow(x, stream, stop, x.printWorkflowEvent)
 }
 
 func (x *inv) printWorkflowEvent(ev theazo.WorkflowEvent) error {
