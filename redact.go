@@ -31,12 +31,6 @@ func formatWithout(f fmt.State, verb rune, v, c any) string {
 	return s
 }
 
-// fieldNames is a fmt.State that asks for field names (the '+' flag), so
-// that %v names a struct's fields as %+v does.
-type fieldNames struct{ fmt.State }
-
-func (s fieldNames) Flag(c int) bool { return c == '+' || s.State.Flag(c) }
-
 // keyRedactor replaces the API key with redacted wherever a server or proxy
 // echoed it: a reply body, an error's text, a header a log line quotes. It
 // finds the key spelled plainly and spelled with escapes a reader would
