@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/theazo/theazo-go/internal/retry"
 	"github.com/theazo/theazo-go/sse"
 )
 
@@ -200,16 +199,10 @@ func member[T any](env envelope, name string) T {
 	return v
 }
 
-// newError builds the *Error of a non-2xx reply from its status, headers and
-// (bounded) body, reading its wait with retry.After. It never fails: a body
-// that is not the envelope becomes a short excerpt.
-func newError(status int, header http.Header, body []byte) *Error {
-	wait, _ := retry.After(header, body)
-	return replyError(status, header, body, wait)
-}
-
-// replyError is newError with the wait the reply asks for already read (by
-// retry.Read, on the transport's path), so that it is parsed once.
+// replyError builds the *Error of a non-2xx reply from its status, headers,
+// (bounded) body and the wait it asks for, already read by retry.Read on the
+// transport's path. It never fails: a body that is not the envelope becomes
+// a short excerpt.
 func replyError(status int, header http.Header, body []byte, retryAfter time.Duration) *Error {
 	e := &Error{StatusCode: status, RequestID: serverText(header.Get("X-Request-Id")), RetryAfter: retryAfter}
 	var env envelope

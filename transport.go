@@ -93,7 +93,7 @@ func call[T any](ctx context.Context, t *transport, req request) (*T, error) {
 	}
 	defer resp.Body.Close()
 	out := new(T)
-	if err := t.decodeBodyInto(req, resp, out, co); err != nil {
+	if err := t.decodeBody(req, resp, out, co); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -368,13 +368,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// decodeBody reads a bounded JSON reply into out.
-func (t *transport) decodeBody(req request, resp *http.Response, out any) error {
-	return t.decodeBodyInto(req, resp, out, nil)
-}
-
-// decodeBodyInto is decodeBody that also gives the raw body to co's Response.
-func (t *transport) decodeBodyInto(req request, resp *http.Response, out any, co *callOptions) error {
+// decodeBody reads a bounded JSON reply into out, and gives the raw body to
+// co's Response when it asks for one (co may be nil).
+func (t *transport) decodeBody(req request, resp *http.Response, out any, co *callOptions) error {
 	var buf bytes.Buffer
 	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
 		buf.Grow(int(n))
