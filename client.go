@@ -183,7 +183,7 @@ func newTransport(key string, cfg config) *transport {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hide := keyRedactor{key: key}
+	hide := newKeyRedactor(key)
 	gov := &governor{limiter: cfg.limiter, maxCoolDown: cfg.maxRetryWait}
 	wrapped.Transport = &roundTripper{base: base, logger: cfg.logger, hide: hide, middleware: cfg.middleware, gov: gov}
 	wrapped.CheckRedirect = checkRedirect(hc.CheckRedirect)

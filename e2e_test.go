@@ -578,9 +578,9 @@ func TestE2ETriggers(t *testing.T) {
 		Action: theazo.Action{Type: theazo.ActionAgentRun, Config: theazo.ActionConfig{DefinitionID: def, Task: "Review the push"}}})
 	require.NoError(t, err)
 	assert.Regexp(t, `^trg_`, trg.ID)
-	assert.Regexp(t, `^whsec_`, trg.SigningSecret)
+	assert.Regexp(t, `^whsec_`, string(trg.SigningSecret))
 	assert.Equal(t, srv.URL()+"/triggers/"+trg.ID+"/fire", trg.URL)
-	assert.NotContains(t, fmt.Sprintf("%v %+v", trg, trg), trg.SigningSecret)
+	assert.NotContains(t, fmt.Sprintf("%v %+v", trg, trg), string(trg.SigningSecret))
 
 	// Fire is public: a client with no key can call it.
 	t.Setenv("THEAZO_API_KEY", "")

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
-	"github.com/theazo/theazo-go/internal/retry"
 	"github.com/theazo/theazo-go/sse"
 )
 
@@ -199,25 +199,19 @@ func member[T any](env envelope, name string) T {
 	return v
 }
 
-// newError builds the *Error of a non-2xx reply from its status, headers and
-// (bounded) body, reading its wait with retry.After. It never fails: a body
-// that is not the envelope becomes a short excerpt.
-func newError(status int, header http.Header, body []byte) *Error {
-	wait, _ := retry.After(header, body)
-	return replyError(status, header, body, wait)
-}
-
-// replyError is newError with the wait the reply asks for already read (by
-// retry.Read, on the transport's path), so that it is parsed once.
+// replyError builds the *Error of a non-2xx reply from its status, headers,
+// (bounded) body and the wait it asks for, already read by retry.Read on the
+// transport's path. It never fails: a body that is not the envelope becomes
+// a short excerpt.
 func replyError(status int, header http.Header, body []byte, retryAfter time.Duration) *Error {
-	e := &Error{StatusCode: status, RequestID: header.Get("X-Request-Id"), RetryAfter: retryAfter}
+	e := &Error{StatusCode: status, RequestID: serverText(header.Get("X-Request-Id")), RetryAfter: retryAfter}
 	var env envelope
 	if json.Unmarshal(body, &env) == nil && member[ErrorCode](env, "code") != "" {
-		e.Code = member[ErrorCode](env, "code")
-		e.Message = member[string](env, "message")
+		e.Code = ErrorCode(serverText(member[string](env, "code")))
+		e.Message = serverText(member[string](env, "message"))
 		e.Details = member[map[string]any](env, "details")
 		if id := member[string](env, "requestId"); id != "" {
-			e.RequestID = id
+			e.RequestID = serverText(id)
 		}
 		if e.Code == CodeUnprocessableEntity || status == http.StatusUnprocessableEntity {
 			e.Fields = fieldErrors(e.Details)
@@ -231,14 +225,36 @@ func replyError(status int, header http.Header, body []byte, retryAfter time.Dur
 	return e
 }
 
-// excerpt returns the start of body as one line of valid UTF-8.
+// excerpt returns the start of body as serverText does.
 func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body[:min(len(body), maxExcerpt*4)]), "?")), " ")
+	return serverText(string(body[:min(len(body), maxExcerpt*4)]))
+}
+
+// serverText returns text a server controls as one line of valid UTF-8 of at
+// most maxExcerpt characters, with control characters (a terminal's escape
+// sequences, CR) turned into spaces, so that an error quoting it stays short
+// and prints safely.
+func serverText(s string) string {
+	s = strings.Join(strings.Fields(spaceControls(s[:min(len(s), maxExcerpt*4)])), " ")
 	if utf8.RuneCountInString(s) <= maxExcerpt {
 		return s
 	}
 	return string([]rune(s)[:maxExcerpt]) + "…"
 }
+
+// spaceControls returns s as valid UTF-8 with every control character, and
+// every character that reorders text on screen, turned into a space.
+func spaceControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+}
+
+// isControl reports whether r is a control character or one that reorders text.
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 // fieldErrors reads field-level errors from a 422's details. It accepts
 // {"fields": [{"field", "message"}]}, {"errors": [...]} of the same shape, and
@@ -255,7 +271,10 @@ func fieldErrors(details map[string]any) []FieldError {
 			field, _ := m["field"].(string)
 			msg, _ := m["message"].(string)
 			if field != "" {
-				out = append(out, FieldError{Field: field, Message: msg})
+				out = append(out, FieldError{Field: serverText(field), Message: serverText(msg)})
+			}
+			if len(out) == maxFieldErrors {
+				break
 			}
 		}
 		return out
@@ -263,9 +282,13 @@ func fieldErrors(details map[string]any) []FieldError {
 	var out []FieldError
 	for k, v := range details {
 		if msg, ok := v.(string); ok {
-			out = append(out, FieldError{Field: k, Message: msg})
+			out = append(out, FieldError{Field: serverText(k), Message: serverText(msg)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
-	return out
+	return out[:min(len(out), maxFieldErrors)]
 }
+
+// maxFieldErrors bounds the field errors kept from one 422 reply, so that
+// an error's text stays short however many the server lists.
+const maxFieldErrors = 20

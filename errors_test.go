@@ -1,6 +1,7 @@
 package theazo
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -330,4 +332,59 @@ func TestErrorString(t *testing.T) {
 		assert.Equal(t, tc.want, tc.err.Error())
 	}
 	assert.False(t, (&Error{StatusCode: 404, Code: CodeNotFound}).Is(errors.New("theazo: not_found")), "only the sentinels match")
+}
+
+// TestServerTextIsBounded sends error text a hostile server makes huge or
+// fills with terminal escapes: the message, the 422 field errors, the
+// request id and a decoding error of a 2xx reply. Each is kept to 200
+// characters, one line, with no control character; the error as a whole
+// stays short.
+func TestServerTextIsBounded(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("A\x1b]0;owned\x07\r\n", 20000)
+	var fields strings.Builder
+	for i := range 5000 {
+		if i > 0 {
+			fields.WriteString(",")
+		}
+		fmt.Fprintf(&fields, `{"field":"f%d\u001b[2J","message":"%s"}`, i, strings.Repeat("m", 150))
+	}
+	tests := map[string]reply{
+		"message":       {Status: 400, Body: `{"error":{"code":"bad_request","message":"` + jsonEscape(huge) + `"}}`},
+		"422 fields":    {Status: 422, Body: `{"error":{"code":"unprocessable_entity","message":"bad","details":{"fields":[` + fields.String() + `]}}}`},
+		"request id":    {Status: 400, Body: `{"error":{"code":"bad_request","message":"x","requestId":"` + jsonEscape(huge) + `"}}`},
+		"not envelope":  {Status: 502, Body: huge},
+		"2xx bad value": {Status: 200, Body: `{"id":"agt_1","createdAt":"` + jsonEscape(huge) + `"}`},
+	}
+	for name, rep := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newRecorder(t, rep)
+			c := NewClient("th_test_k", WithBaseURL(srv.URL+"/v1"), WithMaxRetries(0))
+			t.Cleanup(c.CloseIdleConnections)
+			_, err := c.Agents.Get(t.Context(), "agt_1")
+			require.Error(t, err)
+			msg := err.Error()
+			assert.LessOrEqual(t, len(msg), 20*2*(maxExcerpt*4)+2000, "the error's text is bounded")
+			assert.Equal(t, -1, strings.IndexFunc(msg, isControl), "no control character in %q…", msg[:min(len(msg), 80)])
+			var apiErr *Error
+			if errors.As(err, &apiErr) {
+				assert.LessOrEqual(t, utf8.RuneCountInString(apiErr.Message), maxExcerpt+1)
+				assert.LessOrEqual(t, utf8.RuneCountInString(apiErr.RequestID), maxExcerpt+1)
+				assert.LessOrEqual(t, len(apiErr.Fields), maxFieldErrors)
+				for _, f := range apiErr.Fields {
+					assert.LessOrEqual(t, utf8.RuneCountInString(f.Message), maxExcerpt+1)
+					assert.NotContains(t, f.Field, "\x1b")
+				}
+			} else {
+				assert.LessOrEqual(t, len(msg), maxErrorText+len("…"))
+			}
+		})
+	}
+}
+
+// jsonEscape returns s as the inside of a JSON string.
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }

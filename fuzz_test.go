@@ -76,8 +76,9 @@ func insertAt(b []byte, at uint16, s string) []byte {
 // always results, with the status; it matches at most one sentinel, and the
 // one of its status when the body is not the envelope; a non-envelope
 // message is a short single line of valid UTF-8; RetryAfter is never
-// negative; no part of the error, however printed, contains the key; an
-// envelope round-trips.
+// negative; no part of the error, however printed, contains the key or a
+// control character; an envelope round-trips, bounded as serverText bounds
+// server text.
 func FuzzNewError(f *testing.F) {
 	tr := newTransport(fuzzKey, config{baseURL: fuzzBaseURL, maxEventSize: DefaultMaxEventSize})
 	f.Fuzz(func(t *testing.T, status int, retryAfter, requestID string, body []byte, keyMode uint8, keyAt uint16, code, message string) {
@@ -125,6 +126,10 @@ func FuzzNewError(f *testing.F) {
 			assert.NotEmpty(t, fe.Field)
 		}
 
+		for _, s := range []string{e.Message, e.RequestID, string(e.Code)} {
+			assert.Equal(t, -1, strings.IndexFunc(s, isControl), "no control character in %q", s)
+			assert.LessOrEqual(t, utf8.RuneCountInString(s), maxExcerpt+1)
+		}
 		var wrapped error = fmt.Errorf("theazo: GET /agents/{id}: %w", e)
 		for _, s := range []string{e.Error(), wrapped.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e), fmt.Sprint(e.Details), fmt.Sprint(e.Fields), e.Message, e.RequestID, string(e.Code)} {
 			require.NotContains(t, s, fuzzKey, "the key leaked into the error")
@@ -136,9 +141,9 @@ func FuzzNewError(f *testing.F) {
 				"code": code, "message": message, "requestId": "req_rt", "details": map[string]any{"retryAfter": 3},
 			}})
 			require.NoError(t, err)
-			rt := newError(status, http.Header{}, env)
-			assert.Equal(t, ErrorCode(code), rt.Code)
-			assert.Equal(t, message, rt.Message)
+			rt := tr.apiError(status, http.Header{}, retry.Read(&http.Response{Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(env))}, maxErrorBody))
+			assert.Equal(t, ErrorCode(serverText(code)), rt.Code)
+			assert.Equal(t, serverText(message), rt.Message)
 			assert.Equal(t, "req_rt", rt.RequestID)
 			assert.Equal(t, 3*time.Second, rt.RetryAfter)
 		}
@@ -424,7 +429,7 @@ func FuzzPageDecode(f *testing.F) {
 		body = insertAt(body, keyAt, spellKey(keyMode))
 		var page Page[Session]
 		resp := &http.Response{StatusCode: 200, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body))}
-		if err := tr.decodeBody(req, resp, &page); err != nil {
+		if err := tr.decodeBody(req, resp, &page, nil); err != nil {
 			require.ErrorIs(t, err, ErrInvalidResponse)
 			assert.False(t, json.Valid(body) && !isNull(body) && json.Unmarshal(body, new(Page[Session])) == nil, "a decodable page was refused")
 			assert.NotContains(t, err.Error(), fuzzKey)

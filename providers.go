@@ -62,21 +62,13 @@ type ProviderCreateParams struct {
 	IsDefault bool `json:"isDefault,omitempty"`
 }
 
-// providerCreateFields has ProviderCreateParams' fields without its
-// methods, so that slog prints them the default way.
-type providerCreateFields ProviderCreateParams
-
-// withoutSecrets returns the params' fields with the credential values
-// redacted.
-func (p ProviderCreateParams) withoutSecrets() providerCreateFields {
-	c := providerCreateFields(p)
-	c.Credentials = p.Credentials.withoutSecrets()
-	return c
-}
-
 // LogValue logs the params with the credential values redacted, with slog's
 // text and JSON handlers alike.
-func (p ProviderCreateParams) LogValue() slog.Value { return slog.AnyValue(p.withoutSecrets()) }
+func (p ProviderCreateParams) LogValue() slog.Value { return logValue(p) }
+
+// Format prints the params as fmt prints a struct, with its secrets redacted,
+// for every verb.
+func (p ProviderCreateParams) Format(f fmt.State, verb rune) { formatSecrets(f, verb, p) }
 
 // Credentials are the secret settings of a compute provider: any JSON
 // object, "provider-specific credentials (API keys, endpoints)", e.g.

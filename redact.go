@@ -3,6 +3,7 @@ package theazo
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -30,29 +31,82 @@ func formatWithout(f fmt.State, verb rune, v, c any) string {
 	return s
 }
 
-// fieldNames is a fmt.State that asks for field names (the '+' flag), so
-// that %v names a struct's fields as %+v does.
-type fieldNames struct{ fmt.State }
-
-func (s fieldNames) Flag(c int) bool { return c == '+' || s.State.Flag(c) }
-
 // keyRedactor replaces the API key with redacted wherever a server or proxy
-// echoed it: a reply body, an error's text, a header a log line quotes. The
-// zero value has no key and changes nothing.
-type keyRedactor struct{ key string }
+// echoed it: a reply body, an error's text, a header a log line quotes. It
+// finds the key spelled plainly and spelled with escapes a reader would
+// undo (JSON's \u005f and \/, \x5f, %5F, &#95; and &#x5f;), also where
+// quoting again doubled the backslash, so that quoting raw server text can
+// never show it. The zero value has no key and changes
+// nothing.
+type keyRedactor struct {
+	key     string
+	escaped *regexp.Regexp // the key with any of its characters escaped
+}
+
+// newKeyRedactor returns the redactor of key.
+func newKeyRedactor(key string) keyRedactor {
+	if key == "" {
+		return keyRedactor{}
+	}
+	var pat strings.Builder
+	for _, c := range key {
+		if c > 0xffff { // outside the BMP: no short escape to look for
+			pat.WriteString(regexp.QuoteMeta(string(c)))
+			continue
+		}
+		fmt.Fprintf(&pat, `(?:%[1]s|\\+u%04[2]x|&#0*%[2]d;|&#x0*%[2]x;`, regexp.QuoteMeta(string(c)), c)
+		if c < 0x100 {
+			fmt.Fprintf(&pat, `|\\+x%02[1]x|%%%02[1]x`, c)
+		}
+		if c == '/' {
+			pat.WriteString(`|\\+/`)
+		}
+		pat.WriteString(")")
+	}
+	// (?i) lets hex digits come in either case; the key's letters too, which
+	// only hides more.
+	return keyRedactor{key: key, escaped: regexp.MustCompile("(?i)" + pat.String())}
+}
+
+// mayEscape reports whether s holds a character that starts an escape, so
+// that only such text pays for the pattern.
+func mayEscape(s string) bool { return strings.ContainsAny(s, `\%&`) }
+
+// has reports whether s shows the key, plainly or escaped.
+func (r keyRedactor) has(s string) bool {
+	if r.key == "" {
+		return false
+	}
+	return strings.Contains(s, r.key) || (mayEscape(s) && r.escaped.MatchString(s))
+}
 
 // text returns s with the key redacted; s itself when it has none.
 func (r keyRedactor) text(s string) string {
-	if r.key == "" {
+	if !r.has(s) {
 		return s
 	}
-	return strings.ReplaceAll(s, r.key, redacted)
+	s = strings.ReplaceAll(s, r.key, redacted)
+	if mayEscape(s) {
+		s = r.escaped.ReplaceAllLiteralString(s, redacted)
+	}
+	return s
 }
 
 // body returns b with the key redacted; b itself when it has none.
 func (r keyRedactor) body(b []byte) []byte {
-	if r.key == "" || !bytes.Contains(b, []byte(r.key)) {
+	if r.key == "" {
 		return b
 	}
-	return bytes.ReplaceAll(b, []byte(r.key), []byte(redacted))
+	plain := bytes.Contains(b, []byte(r.key))
+	escaped := bytes.ContainsAny(b, `\%&`) && r.escaped.Match(b)
+	if !plain && !escaped {
+		return b
+	}
+	if plain {
+		b = bytes.ReplaceAll(b, []byte(r.key), []byte(redacted))
+	}
+	if escaped {
+		b = r.escaped.ReplaceAllLiteral(b, []byte(redacted))
+	}
+	return b
 }

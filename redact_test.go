@@ -396,3 +396,70 @@ func TestKeyNotLoggedFromServerText(t *testing.T) {
 	assert.Equal(t, "req_[redacted]", lines[1]["request_id"])
 	assert.NotContains(t, sink.text(), "s3cr3t")
 }
+
+// TestKeyEscapedInRawServerText sends the key spelled with escapes where the
+// SDK quotes a reply's raw text: the excerpt of a body that is not the
+// envelope, an envelope without a code, and the decoding error of a 2xx
+// reply (time.Time quotes the value it cannot parse). No spelling of the key
+// survives in the error.
+func TestKeyEscapedInRawServerText(t *testing.T) {
+	t.Parallel()
+	spellings := map[string]string{
+		"json \\u005f":      strings.ReplaceAll(liveKey, "_", `\u005f`),
+		"json upper hex":    strings.ReplaceAll(liveKey, "_", `\u005F`),
+		"every character":   escapeAll(liveKey),
+		"percent":           strings.ReplaceAll(liveKey, "_", `%5F`),
+		"html entity":       strings.ReplaceAll(liveKey, "_", `&#95;`),
+		"html hex entity":   strings.ReplaceAll(liveKey, "_", `&#x5f;`),
+		"backslash x":       strings.ReplaceAll(liveKey, "_", `\x5f`),
+		"plain, to be sure": liveKey,
+	}
+	bodies := map[string]func(k string) reply{
+		"not the envelope": func(k string) reply {
+			return reply{Status: 502, Body: "<html>bad gateway for " + k + "</html>"}
+		},
+		"envelope without code": func(k string) reply {
+			return reply{Status: 400, Body: `{"error":{"message":"echo ` + k + `"}}`}
+		},
+		"2xx that does not decode": func(k string) reply {
+			return reply{Status: 200, Body: `{"id":"agt_1","createdAt":"` + k + `"}`}
+		},
+	}
+	for bname, body := range bodies {
+		for sname, k := range spellings {
+			t.Run(bname+"/"+sname, func(t *testing.T) {
+				t.Parallel()
+				srv := newRecorder(t, body(k))
+				c := NewClient(liveKey, WithBaseURL(srv.URL+"/v1"), WithMaxRetries(0))
+				t.Cleanup(c.CloseIdleConnections)
+				_, err := c.Agents.Get(t.Context(), "agt_1")
+				assertNoKey(t, err)
+				for _, format := range []string{"%v", "%+v", "%q"} {
+					assert.NotContains(t, fmt.Sprintf(format, err), k, format)
+				}
+			})
+		}
+	}
+}
+
+// TestKeyRedactorLeavesOtherTextAlone checks that the escaped spellings of
+// the key are found without touching text that only resembles it.
+func TestKeyRedactorLeavesOtherTextAlone(t *testing.T) {
+	t.Parallel()
+	r := newKeyRedactor("th_test_abc")
+	tests := []struct{ in, want string }{
+		{"a th_test_abc b", "a [redacted] b"},
+		{`a th\u005ftest\u005fabc b`, "a [redacted] b"},
+		{`a \u0074h_test_abc b`, "a [redacted] b"},
+		{`"th\\u005ftest_abc"`, `"[redacted]"`},
+		{"100% of th_test_ab and &amp; \\n", "100% of th_test_ab and &amp; \\n"},
+		{`th\u005ftest\u005fabd`, `th\u005ftest\u005fabd`},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, r.text(tc.in), tc.in)
+		assert.Equal(t, tc.want, string(r.body([]byte(tc.in))), tc.in)
+		assert.Equal(t, tc.want != tc.in, r.has(tc.in), tc.in)
+	}
+	assert.Equal(t, "x", keyRedactor{}.text("x"), "the zero value changes nothing")
+}

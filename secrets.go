@@ -3,7 +3,6 @@ package theazo
 import (
 	"context"
 	"fmt"
-	"io"
 	"iter"
 	"log/slog"
 	"net/http"
@@ -28,48 +27,24 @@ type SecretMetadata struct {
 // SecretScopeOrg is the Scope of an org-wide secret.
 const SecretScopeOrg = "org"
 
-// SecretSetParams are a secret to store. Printing them with fmt (every verb)
-// or logging them, or a pointer to them, with slog never shows Value;
-// json.Marshal gives the wire form, value included, so slog's JSON handler
-// given a slice of them prints it.
+// SecretSetParams are a secret to store. Value is a Secret: fmt and slog
+// print it redacted, json.Marshal sends it.
 type SecretSetParams struct {
 	// Name of the secret (required): letters, digits, '_' and '-' only.
 	Name string `json:"name"`
 	// Value of the secret (required). Encrypted at rest and never returned.
-	Value string `json:"value"`
+	Value Secret `json:"value"`
 	// SessionID scopes the secret to one session; empty for an org-wide secret.
 	SessionID string `json:"sessionId,omitempty"`
 }
 
-// secretSetFields has SecretSetParams' fields without its methods, so that
-// fmt and slog print them the default way.
-type secretSetFields SecretSetParams
-
-// withoutSecret returns the params' fields with Value redacted.
-func (p SecretSetParams) withoutSecret() secretSetFields {
-	c := secretSetFields(p)
-	c.Value = redact(c.Value)
-	return c
-}
-
-// String shows the params with Value redacted, as %v does.
-func (p SecretSetParams) String() string { return fmt.Sprint(p) }
-
-// GoString shows the params in Go syntax with Value redacted, as %#v does.
-func (p SecretSetParams) GoString() string { return fmt.Sprintf("%#v", p) }
-
-// Format prints the params as fmt prints a struct, with Value redacted, for
-// every verb; %v names the fields, as %+v does.
-func (p SecretSetParams) Format(f fmt.State, verb rune) {
-	if verb == 'v' && !f.Flag('#') {
-		f = fieldNames{f}
-	}
-	io.WriteString(f, formatWithout(f, verb, p, p.withoutSecret()))
-}
-
 // LogValue logs the params with Value redacted, with slog's text and JSON
 // handlers alike.
-func (p SecretSetParams) LogValue() slog.Value { return slog.AnyValue(p.withoutSecret()) }
+func (p SecretSetParams) LogValue() slog.Value { return logValue(p) }
+
+// Format prints the params as fmt prints a struct, with its secrets redacted,
+// for every verb.
+func (p SecretSetParams) Format(f fmt.State, verb rune) { formatSecrets(f, verb, p) }
 
 // SecretListParams filter and page the secrets listed.
 type SecretListParams struct {

@@ -157,10 +157,10 @@ func TestSecretSetParamsRedacted(t *testing.T) {
 		t.Run(name, func(t *testing.T) { assertRedacted(t, v, value) })
 	}
 
-	assert.Equal(t, "{Name:OPENAI_API_KEY Value:[redacted] SessionID:ses_1}", fmt.Sprintf("%v", p))
+	assert.Equal(t, "{OPENAI_API_KEY [redacted] ses_1}", fmt.Sprintf("%v", p))
 	assert.Equal(t, "{Name:OPENAI_API_KEY Value:[redacted] SessionID:ses_1}", fmt.Sprintf("%+v", &p))
 	assert.Equal(t, `theazo.SecretSetParams{Name:"OPENAI_API_KEY", Value:"[redacted]", SessionID:"ses_1"}`, fmt.Sprintf("%#v", p))
-	assert.Equal(t, "{Name:KEY Value: SessionID:}", SecretSetParams{Name: "KEY"}.String(), "an empty value shows as empty")
+	assert.Equal(t, "{Name:KEY Value: SessionID:}", fmt.Sprintf("%+v", SecretSetParams{Name: "KEY"}), "an empty value shows as empty")
 	var nilParams *SecretSetParams
 	assert.Equal(t, "<nil>", fmt.Sprint(nilParams))
 

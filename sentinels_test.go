@@ -38,7 +38,7 @@ func TestSentinelsListEverySentinel(t *testing.T) {
 func TestScrubKeepsEverySentinel(t *testing.T) {
 	t.Parallel()
 	const key = "th_test_sentinelkey"
-	tr := &transport{key: key, hide: keyRedactor{key}}
+	tr := &transport{key: key, hide: newKeyRedactor(key)}
 	for _, target := range sentinelErrors {
 		t.Run(target.Error(), func(t *testing.T) {
 			t.Parallel()

@@ -23,7 +23,7 @@ var ErrInvalidSignature = errors.New("theazo: invalid trigger signature")
 // "sha256=" and the lowercase hex HMAC-SHA256 of the exact bytes, keyed with
 // the trigger's signing secret. Triggers.Fire uses it; a relay that forwards
 // webhooks to a trigger URL can too.
-func SignTriggerPayload(secret string, body []byte) string {
+func SignTriggerPayload(secret Secret, body []byte) string {
 	return signaturePrefix + hex.EncodeToString(triggerMAC(secret, body))
 }
 
@@ -33,7 +33,7 @@ func SignTriggerPayload(secret string, body []byte) string {
 // is empty, lacks the "sha256=" prefix, is not hex of the right length, or
 // does not match. An empty secret is ErrInvalidParams. The errors never
 // contain the secret.
-func VerifyTriggerSignature(secret string, body []byte, header string) error {
+func VerifyTriggerSignature(secret Secret, body []byte, header string) error {
 	if secret == "" {
 		return fmt.Errorf("%w: signing secret is empty", ErrInvalidParams)
 	}
@@ -58,7 +58,7 @@ func VerifyTriggerSignature(secret string, body []byte, header string) error {
 }
 
 // triggerMAC is HMAC-SHA256(secret, body).
-func triggerMAC(secret string, body []byte) []byte {
+func triggerMAC(secret Secret, body []byte) []byte {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return m.Sum(nil)

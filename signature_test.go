@@ -16,7 +16,7 @@ import (
 // Known HMAC-SHA256 vectors, computed outside this package.
 var signatureVectors = []struct {
 	name   string
-	secret string
+	secret Secret
 	body   string
 	want   string
 }{{
@@ -51,7 +51,7 @@ func TestVerifyTriggerSignatureRejects(t *testing.T) {
 	good := "sha256=196b008fd6ef9fe9e724820463cc12e47fc442111dfe495ff5c93056cf2d4b01"
 	cases := []struct {
 		name    string
-		secret  string
+		secret  Secret
 		body    []byte
 		header  string
 		wantMsg string
@@ -104,7 +104,8 @@ func FuzzVerifyTriggerSignature(f *testing.F) {
 	f.Add("whsec_1", []byte(``), "")
 	f.Add("k", []byte(`x`), "sha256=zz")
 	f.Add("k", []byte(`x`), "sha256=\x00\xff")
-	f.Fuzz(func(t *testing.T, secret string, body []byte, header string) {
+	f.Fuzz(func(t *testing.T, raw string, body []byte, header string) {
+		secret := Secret(raw)
 		err := VerifyTriggerSignature(secret, body, header)
 		if err != nil {
 			assert.Regexp(t, verifyMessages, err.Error())

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
@@ -92,7 +93,7 @@ func call[T any](ctx context.Context, t *transport, req request) (*T, error) {
 	}
 	defer resp.Body.Close()
 	out := new(T)
-	if err := t.decodeBodyInto(req, resp, out, co); err != nil {
+	if err := t.decodeBody(req, resp, out, co); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -197,17 +198,23 @@ func redactJSON(v any, r keyRedactor) any {
 	return v
 }
 
-// scrub returns err as it is unless its text contains the API key, which a
-// server can echo into anything an error quotes: a JSON value cited by a
-// decoding error, an event id, a Content-Type, a redirect's Location. Then
-// the key is redacted from the text, and the error still matches the
-// sentinels and the *Error it matched, but no longer wraps the error that
-// quoted the key.
+// scrub is the one boundary where errors quoting server text leave the SDK.
+// It returns err as it is unless its text contains the API key (plainly or
+// escaped), control characters, or more than maxErrorText bytes: a server
+// can echo anything into what an error quotes (a JSON value cited by a
+// decoding error, an event id, a Content-Type, a redirect's Location). Then
+// the key is redacted from the text, control characters become spaces and
+// each quoted part is bounded, and the error still matches the sentinels and
+// the *Error it matched, but no longer wraps the error that quoted the text.
 func (t *transport) scrub(err error) error {
-	if err == nil || t.key == "" || !strings.Contains(err.Error(), t.key) {
+	if err == nil {
 		return err
 	}
-	s := &scrubbedError{msg: t.hide.text(err.Error())}
+	msg := err.Error()
+	if !t.hide.has(msg) && len(msg) <= maxErrorText && !hasControl(msg) {
+		return err
+	}
+	s := &scrubbedError{msg: boundText(t.hide.text(msg))}
 	for _, target := range sentinelErrors {
 		if errors.Is(err, target) {
 			s.kept = append(s.kept, target)
@@ -218,6 +225,29 @@ func (t *transport) scrub(err error) error {
 		s.kept = append(s.kept, apiErr)
 	}
 	return s
+}
+
+// maxErrorText bounds the text of an error that quotes a server.
+const maxErrorText = 1000
+
+// hasControl reports whether s has a control character.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, isControl) >= 0
+}
+
+// boundText makes an error's text one line of at most maxErrorText bytes:
+// control characters become spaces and a longer text is cut (at a rune) and
+// marked.
+func boundText(s string) string {
+	s = spaceControls(s)
+	if len(s) <= maxErrorText {
+		return s
+	}
+	cut := maxErrorText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // scrubbedError is an error whose text had the API key redacted.
@@ -338,13 +368,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// decodeBody reads a bounded JSON reply into out.
-func (t *transport) decodeBody(req request, resp *http.Response, out any) error {
-	return t.decodeBodyInto(req, resp, out, nil)
-}
-
-// decodeBodyInto is decodeBody that also gives the raw body to co's Response.
-func (t *transport) decodeBodyInto(req request, resp *http.Response, out any, co *callOptions) error {
+// decodeBody reads a bounded JSON reply into out, and gives the raw body to
+// co's Response when it asks for one (co may be nil).
+func (t *transport) decodeBody(req request, resp *http.Response, out any, co *callOptions) error {
 	var buf bytes.Buffer
 	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
 		buf.Grow(int(n))

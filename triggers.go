@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"iter"
 	"log/slog"
 	"net/http"
@@ -27,34 +26,19 @@ type Trigger struct {
 	URL string `json:"url"`
 	// SigningSecret ("whsec_…") keys the HMAC signature every fire request
 	// must carry. The API returns it when the trigger is created; store it
-	// then. fmt and slog redact it from a Trigger or *Trigger; encoding/json
-	// keeps it, for storing, so slog's JSON handler given a slice of
-	// triggers prints it.
-	SigningSecret string `json:"signingSecret,omitempty"`
+	// then (encoding/json keeps it). fmt and slog print it redacted.
+	SigningSecret Secret `json:"signingSecret,omitempty"`
 	// CreatedAt is when the trigger was created (inferred field).
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-// triggerFields has Trigger's fields without its methods, so that fmt and
-// slog print them the default way.
-type triggerFields Trigger
-
-// withoutSecret returns the trigger's fields with the signing secret redacted.
-func (t Trigger) withoutSecret() triggerFields {
-	c := triggerFields(t)
-	c.SigningSecret = redact(c.SigningSecret)
-	return c
-}
-
-// Format prints the trigger as fmt would, with the signing secret redacted,
-// so that logging a Trigger with %v, %+v or %#v does not leak it.
-func (t Trigger) Format(f fmt.State, verb rune) {
-	io.WriteString(f, formatWithout(f, verb, t, t.withoutSecret()))
-}
-
 // LogValue logs the trigger with the signing secret redacted, with slog's
 // text and JSON handlers alike.
-func (t Trigger) LogValue() slog.Value { return slog.AnyValue(t.withoutSecret()) }
+func (t Trigger) LogValue() slog.Value { return logValue(t) }
+
+// Format prints the trigger as fmt prints a struct, with its secrets redacted,
+// for every verb.
+func (t Trigger) Format(f fmt.State, verb rune) { formatSecrets(f, verb, t) }
 
 // TriggerCreateParams are the fields of a new trigger.
 type TriggerCreateParams struct {
@@ -113,7 +97,7 @@ func (s *TriggersService) Delete(ctx context.Context, triggerID string, opts ...
 // valid JSON), and a nil payload or empty bytes are sent as {}.
 // An empty signingSecret is ErrInvalidParams; a signature the server rejects
 // is ErrUnauthorized.
-func (s *TriggersService) Fire(ctx context.Context, triggerID, signingSecret string, payload any, opts ...RequestOption) (*TaskRef, error) {
+func (s *TriggersService) Fire(ctx context.Context, triggerID string, signingSecret Secret, payload any, opts ...RequestOption) (*TaskRef, error) {
 	if signingSecret == "" {
 		return nil, fmt.Errorf("%w: signing secret is required", ErrInvalidParams)
 	}

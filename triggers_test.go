@@ -45,7 +45,7 @@ func TestTriggersEndpoints(t *testing.T) {
 			assert.Equal(t, "GitHub push handler", tr.Name)
 			assert.Equal(t, trgPushReview, tr.Action)
 			assert.Equal(t, "https://api.theazo.com/v1/triggers/trg_01HX3K2ABC/fire", tr.URL)
-			assert.Equal(t, "whsec_5f2b8c1e9a7d4f6b", tr.SigningSecret)
+			assert.Equal(t, Secret("whsec_5f2b8c1e9a7d4f6b"), tr.SigningSecret)
 			assert.Equal(t, time.Date(2025, 5, 1, 9, 30, 0, 0, time.UTC), tr.CreatedAt)
 		},
 	}, {
@@ -223,7 +223,7 @@ func TestTriggerLogValueRedactsSecret(t *testing.T) {
 	var tr Trigger
 	require.NoError(t, json.Unmarshal([]byte(golden(t, "triggers/trigger_created.json")), &tr))
 	const secret = "whsec_5f2b8c1e9a7d4f6b"
-	require.Equal(t, secret, tr.SigningSecret)
+	require.Equal(t, Secret(secret), tr.SigningSecret)
 	for name, newHandler := range map[string]func(io.Writer) slog.Handler{
 		"json": func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) },
 		"text": func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) },
@@ -253,7 +253,7 @@ func TestTriggerFormatRedactsSecret(t *testing.T) {
 	var tr Trigger
 	require.NoError(t, json.Unmarshal([]byte(golden(t, "triggers/trigger_created.json")), &tr))
 	const secret = "whsec_5f2b8c1e9a7d4f6b"
-	require.Equal(t, secret, tr.SigningSecret)
+	require.Equal(t, Secret(secret), tr.SigningSecret)
 	for name, v := range map[string]any{"value": tr, "pointer": &tr, "slice": []Trigger{tr}, "page": Page[Trigger]{Data: []Trigger{tr}}} {
 		t.Run(name, func(t *testing.T) {
 			assertRedacted(t, v, secret)

@@ -73,7 +73,7 @@ func newFixture(t *testing.T, srv *theazotest.Server) fixture {
 	tr, err := c.Triggers.Create(ctx, &theazo.TriggerCreateParams{Name: "on push",
 		Action: theazo.Action{Type: theazo.ActionWorkflowRun, Config: theazo.ActionConfig{WorkflowID: wf.ID}}})
 	require.NoError(t, err)
-	f["trigger"], f["secret"] = tr.ID, tr.SigningSecret
+	f["trigger"], f["secret"] = tr.ID, string(tr.SigningSecret)
 	ch, err := c.Channels.Create(ctx, &theazo.ChannelCreateParams{Name: "support", DefinitionID: def.ID})
 	require.NoError(t, err)
 	f["channel"] = ch.ID

@@ -34,7 +34,7 @@ func secretsSet(x *inv) error {
 	if len(value) == 0 {
 		return fmt.Errorf("no secret value on stdin")
 	}
-	m, err := x.client().Secrets.Set(x.ctx, &theazo.SecretSetParams{Name: x.args[0], Value: string(value), SessionID: *session})
+	m, err := x.client().Secrets.Set(x.ctx, &theazo.SecretSetParams{Name: x.args[0], Value: theazo.Secret(value), SessionID: *session})
 	if err != nil {
 		return err
 	}

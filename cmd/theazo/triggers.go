@@ -44,7 +44,7 @@ func triggersCreate(x *inv) error {
 	}
 	return x.show(t, func() error {
 		return x.fields("ID", t.ID, "Name", t.Name, "Action", describeAction(t.Action), "URL", t.URL,
-			"Signing secret", t.SigningSecret, "Created", x.stamp(t.CreatedAt))
+			"Signing secret", string(t.SigningSecret), "Created", x.stamp(t.CreatedAt))
 	})
 }
 
@@ -81,7 +81,7 @@ func triggersSign(x *inv) error {
 	if err != nil {
 		return err
 	}
-	sig := theazo.SignTriggerPayload(x.args[0], body)
+	sig := theazo.SignTriggerPayload(theazo.Secret(x.args[0]), body)
 	if x.g.json {
 		return x.jsonLine(map[string]string{"header": theazo.SignatureHeader, "signature": sig})
 	}
@@ -107,7 +107,7 @@ func triggersFire(x *inv) error {
 	if len(body) > 0 && !json.Valid(body) {
 		return fmt.Errorf("the body on stdin is not valid JSON")
 	}
-	ref, err := x.client().Triggers.Fire(x.ctx, x.args[0], *secret, json.RawMessage(body))
+	ref, err := x.client().Triggers.Fire(x.ctx, x.args[0], theazo.Secret(*secret), json.RawMessage(body))
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ type Relay struct {
 	// TriggerID is the trigger to fire.
 	TriggerID string
 	// SigningSecret signs each fire; it is the trigger's, from Triggers.Create.
-	SigningSecret string
+	SigningSecret theazo.Secret
 }
 
 // maxWebhook bounds the webhook bodies the relay accepts.
@@ -85,7 +85,7 @@ func run(ctx context.Context, w io.Writer, listen string) error {
 	defer env.Close()
 	client := env.Client
 
-	relay := &Relay{Client: client, TriggerID: os.Getenv("THEAZO_TRIGGER_ID"), SigningSecret: os.Getenv("THEAZO_TRIGGER_SECRET")}
+	relay := &Relay{Client: client, TriggerID: os.Getenv("THEAZO_TRIGGER_ID"), SigningSecret: theazo.Secret(os.Getenv("THEAZO_TRIGGER_SECRET"))}
 	if relay.TriggerID == "" || relay.SigningSecret == "" {
 		def, err := client.Definitions.Create(ctx, &theazo.DefinitionCreateParams{Name: "Code reviewer", Instructions: "Review pushed code changes."})
 		if err != nil {

@@ -1,10 +1,12 @@
 // Package contract checks the SDK's requests against testdata/openapi.yaml
 // as served by Steady (https://github.com/dgellow/steady), an OpenAPI mock
 // server that validates each request against the document and says so in
-// X-Steady-* response headers. An Observer, wrapped around the transport of
-// the SDK's client, reads those headers, since the SDK does not expose
-// response headers; an Env holds what the document says of each operation
-// and which operations and fields the suite sent.
+// X-Steady-* response headers. An Observer, the http.RoundTripper of the
+// SDK's client, records every HTTP attempt with those headers: retries and
+// stream reconnections included, and the request as it went on the wire,
+// which WithResponseInto (the final reply only) does not show; an Env holds
+// what the document says of each operation and which operations and fields
+// the suite sent.
 //
 // The suite of every service is in this package's tests; the canary, which
 // sends deliberately invalid requests through the SDK's unexported request
