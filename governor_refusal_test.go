@@ -190,3 +190,61 @@ func TestCoolDownHoldsCallsWaitingInTheLimiter(t *testing.T) {
 	assert.LessOrEqual(t, arrivedDuring, onWire, "the server sees only the requests already on the wire")
 	assert.Len(t, sent, calls+1, "each call once, and the retry of the 429")
 }
+
+// coolDownRecorder is a CoolDownLimiter that lets every request go and
+// records the cool-downs it is told of.
+type coolDownRecorder struct {
+	mu    sync.Mutex
+	until []time.Time
+}
+
+func (l *coolDownRecorder) Wait(ctx context.Context) error { return ctx.Err() }
+
+func (l *coolDownRecorder) CoolDown(_ context.Context, until time.Time) {
+	l.mu.Lock()
+	l.until = append(l.until, until)
+	l.mu.Unlock()
+}
+
+// TestCoolDownLimiterIsToldOfEach429: a limiter that implements
+// CoolDownLimiter hears of each 429 that names its wait, with the moment it
+// ends (capped by WithMaxRetryWait), before the call is retried; a 429
+// without a wait, or another status, tells it nothing.
+func TestCoolDownLimiterIsToldOfEach429(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault theazotest.Fault
+		want  time.Duration // 0: not told
+	}{
+		{"Retry-After", theazotest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 200 * time.Millisecond}, 200 * time.Millisecond},
+		{"capped by WithMaxRetryWait", theazotest.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Hour}, 300 * time.Millisecond},
+		{"a 429 without a wait", theazotest.Fault{Status: http.StatusTooManyRequests}, 0},
+		{"a 503", theazotest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: 200 * time.Millisecond}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := theazotest.NewServer()
+			t.Cleanup(srv.Close)
+			lim := &coolDownRecorder{}
+			c := srv.Client(theazo.WithRateLimiter(lim), theazo.WithMaxRetryWait(300*time.Millisecond))
+			srv.InjectFault(tt.fault)
+			start := time.Now()
+			_, err := c.Usage.Summary(t.Context(), nil)
+			if tt.fault.RetryAfter > time.Minute {
+				require.ErrorIs(t, err, theazo.ErrRateLimited, "a wait beyond WithMaxRetryWait is not retried")
+			} else {
+				require.NoError(t, err, "retried after the wait")
+			}
+			lim.mu.Lock()
+			defer lim.mu.Unlock()
+			if tt.want == 0 {
+				assert.Empty(t, lim.until)
+				return
+			}
+			require.Len(t, lim.until, 1)
+			assert.WithinRange(t, lim.until[0], start.Add(tt.want), time.Now().Add(tt.want))
+		})
+	}
+}
