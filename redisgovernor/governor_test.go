@@ -65,8 +65,10 @@ func TestKeyForHidesTheAPIKey(t *testing.T) {
 	assert.NotEqual(t, redisgovernor.KeyFor(a), redisgovernor.KeyFor(b))
 	assert.Regexp(t, `^theazo:[0-9a-f]{32}$`, redisgovernor.KeyFor(a))
 	assert.NotContains(t, redisgovernor.KeyFor(a), "aaaa")
-	_, err := redisgovernor.New(redis.NewClient(&redis.Options{}), redisgovernor.KeyFor(a), 60)
-	assert.NoError(t, err)
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	t.Cleanup(func() { _ = rdb.Close() })
+	_, err := redisgovernor.New(rdb, redisgovernor.KeyFor(a), 60)
+	assert.NoError(t, err, "a key KeyFor made is accepted")
 }
 
 // TestOneRoundTripPerCall: a call the budget lets go costs one Redis round
