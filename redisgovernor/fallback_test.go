@@ -19,9 +19,9 @@ import (
 
 // TestRedisStoppedThenRestarted: two replicas call in a loop while Redis is
 // killed mid-run. Every call completes, in bounded time, under the local
-// fallback; no error reaches a caller; each governor logs the failure once.
-// When Redis runs again (empty: persistence is off) each governor logs that
-// once, and sharing resumes: the GCRA state is back in Redis. No goroutine
+// fallback; no error reaches a caller; each governor logs the failure once,
+// not once per call. When Redis runs again (empty: persistence is off) each
+// governor logs that once, and sharing resumes: the GCRA state is back in Redis. No goroutine
 // is left.
 func TestRedisStoppedThenRestarted(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) }) // runs last
@@ -69,8 +69,10 @@ func TestRedisStoppedThenRestarted(t *testing.T) {
 	time.Sleep(400 * time.Millisecond)
 	rs.start()
 	phase.Store(2)
-	require.Eventually(t, func() bool { return logs.count("Redis answers again") == replicas }, 3*time.Second, 10*time.Millisecond,
-		"both governors go back to Redis")
+	require.Eventually(t, func() bool {
+		back := logs.count("Redis answers again")
+		return back >= replicas && back == logs.count("Redis failed")
+	}, 3*time.Second, 10*time.Millisecond, "both governors go back to Redis")
 	time.Sleep(100 * time.Millisecond)
 	stop.Store(true)
 	wg.Wait()
@@ -87,7 +89,9 @@ func TestRedisStoppedThenRestarted(t *testing.T) {
 	assert.Positive(t, done[1].Load(), "calls go on under the local limit")
 	assert.Positive(t, done[2].Load())
 	assert.Less(t, time.Duration(slowest.Load()), time.Second, "no call waits long for Redis")
-	assert.Equal(t, replicas, logs.count("Redis failed"), "each governor logs the failure once")
+	// Once per outage each way; a busy machine may make a Redis call miss
+	// the 50 ms before the kill too, which is an outage of its own.
+	assert.LessOrEqual(t, logs.count("Redis failed"), 2*replicas, "each governor logs a failure once, not once per call")
 	assert.Equal(t, int64(1), exists, "the shared state is back in Redis")
 	calls := rs.commandCalls(t)
 	assert.Positive(t, calls["evalsha"]+calls["eval"], "the restarted Redis admits calls: %v", calls)
