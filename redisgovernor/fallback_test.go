@@ -18,7 +18,8 @@ import (
 )
 
 // TestRedisStoppedThenRestarted: two replicas call in a loop while Redis is
-// killed mid-run. Every call completes, in bounded time, under the local
+// killed mid-run (once 20 calls have completed), then restarted (once 60
+// more have). Every call completes, in bounded time, under the local
 // fallback; no error reaches a caller; each governor logs the failure once,
 // not once per call. When Redis runs again (empty: persistence is off) each
 // governor logs that once, and sharing resumes: the GCRA state is back in Redis. No goroutine
@@ -63,17 +64,19 @@ func TestRedisStoppedThenRestarted(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Each phase lasts until its share of calls has completed.
+	completed := func(p, n int) func() bool { return func() bool { return done[p].Load() >= int64(n) } }
+	require.Eventually(t, completed(0, 20), 5*time.Second, time.Millisecond)
 	rs.stop() // killed by its PID
 	phase.Store(1)
-	time.Sleep(400 * time.Millisecond)
+	require.Eventually(t, completed(1, 60), 5*time.Second, time.Millisecond, "calls complete while Redis is down")
 	rs.start()
 	phase.Store(2)
 	require.Eventually(t, func() bool {
 		back := logs.count("Redis answers again")
 		return back >= replicas && back == logs.count("Redis failed")
 	}, 3*time.Second, 10*time.Millisecond, "both governors go back to Redis")
-	time.Sleep(100 * time.Millisecond)
+	require.Eventually(t, completed(2, 40), 5*time.Second, time.Millisecond)
 	stop.Store(true)
 	wg.Wait()
 	close(errs)

@@ -181,7 +181,7 @@ func TestOne429HoldsEveryReplica(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(200 * time.Millisecond)
+	require.Eventually(t, func() bool { return len(srv.Requests()) >= 20 }, 5*time.Second, time.Millisecond, "the replicas are calling")
 	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
 	require.Eventually(t, func() bool {
 		w.mu.Lock()
