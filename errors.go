@@ -122,6 +122,11 @@ type Error struct {
 	RetryAfter time.Duration
 	// Fields lists the field-level validation errors of a 422 reply.
 	Fields []FieldError
+
+	// deadline marks a call the rate governor refused, unsent, because the
+	// call's context would expire before it could go: the error then also
+	// matches context.DeadlineExceeded.
+	deadline bool
 }
 
 // FieldError is one field-level validation error of a 422 reply.
@@ -163,8 +168,14 @@ func (e *Error) Error() string {
 }
 
 // Is reports whether target is the sentinel of this error's code. A reply
-// without the envelope matches the sentinel of its HTTP status.
+// without the envelope matches the sentinel of its HTTP status. A call the
+// rate governor refused because its context would expire first (code
+// rate_limited, nothing sent) also matches context.DeadlineExceeded; it does
+// not wrap it, so that it is not taken for a net.Error.
 func (e *Error) Is(target error) bool {
+	if target == context.DeadlineExceeded {
+		return e.deadline
+	}
 	c, ok := target.(codeError)
 	if !ok {
 		return false

@@ -263,8 +263,8 @@ func TestRateLimiterIsSharedAndHonoursContext(t *testing.T) {
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	_, err = slow.Agents.Get(short, "agt_1")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "rate governor")
+	require.ErrorIs(t, err, theazo.ErrRateLimited, "refused, as its deadline would pass first")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Len(t, srv.Requests(), 1, "the second call was never sent nor retried")
 
 	cancelled, cancel2 := context.WithCancel(ctx)

@@ -129,12 +129,17 @@ func (t *transport) send(ctx context.Context, req request, co *callOptions) (*ht
 	if !req.public {
 		// The client cools down after a 429: a call that may not wait
 		// that long is refused now rather than sent into another 429.
-		if d := t.gov.coolDown(); d > 0 && (d > co.maxRetryWait(t.policy.MaxWait) || beyondDeadline(ctx, d)) {
-			return nil, coolingDownError(d)
+		if d := t.gov.coolDown(); d > 0 {
+			if late := beyondDeadline(ctx, d); late || d > co.maxRetryWait(t.policy.MaxWait) {
+				return nil, coolingDownError(d, late)
+			}
 		}
 	}
 	resp, err := t.retryClientFor(co).Do(hreq)
 	if err != nil {
+		if refusal := governorRefusal(err); refusal != nil {
+			return nil, refusal
+		}
 		return nil, t.scrub(fmt.Errorf("theazo: %s %s: %w", req.method, req.route(), err))
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -465,7 +470,7 @@ func (rt *roundTripper) send(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := rt.base.RoundTrip(req)
 	if keyed && err == nil {
-		rt.gov.observe(resp)
+		rt.gov.observe(req.Context(), resp)
 	}
 	return resp, err
 }
