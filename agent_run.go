@@ -61,9 +61,14 @@ func (s *AgentsService) RunStream(ctx context.Context, agentID, task string, opt
 	if err != nil {
 		return nil, err
 	}
-	ref, err := s.Run(ctx, agentID, task, append(opts[:len(opts):len(opts)], noResponse{})...)
+	// The stream's reply is the call's Response, unless the start fails.
+	var started Response
+	ref, err := s.Run(ctx, agentID, task, append(opts[:len(opts):len(opts)], WithResponseInto(&started))...)
 	if err != nil {
 		r.close()
+		if p := responseOf(opts); p != nil && started.StatusCode != 0 {
+			*p = started
+		}
 		return nil, err
 	}
 	return newAgentRun(r, agentID, ref.TaskID), nil

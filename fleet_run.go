@@ -59,7 +59,7 @@ type FleetTaskResult struct {
 // or Get. WithResponseInto describes the stream's reply. Close the handle
 // when done.
 func (s *FleetsService) CreateStream(ctx context.Context, params *FleetCreateParams, opts ...RequestOption) (*FleetRun, error) {
-	fleet, err := s.Create(ctx, params, append(opts[:len(opts):len(opts)], noResponse{})...)
+	fleet, err := s.Create(ctx, params, opts...) // the stream's reply replaces its Response
 	if err != nil {
 		return nil, err
 	}

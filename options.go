@@ -92,9 +92,9 @@ func (f requestOption) applyRequest(co *callOptions) { f(co) }
 // failure). A List fills it from each page it fetches; a stream, from its
 // first connection (200, text/event-stream, the stream's request id, a nil
 // Body), and so does a call that starts a run and streams it (RunStream,
-// CreateStream), not from the request that started it. Read r once the
-// call has returned (for a List, between items), not while it runs on
-// another goroutine.
+// CreateStream), unless the request that starts the run fails. Read r
+// once the call has returned (for a List, between items), not while it
+// runs on another goroutine.
 func WithResponseInto(r *Response) RequestOption {
 	return requestOption(func(co *callOptions) { co.response = r })
 }

@@ -197,6 +197,9 @@ func (r *run[E, R]) result(ctx context.Context) (*R, error) {
 			return nil, fmt.Errorf("theazo: %s: %w", r.what, err)
 		}
 		if stale >= maxStaleReopens {
+			if err == nil {
+				return nil, fmt.Errorf("theazo: %s: %w: %d connections in a row brought no event", r.what, sse.ErrInterrupted, stale)
+			}
 			return nil, fmt.Errorf("theazo: %s: %w: %d connections in a row brought no event, last: %w", r.what, sse.ErrInterrupted, stale, err)
 		}
 		from, ok := r.resumeFrom()
@@ -250,6 +253,16 @@ func (r *run[E, R]) folded() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.count
+}
+
+// responseOf returns the Response that WithResponseInto names among opts,
+// if any.
+func responseOf(opts []RequestOption) *Response {
+	co, _ := newCallOptions(request{opts: opts})
+	if co == nil {
+		return nil
+	}
+	return co.response
 }
 
 // retryable reports whether an error that ended a run's stream before the

@@ -55,7 +55,7 @@ type WorkflowStepResult struct {
 // with Attach or GetRun. WithResponseInto describes the stream's reply.
 // Close the run when done.
 func (s *WorkflowsService) RunStream(ctx context.Context, workflowID string, params *WorkflowRunParams, opts ...RequestOption) (*WorkflowRun, error) {
-	info, err := s.Run(ctx, workflowID, params, append(opts[:len(opts):len(opts)], noResponse{})...)
+	info, err := s.Run(ctx, workflowID, params, opts...) // the stream's reply replaces its Response
 	if err != nil {
 		return nil, err
 	}
