@@ -146,10 +146,12 @@ func (r *AgentRun) Close() error { return r.run.close() }
 // before or after Close, and returns the same result each time.
 //
 // An attached handle's result holds what its stream delivered from where
-// it was attached. A server without event ids cannot send the events
-// missed again: once events were lost, such a run's Result returns an
-// error wrapping sse.ErrInterrupted. So call Result promptly, e.g. right
-// after sse.Relay returns.
+// it was attached. An agent's stream starts with the agent's next event,
+// so the events a handle missed can be asked for again only after an
+// event id: a server without event ids, or a handle closed before its
+// first event, cannot send them, and Result then returns an error
+// wrapping sse.ErrInterrupted rather than a partial result. So call
+// Result promptly, e.g. right after sse.Relay returns.
 func (r *AgentRun) Result(ctx context.Context) (*AgentResult, error) {
 	res, err := r.run.result(ctx)
 	if res != nil {

@@ -653,3 +653,45 @@ func TestRunResultRunError(t *testing.T) {
 		assert.ErrorIs(t, err, theazo.ErrProviderError)
 	}
 }
+
+// A refusal of the API while Result reconnects ends it with that error, at
+// once.
+func TestRunResultRefused(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	streams := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprint(w, `{"taskId":"task_1","agentId":"agt_1"}`)
+			return
+		}
+		mu.Lock()
+		streams++
+		n := streams
+		mu.Unlock()
+		if n > 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error":{"code":"not_found","message":"No such agent.","requestId":"req_1"}}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, "id: 1\nevent: thinking\ndata: {\"text\":\"t1\"}\n\n")
+	}))
+	t.Cleanup(srv.Close)
+	c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
+	t.Cleanup(c.CloseIdleConnections)
+	run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
+	require.NoError(t, err)
+	defer run.Close()
+	res, err := run.Result(t.Context())
+	assert.Nil(t, res)
+	require.ErrorIs(t, err, theazo.ErrNotFound)
+	assert.Contains(t, err.Error(), "agent run task_1 on agent agt_1")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 1+sse.DefaultMaxReconnects, streams, "the stream's own reconnections, and none of Result's after a refusal")
+}
