@@ -695,3 +695,46 @@ func TestRunResultRefused(t *testing.T) {
 	defer mu.Unlock()
 	assert.Equal(t, 1+sse.DefaultMaxReconnects, streams, "the stream's own reconnections, and none of Result's after a refusal")
 }
+
+// Result while another goroutine ranges over the events: both see the
+// whole run, and no event is counted twice.
+func TestRunResultWhileRanging(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := runServer(t, k, 5*time.Millisecond, 2)
+			start := k.setup(t, c)
+			want := fullResult(t, start)
+			var all []string
+			h, err := start(t.Context())
+			require.NoError(t, err)
+			defer h.close()
+			for name, err := range h.events {
+				require.NoError(t, err)
+				all = append(all, name)
+			}
+
+			h, err = start(t.Context())
+			require.NoError(t, err)
+			defer h.close()
+			ranged := make(chan []string)
+			first := make(chan struct{})
+			go func() {
+				var got []string
+				for name, err := range h.events {
+					assert.NoError(t, err)
+					if got = append(got, name); len(got) == 1 {
+						close(first)
+					}
+				}
+				ranged <- got
+			}()
+			<-first // the handle's stream is taken: Result reads on its own
+			got, err := h.result(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, want, withoutID(t, h, got))
+			assert.Equal(t, all, <-ranged)
+		})
+	}
+}
