@@ -738,3 +738,31 @@ func TestRunResultWhileRanging(t *testing.T) {
 		})
 	}
 }
+
+// Attach with WithLastEventID drops what the server sends again up to that
+// id, from the first connection on.
+func TestRunAttachDropsTheReplay(t *testing.T) {
+	t.Parallel()
+	for _, replay := range []bool{true, false} {
+		t.Run(fmt.Sprintf("replay=%v", replay), func(t *testing.T) {
+			t.Parallel()
+			srv, asked := upstream(t, replay)
+			c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
+			t.Cleanup(c.CloseIdleConnections)
+			run, err := c.Agents.Attach(t.Context(), "agt_1", "task_1", theazo.WithLastEventID("2"))
+			require.NoError(t, err)
+			defer run.Close()
+			var got []string
+			for ev, err := range run.Events() {
+				require.NoError(t, err)
+				got = append(got, run.LastEventID()+" "+ev.EventType())
+			}
+			assert.Equal(t, []string{"3 tool_call", "4 tool_result", "5 output"}, got)
+			res, err := run.Result(t.Context())
+			require.NoError(t, err)
+			assert.Empty(t, res.Thinking, "the thinking came before event 2")
+			assert.Equal(t, "done", res.Output)
+			assert.Equal(t, []string{"2", "2"}, asked(), "the first connection is cut after replaying events 1 and 2, or at once")
+		})
+	}
+}
