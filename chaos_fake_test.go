@@ -80,7 +80,7 @@ type chaosFixture struct {
 	agent    *theazo.Agent
 	def      *theazo.AgentDefinition
 	workflow *theazo.Workflow
-	run      *theazo.WorkflowRun
+	run      *theazo.WorkflowRunInfo
 	fleet    *theazo.Fleet
 	schedule *theazo.Schedule
 	trigger  *theazo.Trigger
@@ -247,8 +247,8 @@ var chaosRepeatable = []chaosCall{
 		_, err := f.c.Channels.MessagesPage(ctx, f.channel.ID, nil)
 		return err
 	}},
-	{"Workflows.StreamRun", "GET", "/workflow-runs/*/stream", func(ctx context.Context, f *chaosFixture) error {
-		s, err := f.c.Workflows.StreamRun(ctx, f.run.ID)
+	{"Workflows.Attach", "GET", "/workflow-runs/*/stream", func(ctx context.Context, f *chaosFixture) error {
+		s, err := f.c.Workflows.Attach(ctx, f.run.ID)
 		if err != nil {
 			return err
 		}
