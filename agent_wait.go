@@ -31,11 +31,16 @@ func (s *AgentsService) WaitUntil(ctx context.Context, agentID string, status Ag
 	if status == "" {
 		return nil, fmt.Errorf("%w: WaitUntil needs a status", ErrInvalidParams)
 	}
+	var last AgentStatus
 	for attempt := 0; ; attempt++ {
 		a, err := s.Get(ctx, agentID, opts...)
 		if err != nil {
+			if last != "" && ctx.Err() != nil { // ctx ended during a poll rather than between two
+				return nil, fmt.Errorf("theazo: waiting for agent %s to be %s (it was %s): %w", agentID, status, last, err)
+			}
 			return nil, err
 		}
+		last = a.Status
 		if a.Status == status {
 			return a, nil
 		}
