@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/theazo/theazo-go"
+	"github.com/theazo/theazo-go/internal/memnet"
 )
 
 // Server is a fake Theazo API on loopback. Make one with NewServer and Close
@@ -152,6 +153,9 @@ func NewServer(opts ...Option) *Server {
 	s.ts.Start()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128
+	if ml, ok := cfg.listener.(*memnet.Listener); ok {
+		tr.DialContext = ml.Dial
+	}
 	s.hc = &http.Client{Transport: tr}
 	return s
 }
