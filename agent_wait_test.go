@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -123,4 +124,26 @@ func TestAgentsWaitUntilWithoutAStatus(t *testing.T) {
 	t.Cleanup(c.CloseIdleConnections)
 	_, err := c.Agents.WaitUntil(t.Context(), "agt_1", theazo.AgentStatusIdle)
 	assert.ErrorIs(t, err, theazo.ErrInvalidResponse)
+}
+
+// TestAgentsWaitUntilDeadlineDuringAPoll ends ctx while a poll is on the
+// wire: the error still names the agent, the wanted status and the last
+// status seen, and matches ctx's error. It runs on synctest's clock against
+// an in-memory theazotest, so its seconds take no real time.
+func TestAgentsWaitUntilDeadlineDuringAPoll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := theazotest.NewServer(theazotest.WithInMemory(), theazotest.WithProvisionDelay(time.Hour))
+		defer srv.Close()
+		c := srv.Client()
+		defer c.CloseIdleConnections()
+		_, a := agentFixture(t, c, nil)
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Delay: time.Second, Times: -1})
+		ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusIdle)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Contains(t, err.Error(), "waiting for agent "+a.ID+" to be idle (it was provisioning)")
+		assert.Equal(t, 1500*time.Millisecond, time.Since(start), "it returns when ctx ends")
+	})
 }
