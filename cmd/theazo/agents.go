@@ -88,21 +88,18 @@ func (x *inv) showAgent(a *theazo.Agent) error {
 		if a.TimeoutSeconds > 0 {
 			timeout = (time.Duration(a.TimeoutSeconds) * time.Second).String()
 		}
-		return x.fields("ID", a.ID, "Session", a.SessionID, "Status", x.status(string(a.Status)),
+		return x.fields("ID", a.ID, "Session", a.SessionID, "Status", string(a.Status),
 			"Provider", provider, "Model", model, "Browser", browser, "Tools", strings.Join(a.Tools, ", "),
 			"Instructions", a.Instructions, "Timeout", timeout, "Created", x.stamp(a.CreatedAt))
 	})
 }
 
-// status colours a status: green when ready or done, red when failed.
+// status colours a status, escaped: green when ready or done, red when failed.
 func (a *app) status(s string) string {
-	switch s {
-	case "idle", "active", "completed":
-		return a.paint(styleGreen, s)
-	case "failed", "terminated", "cancelled":
-		return a.paint(styleRed, s)
+	if st := statusStyle(s); st != "" {
+		return a.paint(st, s)
 	}
-	return s
+	return escape(s)
 }
 
 func agentsRun(x *inv) error {
@@ -170,8 +167,8 @@ func agentsExec(x *inv) error {
 			return err
 		}
 	} else {
-		io.WriteString(x.stdout, res.Stdout)
-		io.WriteString(x.stderr, res.Stderr)
+		io.WriteString(x.stdout, escape(res.Stdout))
+		io.WriteString(x.stderr, escape(res.Stderr))
 	}
 	if res.ExitCode != 0 {
 		return fmt.Errorf("the code exited with status %d", res.ExitCode)

@@ -49,7 +49,7 @@ func fleetsGet(x *inv) error {
 
 func (x *inv) showFleet(f *theazo.Fleet) error {
 	return x.show(f, func() error {
-		return x.fields("ID", f.ID, "Status", x.status(string(f.Status)), "Session", f.SessionID,
+		return x.fields("ID", f.ID, "Status", string(f.Status), "Session", f.SessionID,
 			"Definition", f.DefinitionID, "Instructions", f.Instructions, "Tasks", strconv.Itoa(len(f.Tasks)),
 			"Concurrency", strconv.Itoa(f.Concurrency), "Completed", strconv.Itoa(f.Completed),
 			"Failed", strconv.Itoa(f.Failed), "Cost", money(f.TotalCost), "Created", x.stamp(f.CreatedAt))
@@ -129,11 +129,11 @@ func (x *inv) printFleetEvent(ev theazo.FleetEvent) error {
 	var line string
 	switch e := ev.(type) {
 	case *theazo.AgentStartEvent:
-		line = x.paint(styleCyan, fmt.Sprintf("▸ #%d", e.Index)) + " " + e.AgentID + " " + truncate(e.Task, 80)
+		line = x.paint(styleCyan, fmt.Sprintf("▸ #%d", e.Index)) + " " + escape(e.AgentID) + " " + truncate(e.Task, 80)
 	case *theazo.AgentCompleteEvent:
 		line = x.paint(styleGreen, fmt.Sprintf("✓ #%d", e.Index)) + " " + truncate(e.Output, 80) + " " + x.paint(styleDim, money(e.Cost))
 	case *theazo.AgentFailedEvent:
-		line = x.paint(styleRed, fmt.Sprintf("✗ #%d", e.Index)) + " " + e.Message
+		line = x.paint(styleRed, fmt.Sprintf("✗ #%d", e.Index)) + " " + escape(e.Message)
 	case *theazo.FleetCompleteEvent:
 		line = fmt.Sprintf("%d completed, %d failed\n", e.Completed, e.Failed) + x.paint(styleDim, "cost: "+money(e.TotalCost))
 	case *theazo.FleetFailedEvent:

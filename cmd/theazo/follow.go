@@ -135,7 +135,7 @@ func (x *inv) printAgentEvent(ev theazo.AgentEvent) error {
 	case *theazo.ToolResultEvent:
 		line = x.paint(styleGreen, "← "+e.Tool) + " " + compact(e.Output)
 	case *theazo.OutputEvent:
-		line = e.Text + "\n" + x.paint(styleDim, "cost: "+money(e.Cost))
+		line = escape(e.Text) + "\n" + x.paint(styleDim, "cost: "+money(e.Cost))
 	case *theazo.ErrorEvent:
 		return x.failed(string(e.Code), e.Message)
 	case *theazo.UnknownEvent:

@@ -228,7 +228,7 @@ func TestFollowPrintsEventsInOrderAsTheyArrive(t *testing.T) {
 	_, url := startMock(t, key, "--event-delay", delay.String())
 	agent := newAgent(t, key, url)
 
-	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", agent, "Find papers", "--follow")
+	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", "--follow", agent, "Find papers")
 	require.Equal(t, 0, p.wait(t, 10*time.Second), p.stderr.text())
 	end := time.Now()
 	lines := p.stdout.all()
@@ -248,7 +248,7 @@ func TestFollowInterruptedExits130AndClosesTheStream(t *testing.T) {
 	mock, url := startMock(t, key, "--event-delay", "1s")
 	agent := newAgent(t, key, url)
 
-	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", agent, "Find papers", "--follow")
+	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", "--follow", agent, "Find papers")
 	p.stdout.waitFor(t, regexp.MustCompile(`^thinking: `), 10*time.Second)
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
 	assert.Equal(t, exitInterrupted, p.wait(t, 2*time.Second))
@@ -349,7 +349,7 @@ func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	assert.Equal(t, agent.ID+" idle\n", p.stdout.text())
 	assert.Greater(t, time.Since(start), 200*time.Millisecond, "it waited for provisioning")
 
-	p = start2(t, key, url, "agents", "wait", agent.ID, "--for", "paused", "--timeout", "200ms")
+	p = start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "200ms", agent.ID)
 	assert.Equal(t, exitError, p.wait(t, 10*time.Second))
 	assert.Contains(t, p.stderr.text(), "waiting for agent "+agent.ID+" to be paused (it was idle): context deadline exceeded")
 }

@@ -74,13 +74,13 @@ func schedulesList(x *inv) error {
 	}
 	seq := x.client().Schedules.List(x.ctx, &theazo.ScheduleListParams{Limit: l.pageSize(), Status: theazo.ScheduleStatus(*status)})
 	return list(x, l, seq, x.table("ID", "NAME", "CRON", "STATUS", "NEXT RUN", "ACTION"), func(s *theazo.Schedule) []string {
-		return []string{s.ID, s.Name, s.Cron, x.status(string(s.Status)), orDash(x.ago(s.NextRunAt)), describeAction(s.Action)}
+		return []string{s.ID, s.Name, s.Cron, string(s.Status), orDash(x.ago(s.NextRunAt)), describeAction(s.Action)}
 	})
 }
 
 func (x *inv) showSchedule(s *theazo.Schedule) error {
 	return x.show(s, func() error {
-		return x.fields("ID", s.ID, "Name", s.Name, "Cron", s.Cron, "Status", x.status(string(s.Status)),
+		return x.fields("ID", s.ID, "Name", s.Name, "Cron", s.Cron, "Status", string(s.Status),
 			"Action", describeAction(s.Action), "Next run", x.stamp(s.NextRunAt), "Created", x.stamp(s.CreatedAt))
 	})
 }

@@ -45,7 +45,7 @@ func TestTerminal(t *testing.T) {
 			if tc.noColor {
 				env = append(env, "NO_COLOR=1")
 			}
-			command := strings.Join(append(env, binary, "agents", "run", agent, "'Find papers'", "--follow"), " ") + "; echo EXIT=$?; sleep 60"
+			command := strings.Join(append(env, binary, "agents", "run", "--follow", agent, "'Find papers'"), " ") + "; echo EXIT=$?; sleep 60"
 			tmux(t, socket, "new-session", "-d", "-x", "160", "-y", "40", "-s", "t", command)
 			t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 

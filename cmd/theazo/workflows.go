@@ -211,7 +211,7 @@ func (x *inv) showRun(r *theazo.WorkflowRun) error {
 		if r.Cost != (theazo.Money{}) {
 			cost = money(r.Cost)
 		}
-		if err := x.fields("ID", r.ID, "Workflow", r.WorkflowID, "Status", x.status(string(r.Status)),
+		if err := x.fields("ID", r.ID, "Workflow", r.WorkflowID, "Status", string(r.Status),
 			"Output", compact(r.Output), "Cost", cost, "Created", x.stamp(r.CreatedAt)); err != nil {
 			return err
 		}
