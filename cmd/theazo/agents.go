@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,6 +124,20 @@ func agentsRun(x *inv) error {
 		stop()
 		return err
 	}
+	// The task id first, so that a script can follow or stop the run later.
+	if x.g.json {
+		err = x.jsonLine(startLine{Type: "task", TaskID: run.TaskID, AgentID: run.AgentID})
+	} else {
+		stop()
+		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "task "+run.TaskID+" on "+run.AgentID))
+		stop = x.spin("waiting for the agent…")
+	}
+	if err != nil {
+		run.Close()
+		return err
+	}
+	x.interrupted = "Interrupted: the task goes on. Follow it again with \"theazo agents stream " + run.AgentID +
+		"\", or stop it with \"theazo agents terminate " + run.AgentID + "\"."
 	return follow(x, run.Stream(), stop, x.printAgentEvent)
 }
 
@@ -218,11 +233,23 @@ func (x *inv) done(msg string) error {
 	return err
 }
 
+// agentStatuses are the statuses an agent may reach, as the API names them.
+var agentStatuses = []string{
+	string(theazo.AgentStatusProvisioning), string(theazo.AgentStatusIdle), string(theazo.AgentStatusRunning),
+	string(theazo.AgentStatusPaused), string(theazo.AgentStatusTerminated),
+}
+
 func agentsWait(x *inv) error {
-	want := x.fs.String("for", "idle", "the `status` to wait for")
+	want := x.fs.String("for", "idle", "the `status` to wait for: "+strings.Join(agentStatuses, ", "))
 	timeout := x.fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	if err := x.parse(1, 1); err != nil {
 		return err
+	}
+	if !slices.Contains(agentStatuses, *want) {
+		return x.usageErr("--for must be one of %s", strings.Join(agentStatuses, ", "))
+	}
+	if *timeout <= 0 {
+		return x.usageErr("--timeout must be positive, like 30s or 5m")
 	}
 	ctx, cancel := context.WithTimeout(x.ctx, *timeout)
 	defer cancel()

@@ -81,8 +81,8 @@ func billingUsers(x *inv) error {
 		return err
 	}
 	size := 0 // the API's default
-	if !l.all {
-		size = l.limit
+	if l.limit > 0 {
+		size = l.pageSize()
 	}
 	p, err := billingUsersParams(x, r, size)
 	if err != nil {

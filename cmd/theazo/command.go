@@ -30,6 +30,10 @@ type inv struct {
 	fs   *flag.FlagSet
 	raw  []string
 	args []string // positional arguments, after parse
+
+	// interrupted, if set, is printed to stderr when Ctrl-C ends a followed
+	// run: what goes on, and how to follow or stop it.
+	interrupted string
 }
 
 // errHelp ends a run that printed help on request: exit 0.
@@ -142,6 +146,12 @@ func (x *inv) parse(min, max int) error {
 		return x.usageErr("missing %s", missing)
 	case max >= 0 && len(x.args) > max:
 		return x.usageErr("too many arguments: %s takes at most %d, and %d were given", x.path, max, len(x.args))
+	}
+	names := strings.Fields(x.cmd.args)
+	for i, a := range x.args {
+		if strings.TrimSpace(a) == "" && i < len(names) {
+			return x.usageErr("%s is empty", strings.Trim(names[i], "[]"))
+		}
 	}
 	return nil
 }

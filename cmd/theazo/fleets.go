@@ -90,9 +90,18 @@ func fleetsCreate(x *inv) error {
 		}
 		return x.showFleet(f)
 	}
-	if !x.g.json {
-		fmt.Fprintln(x.stdout, x.paint(styleDim, "fleet "+f.ID))
+	// The fleet id first, so that a script can follow or cancel it later.
+	if x.g.json {
+		err = x.jsonLine(startLine{Type: "fleet", FleetID: f.ID, SessionID: f.SessionID})
+	} else {
+		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "fleet "+f.ID))
 	}
+	if err != nil {
+		stop()
+		return err
+	}
+	x.interrupted = "Interrupted: the fleet goes on. Follow it again with \"theazo fleets stream " + f.ID +
+		"\", or stop it with \"theazo fleets cancel " + f.ID + "\"."
 	stream, err := c.Fleets.Stream(x.ctx, f.ID)
 	if err != nil {
 		stop()

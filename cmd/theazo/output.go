@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"iter"
 	"slices"
@@ -244,6 +245,7 @@ func money(m theazo.Money) string { return m.String() }
 type listFlags struct {
 	limit int
 	all   bool
+	whole bool // the list shows every item unless --limit is given
 }
 
 // defaultLimit is how many items a list shows without --limit or --all.
@@ -259,31 +261,58 @@ func (x *inv) listFlags() *listFlags {
 	return l
 }
 
-// wholeListFlags are --limit and --all of a list that is short by nature
-// (providers, secrets, the billing reports): without --limit it shows
-// every item, following every page.
+// wholeListFlags is the --limit of a list that is short by nature
+// (providers, secrets, the billing reports): without it the list shows
+// every item, following every page; there is no --all.
 func (x *inv) wholeListFlags() *listFlags {
-	l := &listFlags{}
+	l := &listFlags{whole: true}
 	x.fs.IntVar(&l.limit, "limit", 0, "show at most `N` items (default all)")
-	x.fs.BoolVar(&l.all, "all", false, "show every item")
 	return l
 }
 
-// pageSize is the page size to ask for.
+// check refuses a --limit under 1, and --limit with --all.
+func (l *listFlags) check(x *inv) error {
+	set := false
+	x.fs.Visit(func(f *flag.Flag) { set = set || f.Name == "limit" })
+	switch {
+	case set && l.limit < 1:
+		return x.usageErr("--limit must be at least 1; for every item, leave it out of this list")
+	case set && l.all:
+		return x.usageErr("give --limit or --all, not both")
+	}
+	if !set && l.whole {
+		l.all = true
+	}
+	if !l.whole && l.limit < 1 {
+		return x.usageErr("--limit must be at least 1; --all shows every item")
+	}
+	return nil
+}
+
+// pageSize is the page size to ask for: one more than the limit, so that
+// the list knows whether more items exist without another request.
 func (l *listFlags) pageSize() int {
-	if l.all || l.limit <= 0 || l.limit > maxPageSize {
+	if l.all || l.limit <= 0 || l.limit >= maxPageSize {
 		return maxPageSize
 	}
-	return l.limit
+	return l.limit + 1
 }
 
 // list prints the items of seq up to the limit: with --json one line per
-// item as it arrives, else a table whose rows row makes.
+// item as it arrives, else a table whose rows row makes. A list cut short
+// by the limit says so on stderr, and how to see the rest.
 func list[T any](x *inv, l *listFlags, seq iter.Seq2[*T, error], t *table, row func(*T) []string) error {
-	n := 0
+	if err := l.check(x); err != nil {
+		return err
+	}
+	n, more := 0, false
 	for item, err := range seq {
 		if err != nil {
 			return err
+		}
+		if !l.all && n >= l.limit {
+			more = true
+			break // before the iterator fetches another page
 		}
 		n++
 		if x.g.json {
@@ -293,14 +322,20 @@ func list[T any](x *inv, l *listFlags, seq iter.Seq2[*T, error], t *table, row f
 		} else {
 			t.row(row(item)...)
 		}
-		if !l.all && l.limit > 0 && n >= l.limit {
-			break // before the iterator fetches another page
+	}
+	if !x.g.json {
+		if err := t.print(); err != nil {
+			return err
 		}
 	}
-	if x.g.json {
-		return nil
+	if more {
+		hint := "--all for every one"
+		if l.whole {
+			hint = "leave out --limit for every one"
+		}
+		fmt.Fprintf(x.stderr, "Showing the first %d; more exist: raise --limit or use %s.\n", n, hint)
 	}
-	return t.print()
+	return nil
 }
 
 // orDash shows "-" for an empty cell.
