@@ -18,7 +18,18 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C or SIGTERM cancels ctx: the command stops what it
+	// does and exits (theazo mock shuts down within its deadline). A second
+	// one exits at once.
+	ctx, stop := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		stop()
+		<-sigs
+		os.Exit(exitInterrupted)
+	}()
 	a := &app{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,

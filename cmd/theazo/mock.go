@@ -26,7 +26,13 @@ type mockConfig struct {
 	provisionDelay time.Duration
 	eventDelay     time.Duration
 	seed           bool
+	history        int
+	logBodies      bool
 }
+
+// mockShutdown is how long theazo mock waits for requests in flight after
+// a signal before it closes their connections: it exits within 2 seconds.
+const mockShutdown = 1500 * time.Millisecond
 
 func mock(x *inv) error {
 	var cfg mockConfig
@@ -37,8 +43,13 @@ func mock(x *inv) error {
 	x.fs.DurationVar(&cfg.provisionDelay, "provision-delay", 0, "new agents are provisioning this long before idle")
 	x.fs.DurationVar(&cfg.eventDelay, "event-delay", 0, "wait this long before each event of a run, so streams unfold")
 	x.fs.BoolVar(&cfg.seed, "seed", false, "create sessions, agents, definitions, a workflow, … so every list shows something")
+	x.fs.IntVar(&cfg.history, "history", 1000, "keep the latest `N` requests for GET /_theazo/requests")
+	x.fs.BoolVar(&cfg.logBodies, "log-bodies", false, "keep the request bodies too (read only once the key is checked)")
 	if err := x.parse(0, 0); err != nil {
 		return err
+	}
+	if cfg.history < 1 {
+		return x.usageErr("--history must be at least 1")
 	}
 	if cfg.key != "" && !strings.HasPrefix(cfg.key, "th_test_") {
 		return x.usageErr("--key must start with th_test_")
@@ -62,7 +73,13 @@ func mock(x *inv) error {
 		fmt.Fprintf(x.stderr, "%s %s %s %d %s\n", time.Now().UTC().Format("15:04:05.000"), r.Method, path, r.Status, r.RequestID)
 	}))
 	srv := theazotest.NewServer(opts...)
-	defer srv.Close()
+	defer func() {
+		// After the deadline, the connections still open are closed,
+		// whatever their clients do.
+		ctx, cancel := context.WithTimeout(context.Background(), mockShutdown)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
 	after(srv)
 
 	fmt.Fprintf(x.stdout, "Theazo mock API listening on %s\n\n", srv.URL())
@@ -89,7 +106,7 @@ func (a *app) describeErr(err error) error { return fmt.Errorf("%s", a.describe(
 // mockOptions maps the flags to theazotest options, and to what must be
 // done on the server once it runs. The fake's knobs live here alone.
 func mockOptions(cfg mockConfig) ([]theazotest.Option, func(*theazotest.Server), error) {
-	var opts []theazotest.Option
+	opts := []theazotest.Option{theazotest.WithRequestHistory(cfg.history, cfg.logBodies)}
 	if cfg.key != "" {
 		opts = append(opts, theazotest.WithAPIKey(cfg.key))
 	}
