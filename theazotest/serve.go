@@ -53,6 +53,10 @@ type callKey struct{}
 // serveHTTP is the outer handler of every request: request id, recording,
 // faults, then routing.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.control && strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		s.serveControl(w, r)
+		return
+	}
 	// Requests end when the server closes, so that Close never waits on a stream.
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
@@ -95,6 +99,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			panic(http.ErrAbortHandler)
 		case f.Status != 0:
+			// The request is refused unhandled; its body is read (and
+			// recorded) only when it carries a valid key.
+			if s.validKey(r) && !c.readBody() {
+				return
+			}
 			c.fail(faultError(f))
 			return
 		case f.HangUp && stream:

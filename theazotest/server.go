@@ -36,6 +36,8 @@ type Server struct {
 
 	openStreams atomic.Int64 // event streams being sent
 
+	scripts scripts // agent scripts set over the control API
+
 	faultMu sync.Mutex
 	faults  []*faultState
 
@@ -70,6 +72,8 @@ type config struct {
 	onRequest    func(Request) // WithRequestLog
 	provisioning time.Duration // WithProvisionDelay
 	streamRetry  time.Duration // WithStreamRetry
+	manual       *manualClock  // WithManualClock
+	control      bool          // WithControlAPI
 	history      int           // WithRequestHistory: requests kept; 0 is the default
 	noBodies     bool          // WithRequestHistory: keep no bodies
 }
@@ -152,6 +156,9 @@ func NewServer(opts ...Option) *Server {
 		s.ts.Listener = cfg.listener
 	}
 	s.ts.Start()
+	if cfg.manual == nil {
+		s.goBackground(s.watchSchedules)
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128
 	s.hc = &http.Client{Transport: tr}

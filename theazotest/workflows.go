@@ -330,16 +330,20 @@ func (s *Server) runWorkflow(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
+	return answer(http.StatusAccepted, *s.startRun(w, input))
+}
+
+// startRun starts a run of w on input and returns it; the caller holds s.mu.
+func (s *Server) startRun(w *workflow, input json.RawMessage) *workflowRun {
 	now := s.now()
 	run := &workflowRun{ID: newID("wfr", now), WorkflowID: w.ID, Status: "queued", CreatedAt: timestamp(now), log: newEventLog()}
 	for _, st := range w.Steps {
 		run.Steps = append(run.Steps, runStep{Name: st.Name, Status: "pending"})
 	}
 	s.st.runs[run.ID] = run
-	out := *run
 	steps := w.Steps
 	s.goBackground(func() { s.executeRun(run, steps, input) })
-	return answer(http.StatusAccepted, out)
+	return run
 }
 
 // setStep updates step i of a run, replacing the steps slice; the caller

@@ -17,6 +17,7 @@ type command struct {
 	name    string
 	args    string // the positional arguments, e.g. "AGENT TASK"
 	summary string
+	more    string // printed after the flags in the command's help
 	run     func(x *inv) error
 	subs    []*command
 }
@@ -246,6 +247,9 @@ func (x *inv) usage(w io.Writer) {
 	}
 	fmt.Fprint(w, "\nGlobal flags:\n")
 	printFlags(w, global)
+	if x.cmd.more != "" {
+		fmt.Fprint(w, "\n"+x.cmd.more)
+	}
 }
 
 // printFlags prints one line per flag: its name, value type and help.

@@ -14,8 +14,34 @@ import (
 )
 
 func mockCmd() *command {
-	return leaf("mock", "", "Serve a fake Theazo API (theazotest) on a port, for tests in any language.", mock)
+	c := leaf("mock", "", "Serve a fake Theazo API (theazotest) on a port, for tests in any language.", mock)
+	c.more = mockControlHelp
+	return c
 }
+
+// mockControlHelp describes the control API in theazo mock --help.
+const mockControlHelp = `Control API (same address, no key; off with --no-control):
+  POST   /_theazo/faults         make the next matching calls fail, e.g.
+                                 {"method":"POST","path":"/agents/*/run","status":503,"times":1}
+                                 (also: retryAfter, delay as "250ms", disconnect, hangUp, dropAfterEvents)
+  DELETE /_theazo/faults         clear every fault
+  POST   /_theazo/agent-scripts  what a run emits for a task matching a pattern (* matches anything), e.g.
+                                 {"task":"Summarize*","output":"Three papers.","cost":40}
+                                 or {"events":[{"type":"thinking","data":{"text":"…"}}],
+                                 "error":{"code":"provider_error","message":"The sandbox crashed."}}
+  DELETE /_theazo/agent-scripts  back to the default script
+  GET    /_theazo/requests       the latest requests (see --history), filtered by
+                                 ?method=POST&path=/agents/*/run&status=401&limit=10
+  DELETE /_theazo/requests       forget them
+  GET    /_theazo/clock          the mock's time
+  POST   /_theazo/clock          with --clock manual: {"advance":"1h"} or {"set":"2026-05-15T09:00:00Z"};
+                                 schedules whose cron time it passes fire, and the answer lists them
+  GET    /_theazo/firings        every schedule and trigger firing: the agent or workflow run it started
+
+A firing runs its action as the API does: agent-run creates an agent from the definition (in a
+session named after the schedule or trigger) and runs the task; workflow-run starts a run. Both
+show in usage and billing. A fired trigger passes its request body as the input.
+`
 
 // mockConfig is what the flags of theazo mock ask of the fake.
 type mockConfig struct {
@@ -28,6 +54,8 @@ type mockConfig struct {
 	seed           bool
 	history        int
 	logBodies      bool
+	clock          string
+	noControl      bool
 }
 
 // mockShutdown is how long theazo mock waits for requests in flight after
@@ -45,6 +73,8 @@ func mock(x *inv) error {
 	x.fs.BoolVar(&cfg.seed, "seed", false, "create sessions, agents, definitions, a workflow, … so every list shows something")
 	x.fs.IntVar(&cfg.history, "history", 1000, "keep the latest `N` requests for GET /_theazo/requests")
 	x.fs.BoolVar(&cfg.logBodies, "log-bodies", false, "keep the request bodies too (read only once the key is checked)")
+	x.fs.StringVar(&cfg.clock, "clock", "wall", "`wall` time, or manual: the clock stands still until POST /_theazo/clock moves it")
+	x.fs.BoolVar(&cfg.noControl, "no-control", false, "serve no control API under /_theazo/")
 	if err := x.parse(0, 0); err != nil {
 		return err
 	}
@@ -107,6 +137,16 @@ func (a *app) describeErr(err error) error { return fmt.Errorf("%s", a.describe(
 // done on the server once it runs. The fake's knobs live here alone.
 func mockOptions(cfg mockConfig) ([]theazotest.Option, func(*theazotest.Server), error) {
 	opts := []theazotest.Option{theazotest.WithRequestHistory(cfg.history, cfg.logBodies)}
+	if !cfg.noControl {
+		opts = append(opts, theazotest.WithControlAPI())
+	}
+	switch cfg.clock {
+	case "wall":
+	case "manual":
+		opts = append(opts, theazotest.WithManualClock(time.Now().UTC().Truncate(time.Second)))
+	default:
+		return nil, nil, fmt.Errorf("--clock must be wall or manual")
+	}
 	if cfg.key != "" {
 		opts = append(opts, theazotest.WithAPIKey(cfg.key))
 	}
