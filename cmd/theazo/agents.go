@@ -32,7 +32,7 @@ func agentsCreate(x *inv) error {
 	model := x.fs.String("model", "", "model `id` (orchestrator mode)")
 	x.fs.StringVar(&p.Instructions, "instructions", "", "system instructions")
 	x.fs.BoolVar(&p.Browser, "browser", false, "give the agent a browser")
-	x.fs.IntVar(&p.TimeoutSeconds, "timeout", 0, "idle timeout in `seconds`")
+	x.fs.IntVar(&p.TimeoutSeconds, "timeout", 0, "most `seconds` a run may take before the agent is terminated (default 300)")
 	if err := x.parse(1, 1); err != nil {
 		return err
 	}

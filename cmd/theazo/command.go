@@ -295,7 +295,6 @@ func root() *command {
 	return group("theazo", "theazo calls the Theazo API and serves a fake of it for tests.",
 		sessionsCmd(),
 		agentsCmd(),
-		usageCmd(),
 		billingCmd(),
 		definitionsCmd(),
 		workflowsCmd(),

@@ -148,8 +148,8 @@ var goldenCases = []struct {
 	{name: "agents_terminate_json", args: []string{"agents", "terminate", "--json", "{agent}"}},
 	{name: "agents_wait", args: []string{"agents", "wait", "{agent}"}},
 
-	{name: "usage", args: []string{"usage"}},
-	{name: "usage_json", args: []string{"usage", "--json", "--from", "2026-05-01", "--until", "2026-05-31"}},
+	{name: "usage", args: []string{"billing", "usage", "--breakdown"}},
+	{name: "usage_json", args: []string{"billing", "usage", "--breakdown", "--json", "--from", "2026-05-01", "--until", "2026-05-31"}},
 	{name: "billing_usage", args: []string{"billing", "usage"}},
 	{name: "billing_daily", args: []string{"billing", "daily", "--from", "2026-05-10", "--until", "2026-05-14"}},
 	{name: "billing_daily_json", args: []string{"billing", "daily", "--from", "2026-05-12", "--until", "2026-05-14", "--json"}},

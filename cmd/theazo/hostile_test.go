@@ -208,3 +208,15 @@ func TestControlCharactersEscaped(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `title\u001b]0;pwned\u0007 clip`, "--json keeps the exact string, in JSON's escapes")
 }
+
+// TestBaseURLWithoutVersionGetsAHint: a base URL without /v1 reaches no
+// route; the error says why.
+func TestBaseURLWithoutVersionGetsAHint(t *testing.T) {
+	srv := newServer(t)
+	r := runCLI(t, srv, map[string]string{"THEAZO_BASE_URL": strings.TrimSuffix(srv.URL(), "/v1")}, "", "sessions", "list")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "hint: the base URL has no /v1; the API lives under it, e.g. https://api.theazo.com/v1")
+	r = runCLI(t, srv, map[string]string{"THEAZO_BASE_URL": "ftp://example.com/v1"}, "", "sessions", "list")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "theazo: invalid base URL (--base-url or THEAZO_BASE_URL): it must be an http or https URL with a host and no query, like https://api.theazo.com/v1\n", r.stderr)
+}

@@ -2,7 +2,7 @@
 // serves a fake of the API for tests in any language (theazo mock).
 //
 //	theazo sessions list
-//	theazo agents run agt_… "Summarize this week's papers" --follow
+//	theazo agents run --follow agt_… "Summarize this week's papers"
 //	theazo mock --seed
 //
 // It reads the API key from THEAZO_API_KEY or --api-key, and the API root

@@ -153,7 +153,7 @@ func mockOptions(cfg mockConfig) ([]theazotest.Option, func(*theazotest.Server),
 	if cfg.rateLimit != "" {
 		n, window, err := parseRate(cfg.rateLimit)
 		if err != nil {
-			return nil, nil, fmt.Errorf("invalid --rate-limit %q: %v", cfg.rateLimit, err)
+			return nil, nil, fmt.Errorf("invalid --rate-limit: %v", err)
 		}
 		opts = append(opts, theazotest.WithRateLimitWindow(n, window))
 	}
