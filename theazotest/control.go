@@ -28,6 +28,9 @@ const ControlPrefix = "/_theazo/"
 //	                               anything; none: every task): {"task","events":[{"type","data"}],
 //	                               "output","cost","error":{"code","message"}}; the oldest match wins
 //	DELETE /_theazo/agent-scripts  forget every script: runs stream the server's script again
+//	POST   /_theazo/workflow-steps how workflow steps named like "step" (a pattern) end:
+//	                               {"step","output","cost","error","skip"} as in StepOutcome
+//	DELETE /_theazo/workflow-steps forget them
 //	GET    /_theazo/requests       the request log (see WithRequestHistory), oldest first; filters:
 //	                               ?method=POST&path=/agents/*/run&status=401&limit=N (the latest N)
 //	DELETE /_theazo/requests       forget the request log
@@ -49,10 +52,30 @@ type scriptRule struct {
 	events []Event
 }
 
-// scripts are the agent scripts set over the control API.
+// stepRule is a workflow step outcome set over the control API.
+type stepRule struct {
+	step    string // a path.Match pattern over the step's name
+	outcome StepOutcome
+}
+
+// scripts are the agent scripts and step outcomes set over the control API.
 type scripts struct {
 	mu    sync.Mutex
 	rules []scriptRule
+	steps []stepRule
+}
+
+// stepFor returns the outcome of the oldest control-API rule whose pattern
+// matches the step's name.
+func (s *Server) stepFor(name string) (StepOutcome, bool) {
+	s.scripts.mu.Lock()
+	defer s.scripts.mu.Unlock()
+	for _, r := range s.scripts.steps {
+		if ok, _ := path.Match(r.step, name); ok {
+			return r.outcome, true
+		}
+	}
+	return StepOutcome{}, false
 }
 
 // scriptFor returns the events of the oldest control-API script whose
@@ -95,6 +118,13 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case "DELETE /agent-scripts":
 		s.scripts.mu.Lock()
 		s.scripts.rules = nil
+		s.scripts.mu.Unlock()
+		c.write(okReply())
+	case "POST /workflow-steps":
+		c.write(s.controlStep(c))
+	case "DELETE /workflow-steps":
+		s.scripts.mu.Lock()
+		s.scripts.steps = nil
 		s.scripts.mu.Unlock()
 		c.write(okReply())
 	case "GET /requests":
@@ -228,6 +258,34 @@ func (s *Server) controlScript(c *call) reply {
 	}
 	s.scripts.mu.Lock()
 	s.scripts.rules = append(s.scripts.rules, rule)
+	s.scripts.mu.Unlock()
+	return answer(http.StatusCreated, map[string]any{"ok": true})
+}
+
+// controlStep adds the workflow step outcome of a JSON body.
+func (s *Server) controlStep(c *call) reply {
+	o, e := decodeObject(c.body)
+	if e != nil {
+		return failed(e)
+	}
+	ck := &checker{}
+	rule := stepRule{step: ck.str(o, "", "step", false)}
+	if rule.step == "" {
+		rule.step = "*"
+	}
+	if _, err := path.Match(rule.step, ""); err != nil {
+		ck.add("step", "is not a valid pattern")
+	}
+	rule.outcome.Output = o["output"]
+	rule.outcome.Cost, _ = ck.integer(o, "", "cost", false, 0)
+	rule.outcome.Error = ck.str(o, "", "error", false)
+	rule.outcome.Skip, _ = ck.boolean(o, "", "skip")
+	rule.outcome.Duration = 100 * time.Millisecond
+	if e := ck.err(); e != nil {
+		return failed(e)
+	}
+	s.scripts.mu.Lock()
+	s.scripts.steps = append(s.scripts.steps, rule)
 	s.scripts.mu.Unlock()
 	return answer(http.StatusCreated, map[string]any{"ok": true})
 }

@@ -17,7 +17,7 @@ type command struct {
 	name    string
 	args    string // the positional arguments, e.g. "AGENT TASK"
 	summary string
-	more    string // printed after the flags in the command's help
+	more    string // printed after the flags by --help
 	run     func(x *inv) error
 	subs    []*command
 }
@@ -119,6 +119,9 @@ func (x *inv) parse(min, max int) error {
 	if err := x.fs.Parse(x.raw); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			x.usage(x.stdout)
+			if x.cmd.more != "" {
+				fmt.Fprint(x.stdout, "\n"+x.cmd.more)
+			}
 			return errHelp
 		}
 		return x.usageErr("%s", flagError(err))
@@ -247,9 +250,6 @@ func (x *inv) usage(w io.Writer) {
 	}
 	fmt.Fprint(w, "\nGlobal flags:\n")
 	printFlags(w, global)
-	if x.cmd.more != "" {
-		fmt.Fprint(w, "\n"+x.cmd.more)
-	}
 }
 
 // printFlags prints one line per flag: its name, value type and help.

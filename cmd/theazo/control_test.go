@@ -254,3 +254,24 @@ func TestControlAPIRequestLog(t *testing.T) {
 	c = newRawClient(t, key, off)
 	c.must(404, "GET", "/_theazo/requests", "")
 }
+
+func TestControlAPIWorkflowStepFailsTheRun(t *testing.T) {
+	t.Parallel()
+	const key = "th_test_controlsteps"
+	_, base := startMock(t, key)
+	c := newRawClient(t, key, base)
+	def := c.must(201, "POST", "/v1/agent-definitions", `{"name":"d","instructions":"x"}`)["id"].(string)
+	wf := c.must(201, "POST", "/v1/workflows", `{"name":"w","steps":[{"name":"research","definitionId":"`+def+
+		`","task":"a"},{"name":"write","definitionId":"`+def+`","task":"b","dependsOn":["research"]}]}`)["id"].(string)
+	c.must(201, "POST", "/_theazo/workflow-steps", `{"step":"write","error":"The model refused."}`)
+	run := c.must(202, "POST", "/v1/workflows/"+wf+"/run", `{}`)["id"].(string)
+	got, _ := c.events("/v1/workflow-runs/"+run+"/stream", "0")
+	require.NotEmpty(t, got)
+	assert.Equal(t, `workflow:failed {"cost":{"amount":5,"currency":"usd"},"message":"The model refused.","step":"write"}`, got[len(got)-1])
+	assert.Equal(t, "failed", c.must(200, "GET", "/v1/workflow-runs/"+run, "")["status"])
+
+	c.must(200, "DELETE", "/_theazo/workflow-steps", "")
+	run = c.must(202, "POST", "/v1/workflows/"+wf+"/run", `{}`)["id"].(string)
+	got, _ = c.events("/v1/workflow-runs/"+run+"/stream", "0")
+	assert.Contains(t, got[len(got)-1], "workflow:complete")
+}

@@ -15,7 +15,7 @@ import (
 
 func mockCmd() *command {
 	c := leaf("mock", "", "Serve a fake Theazo API (theazotest) on a port, for tests in any language.", mock)
-	c.more = mockControlHelp
+	c.more = mockControlHelp // on --help only, not below a usage error
 	return c
 }
 
@@ -30,6 +30,9 @@ const mockControlHelp = `Control API (same address, no key; off with --no-contro
                                  or {"events":[{"type":"thinking","data":{"text":"…"}}],
                                  "error":{"code":"provider_error","message":"The sandbox crashed."}}
   DELETE /_theazo/agent-scripts  back to the default script
+  POST   /_theazo/workflow-steps how steps named like a pattern end, e.g.
+                                 {"step":"write","error":"The model refused."} or {"step":"*","output":{"n":1},"cost":9}
+  DELETE /_theazo/workflow-steps back to the default outcome
   GET    /_theazo/requests       the latest requests (see --history), filtered by
                                  ?method=POST&path=/agents/*/run&status=401&limit=10
   DELETE /_theazo/requests       forget them
@@ -124,6 +127,10 @@ func mock(x *inv) error {
 		fmt.Fprintln(x.stdout, "Seeded sessions, agents, definitions, a workflow and its run, a fleet, a schedule,")
 		fmt.Fprintln(x.stdout, "a trigger, a channel with a message, a provider and a secret.")
 		fmt.Fprintln(x.stdout)
+	}
+	if !cfg.noControl {
+		fmt.Fprintf(x.stdout, "Control API: %s/_theazo/ (faults, agent scripts, requests, clock; see theazo mock --help)\n\n",
+			strings.TrimSuffix(srv.URL(), "/v1"))
 	}
 	fmt.Fprintln(x.stdout, "Logging one line per request to stderr. Press Ctrl-C to stop.")
 	<-x.ctx.Done()
