@@ -200,7 +200,7 @@ func (s *Server) readWorkflow(ck *checker, o obj) workflow {
 		}
 	}
 	if len(ck.errs) == 0 && stepOrder(w.Steps) == nil {
-		ck.add("steps", "dependsOn has a cycle")
+		ck.add("steps", "depend on each other in a cycle")
 	}
 	return w
 }

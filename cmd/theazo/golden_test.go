@@ -223,6 +223,7 @@ var goldenCases = []struct {
 	{name: "error_not_found", args: []string{"agents", "get", "agt_01HXMISSING00000000000000"}},
 	{name: "error_not_found_json", args: []string{"agents", "get", "--json", "agt_01HXMISSING00000000000000"}},
 	{name: "error_validation", args: []string{"schedules", "create", "--cron", "0 9 * *", "--workflow", "{workflow}", "bad"}},
+	{name: "error_validation_server", args: []string{"triggers", "create", "--workflow", "wf_01HXMISSING0000000000000000", "on push"}},
 	{name: "usage_missing_argument", args: []string{"agents", "run", "{agent}"}},
 	{name: "usage_unknown_flag", args: []string{"sessions", "list", "--colour"}},
 	{name: "usage_unknown_command", args: []string{"agents", "launch"}},
