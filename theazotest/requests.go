@@ -35,7 +35,7 @@ type Request struct {
 func WithRequestLog(fn func(Request)) Option { return func(c *config) { c.onRequest = fn } }
 
 // DefaultRequestHistory is how many requests Requests keeps by default.
-const DefaultRequestHistory = 10000
+const DefaultRequestHistory = 100_000
 
 // WithRequestHistory sets how many of the latest requests Requests keeps
 // (default DefaultRequestHistory; older ones are forgotten, so that a
