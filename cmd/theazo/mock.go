@@ -129,8 +129,13 @@ func mock(x *inv) error {
 		fmt.Fprintln(x.stdout)
 	}
 	if !cfg.noControl {
-		fmt.Fprintf(x.stdout, "Control API: %s/_theazo/ (faults, agent scripts, requests, clock; see theazo mock --help)\n\n",
+		fmt.Fprintf(x.stdout, "Control API: %s/_theazo/ (faults, agent scripts, requests, clock; see theazo mock --help)\n",
 			strings.TrimSuffix(srv.URL(), "/v1"))
+		if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+			fmt.Fprintln(x.stdout, "Warning: the control API takes no key and this address is not loopback: anyone who reaches it")
+			fmt.Fprintln(x.stdout, "can steer the mock and read its request log. --no-control turns it off.")
+		}
+		fmt.Fprintln(x.stdout)
 	}
 	fmt.Fprintln(x.stdout, "Logging one line per request to stderr. Press Ctrl-C to stop.")
 	<-x.ctx.Done()
