@@ -187,7 +187,7 @@ func (s *Server) HTTPClient() *http.Client { return s.hc }
 // Close ends every stream and background run, shuts the server down,
 // waits for its goroutines and closes the idle connections of Client and
 // HTTPClient. It is safe to call more than once.
-func (s *Server) Close() { s.shutdown(nil) }
+func (s *Server) Close() { s.shutdown(context.Background(), false) }
 
 // Shutdown is Close with a deadline for the requests in flight: it ends
 // every stream and background run, stops accepting connections and waits
@@ -195,17 +195,18 @@ func (s *Server) Close() { s.shutdown(nil) }
 // their connections, whatever their clients do (a body sent a byte at a
 // time, a stream nobody reads). It reports ctx's error if it had to. It is
 // safe to call more than once, and with Close.
-func (s *Server) Shutdown(ctx context.Context) error { return s.shutdown(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error { return s.shutdown(ctx, true) }
 
-// shutdown is Shutdown, or Close when ctx is nil.
-func (s *Server) shutdown(ctx context.Context) error {
+// shutdown is Shutdown with deadline, else Close: that waits for the
+// requests in flight as httptest.Server.Close does.
+func (s *Server) shutdown(ctx context.Context, deadline bool) error {
 	var err error
 	s.closeOnce.Do(func() {
 		s.bgMu.Lock()
 		s.closing = true
 		s.bgMu.Unlock()
 		s.cancel()
-		if ctx != nil {
+		if deadline {
 			if err = s.ts.Config.Shutdown(ctx); err != nil {
 				s.ts.CloseClientConnections()
 			}
