@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // command is a node of the command tree: a group of subcommands or a leaf
@@ -68,7 +69,7 @@ func dispatch(ctx context.Context, a *app, c *command, path, args []string) erro
 			usage(a.stdout)
 			return errHelp
 		}
-		return &usageError{flagError(err), usage}
+		return &usageError{flagError(fs, err), usage}
 	}
 	args = fs.Args()
 	if len(args) == 0 {
@@ -124,7 +125,7 @@ func (x *inv) parse(min, max int) error {
 			}
 			return errHelp
 		}
-		return x.usageErr("%s", flagError(err))
+		return x.usageErr("%s", flagError(x.fs, err))
 	}
 	rest := x.fs.Args()
 	dashdash := len(x.raw) > len(rest) && x.raw[len(x.raw)-len(rest)-1] == "--"
@@ -183,10 +184,20 @@ func (x *inv) flagAfterArgs(a string) error {
 	return x.usageErr("an argument that starts with \"-\" comes where a value is expected; flags go before the arguments, and -- before a value that starts with \"-\" (%s [flags] -- %s)", x.path, x.cmd.args)
 }
 
+// isDuration reports whether fs's flag name takes a duration.
+func isDuration(fs *flag.FlagSet, name string) bool {
+	f := fs.Lookup(strings.TrimLeft(name, "-"))
+	if f == nil {
+		return false
+	}
+	_, err := time.ParseDuration(f.DefValue)
+	return err == nil && f.DefValue != "0" // an integer's default is "0", a duration's "0s"
+}
+
 // flagError rewrites an error of package flag as a sentence that names
 // flags as --name and never repeats the value given, which may be a secret
 // typed in the wrong place.
-func flagError(err error) string {
+func flagError(fs *flag.FlagSet, err error) string {
 	msg := err.Error()
 	name := func(s string) string {
 		s = strings.TrimLeft(s, "-")
@@ -212,12 +223,12 @@ func flagError(err error) string {
 		switch {
 		case strings.HasPrefix(msg, "invalid boolean value "):
 			return n + " takes no value, or =true or =false"
-		case strings.Contains(reason, "parse error") || strings.Contains(reason, "invalid syntax"):
-			return "invalid value for " + n + ": it must be a number or duration of the kind its help shows"
+		case isDuration(fs, flagName):
+			return "invalid value for " + n + ": it must be a duration, like 30s or 5m"
 		case strings.Contains(reason, "out of range"):
 			return "invalid value for " + n + ": it is out of range"
 		}
-		return "invalid value for " + n + ": " + reason
+		return "invalid value for " + n + ": it must be a whole number"
 	case strings.HasPrefix(msg, "bad flag syntax: "):
 		return "bad flag syntax"
 	}
