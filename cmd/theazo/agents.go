@@ -155,12 +155,16 @@ func agentsStream(x *inv) error {
 }
 
 func agentsExec(x *inv) error {
-	lang := x.fs.String("lang", "", "language of the code: python, javascript or bash (required)")
+	lang := x.fs.String("lang", "", "language of the code: python, typescript or bash (required)")
 	if err := x.parse(1, 2); err != nil {
 		return err
 	}
-	if *lang == "" {
+	switch theazo.ExecLang(*lang) {
+	case "":
 		return x.usageErr("missing --lang")
+	case theazo.LangPython, theazo.LangTypeScript, theazo.LangBash:
+	default:
+		return x.usageErr("--lang must be python, typescript or bash")
 	}
 	code := "-"
 	if len(x.args) == 2 {

@@ -242,11 +242,11 @@ func (x *inv) usageErr(format string, args ...any) error {
 
 // usage prints the command's usage, its flags and the global flags.
 func (x *inv) usage(w io.Writer) {
-	fmt.Fprintf(w, "%s\n\nUsage:\n  %s", x.cmd.summary, x.path)
+	fmt.Fprintf(w, "%s\n\nUsage:\n  %s [flags]", x.cmd.summary, x.path)
 	if x.cmd.args != "" {
 		fmt.Fprint(w, " "+x.cmd.args)
 	}
-	fmt.Fprint(w, " [flags]\n")
+	fmt.Fprint(w, "\n")
 	var own, global []*flag.Flag
 	x.fs.VisitAll(func(f *flag.Flag) {
 		if isGlobal(f.Name) {
@@ -261,6 +261,9 @@ func (x *inv) usage(w io.Writer) {
 	}
 	fmt.Fprint(w, "\nGlobal flags:\n")
 	printFlags(w, global)
+	if x.cmd.args != "" {
+		fmt.Fprint(w, "\nFlags go before the arguments; -- ends them, for a value that starts with \"-\".\n")
+	}
 }
 
 // printFlags prints one line per flag: its name, value type and help.
