@@ -19,7 +19,9 @@ type Request struct {
 	// Header holds the request headers; the Authorization value is redacted
 	// to its scheme and key prefix, e.g. "Bearer th_test_[redacted]".
 	Header http.Header
-	// Body is the request body as sent.
+	// Body is the request body as sent; nil when it was not read (the
+	// request was refused before: no valid key, an unknown route, an
+	// injected status) or not kept (WithRequestHistory without bodies).
 	Body []byte
 	// RequestID is the id the server gave the request (X-Request-Id).
 	RequestID string

@@ -75,7 +75,7 @@ func mock(x *inv) error {
 	x.fs.DurationVar(&cfg.eventDelay, "event-delay", 0, "wait this long before each event of a run, so streams unfold")
 	x.fs.BoolVar(&cfg.seed, "seed", false, "create sessions, agents, definitions, a workflow, … so every list shows something")
 	x.fs.IntVar(&cfg.history, "history", 1000, "keep the latest `N` requests for GET /_theazo/requests")
-	x.fs.BoolVar(&cfg.logBodies, "log-bodies", false, "keep the request bodies too (read only once the key is checked)")
+	x.fs.BoolVar(&cfg.logBodies, "log-bodies", false, "keep the request bodies too, each up to 8 MiB (read only once the key is checked)")
 	x.fs.StringVar(&cfg.clock, "clock", "wall", "`wall` time, or manual: the clock stands still until POST /_theazo/clock moves it")
 	x.fs.BoolVar(&cfg.noControl, "no-control", false, "serve no control API under /_theazo/")
 	if err := x.parse(0, 0); err != nil {
