@@ -354,7 +354,7 @@ func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	assert.Equal(t, agent.ID+" idle\n", p.stdout.text())
 	assert.Greater(t, time.Since(start), 200*time.Millisecond, "it waited for provisioning")
 
-	p = start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "200ms", agent.ID)
+	p = start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "1s", agent.ID) // long enough for the first poll on a loaded machine
 	assert.Equal(t, exitError, p.wait(t, 10*time.Second))
 	assert.Contains(t, p.stderr.text(), "waiting for agent "+agent.ID+" to be paused (it was idle): context deadline exceeded")
 }
