@@ -217,9 +217,12 @@ func (s *Server) runScript(a *agent, task string) {
 	if script == nil {
 		script = DefaultAgentScript
 	}
-	events := protect(func(v any) []Event {
-		return []Event{Failure("internal_error", fmt.Sprint("the agent script panicked: ", v))}
-	}, func() []Event { return script(task) })
+	events := s.scriptFor(task) // a script set over the control API comes first
+	if events == nil {
+		events = protect(func(v any) []Event {
+			return []Event{Failure("internal_error", fmt.Sprint("the agent script panicked: ", v))}
+		}, func() []Event { return script(task) })
+	}
 	calls := int64(1)
 	for i, ev := range events {
 		if ev.Type == "tool_call" {

@@ -1,6 +1,7 @@
 package theazotest
 
 import (
+	"net/http"
 	"strings"
 )
 
@@ -36,6 +37,14 @@ func (s *Server) RevokeKey(key string) {
 	s.keysMu.Lock()
 	delete(s.keys, key)
 	s.keysMu.Unlock()
+}
+
+// validKey reports whether r carries a valid key, whatever it may call.
+func (s *Server) validKey(r *http.Request) bool {
+	scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	return strings.EqualFold(scheme, "Bearer") && s.keys[strings.TrimSpace(key)] != nil
 }
 
 // authorize checks the key, its permissions and the rate limit, answering

@@ -147,9 +147,9 @@ func (s *Server) usableDefinition(ck *checker, field, id string) *definition {
 	d := s.st.defs[id]
 	switch {
 	case d == nil:
-		ck.add(field, "no such agent definition")
+		ck.add(field, "names no agent definition")
 	case d.Archived:
-		ck.add(field, "agent definition is archived")
+		ck.add(field, "names an archived agent definition")
 	}
 	return d
 }

@@ -107,6 +107,29 @@
 // every header, query parameter and body member, those it does not know
 // (sent with theazo.WithHeader, WithQuery or WithJSONSet) included; the
 // server ignores unknown ones, and Request.BodyMember reads a body member.
-// OpenStreams counts the event streams being sent, e.g. to see a client
-// close one.
+// Requests keeps the latest DefaultRequestHistory requests
+// (WithRequestHistory changes that, and whether bodies are kept); a request
+// refused before authentication is recorded without its body, which is
+// never read. OpenStreams counts the event streams being sent, e.g. to see
+// a client close one.
+//
+// # Time, schedules and triggers
+//
+// Schedules fire as the server's clock passes their cron times: once per
+// move of the clock however many times it passed, active schedules only,
+// nextRunAt moving on. With WithManualClock the clock stands still until
+// AdvanceClock or SetClock moves it, and the firings happen before those
+// return; with any other clock the server checks every second. A fired
+// trigger runs its action in the same way, with the request body as input.
+// What a firing creates (see Firing, and Firings): for an agent-run action,
+// an agent made from the definition in the session of a user named after
+// the schedule or trigger, running the task with the agent script; for a
+// workflow-run action, a run of the workflow. Both record their costs, so
+// usage and billing grow.
+//
+// # Control API
+//
+// WithControlAPI serves the same features over HTTP under /_theazo/ (faults,
+// agent scripts, the request log, the clock, firings), for tests written in
+// any language; theazo mock serves it.
 package theazotest

@@ -74,7 +74,7 @@ func (s *Server) createFleet(c *call) reply {
 	}
 	sess := s.st.sessions[w.SessionID]
 	if w.SessionID != "" && sess == nil {
-		ck.add("sessionId", "no such session")
+		ck.add("sessionId", "names no session")
 	}
 	s.usableDefinition(ck, "definitionId", w.DefinitionID)
 	if e := ck.err(); e != nil {

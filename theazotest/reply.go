@@ -57,6 +57,13 @@ func (c *call) fail(e *apiError) {
 	if e.retryAfter > 0 {
 		c.w.Header().Set("Retry-After", formatSeconds(e.retryAfter))
 	}
+	if !c.read && c.r != nil && c.r.ContentLength != 0 && !c.s.validKey(c.r) {
+		// The body of a call without a valid key was never read: close the
+		// connection rather than read what the client still sends, however
+		// slowly it sends it.
+		c.w.Header().Set("Connection", "close")
+		http.NewResponseController(c.w).SetReadDeadline(time.Now())
+	}
 	type errBody struct {
 		Code      string `json:"code"`
 		Message   string `json:"message"`

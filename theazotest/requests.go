@@ -19,7 +19,9 @@ type Request struct {
 	// Header holds the request headers; the Authorization value is redacted
 	// to its scheme and key prefix, e.g. "Bearer th_test_[redacted]".
 	Header http.Header
-	// Body is the request body as sent.
+	// Body is the request body as sent; nil when it was not read (the
+	// request was refused before: no valid key, an unknown route, an
+	// injected status) or not kept (WithRequestHistory without bodies).
 	Body []byte
 	// RequestID is the id the server gave the request (X-Request-Id).
 	RequestID string
@@ -34,16 +36,38 @@ type Request struct {
 // Authorization header is redacted as in Requests.
 func WithRequestLog(fn func(Request)) Option { return func(c *config) { c.onRequest = fn } }
 
-// Requests returns a copy of every request received so far, oldest first.
+// DefaultRequestHistory is how many requests Requests keeps by default.
+const DefaultRequestHistory = 100_000
+
+// WithRequestHistory sets how many of the latest requests Requests keeps
+// (default DefaultRequestHistory; older ones are forgotten, so that a
+// long-running server's memory stays bounded) and whether it keeps their
+// bodies (default true). A request refused before its body is read (no
+// key, a wrong key, an unknown route, an injected status) is recorded
+// without one.
+func WithRequestHistory(limit int, bodies bool) Option {
+	return func(c *config) { c.history, c.noBodies = max(limit, 1), !bodies }
+}
+
+// requestLog is a ring of the latest requests.
+type requestLog struct {
+	buf   []Request
+	total int64 // requests recorded ever; request n is at buf[n%len(buf)]
+}
+
+// Requests returns a copy of the requests kept (see WithRequestHistory),
+// oldest first.
 func (s *Server) Requests() []Request {
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
+	n := min(s.reqs.total, int64(s.history()))
+	out := make([]Request, 0, n)
+	for seq := s.reqs.total - n; seq < s.reqs.total; seq++ {
+		r := s.reqs.buf[seq%int64(len(s.reqs.buf))]
 		r.Header = r.Header.Clone()
 		r.Query = cloneValues(r.Query)
 		r.Body = bytes.Clone(r.Body)
-		out[i] = r
+		out = append(out, r)
 	}
 	return out
 }
@@ -51,8 +75,16 @@ func (s *Server) Requests() []Request {
 // ResetRequests forgets the requests received so far.
 func (s *Server) ResetRequests() {
 	s.reqMu.Lock()
-	s.requests = nil
+	s.reqs = requestLog{}
 	s.reqMu.Unlock()
+}
+
+// history is the number of requests kept.
+func (s *Server) history() int {
+	if s.cfg.history > 0 {
+		return s.cfg.history
+	}
+	return DefaultRequestHistory
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -87,22 +119,51 @@ func requestOf(r *http.Request, reqID string) Request {
 	return Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Header: h, RequestID: reqID}
 }
 
-// record logs a request and returns its index.
-func (s *Server) record(r *http.Request, body []byte, reqID string) int {
+// record logs a request, without its body, and returns its number.
+func (s *Server) record(r *http.Request, reqID string) int64 {
 	req := requestOf(r, reqID)
-	req.Body = body
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
 	req.Time = time.Now()
-	s.requests = append(s.requests, req)
-	return len(s.requests) - 1
+	if s.reqs.buf == nil {
+		s.reqs.buf = make([]Request, 0, min(s.history(), 64))
+	}
+	seq := s.reqs.total
+	if len(s.reqs.buf) < s.history() {
+		s.reqs.buf = append(s.reqs.buf, req)
+	} else {
+		s.reqs.buf[seq%int64(len(s.reqs.buf))] = req
+	}
+	s.reqs.total++
+	return seq
 }
 
-func (s *Server) setStatus(idx, status int) {
+// entry returns the kept request number seq, or nil if it was forgotten;
+// the caller holds s.reqMu.
+func (s *Server) entry(seq int64) *Request {
+	if seq < s.reqs.total-int64(len(s.reqs.buf)) || seq >= s.reqs.total {
+		return nil
+	}
+	return &s.reqs.buf[seq%int64(len(s.reqs.buf))]
+}
+
+func (s *Server) setStatus(seq int64, status int) {
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
-	if idx < len(s.requests) {
-		s.requests[idx].Status = status
+	if e := s.entry(seq); e != nil {
+		e.Status = status
+	}
+}
+
+// setBody keeps the body of request seq, unless bodies are not kept.
+func (s *Server) setBody(seq int64, body []byte) {
+	if s.cfg.noBodies {
+		return
+	}
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	if e := s.entry(seq); e != nil {
+		e.Body = body
 	}
 }
 

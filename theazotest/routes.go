@@ -107,6 +107,9 @@ func (s *Server) handle(pattern string, public bool, h func(*call)) {
 		if !public && !s.authorize(c) {
 			return
 		}
+		if !c.readBody() {
+			return
+		}
 		h(c)
 	})
 }

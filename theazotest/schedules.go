@@ -51,7 +51,7 @@ func (s *Server) readAction(ck *checker, o obj, required bool) (action, bool) {
 		case !present:
 			ck.add("action.config.workflowId", "is required")
 		case wf != "" && s.st.workflows[wf] == nil:
-			ck.add("action.config.workflowId", "no such workflow")
+			ck.add("action.config.workflowId", "names no workflow")
 		}
 	}
 	return a, true

@@ -26,7 +26,7 @@ func (s *Server) setSecret(c *call) reply {
 	ck.str(o, "", "value", true)
 	sessionID := ck.str(o, "", "sessionId", false)
 	if sessionID != "" && s.st.sessions[sessionID] == nil {
-		ck.add("sessionId", "no such session")
+		ck.add("sessionId", "names no session")
 	}
 	if e := ck.err(); e != nil {
 		return failed(e)

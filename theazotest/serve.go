@@ -20,6 +20,32 @@ type call struct {
 	reqID string
 	// drop ends a stream after this many events; negative means never.
 	drop int
+	// seq is the request's number in the request log.
+	seq int64
+	// read is set once the body has been read (readBody).
+	read bool
+}
+
+// readBody reads the request body, at most maxBody bytes, once the call
+// is authenticated: a request refused before is never read. It answers
+// 422 and reports false when the body cannot be read or is too large.
+func (c *call) readBody() bool {
+	if c.read {
+		return true
+	}
+	c.read = true
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxBody+1))
+	switch {
+	case err != nil:
+		c.fail(errInvalid("body", "could not be read"))
+		return false
+	case len(body) > maxBody:
+		c.fail(errInvalid("body", "is larger than 8 MiB"))
+		return false
+	}
+	c.body = body
+	c.s.setBody(c.seq, body)
+	return true
 }
 
 type callKey struct{}
@@ -27,21 +53,23 @@ type callKey struct{}
 // serveHTTP is the outer handler of every request: request id, recording,
 // faults, then routing.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.control && strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		s.serveControl(w, r)
+		return
+	}
 	// Requests end when the server closes, so that Close never waits on a stream.
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	stop := context.AfterFunc(s.ctx, cancel)
 	defer stop()
 
-	c := &call{s: s, reqID: "req_" + newID("", time.Now())[1:], drop: -1}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	c.body = body
+	c := &call{s: s, r: r, reqID: "req_" + newID("", time.Now())[1:], drop: -1}
 	rw := &statusWriter{ResponseWriter: w}
 	c.w = rw
 	w.Header().Set("X-Request-Id", c.reqID)
 
-	idx := s.record(r, body, c.reqID)
-	defer func() { s.setStatus(idx, rw.status) }()
+	c.seq = s.record(r, c.reqID)
+	defer func() { s.setStatus(c.seq, rw.status) }()
 	if s.cfg.onRequest != nil {
 		defer s.logRequest(r, c.reqID, rw)
 	}
@@ -57,15 +85,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	if err != nil {
-		c.fail(errInvalid("body", "could not be read"))
-		return
-	}
-	if len(body) > maxBody {
-		c.fail(errInvalid("body", "is larger than 8 MiB"))
-		return
-	}
-
 	rel := strings.TrimPrefix(r.URL.Path, "/v1")
 	stream := r.Method == http.MethodGet && strings.HasSuffix(rel, "/stream")
 	if f := s.takeFault(r.Method, rel); f != nil {
@@ -80,6 +99,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			panic(http.ErrAbortHandler)
 		case f.Status != 0:
+			// The request is refused unhandled; its body is read (and
+			// recorded) only when it carries a valid key.
+			if s.validKey(r) && !c.readBody() {
+				return
+			}
 			c.fail(faultError(f))
 			return
 		case f.HangUp && stream:

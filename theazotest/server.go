@@ -32,10 +32,12 @@ type Server struct {
 	keys   map[string]*keyInfo // valid API keys
 	apiKey string              // the key Client uses
 
-	reqMu    sync.Mutex
-	requests []Request
+	reqMu sync.Mutex
+	reqs  requestLog
 
 	openStreams atomic.Int64 // event streams being sent
+
+	scripts scripts // agent scripts set over the control API
 
 	faultMu sync.Mutex
 	faults  []*faultState
@@ -71,6 +73,10 @@ type config struct {
 	onRequest    func(Request) // WithRequestLog
 	provisioning time.Duration // WithProvisionDelay
 	streamRetry  time.Duration // WithStreamRetry
+	manual       *manualClock  // WithManualClock
+	control      bool          // WithControlAPI
+	history      int           // WithRequestHistory: requests kept; 0 is the default
+	noBodies     bool          // WithRequestHistory: keep no bodies
 }
 
 // WithAPIKey sets the server's API key instead of a random th_test_ key.
@@ -151,6 +157,9 @@ func NewServer(opts ...Option) *Server {
 		s.ts.Listener = cfg.listener
 	}
 	s.ts.Start()
+	if cfg.manual == nil {
+		s.goBackground(s.watchSchedules)
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128
 	if ml, ok := cfg.listener.(*memnet.Listener); ok {
@@ -182,16 +191,35 @@ func (s *Server) HTTPClient() *http.Client { return s.hc }
 // Close ends every stream and background run, shuts the server down,
 // waits for its goroutines and closes the idle connections of Client and
 // HTTPClient. It is safe to call more than once.
-func (s *Server) Close() {
+func (s *Server) Close() { s.shutdown(context.Background(), false) }
+
+// Shutdown is Close with a deadline for the requests in flight: it ends
+// every stream and background run, stops accepting connections and waits
+// until ctx is done for the requests in flight to finish; then it closes
+// their connections, whatever their clients do (a body sent a byte at a
+// time, a stream nobody reads). It reports ctx's error if it had to. It is
+// safe to call more than once, and with Close.
+func (s *Server) Shutdown(ctx context.Context) error { return s.shutdown(ctx, true) }
+
+// shutdown is Shutdown with deadline, else Close: that waits for the
+// requests in flight as httptest.Server.Close does.
+func (s *Server) shutdown(ctx context.Context, deadline bool) error {
+	var err error
 	s.closeOnce.Do(func() {
 		s.bgMu.Lock()
 		s.closing = true
 		s.bgMu.Unlock()
 		s.cancel()
+		if deadline {
+			if err = s.ts.Config.Shutdown(ctx); err != nil {
+				s.ts.CloseClientConnections()
+			}
+		}
 		s.ts.Close()
 		s.wg.Wait()
 		s.hc.CloseIdleConnections()
 	})
+	return err
 }
 
 // now returns the server's current time, in UTC.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // trigger is a Trigger on the wire; the signing secret is shown on create only.
@@ -21,25 +20,6 @@ type trigger struct {
 
 	seq    int64
 	secret string
-}
-
-// Firing is an accepted call of a trigger's public fire endpoint.
-type Firing struct {
-	// TriggerID is the trigger fired.
-	TriggerID string
-	// TaskID is the task the server answered with.
-	TaskID string
-	// Payload is the request body, passed as input to the trigger's action.
-	Payload json.RawMessage
-	// Time is when it was fired (the server's clock).
-	Time time.Time
-}
-
-// Firings returns the accepted trigger firings so far, oldest first.
-func (s *Server) Firings() []Firing {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Firing(nil), s.st.firings...)
 }
 
 // Sign returns the X-Theazo-Signature value for body under secret:
@@ -111,7 +91,8 @@ func (s *Server) fireTrigger(c *call) reply {
 		payload = append(json.RawMessage(nil), c.body...)
 	}
 	now := s.now()
-	taskID := newID("task", now)
-	s.st.firings = append(s.st.firings, Firing{TriggerID: t.ID, TaskID: taskID, Payload: payload, Time: now})
-	return answer(http.StatusAccepted, map[string]string{"taskId": taskID})
+	f := Firing{TriggerID: t.ID, TaskID: newID("task", now), Payload: payload, Time: now}
+	s.runAction(t.Action, payload, &f)
+	s.st.firings = append(s.st.firings, f)
+	return answer(http.StatusAccepted, map[string]string{"taskId": f.TaskID})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func agentsCreate(x *inv) error {
 	model := x.fs.String("model", "", "model `id` (orchestrator mode)")
 	x.fs.StringVar(&p.Instructions, "instructions", "", "system instructions")
 	x.fs.BoolVar(&p.Browser, "browser", false, "give the agent a browser")
-	x.fs.IntVar(&p.TimeoutSeconds, "timeout", 0, "idle timeout in `seconds`")
+	x.fs.IntVar(&p.TimeoutSeconds, "timeout", 0, "most `seconds` a run may take before the agent is terminated (default 300)")
 	if err := x.parse(1, 1); err != nil {
 		return err
 	}
@@ -88,21 +89,18 @@ func (x *inv) showAgent(a *theazo.Agent) error {
 		if a.TimeoutSeconds > 0 {
 			timeout = (time.Duration(a.TimeoutSeconds) * time.Second).String()
 		}
-		return x.fields("ID", a.ID, "Session", a.SessionID, "Status", x.status(string(a.Status)),
+		return x.fields("ID", a.ID, "Session", a.SessionID, "Status", string(a.Status),
 			"Provider", provider, "Model", model, "Browser", browser, "Tools", strings.Join(a.Tools, ", "),
 			"Instructions", a.Instructions, "Timeout", timeout, "Created", x.stamp(a.CreatedAt))
 	})
 }
 
-// status colours a status: green when ready or done, red when failed.
+// status colours a status, escaped: green when ready or done, red when failed.
 func (a *app) status(s string) string {
-	switch s {
-	case "idle", "active", "completed":
-		return a.paint(styleGreen, s)
-	case "failed", "terminated", "cancelled":
-		return a.paint(styleRed, s)
+	if st := statusStyle(s); st != "" {
+		return a.paint(st, s)
 	}
-	return s
+	return escape(s)
 }
 
 func agentsRun(x *inv) error {
@@ -126,6 +124,20 @@ func agentsRun(x *inv) error {
 		stop()
 		return err
 	}
+	// The task id first, so that a script can follow or stop the run later.
+	if x.g.json {
+		err = x.jsonLine(startLine{Type: "task", TaskID: run.TaskID, AgentID: run.AgentID})
+	} else {
+		stop()
+		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "task "+run.TaskID+" on "+run.AgentID))
+		stop = x.spin("waiting for the agent…")
+	}
+	if err != nil {
+		run.Close()
+		return err
+	}
+	x.interrupted = "Interrupted: the task goes on. Follow it again with \"theazo agents stream " + run.AgentID +
+		"\", or stop it with \"theazo agents terminate " + run.AgentID + "\"."
 	return follow(x, run.Stream(), stop, x.printAgentEvent)
 }
 
@@ -143,12 +155,16 @@ func agentsStream(x *inv) error {
 }
 
 func agentsExec(x *inv) error {
-	lang := x.fs.String("lang", "", "language of the code: python, javascript or bash (required)")
+	lang := x.fs.String("lang", "", "language of the code: python, typescript or bash (required)")
 	if err := x.parse(1, 2); err != nil {
 		return err
 	}
-	if *lang == "" {
+	switch theazo.ExecLang(*lang) {
+	case "":
 		return x.usageErr("missing --lang")
+	case theazo.LangPython, theazo.LangTypeScript, theazo.LangBash:
+	default:
+		return x.usageErr("--lang must be python, typescript or bash")
 	}
 	code := "-"
 	if len(x.args) == 2 {
@@ -170,8 +186,8 @@ func agentsExec(x *inv) error {
 			return err
 		}
 	} else {
-		io.WriteString(x.stdout, res.Stdout)
-		io.WriteString(x.stderr, res.Stderr)
+		io.WriteString(x.stdout, escape(res.Stdout))
+		io.WriteString(x.stderr, escape(res.Stderr))
 	}
 	if res.ExitCode != 0 {
 		return fmt.Errorf("the code exited with status %d", res.ExitCode)
@@ -221,11 +237,23 @@ func (x *inv) done(msg string) error {
 	return err
 }
 
+// agentStatuses are the statuses an agent may reach, as the API names them.
+var agentStatuses = []string{
+	string(theazo.AgentStatusProvisioning), string(theazo.AgentStatusIdle), string(theazo.AgentStatusRunning),
+	string(theazo.AgentStatusPaused), string(theazo.AgentStatusTerminated),
+}
+
 func agentsWait(x *inv) error {
-	want := x.fs.String("for", "idle", "the `status` to wait for")
+	want := x.fs.String("for", "idle", "the `status` to wait for: "+strings.Join(agentStatuses, ", "))
 	timeout := x.fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	if err := x.parse(1, 1); err != nil {
 		return err
+	}
+	if !slices.Contains(agentStatuses, *want) {
+		return x.usageErr("--for must be one of %s", strings.Join(agentStatuses, ", "))
+	}
+	if *timeout <= 0 {
+		return x.usageErr("--timeout must be positive, like 30s or 5m")
 	}
 	ctx, cancel := context.WithTimeout(x.ctx, *timeout)
 	defer cancel()

@@ -9,7 +9,7 @@ import (
 
 func billingCmd() *command {
 	return group("billing", "Cost breakdowns: totals, per day, per user, per model.",
-		leaf("usage", "", "Show the total cost and usage of a period.", billingUsage),
+		leaf("usage", "", "Show the total cost and usage of a period; with --breakdown, its cost by item.", billingUsage),
 		leaf("daily", "", "Show the cost of each day.", billingDaily),
 		leaf("users", "", "Show the cost of each user.", billingUsers),
 		leaf("models", "", "Show the cost of each model.", billingModels),
@@ -41,8 +41,12 @@ func billingModelsParams(x *inv, r *rangeFlags) (*theazo.BillingModelsParams, er
 
 func billingUsage(x *inv) error {
 	r := x.rangeFlags()
+	breakdown := x.fs.Bool("breakdown", false, "show the cost by item: compute, models, storage")
 	if err := x.parse(0, 0); err != nil {
 		return err
+	}
+	if *breakdown {
+		return usageBreakdown(x, r)
 	}
 	p, err := billingUsageParams(x, r)
 	if err != nil {
@@ -81,8 +85,8 @@ func billingUsers(x *inv) error {
 		return err
 	}
 	size := 0 // the API's default
-	if !l.all {
-		size = l.limit
+	if l.limit > 0 {
+		size = l.pageSize()
 	}
 	p, err := billingUsersParams(x, r, size)
 	if err != nil {

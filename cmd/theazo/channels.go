@@ -61,7 +61,7 @@ func channelsSend(x *inv) error {
 
 // printMessage prints one message: who, in which thread, and what.
 func (x *inv) printMessage(m *theazo.Message) error {
-	_, err := fmt.Fprintf(x.stdout, "%s %s %s\n", x.paint(styleDim, m.ThreadID), x.paint(styleBold, string(m.Role)+":"), m.Content)
+	_, err := fmt.Fprintf(x.stdout, "%s %s %s\n", x.paint(styleDim, m.ThreadID), x.paint(styleBold, string(m.Role)+":"), escape(m.Content))
 	return err
 }
 

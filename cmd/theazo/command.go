@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // command is a node of the command tree: a group of subcommands or a leaf
@@ -16,6 +18,7 @@ type command struct {
 	name    string
 	args    string // the positional arguments, e.g. "AGENT TASK"
 	summary string
+	more    string // printed after the flags by --help
 	run     func(x *inv) error
 	subs    []*command
 }
@@ -29,6 +32,10 @@ type inv struct {
 	fs   *flag.FlagSet
 	raw  []string
 	args []string // positional arguments, after parse
+
+	// interrupted, if set, is printed to stderr when Ctrl-C ends a followed
+	// run: what goes on, and how to follow or stop it.
+	interrupted string
 }
 
 // errHelp ends a run that printed help on request: exit 0.
@@ -62,7 +69,7 @@ func dispatch(ctx context.Context, a *app, c *command, path, args []string) erro
 			usage(a.stdout)
 			return errHelp
 		}
-		return &usageError{err.Error(), usage}
+		return &usageError{flagError(fs, err), usage}
 	}
 	args = fs.Args()
 	if len(args) == 0 {
@@ -103,30 +110,37 @@ func isGlobal(name string) bool {
 	return false
 }
 
-// parse parses the flags, which may come before, between or after the
-// positional arguments, and checks that there are between min and max of
-// those (max < 0: any number).
+// parse parses the flags, then checks that between min and max
+// positional arguments follow (max < 0: any number). Flags come before the
+// positional arguments: once one is seen, or after "--", nothing is read as
+// a flag, and an argument that looks like a flag where a value is expected
+// is a usage error, so that a value such as "--base-url=…" passed by a
+// script can never change where the key is sent.
 func (x *inv) parse(min, max int) error {
-	rest := x.raw
-	for len(rest) > 0 {
-		if err := x.fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				x.usage(x.stdout)
-				return errHelp
+	if err := x.fs.Parse(x.raw); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			x.usage(x.stdout)
+			if x.cmd.more != "" {
+				fmt.Fprint(x.stdout, "\n"+x.cmd.more)
 			}
-			return x.usageErr("%s", err.Error())
+			return errHelp
 		}
-		after := x.fs.Args()
-		if n := len(rest) - len(after); n > 0 && rest[n-1] == "--" {
-			x.args = append(x.args, after...) // "--" ends the flags
-			break
-		}
-		if len(after) == 0 {
-			break
-		}
-		x.args = append(x.args, after[0])
-		rest = after[1:]
+		return x.usageErr("%s", flagError(x.fs, err))
 	}
+	rest := x.fs.Args()
+	dashdash := len(x.raw) > len(rest) && x.raw[len(x.raw)-len(rest)-1] == "--"
+	if !dashdash {
+		for i, a := range rest {
+			if i > 0 && a == "--" {
+				rest = append(rest[:i:i], rest[i+1:]...)
+				break // values after "--" are values
+			}
+			if i > 0 && looksLikeFlag(a) {
+				return x.flagAfterArgs(a)
+			}
+		}
+	}
+	x.args = rest
 	switch {
 	case len(x.args) < min:
 		names := strings.Fields(x.cmd.args)
@@ -136,9 +150,89 @@ func (x *inv) parse(min, max int) error {
 		}
 		return x.usageErr("missing %s", missing)
 	case max >= 0 && len(x.args) > max:
-		return x.usageErr("too many arguments: %q", x.args[max:])
+		return x.usageErr("too many arguments: %s takes at most %d, and %d were given", x.path, max, len(x.args))
+	}
+	names := strings.Fields(x.cmd.args)
+	for i, a := range x.args {
+		if strings.TrimSpace(a) == "" && i < len(names) {
+			return x.usageErr("%s is empty", strings.Trim(names[i], "[]"))
+		}
 	}
 	return nil
+}
+
+// looksLikeFlag reports whether an argument starts like a flag: "-x" or
+// "--x", but not "-" alone (stdin) nor a negative number.
+func looksLikeFlag(a string) bool {
+	if len(a) < 2 || a[0] != '-' {
+		return false
+	}
+	if _, err := strconv.ParseFloat(a, 64); err == nil {
+		return false
+	}
+	return true
+}
+
+// flagAfterArgs is the usage error of an argument that looks like a flag
+// after a positional one. It names the flag only when the command has it,
+// never the value, which may be a secret.
+func (x *inv) flagAfterArgs(a string) error {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	if x.fs.Lookup(name) != nil {
+		return x.usageErr("--%s comes after an argument: put flags before the arguments, e.g. %s --%s … %s", name, x.path, name, x.cmd.args)
+	}
+	return x.usageErr("an argument that starts with \"-\" comes where a value is expected; flags go before the arguments, and -- before a value that starts with \"-\" (%s [flags] -- %s)", x.path, x.cmd.args)
+}
+
+// isDuration reports whether fs's flag name takes a duration.
+func isDuration(fs *flag.FlagSet, name string) bool {
+	f := fs.Lookup(strings.TrimLeft(name, "-"))
+	if f == nil {
+		return false
+	}
+	_, err := time.ParseDuration(f.DefValue)
+	return err == nil && f.DefValue != "0" // an integer's default is "0", a duration's "0s"
+}
+
+// flagError rewrites an error of package flag as a sentence that names
+// flags as --name and never repeats the value given, which may be a secret
+// typed in the wrong place.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	name := func(s string) string {
+		s = strings.TrimLeft(s, "-")
+		if len(s) > 32 || strings.ContainsAny(s, " \t") || strings.HasPrefix(s, "th_") {
+			return "" // not a flag name: do not echo it
+		}
+		return "--" + s
+	}
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		if n := name(strings.TrimPrefix(msg, "flag provided but not defined: ")); n != "" {
+			return "unknown flag " + n
+		}
+		return "unknown flag"
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		return name(strings.TrimPrefix(msg, "flag needs an argument: ")) + " needs a value"
+	case strings.HasPrefix(msg, "invalid boolean value "), strings.HasPrefix(msg, "invalid value "):
+		// invalid value "v" for flag -name: reason / invalid boolean value "v" for -name: reason
+		_, after, _ := strings.Cut(msg, "\" for ")
+		after = strings.TrimPrefix(after, "flag ")
+		flagName, reason, _ := strings.Cut(after, ": ")
+		n := name(flagName)
+		switch {
+		case strings.HasPrefix(msg, "invalid boolean value "):
+			return n + " takes no value, or =true or =false"
+		case isDuration(fs, flagName):
+			return "invalid value for " + n + ": it must be a duration, like 30s or 5m"
+		case strings.Contains(reason, "out of range"):
+			return "invalid value for " + n + ": it is out of range"
+		}
+		return "invalid value for " + n + ": it must be a whole number"
+	case strings.HasPrefix(msg, "bad flag syntax: "):
+		return "bad flag syntax"
+	}
+	return msg
 }
 
 // usageErr is a usage error of this command.
@@ -148,11 +242,11 @@ func (x *inv) usageErr(format string, args ...any) error {
 
 // usage prints the command's usage, its flags and the global flags.
 func (x *inv) usage(w io.Writer) {
-	fmt.Fprintf(w, "%s\n\nUsage:\n  %s", x.cmd.summary, x.path)
+	fmt.Fprintf(w, "%s\n\nUsage:\n  %s [flags]", x.cmd.summary, x.path)
 	if x.cmd.args != "" {
 		fmt.Fprint(w, " "+x.cmd.args)
 	}
-	fmt.Fprint(w, " [flags]\n")
+	fmt.Fprint(w, "\n")
 	var own, global []*flag.Flag
 	x.fs.VisitAll(func(f *flag.Flag) {
 		if isGlobal(f.Name) {
@@ -167,6 +261,9 @@ func (x *inv) usage(w io.Writer) {
 	}
 	fmt.Fprint(w, "\nGlobal flags:\n")
 	printFlags(w, global)
+	if x.cmd.args != "" {
+		fmt.Fprint(w, "\nFlags go before the arguments; -- ends them, for a value that starts with \"-\".\n")
+	}
 }
 
 // printFlags prints one line per flag: its name, value type and help.
@@ -212,7 +309,6 @@ func root() *command {
 	return group("theazo", "theazo calls the Theazo API and serves a fake of it for tests.",
 		sessionsCmd(),
 		agentsCmd(),
-		usageCmd(),
 		billingCmd(),
 		definitionsCmd(),
 		workflowsCmd(),

@@ -49,7 +49,7 @@ func fleetsGet(x *inv) error {
 
 func (x *inv) showFleet(f *theazo.Fleet) error {
 	return x.show(f, func() error {
-		return x.fields("ID", f.ID, "Status", x.status(string(f.Status)), "Session", f.SessionID,
+		return x.fields("ID", f.ID, "Status", string(f.Status), "Session", f.SessionID,
 			"Definition", f.DefinitionID, "Instructions", f.Instructions, "Tasks", strconv.Itoa(len(f.Tasks)),
 			"Concurrency", strconv.Itoa(f.Concurrency), "Completed", strconv.Itoa(f.Completed),
 			"Failed", strconv.Itoa(f.Failed), "Cost", money(f.TotalCost), "Created", x.stamp(f.CreatedAt))
@@ -90,9 +90,18 @@ func fleetsCreate(x *inv) error {
 		}
 		return x.showFleet(f)
 	}
-	if !x.g.json {
-		fmt.Fprintln(x.stdout, x.paint(styleDim, "fleet "+f.ID))
+	// The fleet id first, so that a script can follow or cancel it later.
+	if x.g.json {
+		err = x.jsonLine(startLine{Type: "fleet", FleetID: f.ID, SessionID: f.SessionID})
+	} else {
+		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "fleet "+f.ID))
 	}
+	if err != nil {
+		stop()
+		return err
+	}
+	x.interrupted = "Interrupted: the fleet goes on. Follow it again with \"theazo fleets stream " + f.ID +
+		"\", or stop it with \"theazo fleets cancel " + f.ID + "\"."
 	run, err := c.Fleets.Attach(x.ctx, f.ID)
 	if err != nil {
 		stop()
@@ -129,11 +138,11 @@ func (x *inv) printFleetEvent(ev theazo.FleetEvent) error {
 	var line string
 	switch e := ev.(type) {
 	case *theazo.AgentStartEvent:
-		line = x.paint(styleCyan, fmt.Sprintf("▸ #%d", e.Index)) + " " + e.AgentID + " " + truncate(e.Task, 80)
+		line = x.paint(styleCyan, fmt.Sprintf("▸ #%d", e.Index)) + " " + escape(e.AgentID) + " " + truncate(e.Task, 80)
 	case *theazo.AgentCompleteEvent:
 		line = x.paint(styleGreen, fmt.Sprintf("✓ #%d", e.Index)) + " " + truncate(e.Output, 80) + " " + x.paint(styleDim, money(e.Cost))
 	case *theazo.AgentFailedEvent:
-		line = x.paint(styleRed, fmt.Sprintf("✗ #%d", e.Index)) + " " + e.Message
+		line = x.paint(styleRed, fmt.Sprintf("✗ #%d", e.Index)) + " " + escape(e.Message)
 	case *theazo.FleetCompleteEvent:
 		line = fmt.Sprintf("%d completed, %d failed\n", e.Completed, e.Failed) + x.paint(styleDim, "cost: "+money(e.TotalCost))
 	case *theazo.FleetFailedEvent:

@@ -57,6 +57,12 @@ func (a *app) spin(msg string) (stop func()) {
 func follow[E sse.Event](x *inv, stream *sse.Stream[E], stopSpin func(), human func(E) error) error {
 	defer stream.Close()
 	defer stopSpin()
+	defer func() {
+		if x.ctx.Err() != nil && x.interrupted != "" {
+			stopSpin()
+			fmt.Fprintln(x.stderr, x.interrupted)
+		}
+	}()
 	for ev, err := range stream.Events() {
 		stopSpin()
 		if x.ctx.Err() != nil {
@@ -75,6 +81,18 @@ func follow[E sse.Event](x *inv, stream *sse.Stream[E], stopSpin func(), human f
 		}
 	}
 	return x.ctx.Err()
+}
+
+// startLine is the first line of a followed run with --json: what was
+// started, by id, before its events.
+type startLine struct {
+	Type       string `json:"type"` // "task", "run" or "fleet"
+	TaskID     string `json:"taskId,omitempty"`
+	AgentID    string `json:"agentId,omitempty"`
+	RunID      string `json:"runId,omitempty"`
+	WorkflowID string `json:"workflowId,omitempty"`
+	FleetID    string `json:"fleetId,omitempty"`
+	SessionID  string `json:"sessionId,omitempty"`
 }
 
 // runFailed is a stream that ended with a failure event: exit 1.
@@ -135,7 +153,7 @@ func (x *inv) printAgentEvent(ev theazo.AgentEvent) error {
 	case *theazo.ToolResultEvent:
 		line = x.paint(styleGreen, "← "+e.Tool) + " " + compact(e.Output)
 	case *theazo.OutputEvent:
-		line = e.Text + "\n" + x.paint(styleDim, "cost: "+money(e.Cost))
+		line = escape(e.Text) + "\n" + x.paint(styleDim, "cost: "+money(e.Cost))
 	case *theazo.ErrorEvent:
 		return x.failed(string(e.Code), e.Message)
 	case *theazo.UnknownEvent:

@@ -2,7 +2,7 @@
 // serves a fake of the API for tests in any language (theazo mock).
 //
 //	theazo sessions list
-//	theazo agents run agt_… "Summarize this week's papers" --follow
+//	theazo agents run --follow agt_… "Summarize this week's papers"
 //	theazo mock --seed
 //
 // It reads the API key from THEAZO_API_KEY or --api-key, and the API root
@@ -18,7 +18,18 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C or SIGTERM cancels ctx: the command stops what it
+	// does and exits (theazo mock shuts down within its deadline). A second
+	// one exits at once.
+	ctx, stop := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		stop()
+		<-sigs
+		os.Exit(exitInterrupted)
+	}()
 	a := &app{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,

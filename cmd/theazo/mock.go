@@ -14,8 +14,37 @@ import (
 )
 
 func mockCmd() *command {
-	return leaf("mock", "", "Serve a fake Theazo API (theazotest) on a port, for tests in any language.", mock)
+	c := leaf("mock", "", "Serve a fake Theazo API (theazotest) on a port, for tests in any language.", mock)
+	c.more = mockControlHelp // on --help only, not below a usage error
+	return c
 }
+
+// mockControlHelp describes the control API in theazo mock --help.
+const mockControlHelp = `Control API (same address, no key; off with --no-control):
+  POST   /_theazo/faults         make the next matching calls fail, e.g.
+                                 {"method":"POST","path":"/agents/*/run","status":503,"times":1}
+                                 (also: retryAfter, delay as "250ms", disconnect, hangUp, dropAfterEvents)
+  DELETE /_theazo/faults         clear every fault
+  POST   /_theazo/agent-scripts  what a run emits for a task matching a pattern (* matches anything), e.g.
+                                 {"task":"Summarize*","output":"Three papers.","cost":40}
+                                 or {"events":[{"type":"thinking","data":{"text":"…"}}],
+                                 "error":{"code":"provider_error","message":"The sandbox crashed."}}
+  DELETE /_theazo/agent-scripts  back to the default script
+  POST   /_theazo/workflow-steps how steps named like a pattern end, e.g.
+                                 {"step":"write","error":"The model refused."} or {"step":"*","output":{"n":1},"cost":9}
+  DELETE /_theazo/workflow-steps back to the default outcome
+  GET    /_theazo/requests       the latest requests (see --history), filtered by
+                                 ?method=POST&path=/agents/*/run&status=401&limit=10
+  DELETE /_theazo/requests       forget them
+  GET    /_theazo/clock          the mock's time
+  POST   /_theazo/clock          with --clock manual: {"advance":"1h"} or {"set":"2026-05-15T09:00:00Z"};
+                                 schedules whose cron time it passes fire, and the answer lists them
+  GET    /_theazo/firings        every schedule and trigger firing: the agent or workflow run it started
+
+A firing runs its action as the API does: agent-run creates an agent from the definition (in a
+session named after the schedule or trigger) and runs the task; workflow-run starts a run. Both
+show in usage and billing. A fired trigger passes its request body as the input.
+`
 
 // mockConfig is what the flags of theazo mock ask of the fake.
 type mockConfig struct {
@@ -26,7 +55,15 @@ type mockConfig struct {
 	provisionDelay time.Duration
 	eventDelay     time.Duration
 	seed           bool
+	history        int
+	logBodies      bool
+	clock          string
+	noControl      bool
 }
+
+// mockShutdown is how long theazo mock waits for requests in flight after
+// a signal before it closes their connections: it exits within 2 seconds.
+const mockShutdown = 1500 * time.Millisecond
 
 func mock(x *inv) error {
 	var cfg mockConfig
@@ -37,8 +74,15 @@ func mock(x *inv) error {
 	x.fs.DurationVar(&cfg.provisionDelay, "provision-delay", 0, "new agents are provisioning this long before idle")
 	x.fs.DurationVar(&cfg.eventDelay, "event-delay", 0, "wait this long before each event of a run, so streams unfold")
 	x.fs.BoolVar(&cfg.seed, "seed", false, "create sessions, agents, definitions, a workflow, … so every list shows something")
+	x.fs.IntVar(&cfg.history, "history", 1000, "keep the latest `N` requests for GET /_theazo/requests")
+	x.fs.BoolVar(&cfg.logBodies, "log-bodies", false, "keep the request bodies too, each up to 8 MiB (read only once the key is checked)")
+	x.fs.StringVar(&cfg.clock, "clock", "wall", "`wall` time, or manual: the clock stands still until POST /_theazo/clock moves it")
+	x.fs.BoolVar(&cfg.noControl, "no-control", false, "serve no control API under /_theazo/")
 	if err := x.parse(0, 0); err != nil {
 		return err
+	}
+	if cfg.history < 1 {
+		return x.usageErr("--history must be at least 1")
 	}
 	if cfg.key != "" && !strings.HasPrefix(cfg.key, "th_test_") {
 		return x.usageErr("--key must start with th_test_")
@@ -62,7 +106,13 @@ func mock(x *inv) error {
 		fmt.Fprintf(x.stderr, "%s %s %s %d %s\n", time.Now().UTC().Format("15:04:05.000"), r.Method, path, r.Status, r.RequestID)
 	}))
 	srv := theazotest.NewServer(opts...)
-	defer srv.Close()
+	defer func() {
+		// After the deadline, the connections still open are closed,
+		// whatever their clients do.
+		ctx, cancel := context.WithTimeout(context.Background(), mockShutdown)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
 	after(srv)
 
 	fmt.Fprintf(x.stdout, "Theazo mock API listening on %s\n\n", srv.URL())
@@ -78,6 +128,15 @@ func mock(x *inv) error {
 		fmt.Fprintln(x.stdout, "a trigger, a channel with a message, a provider and a secret.")
 		fmt.Fprintln(x.stdout)
 	}
+	if !cfg.noControl {
+		fmt.Fprintf(x.stdout, "Control API: %s/_theazo/ (faults, agent scripts, requests, clock; see theazo mock --help)\n",
+			strings.TrimSuffix(srv.URL(), "/v1"))
+		if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+			fmt.Fprintln(x.stdout, "Warning: the control API takes no key and this address is not loopback: anyone who reaches it")
+			fmt.Fprintln(x.stdout, "can steer the mock and read its request log. --no-control turns it off.")
+		}
+		fmt.Fprintln(x.stdout)
+	}
 	fmt.Fprintln(x.stdout, "Logging one line per request to stderr. Press Ctrl-C to stop.")
 	<-x.ctx.Done()
 	return nil // a signal is how a server stops: exit 0
@@ -89,14 +148,24 @@ func (a *app) describeErr(err error) error { return fmt.Errorf("%s", a.describe(
 // mockOptions maps the flags to theazotest options, and to what must be
 // done on the server once it runs. The fake's knobs live here alone.
 func mockOptions(cfg mockConfig) ([]theazotest.Option, func(*theazotest.Server), error) {
-	var opts []theazotest.Option
+	opts := []theazotest.Option{theazotest.WithRequestHistory(cfg.history, cfg.logBodies)}
+	if !cfg.noControl {
+		opts = append(opts, theazotest.WithControlAPI())
+	}
+	switch cfg.clock {
+	case "wall":
+	case "manual":
+		opts = append(opts, theazotest.WithManualClock(time.Now().UTC().Truncate(time.Second)))
+	default:
+		return nil, nil, fmt.Errorf("--clock must be wall or manual")
+	}
 	if cfg.key != "" {
 		opts = append(opts, theazotest.WithAPIKey(cfg.key))
 	}
 	if cfg.rateLimit != "" {
 		n, window, err := parseRate(cfg.rateLimit)
 		if err != nil {
-			return nil, nil, fmt.Errorf("invalid --rate-limit %q: %v", cfg.rateLimit, err)
+			return nil, nil, fmt.Errorf("invalid --rate-limit: %v", err)
 		}
 		opts = append(opts, theazotest.WithRateLimitWindow(n, window))
 	}

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/theazo/theazo-go"
 )
@@ -28,15 +31,79 @@ func (a *app) decorate(tty bool) bool {
 	return tty && a.getenv("NO_COLOR") == "" && a.getenv("TERM") != "dumb"
 }
 
-// paint wraps s in an ANSI style when stdout takes colour.
+// paint wraps s in an ANSI style when stdout takes colour. It escapes s
+// first (see escape): painted text is safe to print, and must not be
+// escaped again, which would show the style's own escape codes.
 func (a *app) paint(style, s string) string {
+	s = escape(s)
 	if !a.decorate(a.outTTY) || s == "" {
 		return s
 	}
 	return "\x1b[" + style + "m" + s + "\x1b[0m"
 }
 
-// table collects rows and prints them aligned, the header in bold.
+// escape makes text from the API safe to print to a terminal: control
+// characters (ESC, CR, BEL, DEL, the C1 range), bidirectional overrides
+// and invalid UTF-8 are shown visibly, as \x1b, \u009b or \u202e, so
+// that a string cannot move the cursor, set the window title or write the
+// clipboard. Newlines and tabs stay. Escaping twice changes nothing more.
+// --json output is never escaped: JSON has its own.
+func escape(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r < 0x80 && unsafeRune(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// unsafeRune reports whether r must not reach a terminal as it is.
+func unsafeRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return false
+}
+
+// statusStyle is the colour of a status: green when ready or done, red
+// when failed.
+func statusStyle(s string) string {
+	switch s {
+	case "idle", "active", "completed":
+		return styleGreen
+	case "failed", "terminated", "cancelled":
+		return styleRed
+	}
+	return ""
+}
+
+// table collects rows and prints them aligned, the header in bold, the
+// cells escaped and a STATUS column coloured.
 type table struct {
 	a    *app
 	rows [][]string
@@ -54,8 +121,13 @@ func (t *table) print() error {
 	}
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	for _, r := range t.rows {
+	status := slices.Index(t.rows[0], "STATUS")
+	for n, r := range t.rows {
 		for i, c := range r {
+			c = escape(c)
+			if n > 0 && i == status {
+				c = t.a.status(c)
+			}
 			c = strings.ReplaceAll(c, "\t", " ")
 			c = strings.ReplaceAll(c, "\n", " ")
 			if i > 0 {
@@ -80,7 +152,8 @@ func trimLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// fields prints one object as aligned "Name: value" lines.
+// fields prints one object as aligned "Name: value" lines, the values
+// escaped and a Status coloured.
 func (a *app) fields(kv ...string) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
@@ -88,7 +161,11 @@ func (a *app) fields(kv ...string) error {
 		if kv[i+1] == "" {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", a.paint(styleBold, kv[i]+":"), strings.ReplaceAll(kv[i+1], "\n", "\n\t"))
+		v := escape(kv[i+1])
+		if kv[i] == "Status" {
+			v = a.status(v)
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", a.paint(styleBold, kv[i]+":"), strings.ReplaceAll(strings.ReplaceAll(v, "\t", " "), "\n", "\n\t"))
 	}
 	tw.Flush()
 	_, err := a.stdout.Write(buf.Bytes())
@@ -168,6 +245,7 @@ func money(m theazo.Money) string { return m.String() }
 type listFlags struct {
 	limit int
 	all   bool
+	whole bool // the list shows every item unless --limit is given
 }
 
 // defaultLimit is how many items a list shows without --limit or --all.
@@ -183,31 +261,58 @@ func (x *inv) listFlags() *listFlags {
 	return l
 }
 
-// wholeListFlags are --limit and --all of a list that is short by nature
-// (providers, secrets, the billing reports): without --limit it shows
-// every item, following every page.
+// wholeListFlags is the --limit of a list that is short by nature
+// (providers, secrets, the billing reports): without it the list shows
+// every item, following every page; there is no --all.
 func (x *inv) wholeListFlags() *listFlags {
-	l := &listFlags{}
+	l := &listFlags{whole: true}
 	x.fs.IntVar(&l.limit, "limit", 0, "show at most `N` items (default all)")
-	x.fs.BoolVar(&l.all, "all", false, "show every item")
 	return l
 }
 
-// pageSize is the page size to ask for.
+// check refuses a --limit under 1, and --limit with --all.
+func (l *listFlags) check(x *inv) error {
+	set := false
+	x.fs.Visit(func(f *flag.Flag) { set = set || f.Name == "limit" })
+	switch {
+	case set && l.limit < 1:
+		return x.usageErr("--limit must be at least 1; for every item, leave it out of this list")
+	case set && l.all:
+		return x.usageErr("give --limit or --all, not both")
+	}
+	if !set && l.whole {
+		l.all = true
+	}
+	if !l.whole && l.limit < 1 {
+		return x.usageErr("--limit must be at least 1; --all shows every item")
+	}
+	return nil
+}
+
+// pageSize is the page size to ask for: one more than the limit, so that
+// the list knows whether more items exist without another request.
 func (l *listFlags) pageSize() int {
-	if l.all || l.limit <= 0 || l.limit > maxPageSize {
+	if l.all || l.limit <= 0 || l.limit >= maxPageSize {
 		return maxPageSize
 	}
-	return l.limit
+	return l.limit + 1
 }
 
 // list prints the items of seq up to the limit: with --json one line per
-// item as it arrives, else a table whose rows row makes.
+// item as it arrives, else a table whose rows row makes. A list cut short
+// by the limit says so on stderr, and how to see the rest.
 func list[T any](x *inv, l *listFlags, seq iter.Seq2[*T, error], t *table, row func(*T) []string) error {
-	n := 0
+	if err := l.check(x); err != nil {
+		return err
+	}
+	n, more := 0, false
 	for item, err := range seq {
 		if err != nil {
 			return err
+		}
+		if !l.all && n >= l.limit {
+			more = true
+			break // before the iterator fetches another page
 		}
 		n++
 		if x.g.json {
@@ -217,14 +322,20 @@ func list[T any](x *inv, l *listFlags, seq iter.Seq2[*T, error], t *table, row f
 		} else {
 			t.row(row(item)...)
 		}
-		if !l.all && l.limit > 0 && n >= l.limit {
-			break // before the iterator fetches another page
+	}
+	if !x.g.json {
+		if err := t.print(); err != nil {
+			return err
 		}
 	}
-	if x.g.json {
-		return nil
+	if more {
+		hint := "--all for every one"
+		if l.whole {
+			hint = "leave out --limit for every one"
+		}
+		fmt.Fprintf(x.stderr, "Showing the first %d; more exist: raise --limit or use %s.\n", n, hint)
 	}
-	return t.print()
+	return nil
 }
 
 // orDash shows "-" for an empty cell.
@@ -237,7 +348,7 @@ func orDash(s string) string {
 
 // truncate shortens s to n runes for a table cell.
 func truncate(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(escape(s)), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

@@ -228,11 +228,13 @@ func TestFollowPrintsEventsInOrderAsTheyArrive(t *testing.T) {
 	_, url := startMock(t, key, "--event-delay", delay.String())
 	agent := newAgent(t, key, url)
 
-	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", agent, "Find papers", "--follow")
+	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", "--follow", agent, "Find papers")
 	require.Equal(t, 0, p.wait(t, 10*time.Second), p.stderr.text())
 	end := time.Now()
 	lines := p.stdout.all()
-	require.Len(t, lines, 5, p.stdout.text())
+	require.Len(t, lines, 6, p.stdout.text())
+	assert.Regexp(t, `^task task_\w+ on `+agent+`$`, lines[0].text, "the task id first")
+	lines = lines[1:]
 	for i, prefix := range []string{"thinking: ", "→ web_search ", "← web_search ", "Here is a scripted answer to: Find papers", "cost: 0.12 USD"} {
 		assert.True(t, strings.HasPrefix(lines[i].text, prefix), "line %d is %q, want %q…", i, lines[i].text, prefix)
 	}
@@ -248,11 +250,13 @@ func TestFollowInterruptedExits130AndClosesTheStream(t *testing.T) {
 	mock, url := startMock(t, key, "--event-delay", "1s")
 	agent := newAgent(t, key, url)
 
-	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", agent, "Find papers", "--follow")
+	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", "--follow", agent, "Find papers")
 	p.stdout.waitFor(t, regexp.MustCompile(`^thinking: `), 10*time.Second)
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
 	assert.Equal(t, exitInterrupted, p.wait(t, 2*time.Second))
-	assert.Len(t, p.stdout.all(), 1, "nothing is printed after the interrupt")
+	assert.Len(t, p.stdout.all(), 2, "the task id, the first event, and nothing after the interrupt")
+	assert.Equal(t, "Interrupted: the task goes on. Follow it again with \"theazo agents stream "+agent+
+		"\", or stop it with \"theazo agents terminate "+agent+"\".\n", p.stderr.text())
 	// The mock logs a stream when it ends: the command closed it.
 	mock.stderr.waitFor(t, regexp.MustCompile(`GET /v1/agents/`+agent+`/stream 200`), 2*time.Second)
 }
@@ -284,7 +288,8 @@ func TestListLimitAndAllPage(t *testing.T) {
 	assert.Len(t, strings.Split(strings.TrimSpace(r.stdout), "\n"), 5)
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1, "--limit 5 fetches one page")
-	assert.Equal(t, "5", reqs[0].Query.Get("limit"))
+	assert.Equal(t, "6", reqs[0].Query.Get("limit"), "one more than shown, to know that more exist")
+	assert.Equal(t, "Showing the first 5; more exist: raise --limit or use --all for every one.\n", r.stderr)
 
 	srv.ResetRequests()
 	r = runCLI(t, srv, nil, "", "sessions", "list", "--json", "--all")
@@ -349,7 +354,7 @@ func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	assert.Equal(t, agent.ID+" idle\n", p.stdout.text())
 	assert.Greater(t, time.Since(start), 200*time.Millisecond, "it waited for provisioning")
 
-	p = start2(t, key, url, "agents", "wait", agent.ID, "--for", "paused", "--timeout", "200ms")
+	p = start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "1s", agent.ID) // long enough for the first poll on a loaded machine
 	assert.Equal(t, exitError, p.wait(t, 10*time.Second))
 	assert.Contains(t, p.stderr.text(), "waiting for agent "+agent.ID+" to be paused (it was idle): context deadline exceeded")
 }

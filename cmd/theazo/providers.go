@@ -24,7 +24,7 @@ func providersList(x *inv) error {
 		if p.IsDefault {
 			def = "yes"
 		}
-		return []string{string(p.Provider), orDash(def), x.status(string(p.Status)), x.ago(p.CreatedAt)}
+		return []string{string(p.Provider), orDash(def), string(p.Status), x.ago(p.CreatedAt)}
 	})
 }
 
@@ -55,7 +55,7 @@ func providersCreate(x *inv) error {
 		if p.IsDefault {
 			def = "yes"
 		}
-		return x.fields("Provider", string(p.Provider), "Default", def, "Status", x.status(string(p.Status)), "Created", x.stamp(p.CreatedAt))
+		return x.fields("Provider", string(p.Provider), "Default", def, "Status", string(p.Status), "Created", x.stamp(p.CreatedAt))
 	})
 }
 

@@ -35,20 +35,30 @@ func (x *inv) actionFlags() *actionFlags {
 // action returns the action of the flags; nil when none is set and
 // required is false.
 func (f *actionFlags) action(x *inv, required bool) (*theazo.Action, error) {
+	in, err := x.jsonFlag("input", f.input)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case f.definition != "" && f.workflow != "":
 		return nil, x.usageErr("give --definition or --workflow, not both")
 	case f.definition != "":
 		if f.task == "" {
-			return nil, x.usageErr("missing --task")
+			return nil, x.usageErr("missing --task: --definition runs the definition on a task")
+		}
+		if f.input != "" {
+			return nil, x.usageErr("--input goes with --workflow; an agent run takes --task")
 		}
 		return &theazo.Action{Type: theazo.ActionAgentRun, Config: theazo.ActionConfig{DefinitionID: f.definition, Task: f.task}}, nil
 	case f.workflow != "":
-		in, err := x.jsonFlag("input", f.input)
-		if err != nil {
-			return nil, err
+		if f.task != "" {
+			return nil, x.usageErr("--task goes with --definition; a workflow run takes --input")
 		}
 		return &theazo.Action{Type: theazo.ActionWorkflowRun, Config: theazo.ActionConfig{WorkflowID: f.workflow, Input: in}}, nil
+	case f.task != "":
+		return nil, x.usageErr("--task goes with --definition")
+	case f.input != "":
+		return nil, x.usageErr("--input goes with --workflow")
 	case required:
 		return nil, x.usageErr("missing --definition or --workflow")
 	}
@@ -74,13 +84,13 @@ func schedulesList(x *inv) error {
 	}
 	seq := x.client().Schedules.List(x.ctx, &theazo.ScheduleListParams{Limit: l.pageSize(), Status: theazo.ScheduleStatus(*status)})
 	return list(x, l, seq, x.table("ID", "NAME", "CRON", "STATUS", "NEXT RUN", "ACTION"), func(s *theazo.Schedule) []string {
-		return []string{s.ID, s.Name, s.Cron, x.status(string(s.Status)), orDash(x.ago(s.NextRunAt)), describeAction(s.Action)}
+		return []string{s.ID, s.Name, s.Cron, string(s.Status), orDash(x.ago(s.NextRunAt)), describeAction(s.Action)}
 	})
 }
 
 func (x *inv) showSchedule(s *theazo.Schedule) error {
 	return x.show(s, func() error {
-		return x.fields("ID", s.ID, "Name", s.Name, "Cron", s.Cron, "Status", x.status(string(s.Status)),
+		return x.fields("ID", s.ID, "Name", s.Name, "Cron", s.Cron, "Status", string(s.Status),
 			"Action", describeAction(s.Action), "Next run", x.stamp(s.NextRunAt), "Created", x.stamp(s.CreatedAt))
 	})
 }

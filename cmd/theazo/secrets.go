@@ -39,7 +39,7 @@ func secretsSet(x *inv) error {
 		return err
 	}
 	return x.show(m, func() error {
-		_, err := fmt.Fprintf(x.stdout, "Stored %s (%s)\n", m.Name, m.Scope)
+		_, err := fmt.Fprintf(x.stdout, "Stored %s (%s)\n", escape(m.Name), escape(string(m.Scope)))
 		return err
 	})
 }

@@ -10,7 +10,7 @@ import (
 
 func sessionsCmd() *command {
 	return group("sessions", "Per-user sessions: isolation, cost limits and billing scope.",
-		leaf("list", "", "List sessions, newest first.", sessionsList),
+		leaf("list", "", "List sessions, oldest first.", sessionsList),
 		leaf("create", "USER", "Create a session for a user.", sessionsCreate),
 		leaf("get-or-create", "USER", "Return the user's session, creating it if needed.", sessionsGetOrCreate),
 	)
@@ -51,7 +51,7 @@ func (l *limitFlags) limits(x *inv) (*theazo.SessionLimits, error) {
 	if l.maxCost != "" {
 		c, err := parseCostLimit(l.maxCost)
 		if err != nil {
-			return nil, x.usageErr("invalid --max-cost %q: %v", l.maxCost, err)
+			return nil, x.usageErr("invalid --max-cost: %v", err)
 		}
 		lim.MaxCost = c
 	}
@@ -75,13 +75,13 @@ func parseCostLimit(s string) (*theazo.CostLimit, error) {
 	}
 	whole, err := strconv.ParseInt(units, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("invalid amount %q", num)
+		return nil, fmt.Errorf("the amount must be a number, e.g. 5 or 12.50")
 	}
 	cents := int64(0)
 	if frac != "" {
 		c, err := strconv.ParseInt((frac + "0")[:2], 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("invalid amount %q", num)
+			return nil, fmt.Errorf("the amount must be a number, e.g. 5 or 12.50")
 		}
 		cents = c
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go"
 )
 
 // tmux runs a tmux command on the test's own server socket.
@@ -25,12 +27,7 @@ func tmux(t *testing.T, socket string, args ...string) string {
 // neither. Without tmux it skips, except in CI (CI=true), where .ci/run
 // installs tmux and a missing one is a failure.
 func TestTerminal(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required in CI (CI=true); .ci/run installs it")
-		}
-		t.Skip("tmux is not installed; CI installs it")
-	}
+	needTmux(t)
 	const key = "th_test_terminal"
 	_, url := startMock(t, key, "--event-delay", "700ms")
 
@@ -45,7 +42,7 @@ func TestTerminal(t *testing.T) {
 			if tc.noColor {
 				env = append(env, "NO_COLOR=1")
 			}
-			command := strings.Join(append(env, binary, "agents", "run", agent, "'Find papers'", "--follow"), " ") + "; echo EXIT=$?; sleep 60"
+			command := strings.Join(append(env, binary, "agents", "run", "--follow", agent, "'Find papers'"), " ") + "; echo EXIT=$?; sleep 60"
 			tmux(t, socket, "new-session", "-d", "-x", "160", "-y", "40", "-s", "t", command)
 			t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 
@@ -75,4 +72,49 @@ func TestTerminal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// needTmux skips the test without tmux, except in CI (CI=true), where
+// .ci/run installs tmux and a missing one is a failure.
+func needTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is required in CI (CI=true); .ci/run installs it")
+		}
+		t.Skip("tmux is not installed; CI installs it")
+	}
+}
+
+// TestTerminalEscapesWhatTheAPISends prints, in a real terminal, channel
+// messages that anyone may post: one sets the window title (OSC 0), one
+// clears the screen. The terminal's title stays, and the escapes show as text.
+func TestTerminalEscapesWhatTheAPISends(t *testing.T) {
+	needTmux(t)
+	const key = "th_test_terminalescape"
+	_, url := startMock(t, key)
+	c := testClient(t, key, url)
+	ch, err := c.Channels.Create(t.Context(), &theazo.ChannelCreateParams{Name: "public", Instructions: "x"})
+	require.NoError(t, err)
+	for _, m := range []string{"hi\x1b]0;pwned\x07 there", "wipe\x1b[2J\x1b[H done"} {
+		_, err = c.Channels.SendMessage(t.Context(), ch.ID, &theazo.MessageSendParams{Content: m})
+		require.NoError(t, err)
+	}
+	socket := fmt.Sprintf("theazo-test-%d-escape", os.Getpid())
+	env := []string{"env", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}
+	command := strings.Join(append(env, binary, "channels", "messages", ch.ID), " ") + "; echo EXIT=$?; sleep 60"
+	tmux(t, socket, "new-session", "-d", "-x", "200", "-y", "20", "-s", "t", command)
+	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+	var screen string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(30 * time.Millisecond) {
+		if screen = tmux(t, socket, "capture-pane", "-p", "-t", "t"); strings.Contains(screen, "EXIT=") {
+			break
+		}
+	}
+	require.Contains(t, screen, "EXIT=0", screen)
+	assert.Contains(t, screen, `hi\x1b]0;pwned\x07 there`, "the title escape is shown, not obeyed")
+	assert.Contains(t, screen, `wipe\x1b[2J\x1b[H done`)
+	assert.Contains(t, screen, "CONTENT", "the table's header was not wiped")
+	title := tmux(t, socket, "display-message", "-p", "-t", "t", "#{pane_title}")
+	assert.NotContains(t, title, "pwned", "the window title is untouched")
 }

@@ -7,9 +7,9 @@ import (
 	"github.com/theazo/theazo-go"
 )
 
-func usageCmd() *command {
-	return leaf("usage", "", "Show the usage and cost of the billing period.", usageSummary)
-}
+// usageBreakdown prints Usage.Summary: the cost of the billing period by
+// item. It is theazo billing usage --breakdown: one command for the usage
+// of a period.
 
 // rangeFlags are --from and --until: a date (2025-05-01) or a time (RFC 3339).
 type rangeFlags struct{ from, until string }
@@ -58,11 +58,7 @@ func usageSummaryParams(x *inv, r *rangeFlags) (*theazo.UsageSummaryParams, erro
 	return &theazo.UsageSummaryParams{From: from, Until: until}, nil
 }
 
-func usageSummary(x *inv) error {
-	r := x.rangeFlags()
-	if err := x.parse(0, 0); err != nil {
-		return err
-	}
+func usageBreakdown(x *inv, r *rangeFlags) error {
 	p, err := usageSummaryParams(x, r)
 	if err != nil {
 		return err

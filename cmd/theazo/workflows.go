@@ -87,8 +87,8 @@ func (x *inv) jsonFlag(name, value string) (map[string]any, error) {
 		return nil, nil
 	}
 	var m map[string]any
-	if err := json.Unmarshal([]byte(value), &m); err != nil {
-		return nil, x.usageErr("--%s wants a JSON object: %v", name, err)
+	if err := json.Unmarshal([]byte(value), &m); err != nil || m == nil {
+		return nil, x.usageErr("--%s must be a JSON object, like '{\"topic\":\"go\"}'", name)
 	}
 	return m, nil
 }
@@ -183,9 +183,17 @@ func workflowsRun(x *inv) error {
 		}
 		return x.showRun(run)
 	}
-	if !x.g.json {
-		fmt.Fprintln(x.stdout, x.paint(styleDim, "run "+run.ID))
+	// The run id first, so that a script can follow the run again later.
+	if x.g.json {
+		err = x.jsonLine(startLine{Type: "run", RunID: run.ID, WorkflowID: run.WorkflowID})
+	} else {
+		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "run "+run.ID))
 	}
+	if err != nil {
+		stop()
+		return err
+	}
+	x.interrupted = "Interrupted: the run goes on. Follow it again with \"theazo workflows stream-run " + run.ID + "\"."
 	h, err := c.Workflows.Attach(x.ctx, run.ID)
 	if err != nil {
 		stop()
@@ -211,7 +219,7 @@ func (x *inv) showRun(r *theazo.WorkflowRunInfo) error {
 		if r.Cost != (theazo.Money{}) {
 			cost = money(r.Cost)
 		}
-		if err := x.fields("ID", r.ID, "Workflow", r.WorkflowID, "Status", x.status(string(r.Status)),
+		if err := x.fields("ID", r.ID, "Workflow", r.WorkflowID, "Status", string(r.Status),
 			"Output", compact(r.Output), "Cost", cost, "Created", x.stamp(r.CreatedAt)); err != nil {
 			return err
 		}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go"
+)
+
+// hostPort is the host:port of a base URL.
+func hostPort(t *testing.T, base string) string {
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	return u.Host
+}
+
+// trickle opens a connection that sends a request's headers, then its
+// body a byte every 50 ms, never finishing; the test's cleanup closes it.
+func trickle(t *testing.T, addr, head string) {
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	_, err = io.WriteString(conn, head)
+	require.NoError(t, err)
+	go func() {
+		for {
+			if _, err := conn.Write([]byte("x")); err != nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+}
+
+// TestMockExitsWithin2sOfSIGTERM: whatever clients do, theazo mock exits 0
+// within 2 seconds of SIGTERM.
+func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
+	const key = "th_test_mockshutdown"
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, addr, base string)
+	}{
+		{"a client trickling an authenticated body", func(t *testing.T, addr, base string) {
+			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
+				"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+		}},
+		{"a client trickling an unauthenticated body", func(t *testing.T, addr, base string) {
+			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+		}},
+		{"a client of the public channel stream that never reads", func(t *testing.T, addr, base string) {
+			c := testClient(t, key, base)
+			ch, err := c.Channels.Create(t.Context(), &theazo.ChannelCreateParams{Name: "flood", Instructions: "x"})
+			require.NoError(t, err)
+			conn, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			t.Cleanup(func() { conn.Close() })
+			require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(4096))
+			_, err = fmt.Fprintf(conn, "GET /v1/channels/%s/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n", ch.ID)
+			require.NoError(t, err)
+			// Messages of 64 KiB, each streamed twice (it and its reply), until
+			// the stream's connection is full: the server's writes block.
+			big := strings.Repeat("m", 64<<10)
+			for range 80 {
+				_, err := c.Channels.SendMessage(t.Context(), ch.ID, &theazo.MessageSendParams{Content: big})
+				require.NoError(t, err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p, base := startMock(t, key)
+			tc.setup(t, hostPort(t, base), base)
+			time.Sleep(50 * time.Millisecond) // let the server take the request
+			require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+			start := time.Now()
+			assert.Equal(t, 0, p.wait(t, 3*time.Second))
+			assert.Less(t, time.Since(start), 2*time.Second)
+		})
+	}
+}
+
+// TestMockSecondSignalExitsAtOnce: while the mock waits for a client to
+// finish, a second signal ends it at once.
+func TestMockSecondSignalExitsAtOnce(t *testing.T) {
+	const key = "th_test_mocksecond"
+	p, base := startMock(t, key)
+	trickle(t, hostPort(t, base), "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
+		"\r\nContent-Length: 100000\r\n\r\n{")
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	start := time.Now()
+	assert.Equal(t, exitInterrupted, p.wait(t, 2*time.Second))
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "the second signal does not wait for the deadline")
+}
+
+// TestMockMemoryStaysBounded sends theazo mock 150,000 requests and 50
+// unauthenticated POSTs of 100 MB each and reads its resident memory. It
+// takes a while, so it runs when THEAZO_MOCK_LOAD=1, as scripts/mockload
+// (part of .ci/run) sets it.
+func TestMockMemoryStaysBounded(t *testing.T) {
+	if os.Getenv("THEAZO_MOCK_LOAD") != "1" {
+		t.Skip("a load test: scripts/mockload runs it (THEAZO_MOCK_LOAD=1)")
+	}
+	const key = "th_test_mockload"
+	p, base := startMock(t, key)
+	addr := hostPort(t, base)
+
+	// 50 oversized POSTs without a key, all at once: refused before the
+	// body is read.
+	var posts sync.WaitGroup
+	for range 50 {
+		posts.Add(1)
+		go func() {
+			defer posts.Done()
+			oversized(t, addr)
+		}()
+	}
+	posts.Wait()
+	t.Logf("after 50 oversized POSTs: resident memory %d MB", residentMB(t, p.cmd.Process.Pid))
+
+	// 150,000 requests on 8 connections: half without a key, half with.
+	const total, workers = 150_000, 8
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr := &http.Transport{MaxIdleConnsPerHost: 1}
+			defer tr.CloseIdleConnections()
+			hc := &http.Client{Transport: tr}
+			for i := range total / workers {
+				req, _ := http.NewRequest("GET", base+"/sessions?limit=1&n="+strconv.Itoa(i), nil)
+				if (i+w)%2 == 0 {
+					req.Header.Set("Authorization", "Bearer "+key)
+				}
+				resp, err := hc.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+
+	rss := residentMB(t, p.cmd.Process.Pid)
+	t.Logf("150,000 requests in %s; resident memory %d MB", took.Round(time.Millisecond), rss)
+	assert.Less(t, rss, 100, "the mock's resident memory stays under 100 MB")
+}
+
+// oversized sends a POST of 100 MB without a key, until the server
+// answers 401 and closes the connection.
+func oversized(t *testing.T, addr string) {
+	conn, err := net.Dial("tcp", addr)
+	if !assert.NoError(t, err) {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", 100<<20)
+	chunk := make([]byte, 1<<20)
+	for range 100 {
+		conn.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		if _, err := conn.Write(chunk); err != nil {
+			break // the server answered 401 and closed the connection
+		}
+	}
+	if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	}
+}
+
+// residentMB reads a process's resident memory, in MB, from /proc.
+func residentMB(t *testing.T, pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	require.NoError(t, err)
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			require.NoError(t, err)
+			return kb / 1024
+		}
+	}
+	t.Fatal("no VmRSS in /proc status")
+	return 0
+}
