@@ -35,12 +35,13 @@ func wireEvents(t *testing.T, first int, events []theazotest.Event) string {
 }
 
 // relayHandler is the README's recipe: a browser's request opens the
-// agent's stream, resuming after the browser's Last-Event-ID, and relays it.
+// agent's stream, resuming after the browser's Last-Event-ID, and relays
+// it; a stream that cannot be opened reaches the browser as the error event.
 func relayHandler(client *theazo.Client, agentID string, done chan<- error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		stream, err := client.Agents.Stream(r.Context(), agentID, theazo.WithLastEventID(r.Header.Get("Last-Event-ID")))
 		if err != nil {
-			http.Error(w, "the agent's stream is unavailable", http.StatusBadGateway)
+			sse.RelayError(w, r, err)
 			done <- err
 			return
 		}

@@ -83,6 +83,19 @@ func floodingUpstream(t *testing.T) *server {
 	})
 }
 
+// smallSendBuffers gives each accepted connection a 4 KiB send buffer, so
+// that a browser that does not read blocks the server's writes after a few
+// events rather than after the megabytes the kernel would buffer.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
 type relayReturn struct {
 	err error
 	at  time.Time
@@ -129,7 +142,7 @@ func TestRelayBrowserThatNeverReads(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			require.NoError(t, err)
 			served := make(chan error, 1)
-			go func() { served <- hs.Serve(ln) }()
+			go func() { served <- hs.Serve(smallSendBuffers{ln}) }()
 
 			stallingBrowser(t, ln.Addr().String())
 			var ww *watched
