@@ -5,31 +5,25 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"sync"
 
 	"github.com/theazo/theazo-go/sse"
 )
 
 // AgentRun is a task running on an agent and its event stream, as returned
-// by Agents.RunStream. Range over Events (or relay Stream with sse.Relay),
-// then read Result. Close it when done; Close may be called from any
-// goroutine, any number of times.
+// by Agents.RunStream and Agents.Attach. Range over Events (or relay Stream
+// with sse.Relay), then read Result; or read Result alone. Close it when
+// done; Close may be called from any goroutine, any number of times.
 type AgentRun struct {
 	// TaskID identifies the task.
 	TaskID string
 	// AgentID is the agent running it.
 	AgentID string
 
-	stream *sse.Stream[AgentEvent]
-
-	mu     sync.Mutex
-	result RunResult
-	calls  map[string][]int // tool name → indexes in result.ToolCalls still awaiting their result
-	end    AgentEvent       // the *OutputEvent or *ErrorEvent, once seen
+	run *run[AgentEvent, AgentResult]
 }
 
-// RunResult is what an agent's run produced, collected from its events.
-type RunResult struct {
+// AgentResult is what an agent's run produced, collected from its events.
+type AgentResult struct {
 	// TaskID identifies the task.
 	TaskID string
 	// AgentID is the agent that ran it.
@@ -54,152 +48,147 @@ type ToolCall struct {
 	Output json.RawMessage
 }
 
-// RunError is a run that failed on the server: an agent's "error" event, a
-// workflow run's "workflow:failed" or a fleet's "fleet:failed". errors.Is
-// matches it with the sentinel of its code, e.g. ErrProviderError.
-type RunError struct {
-	// ID identifies what failed: the agent's task, the workflow run or the fleet.
-	ID string
-	// Step is the workflow step that failed; empty otherwise.
-	Step string
-	// Code classifies the failure, like an API error code; empty if the server gave none.
-	Code ErrorCode
-	// Message describes the failure.
-	Message string
-	// Cost is what the run cost up to the failure, zero if the server does not say.
-	Cost Money
-}
-
-// Error formats the run, the code and the message.
-func (e *RunError) Error() string {
-	s := "theazo: run " + e.ID
-	if e.Step != "" {
-		s += " failed at step " + e.Step
-	} else {
-		s += " failed"
-	}
-	if e.Code != "" {
-		s += ": " + string(e.Code)
-	}
-	return s + ": " + e.Message
-}
-
-// Is reports whether target is the sentinel of the error's code.
-func (e *RunError) Is(target error) bool {
-	c, ok := target.(codeError)
-	return ok && e.Code != "" && ErrorCode(c) == e.Code
-}
-
 // RunStream connects to the agent's stream, then starts task, so that no
-// event of the run is missed. The run's events end after its output or
-// error event. Close the run when done.
+// event of the run is missed, and returns the run's handle. The run's events
+// end after its output or error event. WithResponseInto describes the
+// stream's reply; WithLastEventID resumes the stream after that event.
+// Close the run when done.
 func (s *AgentsService) RunStream(ctx context.Context, agentID, task string, opts ...RequestOption) (*AgentRun, error) {
 	if task == "" {
 		return nil, fmt.Errorf("%w: task is required", ErrInvalidParams)
 	}
-	run := &AgentRun{AgentID: agentID, calls: map[string][]int{}}
-	// The run collects every event the stream decodes, so that Result is
-	// right whether the events were ranged over here or relayed.
-	decode := func(typ, data string) (AgentEvent, error) {
-		ev, err := decodeAgentEvent(typ, data)
-		if err == nil {
-			run.collect(ev)
-		}
-		return ev, err
-	}
-	stream, err := openStream(ctx, s.t, agentStreamRequest(agentID, opts), decode, isAgentTerminal)
+	r, err := newRun(ctx, false, decodeAgentEvent, newAgentFold, s.openRun(agentID), opts)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := s.Run(ctx, agentID, task, opts...)
+	ref, err := s.Run(ctx, agentID, task, append(opts[:len(opts):len(opts)], noResponse{})...)
 	if err != nil {
-		stream.Close()
+		r.close()
 		return nil, err
 	}
-	run.stream = stream
-	run.TaskID = ref.TaskID
-	run.result.TaskID, run.result.AgentID = ref.TaskID, agentID
-	return run, nil
+	return newAgentRun(r, agentID, ref.TaskID), nil
 }
 
-// RunAndWait runs task on the agent and waits for its end. It returns the
-// run's output, cost, tool calls and thinking; a *RunError if the run
-// failed; sse.ErrInterrupted if the stream ended before the run did; or
-// ctx's error.
-func (s *AgentsService) RunAndWait(ctx context.Context, agentID, task string, opts ...RequestOption) (*RunResult, error) {
+// Attach returns the handle of task taskID, already started on the agent,
+// connecting to the agent's stream (GET /agents/{id}/stream). The stream
+// starts with the agent's next event, or after the event that
+// WithLastEventID names, e.g. the Last-Event-ID of a browser that
+// reconnected; Attach never starts a run. The handle's Result holds what
+// the stream delivered from there on.
+func (s *AgentsService) Attach(ctx context.Context, agentID, taskID string, opts ...RequestOption) (*AgentRun, error) {
+	if taskID == "" {
+		return nil, ErrEmptyID
+	}
+	r, err := newRun(ctx, false, decodeAgentEvent, newAgentFold, s.openRun(agentID), opts)
+	if err != nil {
+		return nil, err
+	}
+	return newAgentRun(r, agentID, taskID), nil
+}
+
+// RunAndWait runs task on the agent and waits for its end: RunStream, then
+// Result. It returns the run's output, cost, tool calls and thinking; a
+// *RunError if the run failed; or an error if ctx ended or the API refused.
+func (s *AgentsService) RunAndWait(ctx context.Context, agentID, task string, opts ...RequestOption) (*AgentResult, error) {
 	run, err := s.RunStream(ctx, agentID, task, opts...)
 	if err != nil {
 		return nil, err
 	}
 	defer run.Close()
-	for _, err := range run.Events() {
-		if err != nil {
-			return nil, fmt.Errorf("theazo: following run %s on agent %s: %w", run.TaskID, agentID, err)
-		}
+	return run.Result(ctx)
+}
+
+// openRun opens the agent's stream for a run handle.
+func (s *AgentsService) openRun(agentID string) openFunc[AgentEvent] {
+	return func(ctx context.Context, decode func(string, string) (AgentEvent, error), opts []RequestOption) (*sse.Stream[AgentEvent], error) {
+		return openStream(ctx, s.t, agentStreamRequest(agentID, opts), decode, isAgentTerminal)
 	}
-	return run.Result()
+}
+
+func newAgentRun(r *run[AgentEvent, AgentResult], agentID, taskID string) *AgentRun {
+	r.name(taskID, "agent run "+taskID+" on agent "+agentID)
+	return &AgentRun{TaskID: taskID, AgentID: agentID, run: r}
 }
 
 // Events ranges over the run's events until its output or error event,
 // an error, Close, or a break out of the loop, as sse.Stream.Events does.
-func (r *AgentRun) Events() iter.Seq2[AgentEvent, error] { return r.stream.Events() }
+// A resumption never delivers an event twice.
+func (r *AgentRun) Events() iter.Seq2[AgentEvent, error] { return r.run.stream.Events() }
 
 // Stream returns the run's event stream, e.g. for sse.Relay. Its events
 // are collected into Result as well.
-func (r *AgentRun) Stream() *sse.Stream[AgentEvent] { return r.stream }
+func (r *AgentRun) Stream() *sse.Stream[AgentEvent] { return r.run.stream }
 
-// LastEventID returns the id of the last event received.
-func (r *AgentRun) LastEventID() string { return r.stream.LastEventID() }
+// LastEventID returns the id of the last event collected into the result,
+// where the run's stream would resume; empty if the server sends no ids.
+func (r *AgentRun) LastEventID() string { return r.run.lastEventID() }
 
 // Close ends the run's stream and releases its connection; the run itself
-// goes on on the server. It always returns nil.
-func (r *AgentRun) Close() error { return r.stream.Close() }
+// goes on on the server, and Result still returns its result. Close may be
+// called from any goroutine, any number of times. It always returns nil.
+func (r *AgentRun) Close() error { return r.run.close() }
 
-// Result returns what the run produced once its events have been ranged
-// over to the end: the output and what led to it, or the *RunError of an
-// error event. Before the run's end event has arrived it returns an error
-// wrapping sse.ErrInterrupted: never an empty result with a nil error.
-func (r *AgentRun) Result() (*RunResult, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch e := r.end.(type) {
-	case *OutputEvent:
-		res := r.result
-		res.ToolCalls = append([]ToolCall(nil), res.ToolCalls...)
-		res.Thinking = append([]string(nil), res.Thinking...)
-		return &res, nil
-	case *ErrorEvent:
-		return nil, &RunError{ID: r.TaskID, Code: e.Code, Message: e.Message}
+// Result waits for the run's end and returns its output and what led to
+// it, or the *RunError of its error event. It collects every event the
+// stream delivers, however it is consumed: ranged over, relayed, or by
+// Result itself, which reads the stream if no one did. If the stream
+// stopped before the run's end (a loop that broke off, a browser that
+// left a relay, a cut beyond the reconnection budget, Close), Result
+// connects again from the last event id and reads to the end, under ctx
+// and the client's rate limit and reconnection rules. It returns an
+// error only if the run failed, ctx ended, or the API refused or could
+// not be reached; it may be called more than once, from any goroutine,
+// before or after Close, and returns the same result each time.
+//
+// An attached handle's result holds what its stream delivered from where
+// it was attached. A server without event ids cannot send the events
+// missed again: once events were lost, such a run's Result returns an
+// error wrapping sse.ErrInterrupted. So call Result promptly, e.g. right
+// after sse.Relay returns.
+func (r *AgentRun) Result(ctx context.Context) (*AgentResult, error) {
+	res, err := r.run.result(ctx)
+	if res != nil {
+		res.TaskID, res.AgentID = r.TaskID, r.AgentID
 	}
-	return nil, fmt.Errorf("%w: run %s on agent %s has not sent its output or error event", sse.ErrInterrupted, r.TaskID, r.AgentID)
+	return res, err
 }
 
-// collect adds one event to the run's result.
-func (r *AgentRun) collect(ev AgentEvent) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.end != nil {
-		return
-	}
-	res := &r.result
+// agentFold collects an agent run's events into its AgentResult.
+type agentFold struct {
+	res   AgentResult
+	calls map[string][]int // tool name → indexes in res.ToolCalls still awaiting their result
+}
+
+func newAgentFold() folder[AgentEvent, AgentResult] { return &agentFold{calls: map[string][]int{}} }
+
+func (f *agentFold) add(ev AgentEvent) (bool, *RunError) {
+	res := &f.res
 	switch e := ev.(type) {
 	case *ThinkingEvent:
 		res.Thinking = append(res.Thinking, e.Text)
 	case *ToolCallEvent:
-		r.calls[e.Tool] = append(r.calls[e.Tool], len(res.ToolCalls))
+		f.calls[e.Tool] = append(f.calls[e.Tool], len(res.ToolCalls))
 		res.ToolCalls = append(res.ToolCalls, ToolCall{Tool: e.Tool, Input: e.Input})
 	case *ToolResultEvent:
 		// A result answers the oldest call of its tool still waiting.
-		if waiting := r.calls[e.Tool]; len(waiting) > 0 {
+		if waiting := f.calls[e.Tool]; len(waiting) > 0 {
 			res.ToolCalls[waiting[0]].Output = e.Output
-			r.calls[e.Tool] = waiting[1:]
+			f.calls[e.Tool] = waiting[1:]
 		} else {
 			res.ToolCalls = append(res.ToolCalls, ToolCall{Tool: e.Tool, Output: e.Output})
 		}
 	case *OutputEvent:
 		res.Output, res.Cost = e.Text, e.Cost
-		r.end = e
+		return true, nil
 	case *ErrorEvent:
-		r.end = e
+		return true, &RunError{Code: e.Code, Message: e.Message}
 	}
+	return false, nil
+}
+
+func (f *agentFold) result() *AgentResult {
+	res := f.res
+	res.ToolCalls = append([]ToolCall(nil), res.ToolCalls...)
+	res.Thinking = append([]string(nil), res.Thinking...)
+	return &res
 }

@@ -80,7 +80,7 @@ type chaosFixture struct {
 	agent    *theazo.Agent
 	def      *theazo.AgentDefinition
 	workflow *theazo.Workflow
-	run      *theazo.WorkflowRun
+	run      *theazo.WorkflowRunInfo
 	fleet    *theazo.Fleet
 	schedule *theazo.Schedule
 	trigger  *theazo.Trigger
@@ -248,7 +248,7 @@ var chaosRepeatable = []chaosCall{
 		return err
 	}},
 	{"Workflows.StreamRun", "GET", "/workflow-runs/*/stream", func(ctx context.Context, f *chaosFixture) error {
-		s, err := f.c.Workflows.StreamRun(ctx, f.run.ID)
+		s, err := f.c.Workflows.Attach(ctx, f.run.ID)
 		if err != nil {
 			return err
 		}

@@ -154,7 +154,7 @@ func TestChaosResetBeforeHeaders(t *testing.T) {
 	}{
 		{"GET is retried, then fails", func(c *Client) error { _, err := c.Agents.Get(t.Context(), "agt_1"); return err }, 3},
 		{"POST is sent once", func(c *Client) error { _, err := c.Agents.Run(t.Context(), "agt_1", "task"); return err }, 1},
-		{"stream connect is retried, then fails", func(c *Client) error { _, err := c.Fleets.Stream(t.Context(), "flt_1"); return err }, 3},
+		{"stream connect is retried, then fails", func(c *Client) error { _, err := c.Fleets.Attach(t.Context(), "flt_1"); return err }, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -415,9 +415,9 @@ func TestChaosMalformedBodies(t *testing.T) {
 			io.WriteString(w, "event: step:start\ndata: {\"step\":\"a\",\"index\":0}\n\nevent: step:complete\ndata: {\"step\":7}\n\nevent: workflow:complete\ndata: {}\n\n")
 		})
 		c := srv.client(t)
-		s, err := c.Workflows.StreamRun(t.Context(), "wfr_1")
+		s, err := c.Workflows.Attach(t.Context(), "wfr_1")
 		require.NoError(t, err)
-		events, err := drainStream(t, s)
+		events, err := drainStream(t, s.Stream())
 		require.ErrorIs(t, err, ErrInvalidResponse)
 		assert.Contains(t, err.Error(), `decoding "step:complete" event`)
 		assert.Len(t, events, 1, "the stream ends at the bad event")

@@ -381,7 +381,7 @@ func TestE2EWorkflows(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^wfr_`, run.ID)
 	assert.Equal(t, w.ID, run.WorkflowID)
-	st, err := c.Workflows.StreamRun(ctx, run.ID)
+	st, err := c.Workflows.Attach(ctx, run.ID)
 	require.NoError(t, err)
 	evs := collect(t, st.Events())
 	assert.Equal(t, []string{"*theazo.StepStartEvent", "*theazo.StepCompleteEvent", "*theazo.StepStartEvent", "*theazo.StepCompleteEvent", "*theazo.WorkflowCompleteEvent"}, typeNames(evs))
@@ -431,7 +431,7 @@ func TestE2EWorkflowFailure(t *testing.T) {
 	require.NoError(t, err)
 	run, err := c.Workflows.Run(ctx, w.ID, nil)
 	require.NoError(t, err)
-	st, err := c.Workflows.StreamRun(ctx, run.ID)
+	st, err := c.Workflows.Attach(ctx, run.ID)
 	require.NoError(t, err)
 	evs := collect(t, st.Events())
 	require.Len(t, evs, 4)
@@ -462,7 +462,7 @@ func TestE2EFleets(t *testing.T) {
 	assert.Equal(t, 2, f.Concurrency)
 	assert.Equal(t, []string{"p1", "bad", "p3"}, f.Tasks)
 
-	st, err := c.Fleets.Stream(ctx, f.ID)
+	st, err := c.Fleets.Attach(ctx, f.ID)
 	require.NoError(t, err)
 	evs := collect(t, st.Events())
 	require.Len(t, evs, 7)
@@ -505,7 +505,7 @@ func TestE2EFleets(t *testing.T) {
 	require.NoError(t, err)
 	f, err = c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})
 	require.NoError(t, err)
-	st, err = c2.Fleets.Stream(ctx, f.ID)
+	st, err = c2.Fleets.Attach(ctx, f.ID)
 	require.NoError(t, err)
 	var last theazo.FleetEvent
 	for ev, err := range st.Events() {

@@ -6,15 +6,13 @@ import (
 	"iter"
 	"net/http"
 	"time"
-
-	"github.com/theazo/theazo-go/sse"
 )
 
 // FleetsService runs one agent definition over many tasks at once.
 //
 // It has no Update or Delete, unlike WorkflowsService: a workflow is a
 // template that is edited and run many times, while a fleet is one run that
-// starts when it is created, like a WorkflowRun. There is nothing to edit
+// starts when it is created, like a workflow run. There is nothing to edit
 // once its agents are working, and stopping it is Cancel. The reference
 // alludes to fleet "CRUD" without spelling out an update or a delete, so
 // the SDK guesses no endpoint whose meaning for a running fleet (replace
@@ -119,11 +117,4 @@ func (s *FleetsService) Get(ctx context.Context, fleetID string, opts ...Request
 // (POST /fleets/{id}/cancel, inferred).
 func (s *FleetsService) Cancel(ctx context.Context, fleetID string, opts ...RequestOption) (*Fleet, error) {
 	return call[Fleet](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/fleets/%s/cancel", ids: []string{fleetID}})
-}
-
-// Stream connects to a fleet's event stream (GET /fleets/{id}/stream) and
-// returns once the server has answered. The stream ends after a
-// *FleetCompleteEvent or *FleetFailedEvent. Close it when done.
-func (s *FleetsService) Stream(ctx context.Context, fleetID string, opts ...RequestOption) (*sse.Stream[FleetEvent], error) {
-	return openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/fleets/%s/stream", ids: []string{fleetID}}, decodeFleetEvent, isFleetTerminal)
 }

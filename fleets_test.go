@@ -161,7 +161,11 @@ func TestFleetsLocalErrors(t *testing.T) {
 			return c.Fleets.Cancel(ctx, "")
 		}},
 		{name: "stream empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Fleets.Stream(ctx, "")
+			r, err := c.Fleets.Attach(ctx, "")
+			if err != nil {
+				return nil, err
+			}
+			return r.Stream(), nil
 		}},
 	})
 }
@@ -169,9 +173,9 @@ func TestFleetsLocalErrors(t *testing.T) {
 func TestFleetsStreamReferenceExample(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "fleets/stream.sse")))
-	stream, err := srv.client().Fleets.Stream(t.Context(), "a/b?x")
+	stream, err := srv.client().Fleets.Attach(t.Context(), "a/b?x")
 	require.NoError(t, err)
-	events, err := drainStream(t, stream)
+	events, err := drainStream(t, stream.Stream())
 	require.NoError(t, err)
 
 	assert.Equal(t, []FleetEvent{
@@ -186,7 +190,11 @@ func TestFleetsStreamReferenceExample(t *testing.T) {
 func TestFleetsStreamEvents(t *testing.T) {
 	t.Parallel()
 	open := func(ctx context.Context, c *Client) (*sse.Stream[FleetEvent], error) {
-		return c.Fleets.Stream(ctx, "flt_01HX3K2FLT")
+		r, err := c.Fleets.Attach(ctx, "flt_01HX3K2FLT")
+		if err != nil {
+			return nil, err
+		}
+		return r.Stream(), nil
 	}
 	runStreamCases(t, open, "/v1/fleets/flt_01HX3K2FLT/stream", false, []streamCase[FleetEvent]{{
 		name: "a failed agent does not end the stream",
@@ -246,12 +254,12 @@ func TestFleetsStreamErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("API error on connect", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusNotFound, Body: `{"error":{"code":"not_found","message":"No such fleet"}}`})
-		_, err := srv.client().Fleets.Stream(t.Context(), "flt_missing")
+		_, err := srv.client().Fleets.Attach(t.Context(), "flt_missing")
 		require.ErrorIs(t, err, ErrNotFound)
 	})
 	t.Run("reply that is not an event stream", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusOK, Body: `{"id":"flt_1"}`})
-		_, err := srv.client().Fleets.Stream(t.Context(), "flt_1")
+		_, err := srv.client().Fleets.Attach(t.Context(), "flt_1")
 		require.ErrorIs(t, err, sse.ErrNotEventStream)
 	})
 }

@@ -368,14 +368,14 @@ func FuzzEventStream(f *testing.F) {
 			}
 			closeErr = errors.Join(s.Close(), s.Close())
 		case "workflow":
-			s, err := c.Workflows.StreamRun(ctx, "wfr_1")
+			s, err := c.Workflows.Attach(ctx, "wfr_1")
 			require.NoError(t, err)
 			for e, err := range s.Events() {
 				collect(e, err)
 			}
 			closeErr = errors.Join(s.Close(), s.Close())
 		case "fleet":
-			s, err := c.Fleets.Stream(ctx, "flt_1")
+			s, err := c.Fleets.Attach(ctx, "flt_1")
 			require.NoError(t, err)
 			for e, err := range s.Events() {
 				collect(e, err)

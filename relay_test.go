@@ -104,7 +104,7 @@ func TestRelayAgentRunByteForByte(t *testing.T) {
 			assert.Equal(t, wireEvents(t, 1, theazotest.DefaultAgentScript("Find it")), string(body))
 			assert.Equal(t, tc.connections, streamLastEventIDs(srv))
 
-			res, err := (<-results).Result()
+			res, err := (<-results).Result(t.Context())
 			require.NoError(t, err, "the relayed events are collected too")
 			assert.Equal(t, "Here is a scripted answer to: Find it", res.Output)
 			assert.Equal(t, int64(12), res.Cost.Amount)

@@ -34,11 +34,11 @@ func TestAgentsRunAndWait(t *testing.T) {
 	tests := []struct {
 		name   string
 		script theazotest.AgentScript
-		want   theazo.RunResult // without ids
+		want   theazo.AgentResult // without ids
 	}{
 		{
 			name: "default script",
-			want: theazo.RunResult{
+			want: theazo.AgentResult{
 				Output: "Here is a scripted answer to: Find it", Cost: theazo.Money{Amount: 12, Currency: "usd"},
 				ToolCalls: []theazo.ToolCall{{Tool: "web_search", Input: json.RawMessage(`{"query":"Find it"}`),
 					Output: json.RawMessage(`{"results":[{"title":"A scripted search result","url":"https://example.com/result"}]}`)}},
@@ -48,7 +48,7 @@ func TestAgentsRunAndWait(t *testing.T) {
 		{
 			name:   "results pair with their calls in order",
 			script: twoSearches,
-			want: theazo.RunResult{
+			want: theazo.AgentResult{
 				Output: "Answer to Find it", Cost: theazo.Money{Amount: 31, Currency: "usd"},
 				ToolCalls: []theazo.ToolCall{
 					{Tool: "web_search", Input: json.RawMessage(`{"q":"one"}`), Output: json.RawMessage(`"first"`)},
@@ -157,7 +157,7 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 	}
 }
 
-// Result is only ever a full result or an error.
+// Result after ranging over the events to the end is the collected result.
 func TestAgentRunResult(t *testing.T) {
 	t.Parallel()
 	_, c := newE2E(t)
@@ -167,9 +167,6 @@ func TestAgentRunResult(t *testing.T) {
 	defer run.Close()
 	assert.NotEmpty(t, run.TaskID)
 	assert.Equal(t, a.ID, run.AgentID)
-	res, err := run.Result()
-	assert.Nil(t, res)
-	assert.ErrorIs(t, err, sse.ErrInterrupted, "before the end")
 
 	var types []string
 	for ev, err := range run.Events() {
@@ -178,10 +175,11 @@ func TestAgentRunResult(t *testing.T) {
 	}
 	assert.Equal(t, []string{"thinking", "tool_call", "tool_result", "output"}, types)
 	assert.Equal(t, "4", run.LastEventID())
-	res, err = run.Result()
+	res, err := run.Result(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, "Here is a scripted answer to: Find it", res.Output)
 	assert.Equal(t, run.TaskID, res.TaskID)
+	assert.Equal(t, a.ID, res.AgentID)
 }
 
 func TestWorkflowsRunAndWait(t *testing.T) {
@@ -234,7 +232,17 @@ func TestWorkflowsRunAndWait(t *testing.T) {
 	assert.ErrorIs(t, err, theazo.ErrNotFound)
 }
 
-func TestFleetsWait(t *testing.T) {
+// fleetResult follows a fleet to its end: Attach, then Result.
+func fleetResult(ctx context.Context, c *theazo.Client, fleetID string) (*theazo.FleetResult, error) {
+	run, err := c.Fleets.Attach(ctx, fleetID)
+	if err != nil {
+		return nil, err
+	}
+	defer run.Close()
+	return run.Result(ctx)
+}
+
+func TestFleetsAttachResult(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	_, c := newE2E(t,
@@ -248,7 +256,7 @@ func TestFleetsWait(t *testing.T) {
 	def := definition(t, c)
 	f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Tasks: []string{"p1", "bad", "p3"}, Concurrency: 1})
 	require.NoError(t, err)
-	res, err := c.Fleets.Wait(ctx, f.ID)
+	res, err := fleetResult(ctx, c, f.ID)
 	require.NoError(t, err)
 	assert.Equal(t, f.ID, res.FleetID)
 	assert.Equal(t, 2, res.Completed)
@@ -267,7 +275,7 @@ func TestFleetsWait(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c2.Fleets.Cancel(ctx, f2.ID)
 	require.NoError(t, err)
-	res, err = c2.Fleets.Wait(ctx, f2.ID)
+	res, err = fleetResult(ctx, c2, f2.ID)
 	assert.Nil(t, res)
 	var re *theazo.RunError
 	require.True(t, errors.As(err, &re), "%v", err)

@@ -27,9 +27,14 @@ func decodeEvent[T interface{ setRaw(json.RawMessage) }](data string, v T) (T, e
 // goes through here and through the transport's one request path; a
 // resumption repeats req with a Last-Event-ID header. The call's options
 // apply to every connection, except that WithResponseInto describes the
-// first and WithLastEventID is the first's Last-Event-ID.
+// first and WithLastEventID is the first's Last-Event-ID (events the server
+// sends again up to it are dropped).
 func openStream[E any](ctx context.Context, t *transport, req request, decode func(string, string) (E, error), terminal func(E) bool) (*sse.Stream[E], error) {
 	req.stream = true
+	lastID, err := lastEventIDOf(req)
+	if err != nil {
+		return nil, err
+	}
 	first := true
 	connect := func(ctx context.Context, lastEventID string) (*http.Response, error) {
 		r := req
@@ -47,12 +52,28 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		return t.do(ctx, r)
 	}
 	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub,
-		ReconnectWait: t.reconnect, MaxReconnectWait: t.reconnect, MaxServerRetry: t.reconnect})
+		ReconnectWait: t.reconnect, MaxReconnectWait: t.reconnect, MaxServerRetry: t.reconnect, LastEventID: lastID})
+}
+
+// lastEventIDOf returns the id WithLastEventID sets among req's options, if
+// any, or the error of an option that cannot apply.
+func lastEventIDOf(req request) (string, error) {
+	co, err := newCallOptions(req)
+	if co == nil || err != nil {
+		return "", err
+	}
+	return co.lastEventID, nil
 }
 
 // resumption is the last option of a stream's resumptions: the Response
 // describes the first connection, and the stream's own last event id
-// replaces WithLastEventID's.
-type resumption struct{}
+// replaces WithLastEventID's: lastEventID, which may be empty.
+type resumption struct{ lastEventID string }
 
-func (resumption) applyRequest(co *callOptions) { co.response, co.lastEventID = nil, "" }
+func (r resumption) applyRequest(co *callOptions) { co.response, co.lastEventID = nil, r.lastEventID }
+
+// noResponse is the last option of the request that starts a run streamed
+// by a run handle: WithResponseInto describes the stream, not the start.
+type noResponse struct{}
+
+func (noResponse) applyRequest(co *callOptions) { co.response = nil }

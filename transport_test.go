@@ -709,10 +709,10 @@ func TestPathInjectionEveryStream(t *testing.T) {
 			return c.Agents.Stream(t.Context(), id)
 		}},
 		{name: "Workflows.StreamRun", path: "/v1/workflow-runs/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
-			return c.Workflows.StreamRun(t.Context(), id)
+			return c.Workflows.Attach(t.Context(), id)
 		}},
 		{name: "Fleets.Stream", path: "/v1/fleets/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
-			return c.Fleets.Stream(t.Context(), id)
+			return c.Fleets.Attach(t.Context(), id)
 		}},
 		{name: "Channels.Stream", path: "/v1/channels/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
 			return c.Channels.Stream(t.Context(), id, nil)

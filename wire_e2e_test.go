@@ -287,7 +287,7 @@ func TestE2EStepEventsCarryStatus(t *testing.T) {
 	require.NoError(t, err)
 	run, err := c.Workflows.Run(ctx, w.ID, nil)
 	require.NoError(t, err)
-	st, err := c.Workflows.StreamRun(ctx, run.ID)
+	st, err := c.Workflows.Attach(ctx, run.ID)
 	require.NoError(t, err)
 	evs := collect(t, st.Events())
 	require.Len(t, evs, 3)

@@ -7,8 +7,6 @@ import (
 	"iter"
 	"net/http"
 	"time"
-
-	"github.com/theazo/theazo-go/sse"
 )
 
 // WorkflowsService manages workflows (multi-step agent graphs) and their runs.
@@ -93,8 +91,9 @@ type WorkflowEstimateParams struct {
 	Input map[string]any `json:"input,omitempty"`
 }
 
-// WorkflowRun is one execution of a workflow (inferred shape).
-type WorkflowRun struct {
+// WorkflowRunInfo is one execution of a workflow, as the API describes it
+// (inferred shape); a WorkflowRun is the handle that follows one.
+type WorkflowRunInfo struct {
 	// ID identifies the run, e.g. "wfr_01HX…".
 	ID string `json:"id"`
 	// WorkflowID is the workflow being run.
@@ -214,30 +213,23 @@ func (s *WorkflowsService) Delete(ctx context.Context, workflowID string, opts .
 
 // Run starts a run of the workflow in the background
 // (POST /workflows/{id}/run, inferred) and returns it at once, queued.
-// Follow it with StreamRun or GetRun. Once sent it is retried only after a
+// Follow it with Attach or GetRun, or use RunStream. Once sent it is retried only after a
 // 429, which the API answers without starting anything, so the SDK never
 // starts a run twice.
-func (s *WorkflowsService) Run(ctx context.Context, workflowID string, params *WorkflowRunParams, opts ...RequestOption) (*WorkflowRun, error) {
-	return call[WorkflowRun](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/workflows/%s/run", ids: []string{workflowID}, body: orEmpty(params)})
+func (s *WorkflowsService) Run(ctx context.Context, workflowID string, params *WorkflowRunParams, opts ...RequestOption) (*WorkflowRunInfo, error) {
+	return call[WorkflowRunInfo](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/workflows/%s/run", ids: []string{workflowID}, body: orEmpty(params)})
 }
 
 // GetRun returns a workflow run with its status, steps, output and cost
 // (GET /workflow-runs/{runId}, inferred).
-func (s *WorkflowsService) GetRun(ctx context.Context, runID string, opts ...RequestOption) (*WorkflowRun, error) {
-	return call[WorkflowRun](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflow-runs/%s", ids: []string{runID}})
+func (s *WorkflowsService) GetRun(ctx context.Context, runID string, opts ...RequestOption) (*WorkflowRunInfo, error) {
+	return call[WorkflowRunInfo](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflow-runs/%s", ids: []string{runID}})
 }
 
 // Estimate predicts the cost of running the workflow with the given input,
 // without running it (POST /workflows/{id}/estimate).
 func (s *WorkflowsService) Estimate(ctx context.Context, workflowID string, params *WorkflowEstimateParams, opts ...RequestOption) (*WorkflowEstimate, error) {
 	return call[WorkflowEstimate](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/workflows/%s/estimate", ids: []string{workflowID}, body: orEmpty(params)})
-}
-
-// StreamRun connects to a run's event stream (GET /workflow-runs/{runId}/stream)
-// and returns once the server has answered. The stream ends after a
-// *WorkflowCompleteEvent or *WorkflowFailedEvent. Close it when done.
-func (s *WorkflowsService) StreamRun(ctx context.Context, runID string, opts ...RequestOption) (*sse.Stream[WorkflowEvent], error) {
-	return openStream(ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflow-runs/%s/stream", ids: []string{runID}}, decodeWorkflowEvent, isWorkflowTerminal)
 }
 
 // checkWorkflow checks the fields Create and Update require.

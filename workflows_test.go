@@ -140,7 +140,7 @@ func TestWorkflowsEndpoints(t *testing.T) {
 		wantMethod: "POST", wantPath: "/v1/workflows/wf_01HX3K2WF1/run",
 		wantBody: `{"input":{"url":"https://example.com","notify":true}}`,
 		check: func(t *testing.T, got any) {
-			r := got.(*WorkflowRun)
+			r := got.(*WorkflowRunInfo)
 			assert.Equal(t, "wfr_01HX3K2RUN", r.ID)
 			assert.Equal(t, "wf_01HX3K2WF1", r.WorkflowID)
 			assert.Equal(t, WorkflowRunStatusQueued, r.Status)
@@ -165,7 +165,7 @@ func TestWorkflowsEndpoints(t *testing.T) {
 		reply:      reply{Body: golden(t, "workflows/run_completed.json")},
 		wantMethod: "GET", wantPath: "/v1/workflow-runs/wfr_01HX3K2RUN",
 		check: func(t *testing.T, got any) {
-			r := got.(*WorkflowRun)
+			r := got.(*WorkflowRunInfo)
 			assert.Equal(t, WorkflowRunStatusCompleted, r.Status)
 			assert.JSONEq(t, `{"summary":"Three new papers on agent planning."}`, string(r.Output))
 			assert.Equal(t, Money{Amount: 95, Currency: "usd"}, r.Cost)
@@ -187,7 +187,7 @@ func TestWorkflowsEndpoints(t *testing.T) {
 		reply:      reply{Body: `{"id":"wfr_1","workflowId":"wf_1","status":"cancelling","createdAt":"2025-05-01T09:31:00Z"}`},
 		wantMethod: "GET", wantPath: "/v1/workflow-runs/a%2Fb%3Fx",
 		check: func(t *testing.T, got any) {
-			assert.Equal(t, WorkflowRunStatus("cancelling"), got.(*WorkflowRun).Status)
+			assert.Equal(t, WorkflowRunStatus("cancelling"), got.(*WorkflowRunInfo).Status)
 		},
 	}, {
 		name: "estimate as in the reference",
@@ -273,7 +273,11 @@ func TestWorkflowsLocalErrors(t *testing.T) {
 			return c.Workflows.Estimate(ctx, "", nil)
 		}},
 		{name: "stream run empty id", wantErr: ErrEmptyID, call: func(ctx context.Context, c *Client) (any, error) {
-			return c.Workflows.StreamRun(ctx, "")
+			r, err := c.Workflows.Attach(ctx, "")
+			if err != nil {
+				return nil, err
+			}
+			return r.Stream(), nil
 		}},
 	})
 }
@@ -281,9 +285,9 @@ func TestWorkflowsLocalErrors(t *testing.T) {
 func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "workflows/run_stream.sse")))
-	stream, err := srv.client().Workflows.StreamRun(t.Context(), "a/b?x")
+	stream, err := srv.client().Workflows.Attach(t.Context(), "a/b?x")
 	require.NoError(t, err)
-	events, err := drainStream(t, stream)
+	events, err := drainStream(t, stream.Stream())
 	require.NoError(t, err)
 
 	assert.Equal(t, []WorkflowEvent{
@@ -298,7 +302,11 @@ func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
 func TestWorkflowsStreamRunEvents(t *testing.T) {
 	t.Parallel()
 	open := func(ctx context.Context, c *Client) (*sse.Stream[WorkflowEvent], error) {
-		return c.Workflows.StreamRun(ctx, "wfr_01HX3K2RUN")
+		r, err := c.Workflows.Attach(ctx, "wfr_01HX3K2RUN")
+		if err != nil {
+			return nil, err
+		}
+		return r.Stream(), nil
 	}
 	runStreamCases(t, open, "/v1/workflow-runs/wfr_01HX3K2RUN/stream", false, []streamCase[WorkflowEvent]{{
 		name: "failure is typed and terminal",
@@ -351,9 +359,9 @@ func TestWorkflowsStreamRunResumes(t *testing.T) {
 		streamReply("id: 1\nevent: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n"),
 		streamReply("id: 2\nevent: workflow:complete\ndata: {\"output\":{},\"cost\":{\"amount\":95,\"currency\":\"usd\"}}\n\n"),
 	)
-	stream, err := srv.client().Workflows.StreamRun(t.Context(), "a/b?x")
+	stream, err := srv.client().Workflows.Attach(t.Context(), "a/b?x")
 	require.NoError(t, err)
-	events, err := drainStream(t, stream)
+	events, err := drainStream(t, stream.Stream())
 	require.NoError(t, err)
 	require.Len(t, events, 2)
 	assert.IsType(t, &StepStartEvent{}, events[0])
@@ -370,7 +378,7 @@ func TestWorkflowsStreamRunErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("API error on connect", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusNotFound, Body: `{"error":{"code":"not_found","message":"No such run","requestId":"req_1"}}`})
-		_, err := srv.client().Workflows.StreamRun(t.Context(), "wfr_missing")
+		_, err := srv.client().Workflows.Attach(t.Context(), "wfr_missing")
 		require.ErrorIs(t, err, ErrNotFound)
 		var apiErr *Error
 		require.True(t, errors.As(err, &apiErr))
@@ -378,9 +386,9 @@ func TestWorkflowsStreamRunErrors(t *testing.T) {
 	})
 	t.Run("malformed known event", func(t *testing.T) {
 		srv := newRecorder(t, streamReply("event: step:start\ndata: {\"step\":3}\n\n"))
-		stream, err := srv.client().Workflows.StreamRun(t.Context(), "wfr_1")
+		stream, err := srv.client().Workflows.Attach(t.Context(), "wfr_1")
 		require.NoError(t, err)
-		events, err := drainStream(t, stream)
+		events, err := drainStream(t, stream.Stream())
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "step:start")
 		assert.Empty(t, events)

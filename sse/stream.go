@@ -1,11 +1,12 @@
 // Package sse reads the API's Server-Sent-Events streams as typed events.
 //
-// A Stream is made by the theazo services (Agents.Stream, Workflows.StreamRun,
-// Fleets.Stream, Channels.Stream); range over Events and Close it when done.
+// A Stream is made by the theazo services (Agents.Stream, Channels.Stream,
+// and the run handles' Stream); range over Events and Close it when done.
 // Parsing is done by github.com/tmaxmax/go-sse; this package adds typed
 // decoding, a bound on event size, resumption with Last-Event-ID after the
-// wait the server's retry: field asks for (else a backoff), and detection of
-// a stream that ends before its terminal event.
+// wait the server's retry: field asks for (else a backoff), each event
+// delivered once when a resumed server replays old ones, and detection of a
+// stream that ends before its terminal event.
 //
 // go-sse's Read reports neither the retry: field nor an id: field that
 // resets the last event id before a connection's first event; its Client
@@ -62,8 +63,9 @@ var (
 	ErrConsumed = errors.New("sse: stream already consumed")
 )
 
-// ConnectFunc opens the stream's HTTP connection. lastEventID is empty on
-// the first connection and the last received id on a resumption. It returns a
+// ConnectFunc opens the stream's HTTP connection. lastEventID is
+// Config.LastEventID on the first connection and the last received id on a
+// resumption; connect sends it as Last-Event-ID when it is not empty. It returns a
 // 2xx response or an error; the Stream checks the Content-Type.
 type ConnectFunc func(ctx context.Context, lastEventID string) (*http.Response, error)
 
@@ -98,6 +100,11 @@ type Config[E any] struct {
 	// WrapError, when set, is applied to every error Connect returns and
 	// Events yields, e.g. to redact a secret the server echoed into one.
 	WrapError func(error) error
+	// LastEventID, when set, is the id the first connection resumes after,
+	// e.g. a browser's Last-Event-ID: Connect passes it to connect, and
+	// events the server sends again up to it are dropped, as after any
+	// resumption.
+	LastEventID string
 }
 
 // Stream is a typed event stream over one HTTP connection at a time.
@@ -114,6 +121,7 @@ type Stream[E any] struct {
 	lastID   string
 	closed   bool
 	consumed bool
+	replay   replayGuard // only the goroutine ranging over Events uses it
 
 	// retry is the wait the server's last retry: field asked for, negative
 	// if none; only the goroutine ranging over Events uses it.
@@ -139,12 +147,14 @@ func Connect[E any](ctx context.Context, connect ConnectFunc, cfg Config[E]) (*S
 		cfg.MaxServerRetry = DefaultMaxServerRetry
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	body, err := open(sctx, connect, "")
+	body, err := open(sctx, connect, cfg.LastEventID)
 	if err != nil {
 		cancel()
 		return nil, cfg.wrap(err)
 	}
-	return &Stream[E]{ctx: sctx, cancel: cancel, connect: connect, cfg: cfg, body: body, retry: -1}, nil
+	s := &Stream[E]{ctx: sctx, cancel: cancel, connect: connect, cfg: cfg, body: body, lastID: cfg.LastEventID, retry: -1}
+	s.replay.resume(cfg.LastEventID)
+	return s, nil
 }
 
 // wrap applies WrapError to err, if both are set.
@@ -277,6 +287,7 @@ func (s *Stream[E]) reconnect(lastID string, quiet *int) (io.ReadCloser, error) 
 		*quiet++
 		next, err := open(s.ctx, s.connect, lastID)
 		if err == nil {
+			s.replay.resume(lastID)
 			return next, nil
 		}
 		if ctxErr := s.ctx.Err(); ctxErr != nil {
@@ -325,6 +336,10 @@ func (s *Stream[E]) readAll(body io.Reader, lastID string, yield func(E, error) 
 		if err != nil {
 			return yielded, false, err
 		}
+		if ev.Data != "" && s.replay.drop(ev.LastEventID) {
+			yielded = true // sent again after a resumption: counted, not delivered
+			continue
+		}
 		// go-sse resets the id on an empty id: field, as the SSE
 		// standard says; the stream follows, so that a later resumption
 		// never asks for a stale id.
@@ -359,7 +374,7 @@ func (s *Stream[E]) readAll(body io.Reader, lastID string, yield func(E, error) 
 // events that carry no id. extra is the length of that line, which joins
 // the connection's first event.
 func (s *Stream[E]) source(body io.Reader, lastID string) (src io.Reader, extra int) {
-	src = &retryReader{r: body, set: func(d time.Duration) { s.retry = d }}
+	src = &retryReader{r: s.replay.watch(body), set: func(d time.Duration) { s.retry = d }}
 	if lastID == "" || strings.ContainsAny(lastID, "\r\n\x00") {
 		return src, 0
 	}

@@ -93,12 +93,12 @@ func fleetsCreate(x *inv) error {
 	if !x.g.json {
 		fmt.Fprintln(x.stdout, x.paint(styleDim, "fleet "+f.ID))
 	}
-	stream, err := c.Fleets.Stream(x.ctx, f.ID)
+	run, err := c.Fleets.Attach(x.ctx, f.ID)
 	if err != nil {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, x.printFleetEvent)
+	return follow(x, run.Stream(), stop, x.printFleetEvent)
 }
 
 func fleetsCancel(x *inv) error {
@@ -117,12 +117,12 @@ func fleetsStream(x *inv) error {
 		return err
 	}
 	stop := x.spin("waiting for events…")
-	stream, err := x.client().Fleets.Stream(x.ctx, x.args[0])
+	run, err := x.client().Fleets.Attach(x.ctx, x.args[0])
 	if err != nil {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, x.printFleetEvent)
+	return follow(x, run.Stream(), stop, x.printFleetEvent)
 }
 
 func (x *inv) printFleetEvent(ev theazo.FleetEvent) error {

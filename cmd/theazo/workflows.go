@@ -186,12 +186,12 @@ func workflowsRun(x *inv) error {
 	if !x.g.json {
 		fmt.Fprintln(x.stdout, x.paint(styleDim, "run "+run.ID))
 	}
-	stream, err := c.Workflows.StreamRun(x.ctx, run.ID)
+	h, err := c.Workflows.Attach(x.ctx, run.ID)
 	if err != nil {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, x.printWorkflowEvent)
+	return follow(x, h.Stream(), stop, x.printWorkflowEvent)
 }
 
 func workflowsGetRun(x *inv) error {
@@ -205,7 +205,7 @@ func workflowsGetRun(x *inv) error {
 	return x.showRun(run)
 }
 
-func (x *inv) showRun(r *theazo.WorkflowRun) error {
+func (x *inv) showRun(r *theazo.WorkflowRunInfo) error {
 	return x.show(r, func() error {
 		cost := ""
 		if r.Cost != (theazo.Money{}) {
@@ -240,12 +240,12 @@ func workflowsStreamRun(x *inv) error {
 		return err
 	}
 	stop := x.spin("waiting for events…")
-	stream, err := x.client().Workflows.StreamRun(x.ctx, x.args[0])
+	run, err := x.client().Workflows.Attach(x.ctx, x.args[0])
 	if err != nil {
 		stop()
 		return err
 	}
-	return follow(x, stream, stop, x.printWorkflowEvent)
+	return follow(x, run.Stream(), stop, x.printWorkflowEvent)
 }
 
 func (x *inv) printWorkflowEvent(ev theazo.WorkflowEvent) error {

@@ -1,6 +1,8 @@
 // Streaming: follow a workflow run and a fleet as Server-Sent Events, with
-// typed events, and stop cleanly on Ctrl-C: cancelling the context ends the
-// streams. A dropped connection is resumed with Last-Event-ID by the SDK.
+// typed events, through their run handles (Workflows.RunStream,
+// Fleets.CreateStream), then read the run's collected result; stop cleanly
+// on Ctrl-C: cancelling the context ends the streams. A dropped connection
+// is resumed with Last-Event-ID by the SDK, and each event arrives once.
 //
 //	go run ./examples/streaming
 //
@@ -66,17 +68,13 @@ func workflow(ctx context.Context, w io.Writer, client *theazo.Client, defID str
 	}
 	defer client.Workflows.Delete(context.WithoutCancel(ctx), wf.ID)
 
-	run, err := client.Workflows.Run(ctx, wf.ID, &theazo.WorkflowRunParams{Input: map[string]any{"url": "https://example.com"}})
+	run, err := client.Workflows.RunStream(ctx, wf.ID, &theazo.WorkflowRunParams{Input: map[string]any{"url": "https://example.com"}})
 	if err != nil {
 		return fmt.Errorf("running the workflow: %w", err)
 	}
-	fmt.Fprintf(w, "\nWorkflow run %s:\n", run.ID)
-	stream, err := client.Workflows.StreamRun(ctx, run.ID)
-	if err != nil {
-		return fmt.Errorf("streaming the run: %w", err)
-	}
-	defer stream.Close()
-	for ev, err := range stream.Events() {
+	defer run.Close()
+	fmt.Fprintf(w, "\nWorkflow run %s:\n", run.RunID)
+	for ev, err := range run.Events() {
 		if err != nil {
 			return err
 		}
@@ -91,6 +89,13 @@ func workflow(ctx context.Context, w io.Writer, client *theazo.Client, defID str
 			fmt.Fprintf(w, "  workflow failed at %q: %s\n", e.Step, e.Message)
 		}
 	}
+	// The handle collected the events into the run's result; had the loop
+	// stopped early, Result would read the rest of the run first.
+	res, err := run.Result(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  result: %d steps, output %s\n", len(res.Steps), res.Output)
 	return nil
 }
 
@@ -101,17 +106,13 @@ func fleet(ctx context.Context, w io.Writer, client *theazo.Client, defID string
 		return fmt.Errorf("getting the session: %w", err)
 	}
 	tasks := []string{"Scrape page 1", "Scrape page 2", "Scrape page 3", "Scrape page 4"}
-	f, err := client.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: sess.ID, DefinitionID: defID, Tasks: tasks, Concurrency: 2})
+	f, err := client.Fleets.CreateStream(ctx, &theazo.FleetCreateParams{SessionID: sess.ID, DefinitionID: defID, Tasks: tasks, Concurrency: 2})
 	if err != nil {
 		return fmt.Errorf("creating the fleet: %w", err)
 	}
-	fmt.Fprintf(w, "\nFleet %s, %d tasks, 2 at a time:\n", f.ID, len(tasks))
-	stream, err := client.Fleets.Stream(ctx, f.ID)
-	if err != nil {
-		return fmt.Errorf("streaming the fleet: %w", err)
-	}
-	defer stream.Close()
-	for ev, err := range stream.Events() {
+	defer f.Close()
+	fmt.Fprintf(w, "\nFleet %s, %d tasks, 2 at a time:\n", f.FleetID, len(tasks))
+	for ev, err := range f.Events() {
 		if err != nil {
 			return err
 		}

@@ -22,7 +22,7 @@ func TestStreaming(t *testing.T) {
 	s := out.String()
 	assert.Regexp(t, `^No THEAZO_API_KEY set`, s)
 	assert.Contains(t, s, "  step 1 scrape     started\n  step 1 scrape     done in 100 ms\n  step 2 summarize  started\n")
-	assert.Contains(t, s, "  step 3 translate  done in 100 ms\n  workflow complete, cost 0.15 USD\n")
+	assert.Contains(t, s, "  step 3 translate  done in 100 ms\n  workflow complete, cost 0.15 USD\n  result: 3 steps, output ")
 	for i := 1; i <= 4; i++ {
 		assert.Contains(t, s, "started   Scrape page "+string(rune('0'+i)))
 		assert.Contains(t, s, "finished  done: Scrape page "+string(rune('0'+i))+" (0.08 USD)")

@@ -68,7 +68,7 @@ func contractFleetsCases() []contractCase {
 		name: "Stream",
 		ops:  []string{"GET /v1/fleets/{id}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
-			stream, err := c.Fleets.Stream(ctx, "flt_01HX3K2STU", contractOpts(t)...)
+			stream, err := c.Fleets.Attach(ctx, "flt_01HX3K2STU", contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 0)

@@ -118,7 +118,7 @@ func contractWorkflowsCases() []contractCase {
 		name: "StreamRun",
 		ops:  []string{"GET /v1/workflow-runs/{runId}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
-			stream, err := c.Workflows.StreamRun(ctx, "wfr_01HX3K2PQR", contractOpts(t)...)
+			stream, err := c.Workflows.Attach(ctx, "wfr_01HX3K2PQR", contractOpts(t)...)
 			require.NoError(t, err)
 			defer stream.Close()
 			events := contractEvents(t, stream.Events(), 0)

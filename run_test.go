@@ -1,0 +1,655 @@
+package theazo_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go"
+	"github.com/theazo/theazo-go/sse"
+	"github.com/theazo/theazo-go/theazotest"
+)
+
+// handle is what these tests need of a run handle, whatever its kind.
+type handle struct {
+	id, parent string // the task and agent, the run and workflow, the fleet and session
+	relay      func(ctx context.Context, w http.ResponseWriter, r *http.Request) error
+	events     iter.Seq2[string, error] // the events' wire names
+	result     func(ctx context.Context) (string, error)
+	lastID     func() string
+	close      func() error
+}
+
+// starter starts a run of one kind and returns its handle.
+type starter func(ctx context.Context, opts ...theazo.RequestOption) (handle, error)
+
+// runKind drives one kind of run handle through the same tests.
+type runKind struct {
+	name       string
+	streamPath string // the stream's path, for faults
+	server     []theazotest.Option
+	// setup makes what a run needs on c's server and returns how to start one.
+	setup func(t *testing.T, c *theazo.Client) starter
+	// attach attaches to the run of h.
+	attach func(ctx context.Context, c *theazo.Client, h handle, opts ...theazo.RequestOption) (handle, error)
+	// resumesFromStart: a handle closed before its first event still
+	// finds the whole run (an agent's stream starts at the next event).
+	resumesFromStart bool
+}
+
+func names[E sse.Event](seq iter.Seq2[E, error]) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		for ev, err := range seq {
+			name := ""
+			if err == nil {
+				name = ev.EventType()
+			}
+			if !yield(name, err) {
+				return
+			}
+		}
+	}
+}
+
+func agentHandle(r *theazo.AgentRun) handle {
+	return handle{id: r.TaskID, parent: r.AgentID, events: names(r.Events()), lastID: r.LastEventID, close: r.Close,
+		relay: func(ctx context.Context, w http.ResponseWriter, req *http.Request) error {
+			return sse.Relay(ctx, w, req, r.Stream())
+		},
+		result: func(ctx context.Context) (string, error) {
+			res, err := r.Result(ctx)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s %s %s cost %s, %d tool calls, thinking %q", res.TaskID, res.AgentID, res.Output, res.Cost, len(res.ToolCalls), res.Thinking), nil
+		}}
+}
+
+func workflowHandle(r *theazo.WorkflowRun) handle {
+	return handle{id: r.RunID, parent: r.WorkflowID, events: names(r.Events()), lastID: r.LastEventID, close: r.Close,
+		relay: func(ctx context.Context, w http.ResponseWriter, req *http.Request) error {
+			return sse.Relay(ctx, w, req, r.Stream())
+		},
+		result: func(ctx context.Context) (string, error) {
+			res, err := r.Result(ctx)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s %s cost %s, steps %+v", res.RunID, res.Output, res.Cost, res.Steps), nil
+		}}
+}
+
+func fleetHandle(r *theazo.FleetRun) handle {
+	return handle{id: r.FleetID, parent: r.SessionID, events: names(r.Events()), lastID: r.LastEventID, close: r.Close,
+		relay: func(ctx context.Context, w http.ResponseWriter, req *http.Request) error {
+			return sse.Relay(ctx, w, req, r.Stream())
+		},
+		result: func(ctx context.Context) (string, error) {
+			res, err := r.Result(ctx)
+			if err != nil {
+				return "", err
+			}
+			var tasks []string
+			for _, t := range res.Tasks {
+				tasks = append(tasks, fmt.Sprintf("#%d %q %s %q", t.Index, t.Output, t.Cost, t.Error))
+			}
+			return fmt.Sprintf("%s %d done %d failed cost %s, tasks %q", res.FleetID, res.Completed, res.Failed, res.TotalCost, tasks), nil
+		}}
+}
+
+var runKinds = []runKind{
+	{
+		name:       "agent",
+		streamPath: "/agents/*/stream",
+		server: []theazotest.Option{theazotest.WithAgentScript(func(task string) []theazotest.Event {
+			return []theazotest.Event{
+				theazotest.Thinking("one"), theazotest.ToolCall("web_search", map[string]string{"q": task}),
+				theazotest.ToolResult("web_search", []string{"a"}), theazotest.Thinking("two"),
+				theazotest.Thinking("three"), theazotest.Output("answer to "+task, 12),
+			}
+		})},
+		setup: func(t *testing.T, c *theazo.Client) starter {
+			_, a := agentFixture(t, c, nil)
+			return func(ctx context.Context, opts ...theazo.RequestOption) (handle, error) {
+				r, err := c.Agents.RunStream(ctx, a.ID, "Find it", opts...)
+				if err != nil {
+					return handle{}, err
+				}
+				return agentHandle(r), nil
+			}
+		},
+		attach: func(ctx context.Context, c *theazo.Client, h handle, opts ...theazo.RequestOption) (handle, error) {
+			r, err := c.Agents.Attach(ctx, h.parent, h.id, opts...)
+			if err != nil {
+				return handle{}, err
+			}
+			return agentHandle(r), nil
+		},
+	},
+	{
+		name:             "workflow",
+		streamPath:       "/workflow-runs/*/stream",
+		resumesFromStart: true,
+		server: []theazotest.Option{theazotest.WithWorkflowSteps(func(step theazotest.WorkflowStep, _ json.RawMessage) theazotest.StepOutcome {
+			return theazotest.StepOutcome{Output: map[string]string{"from": step.Name}, Cost: 4, Duration: time.Millisecond}
+		})},
+		setup: func(t *testing.T, c *theazo.Client) starter {
+			def := definition(t, c)
+			wf, err := c.Workflows.Create(t.Context(), &theazo.WorkflowCreateParams{Name: "w", Steps: []theazo.WorkflowStep{
+				{Name: "a", DefinitionID: def, Task: "a"},
+				{Name: "b", DefinitionID: def, Task: "b", DependsOn: []string{"a"}},
+				{Name: "c", DefinitionID: def, Task: "c", DependsOn: []string{"b"}},
+			}})
+			require.NoError(t, err)
+			return func(ctx context.Context, opts ...theazo.RequestOption) (handle, error) {
+				r, err := c.Workflows.RunStream(ctx, wf.ID, nil, opts...)
+				if err != nil {
+					return handle{}, err
+				}
+				return workflowHandle(r), nil
+			}
+		},
+		attach: func(ctx context.Context, c *theazo.Client, h handle, opts ...theazo.RequestOption) (handle, error) {
+			r, err := c.Workflows.Attach(ctx, h.id, opts...)
+			if err != nil {
+				return handle{}, err
+			}
+			return workflowHandle(r), nil
+		},
+	},
+	{
+		name:             "fleet",
+		streamPath:       "/fleets/*/stream",
+		resumesFromStart: true,
+		setup: func(t *testing.T, c *theazo.Client) starter {
+			s, _ := agentFixture(t, c, nil)
+			def := definition(t, c)
+			return func(ctx context.Context, opts ...theazo.RequestOption) (handle, error) {
+				r, err := c.Fleets.CreateStream(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Tasks: []string{"p1", "p2", "p3"}, Concurrency: 1}, opts...)
+				if err != nil {
+					return handle{}, err
+				}
+				return fleetHandle(r), nil
+			}
+		},
+		attach: func(ctx context.Context, c *theazo.Client, h handle, opts ...theazo.RequestOption) (handle, error) {
+			r, err := c.Fleets.Attach(ctx, h.id, opts...)
+			if err != nil {
+				return handle{}, err
+			}
+			return fleetHandle(r), nil
+		},
+	},
+}
+
+// runServer is a theazotest server for kind whose events come every delay,
+// and a client that reconnects at once and, with retries, sends each
+// request up to retries+1 times.
+func runServer(t *testing.T, k runKind, delay time.Duration, retries int) (*theazotest.Server, *theazo.Client) {
+	t.Helper()
+	srv := theazotest.NewServer(append(k.server[:len(k.server):len(k.server)], theazotest.WithEventDelay(delay))...)
+	t.Cleanup(srv.Close)
+	c := srv.Client(theazo.WithHTTPClient(checkWire(t, srv)), theazo.WithMaxRetries(retries), theazo.WithMaxRetryWait(time.Second),
+		theazo.WithTestReconnectWait(time.Millisecond))
+	return srv, c
+}
+
+// fullResult is the result of a run of kind read from start to end.
+func fullResult(t *testing.T, start starter) string {
+	t.Helper()
+	h, err := start(t.Context())
+	require.NoError(t, err)
+	defer h.close()
+	want, err := h.result(t.Context())
+	require.NoError(t, err)
+	return want[strings.Index(want, " "):] // without the run's id
+}
+
+func withoutID(t *testing.T, h handle, res string) string {
+	t.Helper()
+	require.True(t, strings.HasPrefix(res, h.id+" "), "%q is the result of %s", res, h.id)
+	return res[len(h.id):]
+}
+
+// readEvents reads n events of a Server-Sent Events body, then closes it.
+func readEvents(t *testing.T, body interface {
+	Read([]byte) (int, error)
+	Close() error
+}, n int) {
+	t.Helper()
+	defer body.Close()
+	sc := bufio.NewScanner(body)
+	for n > 0 && sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "data:") {
+			n--
+		}
+	}
+	require.Zero(t, n, "the relay ended before %d events", n)
+}
+
+// A browser that leaves a relay after 2 events: the run's result is whole.
+func TestRunResultAfterTheBrowserLeft(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := runServer(t, k, 20*time.Millisecond, 2)
+			start := k.setup(t, c)
+			want := fullResult(t, start)
+
+			handles := make(chan handle, 1)
+			relayed := make(chan error, 1)
+			backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				h, err := start(r.Context())
+				if err != nil {
+					relayed <- err
+					return
+				}
+				handles <- h
+				relayed <- h.relay(r.Context(), w, r)
+			}))
+			t.Cleanup(backend.Close)
+			resp := get(t, t.Context(), backend.URL, "")
+			readEvents(t, resp.Body, 2)
+			require.NoError(t, <-relayed, "a browser that leaves is not an error")
+			h := <-handles
+
+			got, err := h.result(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, want, withoutID(t, h, got))
+			ids := streamLastEventIDs(srv)
+			assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
+			assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+		})
+	}
+}
+
+// A stream cut, then refused beyond the reconnection budget: Result reads
+// the run to its end, whether the events were ranged over or not.
+func TestRunResultAfterTheReconnectionBudget(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		for _, ranged := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/ranged=%v", k.name, ranged), func(t *testing.T) {
+				t.Parallel()
+				srv, c := runServer(t, k, 5*time.Millisecond, 0)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
+				srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, DropAfterEvents: 2})
+				srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, Status: http.StatusServiceUnavailable, Times: sse.DefaultMaxReconnects})
+
+				h, err := start(t.Context())
+				require.NoError(t, err)
+				defer h.close()
+				if ranged {
+					var n int
+					var last error
+					for _, err := range h.events {
+						if err != nil {
+							last = err
+							break
+						}
+						n++
+					}
+					assert.Equal(t, 2, n)
+					require.ErrorIs(t, last, sse.ErrInterrupted)
+					var apiErr *theazo.Error
+					require.ErrorAs(t, last, &apiErr)
+					assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+				}
+				got, err := h.result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, want, withoutID(t, h, got))
+				ids := streamLastEventIDs(srv)
+				last := ids[len(ids)-4:]
+				assert.NotEmpty(t, last[0])
+				assert.Equal(t, []string{last[0], last[0], last[0], last[0]}, last, "three refused reconnections, then Result's, after event 2")
+			})
+		}
+	}
+}
+
+// Result returns promptly once its ctx ends, whether it reads the handle's
+// stream or a connection of its own.
+func TestRunResultContextEnds(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		for _, closed := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/closed=%v", k.name, closed), func(t *testing.T) {
+				t.Parallel()
+				srv, c := runServer(t, k, time.Hour, 0) // no event comes
+				start := k.setup(t, c)
+				h, err := start(t.Context(), theazo.WithLastEventID("0"))
+				require.NoError(t, err)
+				if closed {
+					require.NoError(t, h.close())
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+				defer cancel()
+				began := time.Now()
+				_, err = h.result(ctx)
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				assert.Less(t, time.Since(began), time.Second)
+				require.NoError(t, h.close())
+				assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+
+				// A cancelled Result leaves the handle usable.
+				ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
+				defer cancel()
+				_, err = h.result(ctx)
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+			})
+		}
+	}
+}
+
+// Attach with WithLastEventID delivers the events after that id.
+func TestRunAttachResumes(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := runServer(t, k, 0, 2)
+			start := k.setup(t, c)
+			h, err := start(t.Context())
+			require.NoError(t, err)
+			var all []string
+			for name, err := range h.events {
+				require.NoError(t, err)
+				all = append(all, name)
+			}
+			require.Greater(t, len(all), 3)
+			want, err := h.result(t.Context())
+			require.NoError(t, err)
+
+			a, err := k.attach(t.Context(), c, h, theazo.WithLastEventID("2"))
+			require.NoError(t, err)
+			defer a.close()
+			assert.Equal(t, "2", a.lastID())
+			var rest []string
+			for name, err := range a.events {
+				require.NoError(t, err)
+				rest = append(rest, name)
+			}
+			assert.Equal(t, all[2:], rest)
+			got, err := a.result(t.Context())
+			require.NoError(t, err)
+			if k.resumesFromStart {
+				// What was delivered from event 3 on: not the first step or task.
+				assert.NotEqual(t, want, got)
+			}
+			assert.Equal(t, h.lastID(), a.lastID())
+
+			// Attached without an id, a workflow's or fleet's stream starts
+			// at the first event: its result is whole.
+			if k.resumesFromStart {
+				b, err := k.attach(t.Context(), c, h)
+				require.NoError(t, err)
+				defer b.close()
+				got, err := b.result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, want, got)
+			}
+		})
+	}
+}
+
+// Close from any goroutine, any number of times, while the events are
+// ranged over and Result waits; Result then returns the whole result, as
+// many times as it is asked.
+func TestRunCloseThenResult(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := runServer(t, k, 5*time.Millisecond, 2)
+			start := k.setup(t, c)
+			want := fullResult(t, start)
+
+			h, err := start(t.Context())
+			require.NoError(t, err)
+			var wg sync.WaitGroup
+			n := 0
+			for _, err := range h.events {
+				require.NoError(t, err)
+				if n++; n == 1 {
+					for range 4 {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							assert.NoError(t, h.close())
+							assert.NoError(t, h.close())
+						}()
+					}
+				}
+			}
+			wg.Wait()
+			results := make(chan string, 3)
+			for range 3 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got, err := h.result(t.Context())
+					assert.NoError(t, err)
+					results <- got
+				}()
+			}
+			go h.close()
+			wg.Wait()
+			close(results)
+			for got := range results {
+				assert.Equal(t, want, withoutID(t, h, got))
+			}
+		})
+	}
+}
+
+// Closed before its first event, a workflow's or fleet's handle reads the
+// run again from its start; an agent's, whose stream starts at the agent's
+// next event, has nothing to resume from and says so.
+func TestRunClosedBeforeItsFirstEvent(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := runServer(t, k, 5*time.Millisecond, 2)
+			start := k.setup(t, c)
+			want := fullResult(t, start)
+			h, err := start(t.Context())
+			require.NoError(t, err)
+			require.NoError(t, h.close())
+			got, err := h.result(t.Context())
+			if !k.resumesFromStart {
+				require.ErrorIs(t, err, sse.ErrInterrupted)
+				assert.Contains(t, err.Error(), "no event id to resume from")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, want, withoutID(t, h, got))
+		})
+	}
+}
+
+// WithResponseInto on start-and-stream and on Attach describes the
+// stream's reply, not the request that started the run.
+func TestRunWithResponseInto(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := runServer(t, k, 0, 2)
+			start := k.setup(t, c)
+			var started, attached theazo.Response
+			h, err := start(t.Context(), theazo.WithResponseInto(&started))
+			require.NoError(t, err)
+			_, err = h.result(t.Context())
+			require.NoError(t, err)
+			require.NoError(t, h.close())
+			a, err := k.attach(t.Context(), c, h, theazo.WithResponseInto(&attached), theazo.WithLastEventID("1"))
+			require.NoError(t, err)
+			_, err = a.result(t.Context())
+			require.NoError(t, err)
+			require.NoError(t, a.close())
+
+			var streams []theazotest.Request
+			require.Eventually(t, func() bool {
+				streams = nil
+				for _, r := range srv.Requests() {
+					if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
+						streams = append(streams, r)
+					}
+				}
+				return len(streams) == 2 // start's, attach's
+			}, time.Second, time.Millisecond)
+			for i, resp := range []theazo.Response{started, attached} {
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+				assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+				assert.Nil(t, resp.Body)
+				assert.Equal(t, streams[len(streams)-2+i].RequestID, resp.RequestID)
+			}
+		})
+	}
+}
+
+// upstream is a hand-made agent API whose stream sends five events with ids
+// 1 to 5, cutting the first connection after event 2. replay says how it
+// answers Last-Event-ID: by replaying from event 1, or honouring it.
+func upstream(t *testing.T, replay bool) (*httptest.Server, func() []string) {
+	events := []string{
+		"event: thinking\ndata: {\"text\":\"t1\"}\n\n",
+		"event: thinking\ndata: {\"text\":\"t2\"}\n\n",
+		"event: tool_call\ndata: {\"tool\":\"web_search\",\"input\":{}}\n\n",
+		"event: tool_result\ndata: {\"tool\":\"web_search\",\"output\":[]}\n\n",
+		"event: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":7,\"currency\":\"usd\"}}\n\n",
+	}
+	var mu sync.Mutex
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprint(w, `{"taskId":"task_1","agentId":"agt_1"}`)
+			return
+		}
+		mu.Lock()
+		asked = append(asked, r.Header.Get("Last-Event-ID"))
+		first := len(asked) == 1
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		from := 0
+		if last := r.Header.Get("Last-Event-ID"); last != "" && !replay {
+			fmt.Sscan(last, &from)
+		}
+		for i := from; i < len(events); i++ {
+			if first && i == 2 {
+				return
+			}
+			fmt.Fprintf(w, "id: %d\n%s", i+1, events[i])
+			w.(http.Flusher).Flush()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), asked...)
+	}
+}
+
+// Each event once, to Events, Relay and Result, whether the server replays
+// from the first event after a resumption or honours Last-Event-ID.
+func TestRunEventsOnceAfterAResumption(t *testing.T) {
+	t.Parallel()
+	wantEvents := []string{"thinking", "thinking", "tool_call", "tool_result", "output"}
+	tests := []struct {
+		name, consumer string
+		replay         bool
+	}{
+		{"replaying server, Events", "events", true},
+		{"replaying server, Relay", "relay", true},
+		{"replaying server, Result alone", "result", true},
+		{"honouring server, Events", "events", false},
+		{"honouring server, Relay", "relay", false},
+		{"honouring server, Result alone", "result", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, asked := upstream(t, tc.replay)
+			c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
+			t.Cleanup(c.CloseIdleConnections)
+			run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
+			require.NoError(t, err)
+			defer run.Close()
+			switch tc.consumer {
+			case "events":
+				var got []string
+				for ev, err := range run.Events() {
+					require.NoError(t, err)
+					got = append(got, ev.EventType())
+				}
+				assert.Equal(t, wantEvents, got)
+			case "relay":
+				browser := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					assert.NoError(t, sse.Relay(r.Context(), w, r, run.Stream(), sse.WithHeartbeat(0)))
+				}))
+				defer browser.Close()
+				resp := get(t, t.Context(), browser.URL, "")
+				var ids, types []string
+				sc := bufio.NewScanner(resp.Body)
+				for sc.Scan() {
+					if v, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
+						ids = append(ids, v)
+					}
+					if v, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+						types = append(types, v)
+					}
+				}
+				assert.Equal(t, []string{"1", "2", "3", "4", "5"}, ids)
+				assert.Equal(t, wantEvents, types)
+			}
+			res, err := run.Result(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, []string{"t1", "t2"}, res.Thinking)
+			assert.Equal(t, []theazo.ToolCall{{Tool: "web_search", Input: []byte("{}"), Output: []byte("[]")}}, res.ToolCalls)
+			assert.Equal(t, "done", res.Output)
+			assert.Equal(t, theazo.Money{Amount: 7, Currency: "usd"}, res.Cost)
+			assert.Equal(t, []string{"", "2"}, asked())
+			assert.Equal(t, "5", run.LastEventID())
+		})
+	}
+}
+
+// A run that failed is its *RunError, from Result as from RunAndWait, and
+// errors.Is matches its code.
+func TestRunResultRunError(t *testing.T) {
+	t.Parallel()
+	_, c := newE2E(t, theazotest.WithAgentScript(func(string) []theazotest.Event {
+		return []theazotest.Event{theazotest.Thinking("hmm"), theazotest.Failure("provider_error", "the model is down")}
+	}))
+	_, a := agentFixture(t, c, nil)
+	run, err := c.Agents.RunStream(t.Context(), a.ID, "task")
+	require.NoError(t, err)
+	defer run.Close()
+	for range 2 {
+		res, err := run.Result(t.Context())
+		assert.Nil(t, res)
+		var re *theazo.RunError
+		require.True(t, errors.As(err, &re), "%v", err)
+		assert.Equal(t, run.TaskID, re.ID)
+		assert.ErrorIs(t, err, theazo.ErrProviderError)
+	}
+}
