@@ -20,6 +20,7 @@ import (
 	"log"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/theazo/theazo-go"
@@ -187,13 +188,19 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	defer run.Close()
 	defer func() { t.relayed(run.LastEventID()) }() // also when the response is aborted
-	err := sse.Relay(ctx, w, r, run.Stream())
-	if err != nil {
+	var ended atomic.Bool
+	noteEnd := sse.WithEventHook(func(ev sse.Event) (sse.Event, bool) {
+		switch ev.(type) {
+		case *theazo.OutputEvent, *theazo.ErrorEvent:
+			ended.Store(true)
+		}
+		return ev, true
+	})
+	if err := sse.Relay(ctx, w, r, run.Stream(), noteEnd); err != nil {
 		s.log.Printf("relaying run %s: %v", t.id, err)
-		return
 	}
-	if ctx.Err() == nil { // the stream reached the run's end: its result is at hand
-		t.finished(run.Result(ctx))
+	if ended.Load() { // the handle has the run's end: Result answers at once
+		t.finished(run.Result(context.WithoutCancel(ctx)))
 	}
 }
 
