@@ -20,7 +20,6 @@ import (
 	"log"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/theazo/theazo-go"
@@ -187,20 +186,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		run = attached
 	}
 	defer run.Close()
-	defer func() { t.relayed(run.LastEventID()) }() // also when the response is aborted
-	var ended atomic.Bool
-	noteEnd := sse.WithEventHook(func(ev sse.Event) (sse.Event, bool) {
+	// Before each event goes to the page, note its id and, at the run's
+	// end, the result (which the handle has then: Result answers at once),
+	// so that a request for the result never waits for an event relayed
+	// already.
+	note := sse.WithEventHook(func(ev sse.Event) (sse.Event, bool) {
 		switch ev.(type) {
 		case *theazo.OutputEvent, *theazo.ErrorEvent:
-			ended.Store(true)
+			t.finished(run.Result(context.WithoutCancel(ctx)))
 		}
+		t.relayed(run.LastEventID())
 		return ev, true
 	})
-	if err := sse.Relay(ctx, w, r, run.Stream(), noteEnd); err != nil {
+	if err := sse.Relay(ctx, w, r, run.Stream(), note); err != nil {
 		s.log.Printf("relaying run %s: %v", t.id, err)
-	}
-	if ended.Load() { // the handle has the run's end: Result answers at once
-		t.finished(run.Result(context.WithoutCancel(ctx)))
 	}
 }
 
@@ -215,7 +214,7 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), maxResultWait)
 	defer cancel()
-	res, failed := t.known()
+	res, failed, seen := t.known()
 	if failed != nil {
 		s.failJSON(w, failed)
 		return
@@ -223,7 +222,7 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) {
 	if res == nil {
 		run := t.take()
 		if run == nil {
-			attached, err := s.client.Agents.Attach(ctx, t.agentID, t.id, theazo.WithLastEventID(t.lastSeen()))
+			attached, err := s.client.Agents.Attach(ctx, t.agentID, t.id, theazo.WithLastEventID(seen))
 			if err != nil {
 				s.failJSON(w, err)
 				return
@@ -304,11 +303,13 @@ func (t *task) finished(res *theazo.AgentResult, err error) {
 	errors.As(err, &t.failed)
 }
 
-// known returns the run's result or failure, if known.
-func (t *task) known() (*theazo.AgentResult, *theazo.RunError) {
+// known returns the run's result or failure, if known, and else the id of
+// the last event relayed, which is never the run's last event: a relay
+// notes the run's end before its id.
+func (t *task) known() (*theazo.AgentResult, *theazo.RunError, string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.result, t.failed
+	return t.result, t.failed, t.seen
 }
 
 // fail answers 502 with a short message for the page and logs err.
