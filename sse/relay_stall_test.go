@@ -262,3 +262,68 @@ func newBackend(t *testing.T, handler http.HandlerFunc, configure ...func(*http.
 	t.Cleanup(backend.Close)
 	return backend
 }
+
+// Over HTTP/2, whose flow control stops the writes to a browser that does
+// not read, the deadlines work as over HTTP/1.1.
+func TestRelayHTTP2BrowserThatNeverReads(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []RelayOption
+		cancel  bool // the test ends Relay's context once a write is blocked
+		wantErr error
+	}{
+		{name: "the context ends", cancel: true, wantErr: context.Canceled},
+		{name: "a write times out", opts: []RelayOption{WithWriteTimeout(50 * time.Millisecond)}, wantErr: os.ErrDeadlineExceeded},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			upstream := floodingUpstream(t)
+			relayCtx, cancelRelay := context.WithCancel(context.Background())
+			defer cancelRelay()
+			writers := make(chan *watched, 1)
+			returned := make(chan relayReturn, 1)
+			backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				assert.Equal(t, 2, r.ProtoMajor)
+				s, err := Connect(r.Context(), connector(t, upstream.URL), cfg)
+				if !assert.NoError(t, err) {
+					return
+				}
+				ww := &watched{ResponseWriter: w}
+				writers <- ww
+				err = Relay(relayCtx, ww, r, s, append([]RelayOption{WithHeartbeat(0)}, tc.opts...)...)
+				returned <- relayReturn{err, time.Now()}
+			}))
+			backend.EnableHTTP2 = true
+			backend.StartTLS()
+			t.Cleanup(backend.Close)
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, backend.URL, nil)
+			require.NoError(t, err)
+			resp, err := backend.Client().Do(req) // and never read
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			ww := <-writers
+			from := time.Now()
+			if tc.cancel {
+				require.Eventually(t, func() bool { return ww.blocked() > 50*time.Millisecond }, 10*time.Second, time.Millisecond,
+					"a write to the browser blocks")
+				from = time.Now()
+				cancelRelay()
+			}
+			select {
+			case got := <-returned:
+				assert.ErrorIs(t, got.err, tc.wantErr)
+				assert.Less(t, got.at.Sub(from), 2*time.Second)
+			case <-time.After(5 * time.Second):
+				t.Fatal("Relay did not return")
+			}
+			select {
+			case <-upstream.gone:
+			case <-time.After(time.Second):
+				t.Fatal("the upstream was not closed")
+			}
+		})
+	}
+}

@@ -49,6 +49,7 @@ type relayWriter struct {
 	deadline  time.Time // the deadline of the last write
 	writing   bool      // a write is in flight
 	cause     stopCause
+	abortedAt time.Time
 	timedOut  bool // the failed write's deadline had passed
 }
 
@@ -109,7 +110,7 @@ func leftOr(r *http.Request, cause stopCause) stopCause {
 func (rw *relayWriter) abort(cause stopCause) {
 	rw.dmu.Lock()
 	if rw.cause == running {
-		rw.cause = cause
+		rw.cause, rw.abortedAt = cause, time.Now()
 		// A write that times out makes net/http cancel r's context, which
 		// may come here before the write returns.
 		if cause == byBrowser && rw.writing && rw.pastDeadline() {
@@ -138,23 +139,26 @@ func (rw *relayWriter) arm() error {
 	return rw.rc.SetWriteDeadline(rw.deadline)
 }
 
+// noteFailure records why a write failed with err; rw.dmu is held.
+func (rw *relayWriter) noteFailure(err error) {
+	ownDeadline := rw.deadlines && rw.timeout > 0
+	expired := errors.Is(err, os.ErrDeadlineExceeded)
+	switch {
+	case rw.cause == running:
+		rw.cause = byWrite
+		rw.timedOut = ownDeadline && (expired || rw.pastDeadline())
+	case rw.cause == byBrowser && ownDeadline && expired && time.Since(rw.abortedAt) < abortGrace:
+		// Over HTTP/2 a write that times out resets the stream, which
+		// ends r's context, and that may reach abort before the write
+		// returns; abort's own deadline has not passed yet.
+		rw.cause, rw.timedOut = byWrite, true
+	}
+}
+
 // pastDeadline reports whether the write in flight has outlived its
 // deadline; rw.dmu is held.
 func (rw *relayWriter) pastDeadline() bool {
 	return rw.deadlines && rw.timeout > 0 && !time.Now().Before(rw.deadline)
-}
-
-// failed records the failed write's err, first among the causes to stop
-// unless an abort came before; rw.mu is held.
-func (rw *relayWriter) failed(err error) {
-	rw.err = err
-	rw.dmu.Lock()
-	if rw.cause == running {
-		rw.cause = byWrite
-		rw.timedOut = rw.pastDeadline() || (rw.deadlines && rw.timeout > 0 && errors.Is(err, os.ErrDeadlineExceeded))
-	}
-	rw.dmu.Unlock()
-	rw.closeUpstream()
 }
 
 // send writes and flushes msg; false means it could not be written.
@@ -170,7 +174,8 @@ func (rw *relayWriter) send(msg *gosse.Message) bool {
 // flush sends what is buffered; false means it could not be sent.
 func (rw *relayWriter) flush() bool { return rw.write(rw.sess.Flush) }
 
-// write runs one write under its deadline.
+// write runs one write under its deadline. A failed write is the first
+// cause to stop unless an abort came before it; the upstream is closed.
 func (rw *relayWriter) write(do func() error) bool {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
@@ -183,9 +188,13 @@ func (rw *relayWriter) write(do func() error) bool {
 	}
 	rw.dmu.Lock()
 	rw.writing = false
+	if err != nil {
+		rw.noteFailure(err)
+	}
 	rw.dmu.Unlock()
 	if err != nil {
-		rw.failed(err)
+		rw.err = err
+		rw.closeUpstream()
 		return false
 	}
 	return true
