@@ -61,9 +61,14 @@ func (s *AgentsService) RunStream(ctx context.Context, agentID, task string, opt
 	if err != nil {
 		return nil, err
 	}
-	ref, err := s.Run(ctx, agentID, task, append(opts[:len(opts):len(opts)], noResponse{})...)
+	// The stream's reply is the call's Response, unless the start fails.
+	var started Response
+	ref, err := s.Run(ctx, agentID, task, append(opts[:len(opts):len(opts)], WithResponseInto(&started))...)
 	if err != nil {
 		r.close()
+		if p := responseOf(opts); p != nil && started.StatusCode != 0 {
+			*p = started
+		}
 		return nil, err
 	}
 	return newAgentRun(r, agentID, ref.TaskID), nil
@@ -141,10 +146,12 @@ func (r *AgentRun) Close() error { return r.run.close() }
 // before or after Close, and returns the same result each time.
 //
 // An attached handle's result holds what its stream delivered from where
-// it was attached. A server without event ids cannot send the events
-// missed again: once events were lost, such a run's Result returns an
-// error wrapping sse.ErrInterrupted. So call Result promptly, e.g. right
-// after sse.Relay returns.
+// it was attached. An agent's stream starts with the agent's next event,
+// so the events a handle missed can be asked for again only after an
+// event id: a server without event ids, or a handle closed before its
+// first event, cannot send them, and Result then returns an error
+// wrapping sse.ErrInterrupted rather than a partial result. So call
+// Result promptly, e.g. right after sse.Relay returns.
 func (r *AgentRun) Result(ctx context.Context) (*AgentResult, error) {
 	res, err := r.run.result(ctx)
 	if res != nil {

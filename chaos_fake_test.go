@@ -247,7 +247,7 @@ var chaosRepeatable = []chaosCall{
 		_, err := f.c.Channels.MessagesPage(ctx, f.channel.ID, nil)
 		return err
 	}},
-	{"Workflows.StreamRun", "GET", "/workflow-runs/*/stream", func(ctx context.Context, f *chaosFixture) error {
+	{"Workflows.Attach", "GET", "/workflow-runs/*/stream", func(ctx context.Context, f *chaosFixture) error {
 		s, err := f.c.Workflows.Attach(ctx, f.run.ID)
 		if err != nil {
 			return err

@@ -27,12 +27,20 @@
 // Money is a [Money] in the currency's smallest unit (cents); optional fields
 // where zero means something are pointers, set with [Ptr].
 //
-// # Streams
+// # Runs and streams
 //
-// [AgentsService.RunStream] connects first and starts the run once the server
-// has answered, so no early event is lost; it returns an [AgentRun], whose
-// Result is what the run produced ([AgentsService.RunAndWait] does it all
-// in one call). Every stream is an [github.com/theazo/theazo-go/sse.Stream]
+// Agent runs, workflow runs and fleets are each followed through a run
+// handle, [AgentRun], [WorkflowRun] and [FleetRun], with one method set:
+// Events, Stream (for sse.Relay), LastEventID, Result and Close. Every
+// service gets one the same two ways: start-and-stream
+// ([AgentsService.RunStream], [WorkflowsService.RunStream],
+// [FleetsService.CreateStream]) and Attach, by id, resuming with
+// [WithLastEventID]; RunAndWait and CreateAndWait are start-and-stream, then
+// Result. Result is the run's whole result however its events were
+// consumed: if the stream stopped before the run's end, it reads the rest
+// from the last event id. [AgentsService.RunStream] connects first and
+// starts the run once the server has answered, so no early event is lost.
+// Every stream is an [github.com/theazo/theazo-go/sse.Stream]
 // of typed events; an event type this version does not know arrives as
 // [UnknownEvent]. Every event knows its wire name and raw data, so that
 // [github.com/theazo/theazo-go/sse.Relay] passes a stream on to a browser

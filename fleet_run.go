@@ -59,7 +59,7 @@ type FleetTaskResult struct {
 // or Get. WithResponseInto describes the stream's reply. Close the handle
 // when done.
 func (s *FleetsService) CreateStream(ctx context.Context, params *FleetCreateParams, opts ...RequestOption) (*FleetRun, error) {
-	fleet, err := s.Create(ctx, params, append(opts[:len(opts):len(opts)], noResponse{})...)
+	fleet, err := s.Create(ctx, params, opts...) // the stream's reply replaces its Response
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,10 @@ func (r *FleetRun) Close() error { return r.run.close() }
 // Close, and returns the same result each time.
 //
 // An attached handle's result holds what its stream delivered from where
-// it was attached: all of it unless WithLastEventID was given.
+// it was attached: all of it unless WithLastEventID was given. The
+// reference documents neither event ids nor replay: against a server with
+// neither, a fleet that ended while nobody read cannot send its end again, so
+// call Result promptly, e.g. right after sse.Relay returns.
 func (r *FleetRun) Result(ctx context.Context) (*FleetResult, error) {
 	res, err := r.run.result(ctx)
 	if res != nil {

@@ -170,7 +170,7 @@ func TestFleetsLocalErrors(t *testing.T) {
 	})
 }
 
-func TestFleetsStreamReferenceExample(t *testing.T) {
+func TestFleetsAttachReferenceExample(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "fleets/stream.sse")))
 	stream, err := srv.client().Fleets.Attach(t.Context(), "a/b?x")
@@ -187,7 +187,7 @@ func TestFleetsStreamReferenceExample(t *testing.T) {
 	assertStreamOpened(t, srv, "/v1/fleets/a%2Fb%3Fx/stream", "", false)
 }
 
-func TestFleetsStreamEvents(t *testing.T) {
+func TestFleetsAttachEvents(t *testing.T) {
 	t.Parallel()
 	open := func(ctx context.Context, c *Client) (*sse.Stream[FleetEvent], error) {
 		r, err := c.Fleets.Attach(ctx, "flt_01HX3K2FLT")
@@ -250,7 +250,7 @@ func TestFleetsStreamEvents(t *testing.T) {
 	}})
 }
 
-func TestFleetsStreamErrors(t *testing.T) {
+func TestFleetsAttachErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("API error on connect", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusNotFound, Body: `{"error":{"code":"not_found","message":"No such fleet"}}`})

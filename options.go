@@ -90,8 +90,11 @@ func (f requestOption) applyRequest(co *callOptions) { f(co) }
 // its final reply: on success, and on an API error (the *Error's reply).
 // *r is left untouched when no reply was received (a local error, a network
 // failure). A List fills it from each page it fetches; a stream, from its
-// first connection. Read r once the call has returned (for a List, between
-// items), not while it runs on another goroutine.
+// first connection (200, text/event-stream, the stream's request id, a nil
+// Body), and so does a call that starts a run and streams it (RunStream,
+// CreateStream), unless the request that starts the run fails. Read r
+// once the call has returned (for a List, between items), not while it
+// runs on another goroutine.
 func WithResponseInto(r *Response) RequestOption {
 	return requestOption(func(co *callOptions) { co.response = r })
 }
@@ -166,9 +169,11 @@ func WithJSONSet(key string, value any) RequestOption {
 
 // WithLastEventID makes a stream's first connection send Last-Event-ID: id,
 // so that the server resumes after that event: a backend relaying a stream
-// to a browser passes on the id the browser reconnected with. Later
-// resumptions send the id of the last event received, as always. Calls that
-// are not streams ignore it (Agents.RunStream passes it to its stream).
+// to a browser passes on the id the browser reconnected with (to Attach, so
+// that no second run starts). Events a server sends again up to that id are
+// dropped. Later resumptions send the id of the last event received, as
+// always. Calls that are not streams ignore it (start-and-stream passes it
+// to its stream).
 func WithLastEventID(id string) RequestOption {
 	return requestOption(func(co *callOptions) {
 		if strings.ContainsAny(id, "\r\n\x00") {

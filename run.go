@@ -94,8 +94,8 @@ type run[E any, R any] struct {
 
 // newRun opens the stream of a run with the call's options.
 func newRun[E any, R any](ctx context.Context, fromStart bool, decode func(string, string) (E, error), newFold func() folder[E, R], open openFunc[E], opts []RequestOption) (*run[E, R], error) {
-	r := &run[E, R]{fromStart: fromStart, decode: decode, newFold: newFold, open: open, opts: opts, sem: make(chan struct{}, 1), fold: newFold()}
-	s, err := r.connect(ctx, opts)
+	r := &run[E, R]{fromStart: fromStart, decode: decode, newFold: newFold, open: open, opts: opts, sem: make(chan struct{}, 1), fold: newFold(), gen: 1}
+	s, err := r.connect(ctx, 1, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -107,13 +107,9 @@ func newRun[E any, R any](ctx context.Context, fromStart bool, decode func(strin
 // handle calls it before it is returned.
 func (r *run[E, R]) name(id, what string) { r.id, r.what = id, what }
 
-// connect opens a connection whose events fold into the result, and no
-// older one's do.
-func (r *run[E, R]) connect(ctx context.Context, opts []RequestOption) (*sse.Stream[E], error) {
-	r.mu.Lock()
-	r.gen++
-	gen := r.gen
-	r.mu.Unlock()
+// connect opens a connection whose events fold into the result while gen
+// is the run's current one.
+func (r *run[E, R]) connect(ctx context.Context, gen int, opts []RequestOption) (*sse.Stream[E], error) {
 	var s *sse.Stream[E] // set before any event is decoded: Connect decodes none
 	decode := func(typ, data string) (E, error) {
 		ev, err := r.decode(typ, data)
@@ -197,15 +193,18 @@ func (r *run[E, R]) result(ctx context.Context) (*R, error) {
 			return nil, fmt.Errorf("theazo: %s: %w", r.what, err)
 		}
 		if stale >= maxStaleReopens {
+			if err == nil {
+				return nil, fmt.Errorf("theazo: %s: %w: %d connections in a row brought no event", r.what, sse.ErrInterrupted, stale)
+			}
 			return nil, fmt.Errorf("theazo: %s: %w: %d connections in a row brought no event, last: %w", r.what, sse.ErrInterrupted, stale, err)
 		}
-		from, ok := r.resumeFrom()
+		from, gen, ok := r.resumeFrom()
 		if !ok {
 			return nil, fmt.Errorf("theazo: %s: %w: the server sent no event id to resume from", r.what, sse.ErrInterrupted)
 		}
 		before := r.folded()
 		var s *sse.Stream[E]
-		if s, err = r.connect(ctx, append(r.opts[:len(r.opts):len(r.opts)], resumption{lastEventID: from})); err == nil {
+		if s, err = r.connect(ctx, gen, append(r.opts[:len(r.opts):len(r.opts)], resumption{lastEventID: from})); err == nil {
 			err = r.read(ctx, s)
 		}
 		if r.folded() > before {
@@ -230,26 +229,38 @@ func (r *run[E, R]) read(ctx context.Context, s *sse.Stream[E]) error {
 	return nil
 }
 
-// resumeFrom returns the id a new connection resumes after. Without one, a
+// resumeFrom returns the id a new connection resumes after, and the gen
+// of that connection: from now on, only its events fold. Without an id, a
 // run whose stream starts at its first event is read again from the start
 // (its result too); any other cannot be resumed once events were lost.
-func (r *run[E, R]) resumeFrom() (string, bool) {
+func (r *run[E, R]) resumeFrom() (string, int, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
 	case r.lastID != "":
-		return r.lastID, true
 	case r.fromStart:
 		r.fold = r.newFold()
-		return "", true
+	default:
+		return "", 0, false
 	}
-	return "", false
+	r.gen++
+	return r.lastID, r.gen, true
 }
 
 func (r *run[E, R]) folded() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.count
+}
+
+// responseOf returns the Response that WithResponseInto names among opts,
+// if any.
+func responseOf(opts []RequestOption) *Response {
+	co, _ := newCallOptions(request{opts: opts})
+	if co == nil {
+		return nil
+	}
+	return co.response
 }
 
 // retryable reports whether an error that ended a run's stream before the

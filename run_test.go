@@ -653,3 +653,116 @@ func TestRunResultRunError(t *testing.T) {
 		assert.ErrorIs(t, err, theazo.ErrProviderError)
 	}
 }
+
+// A refusal of the API while Result reconnects ends it with that error, at
+// once.
+func TestRunResultRefused(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	streams := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprint(w, `{"taskId":"task_1","agentId":"agt_1"}`)
+			return
+		}
+		mu.Lock()
+		streams++
+		n := streams
+		mu.Unlock()
+		if n > 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error":{"code":"not_found","message":"No such agent.","requestId":"req_1"}}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, "id: 1\nevent: thinking\ndata: {\"text\":\"t1\"}\n\n")
+	}))
+	t.Cleanup(srv.Close)
+	c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
+	t.Cleanup(c.CloseIdleConnections)
+	run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
+	require.NoError(t, err)
+	defer run.Close()
+	res, err := run.Result(t.Context())
+	assert.Nil(t, res)
+	require.ErrorIs(t, err, theazo.ErrNotFound)
+	assert.Contains(t, err.Error(), "agent run task_1 on agent agt_1")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 1+sse.DefaultMaxReconnects, streams, "the stream's own reconnections, and none of Result's after a refusal")
+}
+
+// Result while another goroutine ranges over the events: both see the
+// whole run, and no event is counted twice.
+func TestRunResultWhileRanging(t *testing.T) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := runServer(t, k, 5*time.Millisecond, 2)
+			start := k.setup(t, c)
+			want := fullResult(t, start)
+			var all []string
+			h, err := start(t.Context())
+			require.NoError(t, err)
+			defer h.close()
+			for name, err := range h.events {
+				require.NoError(t, err)
+				all = append(all, name)
+			}
+
+			h, err = start(t.Context())
+			require.NoError(t, err)
+			defer h.close()
+			ranged := make(chan []string)
+			first := make(chan struct{})
+			go func() {
+				var got []string
+				for name, err := range h.events {
+					assert.NoError(t, err)
+					if got = append(got, name); len(got) == 1 {
+						close(first)
+					}
+				}
+				ranged <- got
+			}()
+			<-first // the handle's stream is taken: Result reads on its own
+			got, err := h.result(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, want, withoutID(t, h, got))
+			assert.Equal(t, all, <-ranged)
+		})
+	}
+}
+
+// Attach with WithLastEventID drops what the server sends again up to that
+// id, from the first connection on.
+func TestRunAttachDropsTheReplay(t *testing.T) {
+	t.Parallel()
+	for _, replay := range []bool{true, false} {
+		t.Run(fmt.Sprintf("replay=%v", replay), func(t *testing.T) {
+			t.Parallel()
+			srv, asked := upstream(t, replay)
+			c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
+			t.Cleanup(c.CloseIdleConnections)
+			run, err := c.Agents.Attach(t.Context(), "agt_1", "task_1", theazo.WithLastEventID("2"))
+			require.NoError(t, err)
+			defer run.Close()
+			var got []string
+			for ev, err := range run.Events() {
+				require.NoError(t, err)
+				got = append(got, run.LastEventID()+" "+ev.EventType())
+			}
+			assert.Equal(t, []string{"3 tool_call", "4 tool_result", "5 output"}, got)
+			res, err := run.Result(t.Context())
+			require.NoError(t, err)
+			assert.Empty(t, res.Thinking, "the thinking came before event 2")
+			assert.Equal(t, "done", res.Output)
+			assert.Equal(t, []string{"2", "2"}, asked(), "the first connection is cut after replaying events 1 and 2, or at once")
+		})
+	}
+}

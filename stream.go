@@ -71,9 +71,3 @@ func lastEventIDOf(req request) (string, error) {
 type resumption struct{ lastEventID string }
 
 func (r resumption) applyRequest(co *callOptions) { co.response, co.lastEventID = nil, r.lastEventID }
-
-// noResponse is the last option of the request that starts a run streamed
-// by a run handle: WithResponseInto describes the stream, not the start.
-type noResponse struct{}
-
-func (noResponse) applyRequest(co *callOptions) { co.response = nil }

@@ -708,10 +708,10 @@ func TestPathInjectionEveryStream(t *testing.T) {
 		{name: "Agents.Stream", path: "/v1/agents/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
 			return c.Agents.Stream(t.Context(), id)
 		}},
-		{name: "Workflows.StreamRun", path: "/v1/workflow-runs/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+		{name: "Workflows.Attach", path: "/v1/workflow-runs/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
 			return c.Workflows.Attach(t.Context(), id)
 		}},
-		{name: "Fleets.Stream", path: "/v1/fleets/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
+		{name: "Fleets.Attach", path: "/v1/fleets/%s/stream", open: func(c *Client, id string) (io.Closer, error) {
 			return c.Fleets.Attach(t.Context(), id)
 		}},
 		{name: "Channels.Stream", path: "/v1/channels/%s/stream", open: func(c *Client, id string) (io.Closer, error) {

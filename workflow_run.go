@@ -55,7 +55,7 @@ type WorkflowStepResult struct {
 // with Attach or GetRun. WithResponseInto describes the stream's reply.
 // Close the run when done.
 func (s *WorkflowsService) RunStream(ctx context.Context, workflowID string, params *WorkflowRunParams, opts ...RequestOption) (*WorkflowRun, error) {
-	info, err := s.Run(ctx, workflowID, params, append(opts[:len(opts):len(opts)], noResponse{})...)
+	info, err := s.Run(ctx, workflowID, params, opts...) // the stream's reply replaces its Response
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,10 @@ func (r *WorkflowRun) Close() error { return r.run.close() }
 // Close, and returns the same result each time.
 //
 // An attached handle's result holds what its stream delivered from where
-// it was attached: all of it unless WithLastEventID was given.
+// it was attached: all of it unless WithLastEventID was given. The
+// reference documents neither event ids nor replay: against a server with
+// neither, a run that ended while nobody read cannot send its end again, so
+// call Result promptly, e.g. right after sse.Relay returns.
 func (r *WorkflowRun) Result(ctx context.Context) (*WorkflowResult, error) {
 	res, err := r.run.result(ctx)
 	if res != nil {

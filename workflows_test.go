@@ -282,7 +282,7 @@ func TestWorkflowsLocalErrors(t *testing.T) {
 	})
 }
 
-func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
+func TestWorkflowsAttachReferenceExample(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t, streamReply(golden(t, "workflows/run_stream.sse")))
 	stream, err := srv.client().Workflows.Attach(t.Context(), "a/b?x")
@@ -299,7 +299,7 @@ func TestWorkflowsStreamRunReferenceExample(t *testing.T) {
 	assertStreamOpened(t, srv, "/v1/workflow-runs/a%2Fb%3Fx/stream", "", false)
 }
 
-func TestWorkflowsStreamRunEvents(t *testing.T) {
+func TestWorkflowsAttachEvents(t *testing.T) {
 	t.Parallel()
 	open := func(ctx context.Context, c *Client) (*sse.Stream[WorkflowEvent], error) {
 		r, err := c.Workflows.Attach(ctx, "wfr_01HX3K2RUN")
@@ -353,7 +353,7 @@ func TestWorkflowsStreamRunEvents(t *testing.T) {
 	}})
 }
 
-func TestWorkflowsStreamRunResumes(t *testing.T) {
+func TestWorkflowsAttachResumes(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t,
 		streamReply("id: 1\nevent: step:start\ndata: {\"step\":\"scrape\",\"index\":0}\n\n"),
@@ -374,7 +374,7 @@ func TestWorkflowsStreamRunResumes(t *testing.T) {
 	assert.Equal(t, "1", reqs[1].Header.Get("Last-Event-Id"))
 }
 
-func TestWorkflowsStreamRunErrors(t *testing.T) {
+func TestWorkflowsAttachErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("API error on connect", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: http.StatusNotFound, Body: `{"error":{"code":"not_found","message":"No such run","requestId":"req_1"}}`})

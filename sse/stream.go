@@ -65,8 +65,8 @@ var (
 
 // ConnectFunc opens the stream's HTTP connection. lastEventID is
 // Config.LastEventID on the first connection and the last received id on a
-// resumption; connect sends it as Last-Event-ID when it is not empty. It returns a
-// 2xx response or an error; the Stream checks the Content-Type.
+// resumption; connect sends it as Last-Event-ID when it is not empty. It
+// returns a 2xx response or an error; the Stream checks the Content-Type.
 type ConnectFunc func(ctx context.Context, lastEventID string) (*http.Response, error)
 
 // Config says how a Stream turns raw events into typed ones.

@@ -30,7 +30,7 @@ type workflowStep struct {
 	Condition    string   `json:"condition,omitempty"`
 }
 
-// workflowRun is a WorkflowRun on the wire, plus its event stream.
+// workflowRun is a WorkflowRunInfo on the wire, plus its event stream.
 type workflowRun struct {
 	ID         string          `json:"id"`
 	WorkflowID string          `json:"workflowId"`

@@ -115,7 +115,7 @@ func contractWorkflowsCases() []contractCase {
 			require.NoError(t, err)
 		},
 	}, {
-		name: "StreamRun",
+		name: "Attach",
 		ops:  []string{"GET /v1/workflow-runs/{runId}/stream"},
 		call: func(t *testing.T, ctx context.Context, c *theazo.Client) {
 			stream, err := c.Workflows.Attach(ctx, "wfr_01HX3K2PQR", contractOpts(t)...)
