@@ -36,6 +36,15 @@ const maxTask = 4000
 // maxResultWait bounds how long a request for a result waits for the run's end.
 const maxResultWait = 2 * time.Minute
 
+// collectAfter is how long after its page left (or, for a page that never
+// asks for its events, after the start) the server reads the rest of a run
+// itself, so that the result does not depend on a server that replays
+// events. It leaves EventSource (3 s in Chromium) time to reconnect first.
+const collectAfter = 5 * time.Second
+
+// maxCollect bounds how long the server reads a run no page watches.
+const maxCollect = 30 * time.Minute
+
 // Server serves the chat page and its API. Make one with New; Close it
 // when done.
 type Server struct {
@@ -43,10 +52,13 @@ type Server struct {
 	user   string
 	log    *log.Logger
 	mux    *http.ServeMux
-	ctx    context.Context // the runs' own handles live until Close
+	ctx    context.Context // the runs' own handles and the collections live until Close
 	cancel context.CancelFunc
+	linger time.Duration // collectAfter, shorter in tests
+	wg     sync.WaitGroup
 
 	mu     sync.Mutex
+	closed bool
 	agents map[string]*task // the agents this server created: the only ones it runs tasks on, with their latest run
 }
 
@@ -59,13 +71,15 @@ type task struct {
 	seen   string           // the id of the last event relayed to a page
 	result *theazo.AgentResult
 	failed *theazo.RunError // the run's failure, once known
+	active int              // relays under way
+	timer  *time.Timer      // the collection to come, if any
 }
 
 // New returns the chat server. Its agents run in the session of user;
 // failures it cannot show the page are written to logger.
 func New(client *theazo.Client, user string, logger *log.Logger) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{client: client, user: user, log: logger, mux: http.NewServeMux(), ctx: ctx, cancel: cancel, agents: map[string]*task{}}
+	s := &Server{client: client, user: user, log: logger, mux: http.NewServeMux(), ctx: ctx, cancel: cancel, linger: collectAfter, agents: map[string]*task{}}
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("POST /api/agents", s.createAgent)
 	s.mux.HandleFunc("POST /api/agents/{agent}/runs", s.start)
@@ -77,17 +91,20 @@ func New(client *theazo.Client, user string, logger *log.Logger) *Server {
 // ServeHTTP serves the page and the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// Close releases the streams of runs no page has asked for. The runs
-// themselves go on on the API.
+// Close releases the streams of runs no page has asked for and stops
+// reading the runs no page watches; the runs themselves go on on the API.
 func (s *Server) Close() {
-	s.cancel()
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.closed = true
 	for _, t := range s.agents {
 		if t != nil {
+			t.stopTimer()
 			t.drop()
 		}
 	}
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
 }
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
@@ -149,10 +166,12 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 	t := &task{agentID: agentID, id: run.TaskID, own: run}
 	s.mu.Lock()
 	if old := s.agents[agentID]; old != nil {
+		old.stopTimer()
 		old.drop()
 	}
 	s.agents[agentID] = t
 	s.mu.Unlock()
+	s.relayEnded(t, 0) // collected if no page asks for it
 	writeJSON(w, http.StatusOK, map[string]string{"taskId": run.TaskID})
 }
 
@@ -186,6 +205,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		run = attached
 	}
 	defer run.Close()
+	t.relayStarted()
+	defer s.relayEnded(t, 1)
 	// Before each event goes to the page, note its id and, at the run's
 	// end, the result (which the handle has then: Result answers at once),
 	// so that a request for the result never waits for an event relayed
@@ -214,31 +235,72 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), maxResultWait)
 	defer cancel()
-	res, failed, seen := t.known()
-	if failed != nil {
-		s.failJSON(w, failed)
+	res, err := s.readResult(ctx, t)
+	if err != nil {
+		s.failJSON(w, err)
 		return
 	}
-	if res == nil {
-		run := t.take()
-		if run == nil {
-			attached, err := s.client.Agents.Attach(ctx, t.agentID, t.id, theazo.WithLastEventID(seen))
-			if err != nil {
-				s.failJSON(w, err)
-				return
-			}
-			run = attached
-		}
-		defer run.Close()
-		var err error
-		res, err = run.Result(ctx)
-		t.finished(res, err)
-		if err != nil {
-			s.failJSON(w, err)
-			return
-		}
-	}
 	writeJSON(w, http.StatusOK, map[string]any{"taskId": t.id, "output": res.Output, "cost": res.Cost})
+}
+
+// readResult returns the run's result: the one known, else what Result
+// reads of the run: on its own handle if no page took it, from its first
+// event; else attached after the last event relayed.
+func (s *Server) readResult(ctx context.Context, t *task) (*theazo.AgentResult, error) {
+	res, failed, seen := t.known()
+	switch {
+	case failed != nil:
+		return nil, failed
+	case res != nil:
+		return res, nil
+	}
+	run := t.take()
+	if run == nil {
+		attached, err := s.client.Agents.Attach(ctx, t.agentID, t.id, theazo.WithLastEventID(seen))
+		if err != nil {
+			return nil, err
+		}
+		run = attached
+	}
+	defer run.Close()
+	res, err := run.Result(ctx)
+	t.finished(res, err)
+	return res, err
+}
+
+// relayEnded notes the end of one of the n relays of t under way, and
+// when none is left and the run's end is not known, plans its collection:
+// a page that left may yet reconnect, but a page closed for good must not
+// cost the run's result.
+func (s *Server) relayEnded(t *task, n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.active -= n
+	if t.active > 0 || t.result != nil || t.failed != nil || t.timer != nil {
+		return
+	}
+	t.timer = time.AfterFunc(s.linger, func() { s.collect(t) })
+}
+
+// collect reads the run to its end if no page is watching it.
+func (s *Server) collect(t *task) {
+	t.mu.Lock()
+	t.timer = nil
+	idle := t.active == 0
+	t.mu.Unlock()
+	s.mu.Lock()
+	if s.closed || !idle {
+		s.mu.Unlock()
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	ctx, cancel := context.WithTimeout(s.ctx, maxCollect)
+	defer cancel()
+	if _, err := s.readResult(ctx, t); err != nil && s.ctx.Err() == nil {
+		s.log.Printf("reading run %s: %v", t.id, err)
+	}
 }
 
 // known reports whether this server created agentID.
@@ -258,6 +320,27 @@ func (s *Server) task(r *http.Request) *task {
 		return nil
 	}
 	return t
+}
+
+// relayStarted notes a relay of the run and calls off its collection.
+func (t *task) relayStarted() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.active++
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+}
+
+// stopTimer calls off the run's collection.
+func (t *task) stopTimer() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
 }
 
 // take returns the run's own handle the first time, then nil.

@@ -26,6 +26,12 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // chat serves a chat server on theazotest, whose agents think n times,
 // 20 ms apart, then answer.
 func chat(t *testing.T, n int) (*theazotest.Server, string) {
+	api, base, _ := chatServer(t, n, collectAfter)
+	return api, base
+}
+
+// chatServer is chat with the server, which collects runs after linger.
+func chatServer(t *testing.T, n int, linger time.Duration) (*theazotest.Server, string, *Server) {
 	t.Helper()
 	script := func(task string) []theazotest.Event {
 		var evs []theazotest.Event
@@ -37,10 +43,11 @@ func chat(t *testing.T, n int) (*theazotest.Server, string) {
 	api := theazotest.NewServer(theazotest.WithAgentScript(script), theazotest.WithEventDelay(20*time.Millisecond))
 	t.Cleanup(api.Close)
 	s := New(api.Client(), "test", log.New(io.Discard, "", 0))
+	s.linger = linger
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return api, srv.URL
+	return api, srv.URL, s
 }
 
 func post(t *testing.T, u string, form url.Values) map[string]string {
@@ -176,4 +183,68 @@ func TestResultAfterThePageLeft(t *testing.T) {
 			assert.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, time.Millisecond, "no stream is left open")
 		})
 	}
+}
+
+// streamGets counts the stream connections api received.
+func streamGets(api *theazotest.Server) int {
+	n := 0
+	for _, r := range api.Requests() {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
+			n++
+		}
+	}
+	return n
+}
+
+// A run that no page watches any longer, or never did, is read to its end
+// by the server itself, so that its result does not depend on the API
+// replaying events when someone asks for it later.
+func TestARunNoPageWatchesIsCollected(t *testing.T) {
+	tests := []struct {
+		name   string
+		events int // events the page reads before it leaves; -1: it never asks for them
+	}{
+		{name: "the page left mid-run", events: 2},
+		{name: "no page asked for its events", events: -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			api, base, s := chatServer(t, 10, 20*time.Millisecond)
+			agent := post(t, base+"/api/agents", nil)["id"]
+			task := post(t, base+"/api/agents/"+agent+"/runs", url.Values{"task": {"life"}})["taskId"]
+			runURL := base + "/api/agents/" + agent + "/runs/" + task
+			if tc.events >= 0 {
+				ctx, leave := context.WithCancel(t.Context())
+				ids(t, events(t, ctx, runURL+"/events", "").Body, func(ids []int) bool { return len(ids) == tc.events })
+				leave()
+			}
+			require.Eventually(t, func() bool {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				res, _, _ := s.agents[agent].known()
+				return res != nil
+			}, 5*time.Second, time.Millisecond, "the server read the run to its end")
+			gets := streamGets(api)
+
+			res := result(t, runURL+"/result")
+			assert.Equal(t, "The answer to life", res["output"])
+			assert.Equal(t, gets, streamGets(api), "the result was at hand")
+			assert.Equal(t, 1, runsStarted(api))
+		})
+	}
+}
+
+// A page that reconnects within the wait calls the collection off: the
+// server reads the run once, for the page.
+func TestAReconnectingPageCallsTheCollectionOff(t *testing.T) {
+	api, base, _ := chatServer(t, 10, 50*time.Millisecond) // shorter than the reconnection's relay
+	agent := post(t, base+"/api/agents", nil)["id"]
+	task := post(t, base+"/api/agents/"+agent+"/runs", url.Values{"task": {"life"}})["taskId"]
+	eventsURL := base + "/api/agents/" + agent + "/runs/" + task + "/events"
+	ctx, leave := context.WithCancel(t.Context())
+	ids(t, events(t, ctx, eventsURL, "").Body, func(ids []int) bool { return len(ids) == 2 })
+	leave()
+	rest := ids(t, events(t, t.Context(), eventsURL, "2").Body, nil)
+	assert.Equal(t, []int{3, 4, 5, 6, 7, 8, 9, 10, 11}, rest)
+	assert.Equal(t, 2, streamGets(api), "the run's own stream, then the page's reconnection")
 }
