@@ -9,7 +9,9 @@
 // event ids. When EventSource reconnects, with the Last-Event-ID of the
 // last event it got, the server attaches to the same run after that event
 // (Agents.Attach). A GET of the run's result answers the run's output,
-// reading the rest of the run if the page left before its end.
+// reading the rest of the run if the page left before its end; a run no
+// page watches any longer is read to its end by the server after a few
+// seconds, so its result is at hand even from an API that does not replay.
 package webchat
 
 import (
