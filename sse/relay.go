@@ -113,7 +113,9 @@ func WithEventHook(hook func(ev Event) (Event, bool)) RelayOption {
 // Relay returns the error that ended s (e.g. ErrInterrupted) after sending
 // the error event; ctx's error if ctx ended; an error matching
 // os.ErrDeadlineExceeded if a write did not complete in time; and nil when
-// s ended normally or the browser left, which is no error. When s ends the
+// s ended normally or the browser left, which is no error. It writes
+// nothing and returns at once ErrRelayUnsupported when w cannot flush, or
+// an error when the WithErrorEvent name is not one line. When s ends the
 // response ends, and a browser's EventSource reconnects with Last-Event-ID
 // unless the page closes it, e.g. on the run's last event.
 func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request, s *Stream[E], opts ...RelayOption) error {
