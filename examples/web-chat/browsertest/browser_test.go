@@ -358,3 +358,21 @@ func TestClosingThePageThenFetchingTheResult(t *testing.T) {
 	assert.Equal(t, 1, runsStarted(api), "theazotest saw exactly one run")
 	assert.Equal(t, 0, api.OpenStreams(), "the result's stream is closed too")
 }
+
+// When the API fails mid-run and the stream cannot be resumed, the page
+// shows the failure's code and message, from the server's error event,
+// instead of reconnecting for ever.
+func TestAPIFailureReachesThePage(t *testing.T) {
+	api, page := chat(t, theazotest.WithEventDelay(50*time.Millisecond))
+	api.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
+	api.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", Status: http.StatusServiceUnavailable, Times: -1})
+	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), ask("Find it"), waitFor(`body[data-state="failed"]`)))
+	failure, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".failure")))
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{"thinking 1", "tool_call 2", "error 2"}, shown(t, ctx), "the error event carries no id of its own")
+	assert.Contains(t, failure, "service_unavailable: ")
+	assert.Equal(t, 1, runsStarted(api))
+}
