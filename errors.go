@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -303,3 +304,29 @@ func fieldErrors(details map[string]any) []FieldError {
 // maxFieldErrors bounds the field errors kept from one 422 reply, so that
 // an error's text stays short however many the server lists.
 const maxFieldErrors = 20
+
+// ErrorData is what a browser may be told about e, e.g. as sse.Relay's
+// error event: its code (that of its HTTP status when the reply had none,
+// else "http_" and the status), message and request id, from which the
+// API key was already redacted. It makes *Error an sse.DescribedError.
+func (e *Error) ErrorData() sse.ErrorData {
+	code := e.Code
+	if code == "" {
+		code = statusCodes[e.StatusCode]
+	}
+	if code == "" {
+		code = ErrorCode("http_" + strconv.Itoa(e.StatusCode))
+	}
+	return sse.ErrorData{Code: string(code), Message: e.Message, RequestID: e.RequestID}
+}
+
+// ErrorData is what a browser may be told about the failed run: its code
+// ("run_failed" when the server gave none) and message. It makes
+// *RunError an sse.DescribedError.
+func (e *RunError) ErrorData() sse.ErrorData {
+	code := e.Code
+	if code == "" {
+		code = "run_failed"
+	}
+	return sse.ErrorData{Code: string(code), Message: e.Message}
+}

@@ -34,13 +34,14 @@ func wireEvents(t *testing.T, first int, events []theazotest.Event) string {
 	return b.String()
 }
 
-// relayHandler is the README's recipe: a browser's request opens the
-// agent's stream, resuming after the browser's Last-Event-ID, and relays it.
+// relayHandler relays an agent's stream to a browser: each request opens
+// the stream, resuming after the browser's Last-Event-ID, and relays it; a
+// stream that cannot be opened reaches the browser as the error event.
 func relayHandler(client *theazo.Client, agentID string, done chan<- error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		stream, err := client.Agents.Stream(r.Context(), agentID, theazo.WithLastEventID(r.Header.Get("Last-Event-ID")))
 		if err != nil {
-			http.Error(w, "the agent's stream is unavailable", http.StatusBadGateway)
+			sse.RelayError(w, r, err)
 			done <- err
 			return
 		}
@@ -111,7 +112,7 @@ func TestRelayAgentRunByteForByte(t *testing.T) {
 	}
 }
 
-// The README's recipe: a browser that reconnects with Last-Event-ID gets
+// A browser that reconnects with Last-Event-ID gets
 // the rest of the run, each event once.
 func TestRelayRecipeResumesAfterTheBrowsersLastEventID(t *testing.T) {
 	t.Parallel()

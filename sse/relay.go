@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	gosse "github.com/tmaxmax/go-sse"
@@ -15,16 +14,36 @@ import (
 // from closing an idle connection, unless WithHeartbeat says otherwise.
 const DefaultHeartbeat = 15 * time.Second
 
+// DefaultWriteTimeout bounds each write to the browser, unless
+// WithWriteTimeout says otherwise: a browser that reads nothing for this
+// long is dropped, and its upstream stream closed.
+const DefaultWriteTimeout = 30 * time.Second
+
+// DefaultErrorEvent is the name of the event that tells the browser the
+// upstream failed, unless WithErrorEvent says otherwise.
+const DefaultErrorEvent = "error"
+
 // ErrRelayUnsupported is returned by Relay when the response writer cannot
 // flush, so events could not reach the browser one by one.
 var ErrRelayUnsupported = errors.New("sse: the response writer cannot flush")
 
-// RelayOption configures Relay.
+// RelayOption configures Relay and RelayError.
 type RelayOption func(*relayConfig)
 
 type relayConfig struct {
-	heartbeat time.Duration
-	hook      func(Event) (Event, bool)
+	heartbeat    time.Duration
+	writeTimeout time.Duration
+	errorEvent   string
+	hook         func(Event) (Event, bool)
+}
+
+// newRelayConfig applies opts to the defaults.
+func newRelayConfig(opts []RelayOption) relayConfig {
+	cfg := relayConfig{heartbeat: DefaultHeartbeat, writeTimeout: DefaultWriteTimeout, errorEvent: DefaultErrorEvent}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
 }
 
 // WithHeartbeat sets how often Relay writes a comment heartbeat; zero or
@@ -33,11 +52,28 @@ func WithHeartbeat(interval time.Duration) RelayOption {
 	return func(c *relayConfig) { c.heartbeat = interval }
 }
 
+// WithWriteTimeout sets how long one write to the browser (an event, a
+// heartbeat, the error event) may take before the browser is dropped; the
+// default is DefaultWriteTimeout. Zero or less sets no deadline: a browser
+// that stops reading then holds Relay until ctx ends. The deadline is set
+// with http.ResponseController and replaces the server's WriteTimeout for
+// the response, which would otherwise end any long stream.
+func WithWriteTimeout(d time.Duration) RelayOption {
+	return func(c *relayConfig) { c.writeTimeout = d }
+}
+
+// WithErrorEvent sets the name of the final event that tells the browser
+// the upstream failed (see Relay); the default is DefaultErrorEvent. An
+// empty name turns the event off: the response then just ends.
+func WithErrorEvent(name string) RelayOption {
+	return func(c *relayConfig) { c.errorEvent = name }
+}
+
 // WithEventHook makes Relay pass every event through hook before writing
 // it: hook returns the event to write (ev itself or another, e.g. one made
 // in code) and true, or false (or a nil event) to drop ev, e.g. to hide an
 // agent's thinking from end users. hook runs on the goroutine that called
-// Relay.
+// Relay. The error event Relay writes itself does not pass through it.
 func WithEventHook(hook func(ev Event) (Event, bool)) RelayOption {
 	return func(c *relayConfig) { c.hook = hook }
 }
@@ -51,37 +87,51 @@ func WithEventHook(hook func(ev Event) (Event, bool)) RelayOption {
 // text/event-stream, Cache-Control no-cache and X-Accel-Buffering no; a
 // comment heartbeat is written every DefaultHeartbeat.
 //
-// Relay returns when s ends, when the browser disconnects (r's context
-// ends, or a write fails), or when ctx ends; in the last two cases it
-// closes s at once, releasing the upstream connection. It returns the
-// error that ended s (e.g. ErrInterrupted), ctx's error if ctx ended, and
-// nil when s ended normally or the browser left. When s ends the response
-// ends, and a browser's EventSource reconnects with Last-Event-ID unless
-// the page closes it, e.g. on the run's last event.
+// Relay never waits on the browser for ever. Every write has a deadline
+// (DefaultWriteTimeout, see WithWriteTimeout), set through
+// http.ResponseController; when ctx or r's context ends, Relay closes s at
+// once and cuts short a write the browser is not reading, so it returns
+// within a second even if the browser never reads again. A ResponseWriter
+// that hides its deadlines (a wrapper without an Unwrap method, see
+// http.ResponseController) gets no deadline: s is still closed at once,
+// but a write the browser does not read can then hold Relay.
+//
+// When s fails (before its first event or later: a refused resumption, a
+// cut that could not be resumed, an event too large), the browser gets a
+// final event named DefaultErrorEvent (see WithErrorEvent) whose data is
+// the JSON of ErrorData: the code, message and request id of the
+// DescribedError in the error's chain, such as theazo's *Error, or code
+// "interrupted" for a stream cut that could not be resumed and
+// "stream_error" for anything else, with a fixed message; never the text
+// of another error. Then the response ends. It carries no id, so the
+// browser's Last-Event-ID stays the last relayed event's. An EventSource
+// reconnects after any end of the response unless the page closes it, so a
+// page should close it on this event. A run's own failure event, such as
+// an agent's "error" event, is relayed as it came, as any other event. For
+// a stream that could not even be opened, see RelayError.
+//
+// Relay returns the error that ended s (e.g. ErrInterrupted) after sending
+// the error event; ctx's error if ctx ended; an error matching
+// os.ErrDeadlineExceeded if a write did not complete in time; and nil when
+// s ended normally or the browser left, which is no error. It writes
+// nothing and returns at once ErrRelayUnsupported when w cannot flush, or
+// an error when the WithErrorEvent name is not one line. When s ends the
+// response ends, and a browser's EventSource reconnects with Last-Event-ID
+// unless the page closes it, e.g. on the run's last event.
 func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request, s *Stream[E], opts ...RelayOption) error {
 	defer s.Close()
-	cfg := relayConfig{heartbeat: DefaultHeartbeat}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	sess, err := gosse.Upgrade(w, r)
+	cfg := newRelayConfig(opts)
+	rw, err := newRelayWriter(w, r, cfg, s.Close)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrRelayUnsupported, err)
+		return err
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
+	// Either end going away closes the upstream at once, which unblocks
+	// the read in s.Events below, and cuts short a write in flight.
+	defer rw.abortWhenDone(r.Context(), r)()
+	defer rw.abortWhenDone(ctx, r)()
 
-	// Either end going away closes the upstream at once: Close unblocks
-	// the read in s.Events below.
-	stopBrowser := context.AfterFunc(r.Context(), func() { s.Close() })
-	defer stopBrowser()
-	stopCtx := context.AfterFunc(ctx, func() { s.Close() })
-	defer stopCtx()
-
-	rw := &relayWriter{sess: sess, closeUpstream: s.Close}
 	if !rw.flush() { // sends the headers: the browser's EventSource opens now
-		return nil
+		return rw.result(ctx, r, nil)
 	}
 	if cfg.heartbeat > 0 {
 		stop := rw.heartbeat(cfg.heartbeat)
@@ -111,13 +161,7 @@ func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request,
 			break
 		}
 	}
-	switch {
-	case r.Context().Err() != nil, rw.failed():
-		return nil // the browser left
-	case ctx.Err() != nil:
-		return ctx.Err()
-	}
-	return streamErr
+	return rw.result(ctx, r, streamErr)
 }
 
 // message builds the SSE message of ev. Its id line is written only when
@@ -144,79 +188,4 @@ func message(ev Event, id string, lastID *string) (gosse.Message, error) {
 		msg.AppendData("\n")
 	}
 	return msg, nil
-}
-
-// relayWriter serialises the writes of the relayed events and of the
-// heartbeat to one response. The first failed write closes the upstream.
-type relayWriter struct {
-	mu            sync.Mutex
-	sess          *gosse.Session
-	closeUpstream func() error
-	broken        bool
-}
-
-// send writes and flushes msg; false means the browser is gone.
-func (rw *relayWriter) send(msg *gosse.Message) bool {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if rw.broken {
-		return false
-	}
-	if rw.sess.Send(msg) != nil || rw.sess.Flush() != nil {
-		rw.fail()
-		return false
-	}
-	return true
-}
-
-// flush sends what is buffered; false means the browser is gone.
-func (rw *relayWriter) flush() bool {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if rw.sess.Flush() != nil {
-		rw.fail()
-		return false
-	}
-	return true
-}
-
-// fail records a failed write and closes the upstream; rw.mu is held.
-func (rw *relayWriter) fail() {
-	rw.broken = true
-	rw.closeUpstream()
-}
-
-func (rw *relayWriter) failed() bool {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	return rw.broken
-}
-
-// heartbeat writes a comment every interval until the returned stop is
-// called; stop waits for the goroutine to end.
-func (rw *relayWriter) heartbeat(interval time.Duration) (stop func()) {
-	var beat gosse.Message
-	beat.AppendComment("heartbeat")
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				if !rw.send(&beat) {
-					return
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		wg.Wait()
-	}
 }

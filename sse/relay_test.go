@@ -219,7 +219,10 @@ func TestRelayReturnsTheStreamError(t *testing.T) {
 	resp := browse(t, context.Background(), backend.URL)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	assert.Equal(t, "event: step\ndata: {}\n\n", string(body))
+	assert.Equal(t, "event: step\ndata: {}\n\n"+
+		"event: error\n"+
+		`data: {"code":"interrupted","message":"the event stream ended early and could not be resumed","requestId":""}`+"\n\n",
+		string(body), "the browser is told, and the response ends")
 	assert.ErrorIs(t, result(t, results), ErrInterrupted)
 }
 

@@ -1,9 +1,10 @@
 // Web chat: a web page where a person types a task for an agent and watches
 // its thinking, tool calls and answer stream in, then the run's cost. The
-// Go server relays the agent's events to the page's EventSource with
-// sse.Relay, byte for byte and with the API's event ids, so a page that
-// loses its connection resumes the same run where it stopped. The page is
-// plain HTML and JavaScript: no build step, nothing from a CDN.
+// Go server starts a run on a POST and relays the run's events to the
+// page's EventSource with sse.Relay, byte for byte and with the API's event
+// ids, so a page that loses its connection resumes the same run where it
+// stopped, and never starts a second one. The page is plain HTML and
+// JavaScript: no build step, nothing from a CDN.
 //
 //	go run ./examples/web-chat                       # prints the URL to open
 //	go run ./examples/web-chat -listen 0.0.0.0:8080  # choose the address
@@ -51,8 +52,10 @@ func run(ctx context.Context, w io.Writer, listen string, ready func(url string)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", listen, err)
 	}
+	chat := webchat.New(env.Client, "web-chat-demo", log.New(os.Stderr, "web-chat: ", log.LstdFlags))
+	defer chat.Close()
 	hs := &http.Server{
-		Handler:           webchat.New(env.Client, "web-chat-demo", log.New(os.Stderr, "web-chat: ", log.LstdFlags)),
+		Handler:           chat,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests end with ctx: open event streams do not hold up the shutdown.
 		BaseContext: func(net.Listener) context.Context { return ctx },

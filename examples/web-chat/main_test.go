@@ -132,38 +132,92 @@ func newAgent(t *testing.T, page string) string {
 	return agent.ID
 }
 
-func TestWebChatRunsATask(t *testing.T) {
-	page, _ := serve(t)
-	agentID := newAgent(t, page)
-	resp, err := http.Get(page + "api/agents/" + agentID + "/run?task=" + url.QueryEscape("What is new in Go?"))
+// startRun starts task on the agent, as the page does, and returns its task id.
+func startRun(t *testing.T, page, agentID, task string) string {
+	t.Helper()
+	resp, err := http.PostForm(page+"api/agents/"+agentID+"/runs", url.Values{"task": {task}})
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-	events := readEvents(t, resp.Body)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var run struct{ TaskID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&run))
+	require.True(t, strings.HasPrefix(run.TaskID, "task_"), run.TaskID)
+	return run.TaskID
+}
+
+// getEvents opens a run's events as the page's EventSource does, with
+// lastEventID if not empty.
+func getEvents(t *testing.T, page, agentID, taskID, lastEventID string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, page+"api/agents/"+agentID+"/runs/"+taskID+"/events", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/event-stream")
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func eventNames(events []sseEvent) []string {
 	var got []string
 	for _, ev := range events {
 		got = append(got, ev.id+" "+ev.typ)
+	}
+	return got
+}
+
+func TestWebChatRunsATask(t *testing.T) {
+	page, _ := serve(t)
+	agentID := newAgent(t, page)
+	taskID := startRun(t, page, agentID, "What is new in Go?")
+	resp := getEvents(t, page, agentID, taskID, "")
+	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	events := readEvents(t, resp.Body)
+	for _, ev := range events {
 		assert.True(t, json.Valid([]byte(ev.data)), ev.data)
 	}
-	assert.Equal(t, []string{"1 thinking", "2 tool_call", "3 tool_result", "4 thinking", "5 output"}, got)
+	assert.Equal(t, []string{"1 thinking", "2 tool_call", "3 tool_result", "4 thinking", "5 output"}, eventNames(events))
 	assert.JSONEq(t, `{"cost":{"amount":14,"currency":"usd"},"text":"Here is a scripted answer to: What is new in Go?"}`, events[4].data)
+
+	// A reconnection resumes the same run after its Last-Event-ID.
+	again := readEvents(t, getEvents(t, page, agentID, taskID, "3").Body)
+	assert.Equal(t, []string{"4 thinking", "5 output"}, eventNames(again))
+
+	resp, err := http.Get(page + "api/agents/" + agentID + "/runs/" + taskID + "/result")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"taskId":"`+taskID+`","output":"Here is a scripted answer to: What is new in Go?","cost":{"amount":14,"currency":"usd"}}`, string(body))
 }
 
 func TestWebChatRefusesBadRequests(t *testing.T) {
 	page, _ := serve(t)
 	agentID := newAgent(t, page)
+	taskID := startRun(t, page, agentID, "x")
 	tests := []struct {
-		name, path string
-		status     int
+		name, method, path string
+		form               url.Values
+		status             int
 	}{
-		{"an agent this server did not create", "api/agents/agt_other/run?task=x", http.StatusNotFound},
-		{"no task", "api/agents/" + agentID + "/run", http.StatusBadRequest},
-		{"a task too long", "api/agents/" + agentID + "/run?task=" + strings.Repeat("x", 4001), http.StatusBadRequest},
-		{"an unknown page", "nothing-here", http.StatusNotFound},
+		{"a run on an agent this server did not create", "POST", "api/agents/agt_other/runs", url.Values{"task": {"x"}}, http.StatusNotFound},
+		{"no task", "POST", "api/agents/" + agentID + "/runs", nil, http.StatusBadRequest},
+		{"a task too long", "POST", "api/agents/" + agentID + "/runs", url.Values{"task": {strings.Repeat("x", 4001)}}, http.StatusBadRequest},
+		{"the events of another run", "GET", "api/agents/" + agentID + "/runs/task_other/events", nil, http.StatusNotFound},
+		{"the result of another agent's run", "GET", "api/agents/agt_other/runs/" + taskID + "/result", nil, http.StatusNotFound},
+		{"a GET does not start a run", "GET", "api/agents/" + agentID + "/runs", nil, http.StatusMethodNotAllowed},
+		{"an unknown page", "GET", "nothing-here", nil, http.StatusNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := http.Get(page + tc.path)
+			req, err := http.NewRequest(tc.method, page+tc.path, strings.NewReader(tc.form.Encode()))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := http.DefaultClient.Do(req)
 			require.NoError(t, err)
 			resp.Body.Close()
 			assert.Equal(t, tc.status, resp.StatusCode)

@@ -5,6 +5,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -83,7 +85,9 @@ func chatWith(t *testing.T, wrap func(http.Handler) http.Handler, opts ...theazo
 	t.Helper()
 	api := theazotest.NewServer(append([]theazotest.Option{theazotest.WithAgentScript(webchat.DemoScript)}, opts...)...)
 	t.Cleanup(api.Close)
-	page := httptest.NewServer(wrap(webchat.New(api.Client(), "browser-test", log.New(testWriter{t}, "web-chat: ", 0))))
+	chat := webchat.New(api.Client(), "browser-test", log.New(testWriter{t}, "web-chat: ", 0))
+	t.Cleanup(chat.Close)
+	page := httptest.NewServer(wrap(chat))
 	t.Cleanup(page.Close)
 	return api, page.URL + "/"
 }
@@ -239,7 +243,7 @@ func TestPageReconnectResumesTheRun(t *testing.T) {
 	var runs atomic.Int32
 	cutFirstRun := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, "/run") && runs.Add(1) == 1 {
+			if strings.HasSuffix(r.URL.Path, "/events") && runs.Add(1) == 1 {
 				w = &cutAfter{ResponseWriter: w, n: 1 + 2} // the headers, then 2 events
 			}
 			h.ServeHTTP(w, r)
@@ -251,4 +255,124 @@ func TestPageReconnectResumesTheRun(t *testing.T) {
 	assert.Equal(t, demoEvents, runTask(t, ctx, page, "Find it"))
 	assert.Equal(t, int32(2), runs.Load(), "the page reconnected once")
 	assert.Equal(t, []string{"", "2"}, streamLastEventIDs(api), "the server resumed the agent's stream after the page's last event")
+}
+
+// runsStarted returns how many runs api was asked to start.
+func runsStarted(api *theazotest.Server) int {
+	n := 0
+	for _, r := range api.Requests() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/run") {
+			n++
+		}
+	}
+	return n
+}
+
+// thinkingScript thinks n times, then answers.
+func thinkingScript(n int, answer string) theazotest.AgentScript {
+	return func(task string) []theazotest.Event {
+		var evs []theazotest.Event
+		for i := range n {
+			evs = append(evs, theazotest.Thinking("step "+strconv.Itoa(i)))
+		}
+		return append(evs, theazotest.Output(answer, 3))
+	}
+}
+
+// When the page's connection drops before its first event, EventSource
+// reconnects without Last-Event-ID: the server attaches to the same run,
+// and the API sees one run only.
+func TestPageReconnectWithoutLastEventIDStartsNoSecondRun(t *testing.T) {
+	var gets atomic.Int32
+	var mu sync.Mutex
+	var lastIDs []string // of each GET of the events, in order
+	cutFirstGet := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/events") {
+				mu.Lock()
+				lastIDs = append(lastIDs, r.Header.Get("Last-Event-ID"))
+				mu.Unlock()
+				if gets.Add(1) == 1 {
+					w = &cutAfter{ResponseWriter: w, n: 1} // the headers only
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	// A run long enough to be under way when EventSource reconnects (after
+	// its default 3 s).
+	api, page := chatWith(t, cutFirstGet, theazotest.WithAgentScript(thinkingScript(30, "All done.")), theazotest.WithEventDelay(200*time.Millisecond))
+	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), ask("Think"), waitFor(`body[data-state="done"]`), waitFor(".answer")))
+	answer, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".answer").lastChild.textContent`))
+	require.NoError(t, err)
+	events := shown(t, ctx)
+
+	assert.Equal(t, "All done.", answer)
+	assert.Equal(t, int32(2), gets.Load(), "the page reconnected once")
+	mu.Lock()
+	assert.Equal(t, []string{"", ""}, lastIDs, "without a Last-Event-ID both times")
+	mu.Unlock()
+	assert.Equal(t, 1, runsStarted(api), "theazotest saw exactly one run")
+	prev := 0
+	for _, ev := range events { // each event once, in order
+		id, err := strconv.Atoi(ev[strings.LastIndex(ev, " ")+1:])
+		require.NoError(t, err, ev)
+		assert.Greater(t, id, prev, "%v", events)
+		prev = id
+	}
+}
+
+// Closing the tab mid-run leaves the run going on the API; a GET of its
+// result afterwards answers the run's output.
+func TestClosingThePageThenFetchingTheResult(t *testing.T) {
+	api, page := chat(t, theazotest.WithAgentScript(thinkingScript(10, "The answer is 42.")), theazotest.WithEventDelay(100*time.Millisecond))
+	browser := tab(t)
+	pageCtx, closePage := chromedp.NewContext(browser)
+	defer closePage()
+	ctx, cancel := context.WithTimeout(pageCtx, 30*time.Second)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		ask("What is the answer?"),
+		waitFor(`#log .event[data-id="2"]`),
+	))
+	resultURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`"api/agents/" + document.body.dataset.agent + "/runs/" + document.body.dataset.task + "/result"`))
+	require.NoError(t, err)
+	closePage()
+	require.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, 10*time.Millisecond, "the page's stream closed")
+
+	resp, err := http.Get(page + resultURL)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var res struct {
+		Output string
+		Cost   struct{ Amount int }
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&res))
+	assert.Equal(t, "The answer is 42.", res.Output)
+	assert.Equal(t, 3, res.Cost.Amount)
+	assert.Equal(t, 1, runsStarted(api), "theazotest saw exactly one run")
+	assert.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, 10*time.Millisecond, "the result's stream is closed too")
+}
+
+// When the API fails mid-run and the stream cannot be resumed, the page
+// shows the failure's code and message, from the server's error event,
+// instead of reconnecting for ever.
+func TestAPIFailureReachesThePage(t *testing.T) {
+	api, page := chat(t, theazotest.WithEventDelay(50*time.Millisecond))
+	api.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
+	api.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", Status: http.StatusServiceUnavailable, Times: -1})
+	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), ask("Find it"), waitFor(`body[data-state="failed"]`)))
+	failure, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".failure")))
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{"thinking 1", "tool_call 2", "error 2"}, shown(t, ctx), "the error event carries no id of its own")
+	assert.Contains(t, failure, "service_unavailable: ")
+	assert.Equal(t, 1, runsStarted(api))
 }
