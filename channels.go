@@ -32,24 +32,24 @@ type Channel struct {
 	Instructions string `json:"instructions,omitempty"`
 	// Metadata holds the key-value pairs stored with the channel.
 	Metadata Metadata `json:"metadata,omitempty"`
-	// CreatedAt is when the channel was created (inferred field).
+	// CreatedAt is when the channel was created.
 	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Message is one message of a channel's thread.
 type Message struct {
-	// ID identifies the message, e.g. "msg_01HX…" (inferred field).
+	// ID identifies the message, e.g. "msg_01HX…".
 	ID string `json:"id"`
-	// ChannelID is the channel the message belongs to (inferred field).
+	// ChannelID is the channel the message belongs to.
 	ChannelID string `json:"channelId"`
 	// ThreadID is the conversation the message belongs to, e.g. "thr_01HX…";
-	// pass it to continue that conversation (inferred field).
+	// pass it to continue that conversation.
 	ThreadID string `json:"threadId"`
 	// Role says who wrote the message.
 	Role MessageRole `json:"role"`
 	// Content is the message text.
 	Content string `json:"content"`
-	// CreatedAt is when the message was sent (inferred field).
+	// CreatedAt is when the message was sent.
 	CreatedAt time.Time `json:"createdAt"`
 }
 

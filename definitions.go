@@ -30,11 +30,11 @@ type AgentDefinition struct {
 	Compute *DefinitionCompute `json:"compute,omitempty"`
 	// Metadata holds the key-value pairs stored with the definition.
 	Metadata Metadata `json:"metadata,omitempty"`
-	// Archived reports whether the definition was archived (inferred field).
+	// Archived reports whether the definition was archived.
 	Archived bool `json:"archived"`
-	// CreatedAt is when the definition was created (inferred field).
+	// CreatedAt is when the definition was created.
 	CreatedAt time.Time `json:"createdAt"`
-	// UpdatedAt is when its latest version was created (inferred field).
+	// UpdatedAt is when its latest version was created.
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 

@@ -105,6 +105,15 @@
 // GetOrCreate). The API key never appears in an error, a log line or the
 // printed client.
 //
+// # Where the API reference is brief
+//
+// The API reference names some endpoints without spelling them out (the
+// workflow and fleet endpoints other than Estimate and the streams, and
+// GET /agents/{id}) and some objects without listing their fields. For
+// those the SDK follows the rest of the API, and theazotest serves the
+// same shapes; CONTRIBUTING.md lists each choice. When the reference
+// documents one differently, the SDK follows it, and CHANGELOG.md says so.
+//
 // # Testing
 //
 // Package [github.com/theazo/theazo-go/theazotest] is an in-process fake

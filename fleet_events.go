@@ -36,7 +36,7 @@ type AgentCompleteEvent struct {
 }
 
 // AgentFailedEvent is a fleet agent whose task failed ("agent:failed",
-// inferred shape). The fleet goes on with its other tasks.
+// one per failed task). The fleet goes on with its other tasks.
 type AgentFailedEvent struct {
 	rawData
 	// AgentID is the agent that ran the task.
@@ -60,7 +60,7 @@ type FleetCompleteEvent struct {
 }
 
 // FleetFailedEvent is a fleet that stopped before its tasks were done, e.g.
-// cancelled ("fleet:failed", inferred shape); it ends the stream.
+// cancelled ("fleet:failed"); it ends the stream.
 type FleetFailedEvent struct {
 	rawData
 	// Message says why the fleet stopped.

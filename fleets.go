@@ -20,7 +20,7 @@ import (
 type FleetsService struct{ t *transport }
 
 // Fleet is one agent definition run over many tasks in parallel, an agent
-// per task (inferred shape).
+// per task.
 type Fleet struct {
 	// ID identifies the fleet, e.g. "flt_01HX…".
 	ID string `json:"id"`
@@ -49,7 +49,7 @@ type Fleet struct {
 // FleetStatus is a fleet's state. Values the SDK does not know are kept.
 type FleetStatus string
 
-// Fleet states (inferred): running, then completed, failed or cancelled.
+// Fleet states: running, then completed, failed or cancelled.
 const (
 	FleetStatusRunning   FleetStatus = "running"
 	FleetStatusCompleted FleetStatus = "completed"
@@ -57,7 +57,7 @@ const (
 	FleetStatusCancelled FleetStatus = "cancelled"
 )
 
-// FleetCreateParams describe a new fleet (inferred).
+// FleetCreateParams describe a new fleet.
 type FleetCreateParams struct {
 	// SessionID is the session the agents run in (required).
 	SessionID string `json:"sessionId"`
@@ -79,7 +79,7 @@ type FleetListParams struct {
 	Cursor string `url:"cursor,omitempty"`
 }
 
-// Create starts a fleet (POST /fleets, inferred). SessionID, DefinitionID
+// Create starts a fleet (POST /fleets). SessionID, DefinitionID
 // and at least one task are required; they are checked before anything is
 // sent. Once sent it is retried only after a 429, which the API answers
 // without starting anything.
@@ -96,25 +96,25 @@ func (s *FleetsService) Create(ctx context.Context, params *FleetCreateParams, o
 	return call[Fleet](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/fleets", body: p})
 }
 
-// ListPage returns one page of fleets (GET /fleets, inferred).
+// ListPage returns one page of fleets (GET /fleets).
 func (s *FleetsService) ListPage(ctx context.Context, params *FleetListParams, opts ...RequestOption) (*Page[Fleet], error) {
 	return call[Page[Fleet]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/fleets", query: params})
 }
 
-// List ranges over every fleet, fetching pages lazily from params.Cursor on (inferred).
+// List ranges over every fleet, fetching pages lazily from params.Cursor on.
 func (s *FleetsService) List(ctx context.Context, params *FleetListParams, opts ...RequestOption) iter.Seq2[*Fleet, error] {
 	return paginate(ctx, params, func(p *FleetListParams) *string { return &p.Cursor }, func(ctx context.Context, p *FleetListParams) (*Page[Fleet], error) {
 		return s.ListPage(ctx, p, opts...)
 	})
 }
 
-// Get returns a fleet with its progress and cost (GET /fleets/{id}, inferred).
+// Get returns a fleet with its progress and cost (GET /fleets/{id}).
 func (s *FleetsService) Get(ctx context.Context, fleetID string, opts ...RequestOption) (*Fleet, error) {
 	return call[Fleet](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/fleets/%s", ids: []string{fleetID}})
 }
 
 // Cancel stops a fleet's remaining tasks and returns the fleet, cancelled
-// (POST /fleets/{id}/cancel, inferred).
+// (POST /fleets/{id}/cancel).
 func (s *FleetsService) Cancel(ctx context.Context, fleetID string, opts ...RequestOption) (*Fleet, error) {
 	return call[Fleet](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/fleets/%s/cancel", ids: []string{fleetID}})
 }

@@ -17,8 +17,7 @@ const (
 
 // Limit returns which session limit a 402 reply hit, read from the error's
 // details.limit; "" when the error is not a 402 or does not say, or names a
-// limit this SDK does not know. Inferred: the reference names the three
-// limits but not the details member; the SDK accepts the limit's field name
+// limit this SDK does not know. It accepts the limit's field name
 // ("maxAgents") and its plain form ("agents", "compute_minutes").
 func (e *Error) Limit() SessionLimit {
 	if e == nil || e.StatusCode != http.StatusPaymentRequired && e.Code != CodeSessionLimitExceeded {

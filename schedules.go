@@ -26,9 +26,9 @@ type Schedule struct {
 	// Metadata holds the key-value pairs stored with the schedule.
 	Metadata Metadata `json:"metadata,omitempty"`
 	// NextRunAt is the next time the schedule fires; zero when it will not,
-	// e.g. while paused (inferred field).
+	// e.g. while paused.
 	NextRunAt time.Time `json:"nextRunAt,omitzero"`
-	// CreatedAt is when the schedule was created (inferred field).
+	// CreatedAt is when the schedule was created.
 	CreatedAt time.Time `json:"createdAt"`
 }
 

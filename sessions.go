@@ -18,13 +18,13 @@ type Session struct {
 	ID string `json:"id"`
 	// UserID is your application's identifier of the user.
 	UserID string `json:"userId"`
-	// Status is the session's state (inferred: "active", "paused").
+	// Status is the session's state.
 	Status SessionStatus `json:"status,omitempty"`
 	// Limits are the session's cost and concurrency limits, if any.
 	Limits *SessionLimits `json:"limits,omitempty"`
 	// Metadata holds the key-value pairs stored with the session.
 	Metadata Metadata `json:"metadata,omitempty"`
-	// Cost is what the session has cost so far (inferred field).
+	// Cost is what the session has cost so far.
 	Cost Money `json:"cost"`
 	// CreatedAt is when the session was created.
 	CreatedAt time.Time `json:"createdAt"`
@@ -33,7 +33,7 @@ type Session struct {
 // SessionStatus is a session's state. Values the SDK does not know are kept.
 type SessionStatus string
 
-// Session states (inferred; the reference names auto-pausing on the compute limit).
+// Session states. A session is paused when it reaches its MaxComputeMinutes.
 const (
 	SessionStatusActive SessionStatus = "active"
 	SessionStatusPaused SessionStatus = "paused"

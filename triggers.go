@@ -28,7 +28,7 @@ type Trigger struct {
 	// must carry. The API returns it when the trigger is created; store it
 	// then (encoding/json keeps it). fmt and slog print it redacted.
 	SigningSecret Secret `json:"signingSecret,omitempty"`
-	// CreatedAt is when the trigger was created (inferred field).
+	// CreatedAt is when the trigger was created.
 	CreatedAt time.Time `json:"createdAt"`
 }
 

@@ -54,7 +54,7 @@ type WorkflowCompleteEvent struct {
 	Cost Money `json:"cost"`
 }
 
-// WorkflowFailedEvent is a failed run ("workflow:failed", inferred shape);
+// WorkflowFailedEvent is a failed run ("workflow:failed");
 // it ends the stream.
 type WorkflowFailedEvent struct {
 	rawData

@@ -12,8 +12,7 @@ import (
 // WorkflowsService manages workflows (multi-step agent graphs) and their runs.
 type WorkflowsService struct{ t *transport }
 
-// Workflow is a graph of steps, each a task run by an agent definition
-// (inferred shape).
+// Workflow is a graph of steps, each a task run by an agent definition.
 type Workflow struct {
 	// ID identifies the workflow, e.g. "wf_01HX…".
 	ID string `json:"id"`
@@ -32,7 +31,7 @@ type Workflow struct {
 }
 
 // WorkflowStep is one step of a workflow: a task for an agent definition,
-// run once the steps it depends on are done (inferred shape).
+// run once the steps it depends on are done.
 type WorkflowStep struct {
 	// Name identifies the step within its workflow, e.g. "scrape".
 	Name string `json:"name"`
@@ -46,7 +45,7 @@ type WorkflowStep struct {
 	Condition string `json:"condition,omitempty"`
 }
 
-// WorkflowCreateParams are the fields of a new workflow (inferred).
+// WorkflowCreateParams are the fields of a new workflow.
 type WorkflowCreateParams struct {
 	// Name is the workflow's display name (required).
 	Name string `json:"name"`
@@ -59,7 +58,7 @@ type WorkflowCreateParams struct {
 }
 
 // WorkflowUpdateParams replace a workflow as a whole, as PUT does: fields
-// left empty are not kept from the previous version (inferred).
+// left empty are not kept from the previous version.
 type WorkflowUpdateParams struct {
 	// Name is the workflow's display name (required).
 	Name string `json:"name"`
@@ -91,8 +90,8 @@ type WorkflowEstimateParams struct {
 	Input map[string]any `json:"input,omitempty"`
 }
 
-// WorkflowRunInfo is one execution of a workflow, as the API describes it
-// (inferred shape); a WorkflowRun is the handle that follows one.
+// WorkflowRunInfo is one execution of a workflow, as the API describes it;
+// a WorkflowRun is the handle that follows one.
 type WorkflowRunInfo struct {
 	// ID identifies the run, e.g. "wfr_01HX…".
 	ID string `json:"id"`
@@ -113,7 +112,7 @@ type WorkflowRunInfo struct {
 // WorkflowRunStatus is a workflow run's state. Values the SDK does not know are kept.
 type WorkflowRunStatus string
 
-// Workflow run states (inferred): queued → running → completed or failed.
+// Workflow run states: queued → running → completed or failed.
 const (
 	WorkflowRunStatusQueued    WorkflowRunStatus = "queued"
 	WorkflowRunStatusRunning   WorkflowRunStatus = "running"
@@ -121,7 +120,7 @@ const (
 	WorkflowRunStatusFailed    WorkflowRunStatus = "failed"
 )
 
-// WorkflowRunStep is the state of one step within a run (inferred shape).
+// WorkflowRunStep is the state of one step within a run.
 type WorkflowRunStep struct {
 	// Name is the step's name in the workflow.
 	Name string `json:"name"`
@@ -136,7 +135,7 @@ type WorkflowRunStep struct {
 // WorkflowStepStatus is a step's state within a run. Values the SDK does not know are kept.
 type WorkflowStepStatus string
 
-// Step states within a run (inferred). A step whose condition is false is skipped.
+// Step states within a run. A step whose condition is false is skipped.
 const (
 	WorkflowStepStatusPending   WorkflowStepStatus = "pending"
 	WorkflowStepStatusRunning   WorkflowStepStatus = "running"
@@ -168,7 +167,7 @@ const (
 	ConfidenceHigh   EstimateConfidence = "high"
 )
 
-// Create creates a workflow (POST /workflows, inferred). Name and at least
+// Create creates a workflow (POST /workflows). Name and at least
 // one step are required; they are checked before anything is sent.
 func (s *WorkflowsService) Create(ctx context.Context, params *WorkflowCreateParams, opts ...RequestOption) (*Workflow, error) {
 	p := orEmpty(params)
@@ -178,25 +177,25 @@ func (s *WorkflowsService) Create(ctx context.Context, params *WorkflowCreatePar
 	return call[Workflow](ctx, s.t, request{opts: opts, method: http.MethodPost, path: "/workflows", body: p})
 }
 
-// ListPage returns one page of workflows (GET /workflows, inferred).
+// ListPage returns one page of workflows (GET /workflows).
 func (s *WorkflowsService) ListPage(ctx context.Context, params *WorkflowListParams, opts ...RequestOption) (*Page[Workflow], error) {
 	return call[Page[Workflow]](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflows", query: params})
 }
 
-// List ranges over every workflow, fetching pages lazily from params.Cursor on (inferred).
+// List ranges over every workflow, fetching pages lazily from params.Cursor on.
 func (s *WorkflowsService) List(ctx context.Context, params *WorkflowListParams, opts ...RequestOption) iter.Seq2[*Workflow, error] {
 	return paginate(ctx, params, func(p *WorkflowListParams) *string { return &p.Cursor }, func(ctx context.Context, p *WorkflowListParams) (*Page[Workflow], error) {
 		return s.ListPage(ctx, p, opts...)
 	})
 }
 
-// Get returns a workflow (GET /workflows/{id}, inferred).
+// Get returns a workflow (GET /workflows/{id}).
 func (s *WorkflowsService) Get(ctx context.Context, workflowID string, opts ...RequestOption) (*Workflow, error) {
 	return call[Workflow](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflows/%s", ids: []string{workflowID}})
 }
 
 // Update replaces a workflow's name, description, steps and metadata
-// (PUT /workflows/{id}, inferred). As with Create, Name and at least one step
+// (PUT /workflows/{id}). As with Create, Name and at least one step
 // are required.
 func (s *WorkflowsService) Update(ctx context.Context, workflowID string, params *WorkflowUpdateParams, opts ...RequestOption) (*Workflow, error) {
 	p := orEmpty(params)
@@ -206,13 +205,13 @@ func (s *WorkflowsService) Update(ctx context.Context, workflowID string, params
 	return call[Workflow](ctx, s.t, request{opts: opts, method: http.MethodPut, path: "/workflows/%s", ids: []string{workflowID}, body: p})
 }
 
-// Delete deletes a workflow (DELETE /workflows/{id}, inferred).
+// Delete deletes a workflow (DELETE /workflows/{id}).
 func (s *WorkflowsService) Delete(ctx context.Context, workflowID string, opts ...RequestOption) error {
 	return callOK(ctx, s.t, request{opts: opts, method: http.MethodDelete, path: "/workflows/%s", ids: []string{workflowID}})
 }
 
 // Run starts a run of the workflow in the background
-// (POST /workflows/{id}/run, inferred) and returns it at once, queued.
+// (POST /workflows/{id}/run) and returns it at once, queued.
 // Follow it with Attach or GetRun, or use RunStream. Once sent it is retried only after a
 // 429, which the API answers without starting anything, so the SDK never
 // starts a run twice.
@@ -221,7 +220,7 @@ func (s *WorkflowsService) Run(ctx context.Context, workflowID string, params *W
 }
 
 // GetRun returns a workflow run with its status, steps, output and cost
-// (GET /workflow-runs/{runId}, inferred).
+// (GET /workflow-runs/{runId}).
 func (s *WorkflowsService) GetRun(ctx context.Context, runID string, opts ...RequestOption) (*WorkflowRunInfo, error) {
 	return call[WorkflowRunInfo](ctx, s.t, request{opts: opts, method: http.MethodGet, path: "/workflow-runs/%s", ids: []string{runID}})
 }
