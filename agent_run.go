@@ -188,7 +188,7 @@ func (f *agentFold) add(ev AgentEvent) (bool, *RunError) {
 		res.Output, res.Cost = e.Text, e.Cost
 		return true, nil
 	case *ErrorEvent:
-		return true, &RunError{Code: e.Code, Message: e.Message}
+		return true, &RunError{Code: ErrorCode(serverText(string(e.Code))), Message: serverText(e.Message)}
 	}
 	return false, nil
 }

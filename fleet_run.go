@@ -161,7 +161,7 @@ func (f *fleetFold) add(ev FleetEvent) (bool, *RunError) {
 		f.res.Completed, f.res.Failed, f.res.TotalCost = e.Completed, e.Failed, e.TotalCost
 		return true, nil
 	case *FleetFailedEvent:
-		return true, &RunError{Message: e.Message, Cost: e.TotalCost}
+		return true, &RunError{Message: serverText(e.Message), Cost: e.TotalCost}
 	}
 	return false, nil
 }

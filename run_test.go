@@ -766,3 +766,30 @@ func TestRunAttachDropsTheReplay(t *testing.T) {
 		})
 	}
 }
+
+// TestRunErrorTextIsBounded runs an agent whose error event carries a huge
+// message full of terminal escapes: the *RunError keeps 200 characters of
+// it, one line, with no control character, as an API error does.
+func TestRunErrorTextIsBounded(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("boom\x1b]52;c;AAAA\x07\r\n", 10000)
+	srv := theazotest.NewServer(theazotest.WithAgentScript(func(string) []theazotest.Event {
+		return []theazotest.Event{theazotest.Failure("provider_error", huge)}
+	}))
+	defer srv.Close()
+	c := srv.Client()
+	defer c.CloseIdleConnections()
+	ctx := t.Context()
+	sess, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
+	require.NoError(t, err)
+	a, err := c.Agents.Create(ctx, sess.ID, nil)
+	require.NoError(t, err)
+	_, err = c.Agents.RunAndWait(ctx, a.ID, "fail")
+	var runErr *theazo.RunError
+	require.ErrorAs(t, err, &runErr)
+	assert.ErrorIs(t, err, theazo.ErrProviderError)
+	assert.LessOrEqual(t, len([]rune(runErr.Message)), 201)
+	assert.NotContains(t, err.Error(), "\x1b")
+	assert.NotContains(t, err.Error(), "\n")
+	assert.True(t, strings.HasPrefix(runErr.Message, "boom ]52;c;AAAA boom"), runErr.Message[:40])
+}

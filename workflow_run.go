@@ -155,7 +155,7 @@ func (f *workflowFold) add(ev WorkflowEvent) (bool, *RunError) {
 		f.res.Output, f.res.Cost = e.Output, e.Cost
 		return true, nil
 	case *WorkflowFailedEvent:
-		return true, &RunError{Step: e.Step, Message: e.Message, Cost: e.Cost}
+		return true, &RunError{Step: serverText(e.Step), Message: serverText(e.Message), Cost: e.Cost}
 	}
 	return false, nil
 }
