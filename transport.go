@@ -374,7 +374,18 @@ func (t *transport) decodeBodyInto(req request, resp *http.Response, out any, co
 
 // isNull reports whether body is the JSON value null, between the white
 // space JSON allows.
-func isNull(body []byte) bool { return string(bytes.Trim(body, " \t\r\n")) == "null" }
+func isNull(body []byte) bool {
+	i, j := 0, len(body)
+	for i < j && isJSONSpace(body[i]) {
+		i++
+	}
+	for j > i && isJSONSpace(body[j-1]) {
+		j--
+	}
+	return string(body[i:j]) == "null"
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // roundTripper counts and logs attempts. It deliberately has no
 // CloseIdleConnections method: go-retryablehttp calls it after every exhausted
