@@ -56,7 +56,7 @@ func (r *retryReader) scan(b []byte) {
 			continue
 		}
 		r.cr = false
-		i := bytes.IndexAny(b, "\r\n")
+		i := lineEnd(b)
 		if i < 0 {
 			r.add(b)
 			return
@@ -66,6 +66,20 @@ func (r *retryReader) scan(b []byte) {
 		r.cr = b[i] == '\r'
 		b = b[i+1:]
 	}
+}
+
+// lineEnd returns the index of the first CR or LF of b, or -1: two
+// vectorised byte searches, where bytes.IndexAny looks at each byte in turn.
+func lineEnd(b []byte) int {
+	lf := bytes.IndexByte(b, '\n')
+	head := b
+	if lf >= 0 {
+		head = b[:lf]
+	}
+	if cr := bytes.IndexByte(head, '\r'); cr >= 0 {
+		return cr
+	}
+	return lf
 }
 
 func (r *retryReader) add(b []byte) {
