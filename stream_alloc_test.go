@@ -34,8 +34,7 @@ func inMemoryAgentStream(t testing.TB, data []byte) *sse.Stream[AgentEvent] {
 // decoded agent event may cost at most one allocation more than with the
 // hand-written decoder of BenchmarkStream (go-sse's copy of the event's
 // block; its data string serves both decoding and RawJSON), and relaying
-// it at most one more than decoding it (go-sse's data chunk of the
-// message). Each figure is the difference between streams of two lengths,
+// it at most one more than decoding it (now none). Each figure is the difference between streams of two lengths,
 // so that a stream's fixed costs do not count.
 func TestAgentEventAllocations(t *testing.T) {
 	const small, large = 1000, 4000 // multiples of the stream's 3 event types
