@@ -190,6 +190,7 @@ func newTransport(key string, cfg config) *transport {
 
 	t := &transport{
 		key:          key,
+		auth:         "Bearer " + key,
 		hide:         hide,
 		base:         strings.TrimRight(cfg.baseURL, "/"),
 		userAgent:    userAgent(cfg.userAgent),

@@ -210,7 +210,7 @@ func BenchmarkRelayInMemory(b *testing.B) {
 		b.ReportMetric(float64(m.c.elapsed.Nanoseconds())/events, m.name+"-ns/event")
 		b.ReportMetric(float64(m.c.mallocs)/events, m.name+"-allocs/event")
 	}
-	b.ReportMetric(float64(relay.mallocs-decode.mallocs)/events, "beyond-decoding-allocs/event")
+	b.ReportMetric((float64(relay.mallocs)-float64(decode.mallocs))/events, "beyond-decoding-allocs/event")
 }
 
 // rawCopy is rawProxy's loop: copy lines, flush after each event.

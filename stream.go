@@ -5,21 +5,27 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"unsafe"
 
 	"github.com/theazo/theazo-go/sse"
 )
 
 // decodeEvent unmarshals data into v and returns v. An event that is not
 // the JSON its type documents, null included, is an invalid response.
+//
+// data's bytes serve both decoding and v's RawJSON, without a copy: a
+// stream's data is a string go-sse builds afresh for each event and never
+// writes again, so they stay valid and unchanged for as long as the caller
+// keeps v (RawJSON's slice must not be modified).
 func decodeEvent[T interface{ setRaw(json.RawMessage) }](data string, v T) (T, error) {
-	b := []byte(data)
+	b := unsafe.Slice(unsafe.StringData(data), len(data))
 	if isNull(b) {
 		return v, fmt.Errorf("%w: the event's data is null", ErrInvalidResponse)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return v, fmt.Errorf("%w: %w", ErrInvalidResponse, err)
 	}
-	v.setRaw(b) // json.Unmarshal keeps no reference to b
+	v.setRaw(b) // json.Unmarshal neither keeps nor modifies b
 	return v, nil
 }
 

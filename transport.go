@@ -1,7 +1,6 @@
 package theazo
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,6 +39,7 @@ const maxResponseBody = 16 << 20
 //     retry.Reply, and fills WithResponseInto's Response.
 type transport struct {
 	key          string
+	auth         string      // "Bearer " + key, the Authorization header's value
 	hide         keyRedactor // of key
 	base         string
 	baseURL      *url.URL
@@ -270,7 +270,7 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 	if t.baseErr != nil {
 		return nil, t.baseErr
 	}
-	path, err := escapePath(req.path, req.ids)
+	u, err := joinPath(t.base, req.path, req.ids)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s %s", err, req.method, req.route())
 	}
@@ -285,7 +285,6 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 			return nil, ErrInsecureTransport
 		}
 	}
-	u := t.base + path
 	if req.query != nil || co.hasQuery() {
 		var v url.Values
 		if req.query == nil {
@@ -336,7 +335,7 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 	}
 	co.setHeaders(hreq.Header)
 	if !req.public {
-		hreq.Header.Set("Authorization", "Bearer "+t.key)
+		hreq.Header.Set("Authorization", t.auth)
 	}
 	return hreq, nil
 }
@@ -344,20 +343,40 @@ func (t *transport) newRequest(ctx context.Context, req request, co *callOptions
 // escapePath fills format's %s verbs with the escaped ids. An empty id, or
 // one that is a dot segment, is refused: it would address another resource.
 func escapePath(format string, ids []string) (string, error) {
-	if len(ids) == 0 {
+	return joinPath("", format, ids)
+}
+
+// joinPath is base followed by escapePath's path, built in one allocation
+// when no id needs escaping (a request's URL is built on every call).
+func joinPath(base, format string, ids []string) (string, error) {
+	if len(ids) == 0 && base == "" {
 		return format, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
+	n := len(base) + len(format)
+	for _, id := range ids {
 		switch id {
 		case "":
 			return "", ErrEmptyID
 		case ".", "..":
 			return "", fmt.Errorf("%w: ID %q", ErrInvalidParams, id)
 		}
-		args[i] = url.PathEscape(id)
+		n += len(id)
 	}
-	return fmt.Sprintf(format, args...), nil
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(base)
+	rest := format
+	for _, id := range ids {
+		i := strings.Index(rest, "%s")
+		if i < 0 {
+			break
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(url.PathEscape(id))
+		rest = rest[i+len("%s"):]
+	}
+	b.WriteString(rest)
+	return b.String(), nil
 }
 
 // isIdempotent reports whether a method is safe to repeat after it reached the server.
@@ -376,36 +395,68 @@ func isLoopback(host string) bool {
 // decodeBody reads a bounded JSON reply into out, and gives the raw body to
 // co's Response when it asks for one (co may be nil).
 func (t *transport) decodeBody(req request, resp *http.Response, out any, co *callOptions) error {
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
-		buf.Grow(int(n))
-	}
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1))
+	body, err := readBody(resp.Body, resp.ContentLength, maxResponseBody)
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w: %s %s: reading body: %w", ErrInvalidResponse, req.method, req.route(), err)
-	case buf.Len() > maxResponseBody:
+	case len(body) > maxResponseBody:
 		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
 	}
 	if co != nil && co.response != nil {
-		co.response.Body = buf.Bytes()
+		co.response.Body = body
 	}
 	// json.Unmarshal accepts null and leaves out at its zero value: an
 	// empty result with no error. No endpoint answers null.
-	if isNull(buf.Bytes()) {
+	if isNull(body) {
 		return fmt.Errorf("%w: %s %s: status %d: the reply is null", ErrInvalidResponse, req.method, req.route(), resp.StatusCode)
 	}
 	// No excerpt of the body here: a successful reply may carry secrets
 	// (a trigger's signing secret), and the decoding error says enough.
-	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
+	if err := json.Unmarshal(body, out); err != nil {
 		return t.scrub(fmt.Errorf("%w: %s %s: status %d: %w", ErrInvalidResponse, req.method, req.route(), resp.StatusCode, err))
 	}
 	return nil
 }
 
+// readBody reads r to its end, or to limit+1 bytes if it is longer. A
+// body of a known size (size > 0) is read into one buffer of size+1 bytes,
+// the extra byte leaving room for the read that finds the end.
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	c := int64(512)
+	if size > 0 && size <= limit {
+		c = size + 1
+	}
+	b := make([]byte, 0, c)
+	for int64(len(b)) <= limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		n, err := r.Read(b[len(b):min(int64(cap(b)), limit+1)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
 // isNull reports whether body is the JSON value null, between the white
 // space JSON allows.
-func isNull(body []byte) bool { return string(bytes.Trim(body, " \t\r\n")) == "null" }
+func isNull(body []byte) bool {
+	i, j := 0, len(body)
+	for i < j && isJSONSpace(body[i]) {
+		i++
+	}
+	for j > i && isJSONSpace(body[j-1]) {
+		j--
+	}
+	return string(body[i:j]) == "null"
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // roundTripper counts and logs attempts. It deliberately has no
 // CloseIdleConnections method: go-retryablehttp calls it after every exhausted

@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -79,8 +80,8 @@ func WithEventHook(hook func(ev Event) (Event, bool)) RelayOption {
 }
 
 // Relay writes the events of s to w as Server-Sent Events, for a browser's
-// EventSource, until s ends; then it closes s. It is built on go-sse's own
-// server-side writer. Each event is written with its wire name (EventType),
+// EventSource, until s ends; then it closes s. It is built on go-sse's
+// server-side session and writes each message as go-sse's does. Each event is written with its wire name (EventType),
 // its upstream id (so the browser's Last-Event-ID is the upstream's, and a
 // handler can resume the upstream with it) and its data byte for byte
 // (RawJSON), and is flushed at once. The response carries Content-Type
@@ -140,6 +141,7 @@ func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request,
 
 	var streamErr error
 	lastID := ""
+	var msg bytes.Buffer // each event's message, written at once
 	for ev, err := range s.Events() {
 		if err != nil {
 			streamErr = err
@@ -152,8 +154,7 @@ func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request,
 				continue
 			}
 		}
-		msg, err := message(out, s.LastEventID(), &lastID)
-		if err != nil {
+		if err := message(&msg, out, s.LastEventID(), &lastID); err != nil {
 			streamErr = err
 			break
 		}
@@ -164,28 +165,55 @@ func Relay[E Event](ctx context.Context, w http.ResponseWriter, r *http.Request,
 	return rw.result(ctx, r, streamErr)
 }
 
-// message builds the SSE message of ev. Its id line is written only when
-// the id differs from the last one written, which leaves the browser's
-// last event id exactly the upstream's.
-func message(ev Event, id string, lastID *string) (gosse.Message, error) {
-	var msg gosse.Message
-	typ, err := gosse.NewType(ev.EventType())
-	if err != nil {
-		return msg, fmt.Errorf("sse: relaying an event named %q: %w", ev.EventType(), err)
+// message writes the SSE message of ev to b, byte for byte as go-sse's
+// Message would write it, without building one (which costs an allocation
+// and a Write per field). Its id line is written only when the id differs
+// from the last one written, which leaves the browser's last event id
+// exactly the upstream's. The data has a data line per line: CR, LF and
+// CRLF end lines, as in go-sse's AppendData, and data that ends with a
+// newline gets an empty last line, or the browser would lose it.
+func message(b *bytes.Buffer, ev Event, id string, lastID *string) error {
+	if b.Cap() > maxKeptMessage {
+		*b = bytes.Buffer{} // an outsized event's buffer is not kept for the others
 	}
-	msg.Type = typ
+	typ := ev.EventType()
+	if _, err := gosse.NewType(typ); err != nil {
+		return fmt.Errorf("sse: relaying an event named %q: %w", typ, err)
+	}
 	if id != *lastID {
-		if msg.ID, err = gosse.NewID(id); err != nil {
-			return msg, fmt.Errorf("sse: relaying an event with id %q: %w", id, err)
+		if _, err := gosse.NewID(id); err != nil {
+			return fmt.Errorf("sse: relaying an event with id %q: %w", id, err)
 		}
 		*lastID = id
+		b.WriteString("id: ")
+		b.WriteString(id)
+		b.WriteByte('\n')
 	}
-	data := string(ev.RawJSON())
-	msg.AppendData(data)
+	b.WriteString("event: ")
+	b.WriteString(typ)
+	b.WriteByte('\n')
+	data := ev.RawJSON()
+	for rest := data; len(rest) > 0; {
+		line := rest
+		rest = nil
+		if i := lineEnd(line); i >= 0 {
+			if line[i] == '\r' && i+1 < len(line) && line[i+1] == '\n' {
+				rest = line[i+2:]
+			} else {
+				rest = line[i+1:]
+			}
+			line = line[:i]
+		}
+		b.WriteString("data: ")
+		b.Write(line)
+		b.WriteByte('\n')
+	}
 	if n := len(data); n > 0 && (data[n-1] == '\n' || data[n-1] == '\r') {
-		// AppendData writes a line per line of data but none for an empty
-		// last one: add it, or the browser would lose the final newline.
-		msg.AppendData("\n")
+		b.WriteString("data: \n")
 	}
-	return msg, nil
+	b.WriteByte('\n')
+	return nil
 }
+
+// maxKeptMessage bounds the buffer Relay keeps between events.
+const maxKeptMessage = 64 << 10

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sync"
@@ -39,9 +40,11 @@ type relayWriter struct {
 	timeout       time.Duration
 	errorType     gosse.EventType // the error event's name; unset: no error event
 
-	mu   sync.Mutex // held during a write
-	sess *gosse.Session
-	err  error // the first failed write's error
+	mu      sync.Mutex // held during a write
+	sess    *gosse.Session
+	w       http.ResponseWriter // the session's
+	started bool                // a write went out: the session's headers are sent
+	err     error               // the first failed write's error
 
 	dmu       sync.Mutex // orders the deadlines of writes against abort
 	rc        *http.ResponseController
@@ -68,7 +71,7 @@ func newRelayWriter(w http.ResponseWriter, r *http.Request, cfg relayConfig, clo
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRelayUnsupported, err)
 	}
-	rw.sess = sess
+	rw.sess, rw.w = sess, w
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
@@ -161,10 +164,17 @@ func (rw *relayWriter) pastDeadline() bool {
 	return rw.deadlines && rw.timeout > 0 && !time.Now().Before(rw.deadline)
 }
 
-// send writes and flushes msg; false means it could not be written.
-func (rw *relayWriter) send(msg *gosse.Message) bool {
+// send writes and flushes msg (a *gosse.Message, or a message's bytes in a
+// *bytes.Buffer) straight to the response, as the session would, after the
+// session's headers; false means it could not be written.
+func (rw *relayWriter) send(msg io.WriterTo) bool {
 	return rw.write(func() error {
-		if err := rw.sess.Send(msg); err != nil {
+		if !rw.started { // the session sets its headers on its first flush
+			if err := rw.sess.Flush(); err != nil {
+				return err
+			}
+		}
+		if _, err := msg.WriteTo(rw.w); err != nil {
 			return err
 		}
 		return rw.sess.Flush()
@@ -186,6 +196,7 @@ func (rw *relayWriter) write(do func() error) bool {
 	if err == nil {
 		err = do()
 	}
+	rw.started = rw.started || err == nil
 	rw.dmu.Lock()
 	rw.writing = false
 	if err != nil {

@@ -56,7 +56,14 @@ func (r *retryReader) scan(b []byte) {
 			continue
 		}
 		r.cr = false
-		i := bytes.IndexAny(b, "\r\n")
+		if r.n == 0 && bytes.IndexByte(b, '\r') < 0 && !bytes.Contains(b, []byte("retry:")) {
+			// No line of b is a retry: field, and LF alone ends them:
+			// only the last line, if unfinished, matters. (Three
+			// vectorised searches per read instead of some per line.)
+			r.add(b[bytes.LastIndexByte(b, '\n')+1:])
+			return
+		}
+		i := lineEnd(b)
 		if i < 0 {
 			r.add(b)
 			return
@@ -66,6 +73,20 @@ func (r *retryReader) scan(b []byte) {
 		r.cr = b[i] == '\r'
 		b = b[i+1:]
 	}
+}
+
+// lineEnd returns the index of the first CR or LF of b, or -1: two
+// vectorised byte searches, where bytes.IndexAny looks at each byte in turn.
+func lineEnd(b []byte) int {
+	lf := bytes.IndexByte(b, '\n')
+	head := b
+	if lf >= 0 {
+		head = b[:lf]
+	}
+	if cr := bytes.IndexByte(head, '\r'); cr >= 0 {
+		return cr
+	}
+	return lf
 }
 
 func (r *retryReader) add(b []byte) {

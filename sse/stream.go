@@ -342,8 +342,12 @@ func (s *Stream[E]) readAll(body io.Reader, lastID string, yield func(E, error) 
 		}
 		// go-sse resets the id on an empty id: field, as the SSE
 		// standard says; the stream follows, so that a later resumption
-		// never asks for a stale id.
-		s.setLastID(ev.LastEventID)
+		// never asks for a stale id. Only this goroutine writes the id,
+		// so it is stored (under the lock) only when it changes.
+		if ev.LastEventID != lastID {
+			lastID = ev.LastEventID
+			s.setLastID(lastID)
+		}
 		if ev.Data == "" {
 			continue // a block with no data carries no event
 		}
