@@ -86,7 +86,6 @@ func chatWith(t *testing.T, wrap func(http.Handler) http.Handler, opts ...theazo
 	api := theazotest.NewServer(append([]theazotest.Option{theazotest.WithAgentScript(webchat.DemoScript)}, opts...)...)
 	t.Cleanup(api.Close)
 	chat := webchat.New(api.Client(), "browser-test", log.New(testWriter{t}, "web-chat: ", 0))
-	t.Cleanup(chat.Close)
 	page := httptest.NewServer(wrap(chat))
 	t.Cleanup(page.Close)
 	return api, page.URL + "/"
