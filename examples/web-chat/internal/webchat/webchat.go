@@ -124,21 +124,21 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	agentID, err := s.agent(ctx, r)
+	var stream *sse.Stream[theazo.AgentEvent]
 	if err == nil {
-		var stream *sse.Stream[theazo.AgentEvent]
-		if stream, err = s.client.Agents.Stream(ctx, agentID, theazo.WithLastEventID(lastID)); err == nil {
-			if err := sse.Relay(ctx, w, r, stream); err != nil {
-				s.log.Printf("relaying agent %s: %v", agentID, err)
-			}
-			return
+		stream, err = s.client.Agents.Stream(ctx, agentID, theazo.WithLastEventID(lastID))
+	}
+	switch {
+	case errors.Is(err, theazo.ErrNotFound):
+		http.Error(w, "no such agent", http.StatusNotFound) // EventSource gives up
+	case err != nil:
+		s.log.Printf("streaming agent %s: %v", r.PathValue("agent"), err)
+		sse.RelayError(w, r, err) // the page shows the error event
+	default:
+		if err := sse.Relay(ctx, w, r, stream); err != nil {
+			s.log.Printf("relaying agent %s: %v", agentID, err)
 		}
 	}
-	if errors.Is(err, theazo.ErrNotFound) {
-		http.Error(w, "no such agent", http.StatusNotFound) // EventSource gives up
-		return
-	}
-	s.log.Printf("streaming agent %s: %v", r.PathValue("agent"), err)
-	sse.RelayError(w, r, err) // the page shows the error event
 }
 
 // start starts a task on the page's agent and answers its task id. It is
