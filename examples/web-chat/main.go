@@ -1,10 +1,12 @@
 // Web chat: a web page where a person types a task for an agent and watches
 // its thinking, tool calls and answer stream in, then the run's cost. The
-// Go server starts a run on a POST and relays the run's events to the
-// page's EventSource with sse.Relay, byte for byte and with the API's event
-// ids, so a page that loses its connection resumes the same run where it
-// stopped, and never starts a second one. The page is plain HTML and
-// JavaScript: no build step, nothing from a CDN.
+// page's EventSource opens the agent's event stream, which the Go server
+// relays with sse.Relay, byte for byte and with the API's event ids; then
+// the page starts the run with a POST. A page that loses its connection
+// resumes the same run where it stopped, and never starts a second one.
+// The server keeps nothing a request needs in memory, so several replicas
+// of it may serve one page behind a load balancer. The page is plain HTML
+// and JavaScript: no build step, nothing from a CDN.
 //
 //	go run ./examples/web-chat                       # prints the URL to open
 //	go run ./examples/web-chat -listen 0.0.0.0:8080  # choose the address
@@ -53,7 +55,6 @@ func run(ctx context.Context, w io.Writer, listen string, ready func(url string)
 		return fmt.Errorf("listening on %s: %w", listen, err)
 	}
 	chat := webchat.New(env.Client, "web-chat-demo", log.New(os.Stderr, "web-chat: ", log.LstdFlags))
-	defer chat.Close()
 	hs := &http.Server{
 		Handler:           chat,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -145,11 +145,11 @@ func startRun(t *testing.T, page, agentID, task string) string {
 	return run.TaskID
 }
 
-// getEvents opens a run's events as the page's EventSource does, with
-// lastEventID if not empty.
-func getEvents(t *testing.T, page, agentID, taskID, lastEventID string) *http.Response {
+// getEvents opens the agent's events as the page's EventSource does, with
+// lastEventID if not empty, and returns once the stream is open.
+func getEvents(t *testing.T, page, agentID, lastEventID string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, page+"api/agents/"+agentID+"/runs/"+taskID+"/events", nil)
+	req, err := http.NewRequest(http.MethodGet, page+"api/agents/"+agentID+"/events", nil)
 	require.NoError(t, err)
 	req.Header.Set("Accept", "text/event-stream")
 	if lastEventID != "" {
@@ -172,9 +172,9 @@ func eventNames(events []sseEvent) []string {
 func TestWebChatRunsATask(t *testing.T) {
 	page, _ := serve(t)
 	agentID := newAgent(t, page)
-	taskID := startRun(t, page, agentID, "What is new in Go?")
-	resp := getEvents(t, page, agentID, taskID, "")
+	resp := getEvents(t, page, agentID, "") // the page opens the agent's stream, then starts the run
 	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	taskID := startRun(t, page, agentID, "What is new in Go?")
 	events := readEvents(t, resp.Body)
 	for _, ev := range events {
 		assert.True(t, json.Valid([]byte(ev.data)), ev.data)
@@ -183,10 +183,10 @@ func TestWebChatRunsATask(t *testing.T) {
 	assert.JSONEq(t, `{"cost":{"amount":14,"currency":"usd"},"text":"Here is a scripted answer to: What is new in Go?"}`, events[4].data)
 
 	// A reconnection resumes the same run after its Last-Event-ID.
-	again := readEvents(t, getEvents(t, page, agentID, taskID, "3").Body)
+	again := readEvents(t, getEvents(t, page, agentID, "3").Body)
 	assert.Equal(t, []string{"4 thinking", "5 output"}, eventNames(again))
 
-	resp, err := http.Get(page + "api/agents/" + agentID + "/runs/" + taskID + "/result")
+	resp, err := http.Get(page + "api/agents/" + agentID + "/runs/" + taskID + "/result?after=3")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -207,8 +207,10 @@ func TestWebChatRefusesBadRequests(t *testing.T) {
 		{"a run on an agent this server did not create", "POST", "api/agents/agt_other/runs", url.Values{"task": {"x"}}, http.StatusNotFound},
 		{"no task", "POST", "api/agents/" + agentID + "/runs", nil, http.StatusBadRequest},
 		{"a task too long", "POST", "api/agents/" + agentID + "/runs", url.Values{"task": {strings.Repeat("x", 4001)}}, http.StatusBadRequest},
-		{"the events of another run", "GET", "api/agents/" + agentID + "/runs/task_other/events", nil, http.StatusNotFound},
-		{"the result of another agent's run", "GET", "api/agents/agt_other/runs/" + taskID + "/result", nil, http.StatusNotFound},
+		{"the events of an agent this server did not create", "GET", "api/agents/agt_other/events", nil, http.StatusNotFound},
+		{"an event id too long", "GET", "api/agents/" + agentID + "/events?after=" + strings.Repeat("9", 257), nil, http.StatusBadRequest},
+		{"the result of another agent's run", "GET", "api/agents/agt_other/runs/" + taskID + "/result?after=1", nil, http.StatusNotFound},
+		{"a result without the id of an event", "GET", "api/agents/" + agentID + "/runs/" + taskID + "/result", nil, http.StatusBadRequest},
 		{"a GET does not start a run", "GET", "api/agents/" + agentID + "/runs", nil, http.StatusMethodNotAllowed},
 		{"an unknown page", "GET", "nothing-here", nil, http.StatusNotFound},
 	}

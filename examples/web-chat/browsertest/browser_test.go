@@ -9,6 +9,8 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,11 +87,17 @@ func chatWith(t *testing.T, wrap func(http.Handler) http.Handler, opts ...theazo
 	t.Helper()
 	api := theazotest.NewServer(append([]theazotest.Option{theazotest.WithAgentScript(webchat.DemoScript)}, opts...)...)
 	t.Cleanup(api.Close)
+	return api, serveChat(t, api, wrap) + "/"
+}
+
+// serveChat serves a web-chat server on api, wrapped by wrap, and returns
+// its URL.
+func serveChat(t *testing.T, api *theazotest.Server, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
 	chat := webchat.New(api.Client(), "browser-test", log.New(testWriter{t}, "web-chat: ", 0))
-	t.Cleanup(chat.Close)
 	page := httptest.NewServer(wrap(chat))
 	t.Cleanup(page.Close)
-	return api, page.URL + "/"
+	return page.URL
 }
 
 // cutAfter ends a response's connection abruptly at its flush number n
@@ -280,48 +288,114 @@ func thinkingScript(n int, answer string) theazotest.AgentScript {
 }
 
 // When the page's connection drops before its first event, EventSource
-// reconnects without Last-Event-ID: the server attaches to the same run,
-// and the API sees one run only.
+// reconnects without Last-Event-ID: the URL's "after", the last event of
+// the agent's previous run, says where the run starts, so the page shows
+// every event of its second run once, and the API sees one run per task.
 func TestPageReconnectWithoutLastEventIDStartsNoSecondRun(t *testing.T) {
 	var gets atomic.Int32
 	var mu sync.Mutex
-	var lastIDs []string // of each GET of the events, in order
-	cutFirstGet := func(h http.Handler) http.Handler {
+	var requests []string // "Last-Event-ID after" of each GET of the events, in order
+	cutSecondRun := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/events") {
 				mu.Lock()
-				lastIDs = append(lastIDs, r.Header.Get("Last-Event-ID"))
+				requests = append(requests, r.Header.Get("Last-Event-ID")+" "+r.URL.Query().Get("after"))
 				mu.Unlock()
-				if gets.Add(1) == 1 {
+				if gets.Add(1) == 2 { // the second run's first GET
 					w = &cutAfter{ResponseWriter: w, n: 1} // the headers only
 				}
 			}
 			h.ServeHTTP(w, r)
 		})
 	}
-	// A run long enough to be under way when EventSource reconnects (after
+	// Runs long enough to be under way when EventSource reconnects (after
 	// its default 3 s).
-	api, page := chatWith(t, cutFirstGet, theazotest.WithAgentScript(thinkingScript(30, "All done.")), theazotest.WithEventDelay(200*time.Millisecond))
+	api, page := chatWith(t, cutSecondRun, theazotest.WithAgentScript(thinkingScript(30, "All done.")), theazotest.WithEventDelay(100*time.Millisecond))
 	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
 	defer cancel()
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), ask("Think"), waitFor(`body[data-state="done"]`), waitFor(".answer")))
-	answer, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".answer").lastChild.textContent`))
+	first := runTask(t, ctx, page, "Think")
+	require.Len(t, first, 31)
+	require.NoError(t, chromedp.Do(ctx, ask("Think again"), waitFor(`body[data-state="running"]`), waitFor(`body[data-state="done"]`)))
+	answer, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".turn .answer").lastChild.textContent`))
 	require.NoError(t, err)
-	events := shown(t, ctx)
+	second, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".turn:first-child .event"))
+		.map(e => e.dataset.type + " " + e.dataset.id)`))
+	require.NoError(t, err)
 
 	assert.Equal(t, "All done.", answer)
-	assert.Equal(t, int32(2), gets.Load(), "the page reconnected once")
-	mu.Lock()
-	assert.Equal(t, []string{"", ""}, lastIDs, "without a Last-Event-ID both times")
-	mu.Unlock()
-	assert.Equal(t, 1, runsStarted(api), "theazotest saw exactly one run")
-	prev := 0
-	for _, ev := range events { // each event once, in order
-		id, err := strconv.Atoi(ev[strings.LastIndex(ev, " ")+1:])
-		require.NoError(t, err, ev)
-		assert.Greater(t, id, prev, "%v", events)
-		prev = id
+	want := []string{}
+	for id := 32; id < 62; id++ {
+		want = append(want, "thinking "+strconv.Itoa(id))
 	}
+	assert.Equal(t, append(want, "output 62"), second, "every event of the second run, once, in order")
+	mu.Lock()
+	assert.Equal(t, []string{" ", " 31", " 31"}, requests, "the second run's GETs, without Last-Event-ID, after the first run's last event")
+	mu.Unlock()
+	assert.Equal(t, 2, runsStarted(api), "theazotest saw one run per task")
+}
+
+// Two web-chat servers behind a round-robin reverse proxy serve one page:
+// the page's connection to one drops mid-run, EventSource reconnects
+// through the proxy to the other with Last-Event-ID, and the page shows
+// each event once. Neither server needs what the other keeps in memory.
+func TestReplicasBehindAProxy(t *testing.T) {
+	api := theazotest.NewServer(theazotest.WithAgentScript(webchat.DemoScript), theazotest.WithEventDelay(100*time.Millisecond))
+	t.Cleanup(api.Close)
+	var streams atomic.Int32
+	cutFirstStream := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/events") && streams.Add(1) == 1 {
+				w = &cutAfter{ResponseWriter: w, n: 1 + 2} // the headers, then 2 events
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	var replicas []*url.URL
+	for range 2 {
+		u, err := url.Parse(serveChat(t, api, cutFirstStream))
+		require.NoError(t, err)
+		replicas = append(replicas, u)
+	}
+	// Round robin, the page's event streams on their own turn, so that the
+	// reconnection goes to the other replica whatever else the browser asks.
+	var mu sync.Mutex
+	var turn [2]int
+	var served []string // "replica method path" of each request
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	proxy := httptest.NewServer(&httputil.ReverseProxy{
+		Transport: tr,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			kind := 0
+			if strings.HasSuffix(pr.In.URL.Path, "/events") {
+				kind = 1
+			}
+			mu.Lock()
+			i := turn[kind] % len(replicas)
+			turn[kind]++
+			served = append(served, strconv.Itoa(i)+" "+pr.In.Method+" "+pr.In.URL.Path)
+			mu.Unlock()
+			pr.SetURL(replicas[i])
+		},
+		ErrorLog: log.New(testWriter{t}, "proxy: ", 0),
+	})
+	t.Cleanup(proxy.Close)
+
+	ctx, cancel := context.WithTimeout(tab(t), 30*time.Second)
+	defer cancel()
+	assert.Equal(t, demoEvents, runTask(t, ctx, proxy.URL+"/", "Find it"))
+	assert.Equal(t, 1, runsStarted(api), "theazotest saw one run")
+	assert.Equal(t, []string{"", "2"}, streamLastEventIDs(api), "the second replica resumed the agent's stream after the page's last event")
+	mu.Lock()
+	defer mu.Unlock()
+	var eventGets []string
+	for _, s := range served {
+		if strings.HasSuffix(s, "/events") {
+			eventGets = append(eventGets, s[:1])
+		}
+	}
+	assert.Equal(t, []string{"0", "1"}, eventGets, "the reconnection went to the other replica")
+	t.Logf("requests: %q", served)
 }
 
 // Closing the tab mid-run leaves the run going on the API; a GET of its
@@ -337,9 +411,12 @@ func TestClosingThePageThenFetchingTheResult(t *testing.T) {
 		chromedp.Navigate(page),
 		ask("What is the answer?"),
 		waitFor(`#log .event[data-id="2"]`),
+		waitFor(`body[data-task]`),
 	))
+	// The id of an event the page got, as a page would ask for the result.
 	resultURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](
-		`"api/agents/" + document.body.dataset.agent + "/runs/" + document.body.dataset.task + "/result"`))
+		`"api/agents/" + document.body.dataset.agent + "/runs/" + document.body.dataset.task + "/result?after=" +
+			Array.from(document.querySelectorAll("#log .event")).pop().dataset.id`))
 	require.NoError(t, err)
 	closePage()
 	require.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, 10*time.Millisecond, "the page's stream closed")

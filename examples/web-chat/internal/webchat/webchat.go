@@ -2,16 +2,28 @@
 // a small API, through which a person gives an agent a task and watches
 // its run stream in.
 //
-// Starting a run and watching it are two requests, so that a browser that
-// reconnects can never start a run twice: a POST starts the run and
-// answers its task id; the page's EventSource then GETs the run's events,
-// which the server relays with sse.Relay, byte for byte and with the API's
-// event ids. When EventSource reconnects, with the Last-Event-ID of the
-// last event it got, the server attaches to the same run after that event
-// (Agents.Attach). A GET of the run's result answers the run's output,
-// reading the rest of the run if the page left before its end; a run no
-// page watches any longer is read to its end by the server after a few
-// seconds, so its result is at hand even from an API that does not replay.
+// The server keeps nothing in memory that a request needs, so any number
+// of replicas may serve one page behind a round-robin load balancer:
+// every request may land on any of them. The page's EventSource opens the
+// agent's event stream first (GET …/events), which the server relays with
+// sse.Relay, byte for byte and with the API's event ids; once it is open,
+// the page POSTs the task, and the server starts the run (Agents.Run).
+// Because the stream was connected before the run started, no event is
+// lost, and because starting is a POST and watching a GET, a reconnection
+// never starts a run twice. When EventSource reconnects, to whichever
+// replica, with the Last-Event-ID of the last event it got, the server
+// resumes the agent's stream after that event. A GET of a run's result,
+// after an event id the page got, reads the rest of the run (Agents.Attach
+// and Result) and answers its output and cost, also after the page left.
+//
+// The ids a page needs travel with its requests: the Last-Event-ID, and
+// "after", the id of the last event of the agent's previous run, where the
+// stream of its next run starts when the page has no Last-Event-ID yet.
+// Only the first run of a new agent has none: a page whose connection
+// drops after the stream opened and before the run's first event resumes
+// with the agent's next event, as any stream without an id does. All of
+// this relies on an API that replays events after an id, as theazotest
+// does; the API reference documents neither event ids nor replay.
 package webchat
 
 import (
@@ -35,79 +47,40 @@ var page []byte
 // maxTask bounds the length of a task, in bytes.
 const maxTask = 4000
 
+// maxID bounds the length of an event id a page sends, in bytes.
+const maxID = 256
+
 // maxResultWait bounds how long a request for a result waits for the run's end.
 const maxResultWait = 2 * time.Minute
 
-// collectAfter is how long after its page left (or, for a page that never
-// asks for its events, after the start) the server reads the rest of a run
-// itself, so that the result does not depend on a server that replays
-// events. It leaves EventSource (3 s in Chromium) time to reconnect first.
-const collectAfter = 5 * time.Second
-
-// maxCollect bounds how long the server reads a run no page watches.
-const maxCollect = 30 * time.Minute
-
-// Server serves the chat page and its API. Make one with New; Close it
-// when done.
+// Server serves the chat page and its API. Make one with New. It holds no
+// state of its own but the id of its user's session, which any replica
+// finds the same way: replicas of it may serve one page.
 type Server struct {
 	client *theazo.Client
 	user   string
 	log    *log.Logger
 	mux    *http.ServeMux
-	ctx    context.Context // the runs' own handles and the collections live until Close
-	cancel context.CancelFunc
-	linger time.Duration // collectAfter, shorter in tests
-	wg     sync.WaitGroup
 
-	mu     sync.Mutex
-	closed bool
-	agents map[string]*task // the agents this server created: the only ones it runs tasks on, with their latest run
+	mu      sync.Mutex
+	session string // the id of user's session, once known
 }
 
-// task is one run of an agent, as the server knows it.
-type task struct {
-	agentID, id string
-
-	mu     sync.Mutex
-	own    *theazo.AgentRun // RunStream's handle, until a request takes it
-	seen   string           // the id of the last event relayed to a page
-	result *theazo.AgentResult
-	failed *theazo.RunError // the run's failure, once known
-	active int              // relays under way
-	timer  *time.Timer      // the collection to come, if any
-}
-
-// New returns the chat server. Its agents run in the session of user;
-// failures it cannot show the page are written to logger.
+// New returns the chat server. Its agents run in the session of user,
+// and it serves only the agents of that session; failures it cannot show
+// the page are written to logger.
 func New(client *theazo.Client, user string, logger *log.Logger) *Server {
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{client: client, user: user, log: logger, mux: http.NewServeMux(), ctx: ctx, cancel: cancel, linger: collectAfter, agents: map[string]*task{}}
+	s := &Server{client: client, user: user, log: logger, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("POST /api/agents", s.createAgent)
+	s.mux.HandleFunc("GET /api/agents/{agent}/events", s.events)
 	s.mux.HandleFunc("POST /api/agents/{agent}/runs", s.start)
-	s.mux.HandleFunc("GET /api/agents/{agent}/runs/{task}/events", s.events)
 	s.mux.HandleFunc("GET /api/agents/{agent}/runs/{task}/result", s.result)
 	return s
 }
 
 // ServeHTTP serves the page and the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-// Close releases the streams of runs no page has asked for and stops
-// reading the runs no page watches; the runs themselves go on on the API.
-func (s *Server) Close() {
-	s.mu.Lock()
-	s.closed = true
-	for _, t := range s.agents {
-		if t != nil {
-			t.stopTimer()
-			t.drop()
-		}
-	}
-	s.mu.Unlock()
-	s.cancel()
-	s.wg.Wait()
-}
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -118,12 +91,12 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 // createAgent gives the page an agent of its own, once it is idle.
 func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sess, err := s.client.Sessions.GetOrCreate(ctx, s.user, nil)
+	sessionID, err := s.sessionID(ctx)
 	if err != nil {
 		s.fail(w, "could not open the session", err)
 		return
 	}
-	agent, err := s.client.Agents.Create(ctx, sess.ID, &theazo.AgentCreateParams{Tools: []string{"web_search"}})
+	agent, err := s.client.Agents.Create(ctx, sessionID, &theazo.AgentCreateParams{Tools: []string{"web_search"}})
 	if err != nil {
 		s.fail(w, "could not create an agent", err)
 		return
@@ -132,31 +105,58 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, "the agent did not start", err)
 		return
 	}
-	s.mu.Lock()
-	s.agents[agent.ID] = nil
-	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"id": agent.ID})
 }
 
-// start starts a task on the page's agent and answers its task id. It is
-// the only request that starts a run.
-//
-// RunStream connects to the agent's stream before it starts the run, so
-// its handle holds the run from its first event; the page's first GET of
-// the events relays it. (Agents.Run and a later Attach would miss the
-// events sent in between: the API replays events only after an id.)
-func (s *Server) start(w http.ResponseWriter, r *http.Request) {
-	agentID := r.PathValue("agent")
-	if !s.known(agentID) {
-		http.Error(w, "no such agent", http.StatusNotFound)
+// events relays the agent's event stream to the page's EventSource, from
+// after its Last-Event-ID, else after the "after" id of the URL, else from
+// the agent's next event; it ends after the run's output or error event.
+// The page opens it before it starts a run, so that the stream holds the
+// run from its first event. No request here starts a run.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	lastID := r.Header.Get("Last-Event-ID")
+	if lastID == "" {
+		lastID = r.URL.Query().Get("after")
+	}
+	if len(lastID) > maxID {
+		http.Error(w, "the event id is too long", http.StatusBadRequest)
 		return
 	}
+	agentID, err := s.agent(ctx, r)
+	var stream *sse.Stream[theazo.AgentEvent]
+	if err == nil {
+		stream, err = s.client.Agents.Stream(ctx, agentID, theazo.WithLastEventID(lastID))
+	}
+	switch {
+	case errors.Is(err, theazo.ErrNotFound):
+		http.Error(w, "no such agent", http.StatusNotFound) // EventSource gives up
+	case err != nil:
+		s.log.Printf("streaming agent %s: %v", r.PathValue("agent"), err)
+		sse.RelayError(w, r, err) // the page shows the error event
+	default:
+		if err := sse.Relay(ctx, w, r, stream); err != nil {
+			s.log.Printf("relaying agent %s: %v", agentID, err)
+		}
+	}
+}
+
+// start starts a task on the page's agent and answers its task id. It is
+// the only request that starts a run; the page sends it once its stream
+// of the agent's events is open.
+func (s *Server) start(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	text := r.FormValue("task")
 	if text == "" || len(text) > maxTask {
 		http.Error(w, "a task of 1 to 4000 bytes is required", http.StatusBadRequest)
 		return
 	}
-	run, err := s.client.Agents.RunStream(s.ctx, agentID, text)
+	agentID, err := s.agent(ctx, r)
+	if err != nil {
+		s.failAgent(w, err)
+		return
+	}
+	ref, err := s.client.Agents.Run(ctx, agentID, text)
 	if errors.Is(err, theazo.ErrConflict) {
 		http.Error(w, "the agent is still running a task", http.StatusConflict)
 		return
@@ -165,236 +165,84 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, "could not start the run", err)
 		return
 	}
-	t := &task{agentID: agentID, id: run.TaskID, own: run}
-	s.mu.Lock()
-	if old := s.agents[agentID]; old != nil {
-		old.stopTimer()
-		old.drop()
-	}
-	s.agents[agentID] = t
-	s.mu.Unlock()
-	s.relayEnded(t, 0) // collected if no page asks for it
-	writeJSON(w, http.StatusOK, map[string]string{"taskId": run.TaskID})
+	writeJSON(w, http.StatusOK, map[string]string{"taskId": ref.TaskID})
 }
 
-// events relays a run's events to the page's EventSource. The first
-// request relays the run's own handle, from the run's first event; any
-// later one, a reconnection, attaches to the run after the page's
-// Last-Event-ID, or after the last event relayed when the page has none.
-// No request here starts a run.
-func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	t := s.task(r)
-	if t == nil {
-		http.Error(w, "no such run", http.StatusNotFound)
-		return
-	}
-	ctx := r.Context()
-	lastID := r.Header.Get("Last-Event-ID")
-	var run *theazo.AgentRun
-	if lastID == "" {
-		run = t.take()
-	}
-	if run == nil {
-		if lastID == "" {
-			lastID = t.lastSeen()
-		}
-		attached, err := s.client.Agents.Attach(ctx, t.agentID, t.id, theazo.WithLastEventID(lastID))
-		if err != nil {
-			s.log.Printf("attaching to run %s: %v", t.id, err)
-			sse.RelayError(w, r, err) // the page shows the error event
-			return
-		}
-		run = attached
-	}
-	defer run.Close()
-	t.relayStarted()
-	defer s.relayEnded(t, 1)
-	// Before each event goes to the page, note its id and, at the run's
-	// end, the result (which the handle has then: Result answers at once),
-	// so that a request for the result never waits for an event relayed
-	// already.
-	note := sse.WithEventHook(func(ev sse.Event) (sse.Event, bool) {
-		switch ev.(type) {
-		case *theazo.OutputEvent, *theazo.ErrorEvent:
-			t.finished(run.Result(context.WithoutCancel(ctx)))
-		}
-		t.relayed(run.LastEventID())
-		return ev, true
-	})
-	if err := sse.Relay(ctx, w, r, run.Stream(), note); err != nil {
-		s.log.Printf("relaying run %s: %v", t.id, err)
-	}
-}
-
-// result answers the run's output and cost, once the run has ended,
-// reading the rest of the run from the last event relayed if the page
-// left before its end.
+// result answers the run's output and cost once it has ended, reading the
+// run's events after the "after" id, one the page got from the run's
+// stream before its end (or the last of the agent's previous run).
 func (s *Server) result(w http.ResponseWriter, r *http.Request) {
-	t := s.task(r)
-	if t == nil {
-		http.Error(w, "no such run", http.StatusNotFound)
+	after := r.URL.Query().Get("after")
+	if after == "" || len(after) > maxID {
+		http.Error(w, "after, the id of an event the page got, is required", http.StatusBadRequest)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), maxResultWait)
 	defer cancel()
-	res, err := s.readResult(ctx, t)
+	agentID, err := s.agent(ctx, r)
+	if err != nil {
+		s.failAgent(w, err)
+		return
+	}
+	taskID := r.PathValue("task")
+	run, err := s.client.Agents.Attach(ctx, agentID, taskID, theazo.WithLastEventID(after))
 	if err != nil {
 		s.failJSON(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"taskId": t.id, "output": res.Output, "cost": res.Cost})
-}
-
-// readResult returns the run's result: the one known, else what Result
-// reads of the run: on its own handle if no page took it, from its first
-// event; else attached after the last event relayed.
-func (s *Server) readResult(ctx context.Context, t *task) (*theazo.AgentResult, error) {
-	res, failed, seen := t.known()
-	switch {
-	case failed != nil:
-		return nil, failed
-	case res != nil:
-		return res, nil
-	}
-	run := t.take()
-	if run == nil {
-		attached, err := s.client.Agents.Attach(ctx, t.agentID, t.id, theazo.WithLastEventID(seen))
-		if err != nil {
-			return nil, err
-		}
-		run = attached
-	}
 	defer run.Close()
 	res, err := run.Result(ctx)
-	t.finished(res, err)
-	return res, err
-}
-
-// relayEnded notes the end of one of the n relays of t under way, and
-// when none is left and the run's end is not known, plans its collection:
-// a page that left may yet reconnect, but a page closed for good must not
-// cost the run's result.
-func (s *Server) relayEnded(t *task, n int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.active -= n
-	if t.active > 0 || t.result != nil || t.failed != nil || t.timer != nil {
+	if err != nil {
+		s.failJSON(w, err)
 		return
 	}
-	t.timer = time.AfterFunc(s.linger, func() { s.collect(t) })
+	writeJSON(w, http.StatusOK, map[string]any{"taskId": taskID, "output": res.Output, "cost": res.Cost})
 }
 
-// collect reads the run to its end if no page is watching it.
-func (s *Server) collect(t *task) {
-	t.mu.Lock()
-	t.timer = nil
-	idle := t.active == 0
-	t.mu.Unlock()
+// agent returns the request's agent, if it runs in the user's session: a
+// page may use only the agents of this chat. An agent the API does not
+// know, or one of another session, is ErrNotFound.
+func (s *Server) agent(ctx context.Context, r *http.Request) (string, error) {
+	sessionID, err := s.sessionID(ctx)
+	if err != nil {
+		return "", err
+	}
+	agent, err := s.client.Agents.Get(ctx, r.PathValue("agent"))
+	if err != nil {
+		return "", err
+	}
+	if agent.SessionID != sessionID {
+		return "", theazo.ErrNotFound
+	}
+	return agent.ID, nil
+}
+
+// sessionID returns the id of the user's session, opening it the first
+// time (Sessions.GetOrCreate answers every replica the same session).
+func (s *Server) sessionID(ctx context.Context) (string, error) {
 	s.mu.Lock()
-	if s.closed || !idle {
-		s.mu.Unlock()
-		return
-	}
-	s.wg.Add(1)
+	id := s.session
 	s.mu.Unlock()
-	defer s.wg.Done()
-	ctx, cancel := context.WithTimeout(s.ctx, maxCollect)
-	defer cancel()
-	if _, err := s.readResult(ctx, t); err != nil && s.ctx.Err() == nil {
-		s.log.Printf("reading run %s: %v", t.id, err)
+	if id != "" {
+		return id, nil
 	}
-}
-
-// known reports whether this server created agentID.
-func (s *Server) known(agentID string) bool {
+	sess, err := s.client.Sessions.GetOrCreate(ctx, s.user, nil)
+	if err != nil {
+		return "", err
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.agents[agentID]
-	return ok
+	s.session = sess.ID
+	s.mu.Unlock()
+	return sess.ID, nil
 }
 
-// task returns the run the request names: the latest of its agent.
-func (s *Server) task(r *http.Request) *task {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.agents[r.PathValue("agent")]
-	if t == nil || t.id != r.PathValue("task") {
-		return nil
-	}
-	return t
-}
-
-// relayStarted notes a relay of the run and calls off its collection.
-func (t *task) relayStarted() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.active++
-	if t.timer != nil {
-		t.timer.Stop()
-		t.timer = nil
-	}
-}
-
-// stopTimer calls off the run's collection.
-func (t *task) stopTimer() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.timer != nil {
-		t.timer.Stop()
-		t.timer = nil
-	}
-}
-
-// take returns the run's own handle the first time, then nil.
-func (t *task) take() *theazo.AgentRun {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	run := t.own
-	t.own = nil
-	return run
-}
-
-// drop closes the run's own handle if no request took it.
-func (t *task) drop() {
-	if run := t.take(); run != nil {
-		run.Close()
-	}
-}
-
-// relayed notes the id of the last event relayed to a page.
-func (t *task) relayed(id string) {
-	if id == "" {
+// failAgent answers 404 for an agent the page may not use, else 502.
+func (s *Server) failAgent(w http.ResponseWriter, err error) {
+	if errors.Is(err, theazo.ErrNotFound) {
+		http.Error(w, "no such agent", http.StatusNotFound)
 		return
 	}
-	t.mu.Lock()
-	t.seen = id
-	t.mu.Unlock()
-}
-
-func (t *task) lastSeen() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.seen
-}
-
-// finished notes the run's result, or its failure; other errors say
-// nothing about the run.
-func (t *task) finished(res *theazo.AgentResult, err error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if res != nil && err == nil {
-		t.result = res
-	}
-	errors.As(err, &t.failed)
-}
-
-// known returns the run's result or failure, if known, and else the id of
-// the last event relayed, which is never the run's last event: a relay
-// notes the run's end before its id.
-func (t *task) known() (*theazo.AgentResult, *theazo.RunError, string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.result, t.failed, t.seen
+	s.fail(w, "could not find the agent", err)
 }
 
 // fail answers 502 with a short message for the page and logs err.
