@@ -35,7 +35,7 @@ func TestNewRefusesBadArguments(t *testing.T) {
 			redisgovernor.WithTimeout(time.Second), redisgovernor.WithProbeInterval(time.Minute), redisgovernor.WithLogger(nil)}, ""},
 		{"nil client", nil, "theazo:prod", 300, nil, "nil Redis client"},
 		{"empty key", rdb, "", 300, nil, "empty key"},
-		{"a live API key", rdb, "theazo:th_live_0123456789abcdef", 300, nil, "contains an API key"},
+		{"a live API key", rdb, "theazo:th_live_0123-4567-89ab", 300, nil, "contains an API key"},
 		{"a test API key", rdb, "th_test_0123456789abcdef", 300, nil, "contains an API key"},
 		{"no budget", rdb, "theazo:prod", 0, nil, "perMinute is 0"},
 		{"no replicas", rdb, "theazo:prod", 300, []redisgovernor.Option{redisgovernor.WithReplicas(0)}, "at least 1"},
@@ -60,7 +60,7 @@ func TestNewRefusesBadArguments(t *testing.T) {
 // TestKeyForHidesTheAPIKey: KeyFor is stable, differs between API keys, and
 // holds nothing of the API key.
 func TestKeyForHidesTheAPIKey(t *testing.T) {
-	const a, b = "th_live_aaaaaaaaaaaaaaaaaaaaaaaa", "th_live_bbbbbbbbbbbbbbbbbbbbbbbb"
+	const a, b = "th_live_aaaa-aaaa-aaaa-aaaa", "th_live_bbbb-bbbb-bbbb-bbbb"
 	assert.Equal(t, redisgovernor.KeyFor(a), redisgovernor.KeyFor(a))
 	assert.NotEqual(t, redisgovernor.KeyFor(a), redisgovernor.KeyFor(b))
 	assert.Regexp(t, `^theazo:[0-9a-f]{32}$`, redisgovernor.KeyFor(a))

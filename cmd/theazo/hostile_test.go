@@ -137,7 +137,7 @@ func TestKeyNeverPrintedOnMistakes(t *testing.T) {
 		{"--input KEY", map[string]string{"THEAZO_API_KEY": key}, []string{"schedules", "create", "--cron", "0 9 * * *", "--workflow", "wf_1", "--input", key, "n"}},
 		{"--max-cost KEY", map[string]string{"THEAZO_API_KEY": key}, []string{"sessions", "create", "--max-cost", key, "u"}},
 		{"--rate-limit KEY", nil, []string{"mock", "--rate-limit", key}},
-		{"--key KEY (live)", nil, []string{"mock", "--key", "th_live_SECRETSECRETSECRET42"}},
+		{"--key KEY (live)", nil, []string{"mock", "--key", "th_live_SECRET-SECRET-SECRET-42"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, srv, tc.env, "", tc.args...)
