@@ -240,9 +240,7 @@ func (s *Server) runScript(a *agent, task string) {
 			return
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.endRun(a, task, Event{}, calls) // an empty script
+	s.locked(func() { s.endRun(a, task, Event{}, calls) }) // an empty script
 }
 
 // endRun makes the agent idle and records the run's usage; the caller
@@ -266,32 +264,34 @@ func (s *Server) endRun(a *agent, task string, final Event, calls int64) {
 // the run must stop: terminated or closing.
 func (s *Server) emitWhenRunnable(a *agent, ev Event, then func()) bool {
 	for {
-		s.mu.Lock()
-		switch a.Status {
-		case "terminated":
-			s.mu.Unlock()
-			return false
-		case "paused":
-			ch := a.changed
-			s.mu.Unlock()
-			select {
-			case <-ch:
-				continue
-			case <-s.ctx.Done():
-				return false
+		var paused <-chan struct{} // closed when the agent's status changes
+		terminated := false
+		s.locked(func() {
+			switch a.Status {
+			case "terminated":
+				terminated = true
+			case "paused":
+				paused = a.changed
+			default:
+				data, err := json.Marshal(ev.Data)
+				typ := ev.Type
+				if err != nil {
+					typ, data = "error", mustJSON(map[string]string{"code": "internal_error", "message": "scripted event: " + err.Error()})
+				}
+				a.log.add(typ, data, "")
+				if then != nil {
+					then()
+				}
 			}
+		})
+		if paused == nil {
+			return !terminated
 		}
-		data, err := json.Marshal(ev.Data)
-		typ := ev.Type
-		if err != nil {
-			typ, data = "error", mustJSON(map[string]string{"code": "internal_error", "message": "scripted event: " + err.Error()})
+		select {
+		case <-paused:
+		case <-s.ctx.Done():
+			return false
 		}
-		a.log.add(typ, data, "")
-		if then != nil {
-			then()
-		}
-		s.mu.Unlock()
-		return true
 	}
 }
 
@@ -355,9 +355,9 @@ func (s *Server) terminateAgent(c *call) reply {
 }
 
 func (s *Server) streamAgent(c *call) {
-	s.mu.Lock()
-	a, e := s.agentFor(c)
-	s.mu.Unlock()
+	var a *agent
+	var e *apiError
+	s.locked(func() { a, e = s.agentFor(c) })
 	if e != nil {
 		c.fail(e)
 		return
@@ -397,15 +397,14 @@ func (s *Server) execAgent(c *call) {
 	}
 	// The ExecFunc runs without the lock: it may take long, or call the server.
 	var sessionID, agentID string
-	e = withLock(s, func() *apiError {
-		a, e := s.agentFor(c)
-		if e == nil {
+	s.locked(func() {
+		var a *agent
+		if a, e = s.agentFor(c); e == nil {
 			e = s.usable(a)
 		}
 		if e == nil {
 			sessionID, agentID = a.SessionID, a.ID
 		}
-		return e
 	})
 	if e != nil {
 		c.fail(e)
@@ -418,16 +417,17 @@ func (s *Server) execAgent(c *call) {
 	}
 	res := fn(lang, code)
 	minutes := max(int64((res.Duration+time.Minute-1)/time.Minute), 1)
-	c.write(withLock(s, func() reply {
+	s.locked(func() {
 		s.recordUsage(usageRecord{at: s.now(), sessionID: sessionID, agentID: agentID,
 			computeMinutes: minutes, computeCost: minutes * s.cfg.computeRate})
-		if res.TimedOut {
-			return failed(&apiError{status: http.StatusGatewayTimeout, code: "timeout", message: "exec exceeded the 120-second timeout."})
-		}
-		return answer(http.StatusOK, map[string]any{
-			"stdout": res.Stdout, "stderr": res.Stderr, "exitCode": res.ExitCode, "durationMs": res.Duration.Milliseconds(),
-		})
-	}))
+	})
+	if res.TimedOut {
+		c.fail(&apiError{status: http.StatusGatewayTimeout, code: "timeout", message: "exec exceeded the 120-second timeout."})
+		return
+	}
+	c.json(http.StatusOK, map[string]any{
+		"stdout": res.Stdout, "stderr": res.Stderr, "exitCode": res.ExitCode, "durationMs": res.Duration.Milliseconds(),
+	})
 }
 
 // WithProvisionDelay makes new agents start in status "provisioning" and
@@ -446,10 +446,10 @@ func (s *Server) provision(a *agent) {
 		if !s.sleep(s.ctx, s.cfg.provisioning) {
 			return
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if a.Status == "provisioning" {
-			a.setStatus("idle")
-		}
+		s.locked(func() {
+			if a.Status == "provisioning" {
+				a.setStatus("idle")
+			}
+		})
 	})
 }

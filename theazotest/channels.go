@@ -116,13 +116,13 @@ func (s *Server) sendMessage(c *call) {
 	// The ReplyFunc runs without the lock: it may take long, or call the server.
 	var ch *channel
 	var thread []ChatMessage
-	e = withLock(s, func() *apiError {
-		var e *apiError
+	s.locked(func() {
 		if ch, e = s.channelFor(c); e != nil {
-			return e
+			return
 		}
 		if threadID != "" && !ch.threads[threadID] {
-			return errNotFound("thread", threadID)
+			e = errNotFound("thread", threadID)
+			return
 		}
 		now := s.now()
 		if threadID == "" {
@@ -136,7 +136,6 @@ func (s *Server) sendMessage(c *call) {
 		}
 		thread = append(thread, ChatMessage{Role: "user", Content: content})
 		s.addMessage(ch, threadID, "user", content)
-		return nil
 	})
 	if e != nil {
 		c.fail(e)
@@ -148,7 +147,8 @@ func (s *Server) sendMessage(c *call) {
 		fn = DefaultReply
 	}
 	text := fn(ch.ID, threadID, thread)
-	m := withLock(s, func() message { return s.addMessage(ch, threadID, "assistant", text) })
+	var m message
+	s.locked(func() { m = s.addMessage(ch, threadID, "assistant", text) })
 	c.json(http.StatusOK, m)
 }
 
@@ -179,9 +179,9 @@ func (s *Server) listMessages(c *call) reply {
 
 func (s *Server) streamChannel(c *call) {
 	threadID := c.r.URL.Query().Get("threadId")
-	s.mu.Lock()
-	ch, e := s.channelFor(c)
-	s.mu.Unlock()
+	var ch *channel
+	var e *apiError
+	s.locked(func() { ch, e = s.channelFor(c) })
 	if e != nil {
 		c.fail(e)
 		return

@@ -153,3 +153,12 @@ func (s *Server) usableDefinition(ck *checker, field, id string) *definition {
 	}
 	return d
 }
+
+// modelOf is the model of the agents of a definition: its model's id, or
+// the default model; the caller holds s.mu.
+func (s *Server) modelOf(definitionID string) string {
+	if d := s.st.defs[definitionID]; d != nil && d.Model != nil && d.Model.ID != "" {
+		return d.Model.ID
+	}
+	return defaultModel
+}

@@ -69,8 +69,12 @@ type sseEvent struct {
 // eventLog is the buffered history of one stream source (an agent, a
 // workflow run, a fleet, a channel). Ids are positions: 1, 2, 3, …, so a
 // Last-Event-ID of n resumes with event n+1.
+//
+// A log has a lock of its own, not the server's: background runs append to
+// it both with and without s.mu held, and streams read it without taking
+// s.mu, so that a stream never waits on the store.
 type eventLog struct {
-	mu     sync.Mutex
+	mu     sync.Mutex // guards the fields below
 	events []sseEvent
 	wake   chan struct{} // closed and replaced whenever something changes
 	done   bool          // no event will follow

@@ -39,10 +39,9 @@ type Firing struct {
 }
 
 // Firings returns the schedule and trigger firings so far, oldest first.
-func (s *Server) Firings() []Firing {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Firing(nil), s.st.firings...)
+func (s *Server) Firings() (out []Firing) {
+	s.locked(func() { out = append([]Firing(nil), s.st.firings...) })
+	return out
 }
 
 // fireDue fires each active schedule whose next run is due, once however

@@ -8,9 +8,7 @@ import (
 // "docker", "webhook"): while down, creating an agent on it, and running or
 // exec on its agents, answer 502 provider_error.
 func (s *Server) SetProviderDown(provider string, down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st.providersDown[provider] = down
+	s.locked(func() { s.st.providersDown[provider] = down })
 }
 
 // providerError is the 502 of a provider that is down; the caller holds s.mu.

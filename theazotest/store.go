@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// store is the server's state, guarded by Server.mu. Lists keep creation
+// store is the server's state, guarded by s.mu. Lists keep creation
 // order; values handed to handlers are copies, and slices or maps inside
 // stored values are replaced, never modified in place, so that a copy may
 // be encoded after the lock is released.
@@ -226,17 +226,11 @@ func itemReply[T any](c *call, m map[string]*T, kind, param string) reply {
 	return answer(http.StatusOK, *v)
 }
 
-// withLock returns the result of fn, run with s.mu held; the lock is
-// released even when fn panics.
-func withLock[T any](s *Server, fn func() T) T {
+// locked runs fn with s.mu held, and releases it even when fn panics. It is
+// the one way the server takes its lock: a function documented "the caller
+// holds s.mu" runs inside one, and never calls locked itself.
+func (s *Server) locked(fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fn()
-}
-
-// locked is the handler of fn: fn runs with s.mu held and returns the
-// reply, which is written once the lock is released, so that no handler
-// writes to the network while holding the lock.
-func (s *Server) locked(fn func(*call) reply) func(*call) {
-	return func(c *call) { c.write(withLock(s, func() reply { return fn(c) })) }
+	fn()
 }

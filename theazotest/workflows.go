@@ -363,9 +363,7 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 		fn = DefaultWorkflowStep
 	}
 	emit := func(typ string, v any) { run.log.add(typ, mustJSON(v), "") }
-	s.mu.Lock()
-	run.Status = "running"
-	s.mu.Unlock()
+	s.locked(func() { run.Status = "running" })
 
 	var total int64
 	outputs := map[string]json.RawMessage{}
@@ -389,55 +387,50 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 		}
 		if skip || res.Skip {
 			skipped[st.Name] = true
-			s.mu.Lock()
-			run.setStep(i, runStep{Name: st.Name, Status: "skipped"})
-			s.mu.Unlock()
+			s.locked(func() { run.setStep(i, runStep{Name: st.Name, Status: "skipped"}) })
 			continue
 		}
 		if !s.sleep(s.ctx, s.cfg.eventDelay) {
 			return
 		}
-		s.mu.Lock()
-		run.setStep(i, runStep{Name: st.Name, Status: "running"})
-		s.mu.Unlock()
+		s.locked(func() { run.setStep(i, runStep{Name: st.Name, Status: "running"}) })
 		emit("step:start", map[string]any{"step": st.Name, "index": i, "status": "running"})
 		if !s.sleep(s.ctx, s.cfg.eventDelay) {
 			return
 		}
 		total += max(res.Cost, 0)
 		ms := res.Duration.Milliseconds()
-		s.mu.Lock()
-		model := defaultModel
-		if d := s.st.defs[st.DefinitionID]; d != nil && d.Model != nil && d.Model.ID != "" {
-			model = d.Model.ID
-		}
-		comp := min(max(res.Cost, 0), s.cfg.computeRate)
-		s.recordUsage(usageRecord{at: s.now(), model: model, calls: 1, inputTokens: 300 + 4*int64(len(st.Task)),
-			outputTokens: 150, computeMinutes: 1, computeCost: comp, modelCost: max(res.Cost, 0) - comp})
+		var out json.RawMessage
+		s.locked(func() {
+			comp := min(max(res.Cost, 0), s.cfg.computeRate)
+			s.recordUsage(usageRecord{at: s.now(), model: s.modelOf(st.DefinitionID), calls: 1, inputTokens: 300 + 4*int64(len(st.Task)),
+				outputTokens: 150, computeMinutes: 1, computeCost: comp, modelCost: max(res.Cost, 0) - comp})
+			if res.Error != "" {
+				run.setStep(i, runStep{Name: st.Name, Status: "failed", DurationMs: &ms})
+				run.Status = "failed"
+				cost := usd(total)
+				run.Cost = &cost
+				return
+			}
+			out = mustJSON(res.Output)
+			run.setStep(i, runStep{Name: st.Name, Status: "completed", Output: out, DurationMs: &ms})
+		})
 		if res.Error != "" {
-			run.setStep(i, runStep{Name: st.Name, Status: "failed", DurationMs: &ms})
-			run.Status = "failed"
-			cost := usd(total)
-			run.Cost = &cost
-			s.mu.Unlock()
 			emit("workflow:failed", map[string]any{"step": st.Name, "message": res.Error, "cost": usd(total)})
 			return
 		}
-		out := mustJSON(res.Output)
 		outputs[st.Name] = out
-		run.setStep(i, runStep{Name: st.Name, Status: "completed", Output: out, DurationMs: &ms})
-		s.mu.Unlock()
 		emit("step:complete", map[string]any{"step": st.Name, "index": i, "status": "completed", "output": out, "durationMs": ms})
 	}
 	if !s.sleep(s.ctx, s.cfg.eventDelay) {
 		return
 	}
-	s.mu.Lock()
-	run.Status = "completed"
-	run.Output = mustJSON(outputs)
-	cost := usd(total)
-	run.Cost = &cost
-	s.mu.Unlock()
+	s.locked(func() {
+		run.Status = "completed"
+		run.Output = mustJSON(outputs)
+		cost := usd(total)
+		run.Cost = &cost
+	})
 	emit("workflow:complete", map[string]any{"output": outputs, "cost": usd(total)})
 }
 
@@ -452,9 +445,9 @@ func (s *Server) getRun(c *call) reply {
 }
 
 func (s *Server) streamRun(c *call) {
-	s.mu.Lock()
-	r, e := s.runFor(c)
-	s.mu.Unlock()
+	var r *workflowRun
+	var e *apiError
+	s.locked(func() { r, e = s.runFor(c) })
 	if e != nil {
 		c.fail(e)
 		return
