@@ -55,10 +55,6 @@ func (a *agent) model() string {
 	return defaultModel
 }
 
-// agentFor returns the agent of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) agentFor(c *call) (*agent, *apiError) { return lookup(c, s.st.agents, "agent", "id") }
-
 // applyDefinition fills the fields of an agent created from an agent
 // definition that the request left out: instructions, tools, model and
 // compute. An unknown definition is 404; an archived one is 409, the
@@ -68,7 +64,7 @@ func (s *Server) applyDefinition(w *agentWire, o obj, timeoutSet bool) *apiError
 	if w.DefinitionID == "" {
 		return nil
 	}
-	d := s.st.defs[w.DefinitionID]
+	d := s.st.defs.get(w.DefinitionID)
 	switch {
 	case d == nil:
 		return errNotFound("agent definition", w.DefinitionID)
@@ -120,7 +116,7 @@ func (s *Server) createAgent(c *call) reply {
 		return failed(e)
 	}
 
-	sess := s.st.sessions[c.r.PathValue("id")]
+	sess := s.st.sessions.get(c.r.PathValue("id"))
 	if sess == nil {
 		return failed(errNotFound("session", c.r.PathValue("id")))
 	}
@@ -129,7 +125,7 @@ func (s *Server) createAgent(c *call) reply {
 	}
 	if sess.Limits != nil && sess.Limits.MaxAgents > 0 {
 		active := int64(0)
-		for _, a := range s.st.agents {
+		for a := range s.st.agents.all() {
 			if a.SessionID == sess.ID && a.Status != "terminated" {
 				active++
 			}
@@ -150,13 +146,13 @@ func (s *Server) createAgent(c *call) reply {
 	now := s.now()
 	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
 	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
-	s.st.agents[a.ID] = a
+	s.st.agents.put(a.ID, a)
 	s.provision(a)
 	return answer(http.StatusCreated, a.agentWire)
 }
 
 func (s *Server) getAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -174,7 +170,7 @@ func (s *Server) usable(a *agent) *apiError {
 	case "provisioning":
 		return errConflict("Agent " + a.ID + " is still provisioning.")
 	}
-	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {
+	if e := s.checkSession(s.st.sessions.get(a.SessionID)); e != nil {
 		return e
 	}
 	return s.providerError(a.Compute.Provider)
@@ -190,7 +186,7 @@ func (s *Server) runAgentTask(c *call) reply {
 	if e := ck.err(); e != nil {
 		return failed(e)
 	}
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e == nil {
 		e = s.usable(a)
 	}
@@ -309,7 +305,7 @@ func eventCost(ev Event) (int64, string) {
 }
 
 func (s *Server) pauseAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -323,7 +319,7 @@ func (s *Server) pauseAgent(c *call) reply {
 }
 
 func (s *Server) resumeAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -339,7 +335,7 @@ func (s *Server) resumeAgent(c *call) reply {
 }
 
 func (s *Server) terminateAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -357,7 +353,7 @@ func (s *Server) terminateAgent(c *call) reply {
 func (s *Server) streamAgent(c *call) {
 	var a *agent
 	var e *apiError
-	s.locked(func() { a, e = s.agentFor(c) })
+	s.locked(func() { a, e = s.st.agents.find(c, "id") })
 	if e != nil {
 		c.fail(e)
 		return
@@ -399,7 +395,7 @@ func (s *Server) execAgent(c *call) {
 	var sessionID, agentID string
 	s.locked(func() {
 		var a *agent
-		if a, e = s.agentFor(c); e == nil {
+		if a, e = s.st.agents.find(c, "id"); e == nil {
 			e = s.usable(a)
 		}
 		if e == nil {

@@ -27,7 +27,7 @@ func (u usageRecord) cost() int64 { return u.computeCost + u.modelCost }
 // it reaches its compute limit. The caller holds s.mu.
 func (s *Server) recordUsage(u usageRecord) {
 	s.st.usage = append(s.st.usage, u)
-	sess := s.st.sessions[u.sessionID]
+	sess := s.st.sessions.get(u.sessionID)
 	if sess == nil {
 		return
 	}
@@ -131,7 +131,7 @@ func (s *Server) usageSummary(c *call) reply {
 	}
 	t := s.sum(p, nil)
 	snapshots := 0
-	for _, a := range s.st.agents {
+	for a := range s.st.agents.all() {
 		if a.Status == "paused" {
 			snapshots++
 		}
@@ -202,13 +202,13 @@ func (s *Server) billingUsers(c *call) reply {
 		return failed(e)
 	}
 	users := map[string]bool{}
-	for _, sess := range s.st.sessionOrder {
+	for sess := range s.st.sessions.all() {
 		users[sess.UserID] = true
 	}
 	rows := []userCost{}
 	for user := range users {
 		t := s.sum(p, func(u usageRecord) bool {
-			sess := s.st.sessions[u.sessionID]
+			sess := s.st.sessions.get(u.sessionID)
 			return sess != nil && sess.UserID == user
 		})
 		if len(t.sessions) == 0 {

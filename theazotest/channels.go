@@ -20,8 +20,6 @@ type channelWire struct {
 	Instructions string         `json:"instructions,omitempty"`
 	Metadata     map[string]any `json:"metadata,omitempty"`
 	CreatedAt    timestamp      `json:"createdAt"`
-
-	seq int64
 }
 
 // message is a Message on the wire.
@@ -33,7 +31,7 @@ type message struct {
 	Content   string    `json:"content"`
 	CreatedAt timestamp `json:"createdAt"`
 
-	seq int64
+	seq int64 // its position in the channel, from 1, for paging
 }
 
 // ChatMessage is one message of a channel thread, as a ReplyFunc sees it.
@@ -77,25 +75,14 @@ func (s *Server) createChannel(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	w.ID, w.CreatedAt, w.seq = newID("ch", now), timestamp(now), s.st.next()
+	w.ID, w.CreatedAt = newID("ch", now), timestamp(now)
 	ch := &channel{channelWire: w, threads: map[string]bool{}, log: newEventLog()}
-	s.st.channels[ch.ID] = ch
-	s.st.channelOrder = append(s.st.channelOrder, ch)
+	s.st.channels.put(ch.ID, ch)
 	return answer(http.StatusCreated, w)
 }
 
 func (s *Server) listChannels(c *call) reply {
-	items := make([]channelWire, len(s.st.channelOrder))
-	for i, ch := range s.st.channelOrder {
-		items[i] = ch.channelWire
-	}
-	return listReply(c, "channels", items, func(ch channelWire) int64 { return ch.seq }, 20)
-}
-
-// channelFor returns the channel of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) channelFor(c *call) (*channel, *apiError) {
-	return lookup(c, s.st.channels, "channel", "id")
+	return tableReply(c, &s.st.channels, "channels", 20, func(ch *channel) (channelWire, bool) { return ch.channelWire, true })
 }
 
 // sendMessage is public: it stores the user's message and the assistant's
@@ -117,7 +104,7 @@ func (s *Server) sendMessage(c *call) {
 	var ch *channel
 	var thread []ChatMessage
 	s.locked(func() {
-		if ch, e = s.channelFor(c); e != nil {
+		if ch, e = s.st.channels.find(c, "id"); e != nil {
 			return
 		}
 		if threadID != "" && !ch.threads[threadID] {
@@ -156,7 +143,7 @@ func (s *Server) sendMessage(c *call) {
 func (s *Server) addMessage(ch *channel, threadID, role, content string) message {
 	now := s.now()
 	m := message{ID: newID("msg", now), ChannelID: ch.ID, ThreadID: threadID, Role: role, Content: content,
-		CreatedAt: timestamp(now), seq: s.st.next()}
+		CreatedAt: timestamp(now), seq: int64(len(ch.messages) + 1)}
 	ch.messages = append(ch.messages, m)
 	ch.log.add("message", mustJSON(m), threadID)
 	return m
@@ -164,7 +151,7 @@ func (s *Server) addMessage(ch *channel, threadID, role, content string) message
 
 func (s *Server) listMessages(c *call) reply {
 	threadID := c.r.URL.Query().Get("threadId")
-	ch, e := s.channelFor(c)
+	ch, e := s.st.channels.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -181,7 +168,7 @@ func (s *Server) streamChannel(c *call) {
 	threadID := c.r.URL.Query().Get("threadId")
 	var ch *channel
 	var e *apiError
-	s.locked(func() { ch, e = s.channelFor(c) })
+	s.locked(func() { ch, e = s.st.channels.find(c, "id") })
 	if e != nil {
 		c.fail(e)
 		return

@@ -24,8 +24,6 @@ type fleetWire struct {
 	Failed       int64     `json:"failed"`
 	TotalCost    money     `json:"totalCost"`
 	CreatedAt    timestamp `json:"createdAt"`
-
-	seq int64
 }
 
 // TaskOutcome is what one fleet task produced.
@@ -72,7 +70,7 @@ func (s *Server) createFleet(c *call) reply {
 	if n, ok := ck.integer(o, "", "concurrency", false, 1); ok {
 		w.Concurrency = n
 	}
-	sess := s.st.sessions[w.SessionID]
+	sess := s.st.sessions.get(w.SessionID)
 	if w.SessionID != "" && sess == nil {
 		ck.add("sessionId", "names no session")
 	}
@@ -84,10 +82,9 @@ func (s *Server) createFleet(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	w.ID, w.CreatedAt, w.seq = newID("flt", now), timestamp(now), s.st.next()
+	w.ID, w.CreatedAt = newID("flt", now), timestamp(now)
 	f := &fleet{fleetWire: w, log: newEventLog()}
-	s.st.fleets[f.ID] = f
-	s.st.fleetOrder = append(s.st.fleetOrder, f)
+	s.st.fleets.put(f.ID, f)
 	model := s.modelOf(w.DefinitionID)
 	s.goBackground(func() { s.executeFleet(f, model) })
 	return answer(http.StatusCreated, f.fleetWire)
@@ -162,7 +159,7 @@ func (s *Server) fleetTask(f *fleet, i int, model string, fn TaskFunc, emit func
 		a = &agent{agentWire: agentWire{ID: newID("agt", now), SessionID: f.SessionID, Status: "running",
 			Compute: &compute{Provider: s.defaultProvider()}, Model: &modelRef{ID: model}, Instructions: f.Instructions,
 			Timeout: 300, CreatedAt: timestamp(now)}, log: newEventLog(), changed: make(chan struct{})}
-		s.st.agents[a.ID] = a
+		s.st.agents.put(a.ID, a)
 	})
 	if a == nil {
 		return // cancelled
@@ -196,19 +193,11 @@ func (s *Server) fleetTask(f *fleet, i int, model string, fn TaskFunc, emit func
 }
 
 func (s *Server) listFleets(c *call) reply {
-	items := make([]fleetWire, len(s.st.fleetOrder))
-	for i, f := range s.st.fleetOrder {
-		items[i] = f.fleetWire
-	}
-	return listReply(c, "fleets", items, func(f fleetWire) int64 { return f.seq }, 20)
+	return tableReply(c, &s.st.fleets, "fleets", 20, func(f *fleet) (fleetWire, bool) { return f.fleetWire, true })
 }
 
-// fleetFor returns the fleet of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) fleetFor(c *call) (*fleet, *apiError) { return lookup(c, s.st.fleets, "fleet", "id") }
-
 func (s *Server) getFleet(c *call) reply {
-	f, e := s.fleetFor(c)
+	f, e := s.st.fleets.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -216,7 +205,7 @@ func (s *Server) getFleet(c *call) reply {
 }
 
 func (s *Server) cancelFleet(c *call) reply {
-	f, e := s.fleetFor(c)
+	f, e := s.st.fleets.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -230,7 +219,7 @@ func (s *Server) cancelFleet(c *call) reply {
 func (s *Server) streamFleet(c *call) {
 	var f *fleet
 	var e *apiError
-	s.locked(func() { f, e = s.fleetFor(c) })
+	s.locked(func() { f, e = s.st.fleets.find(c, "id") })
 	if e != nil {
 		c.fail(e)
 		return

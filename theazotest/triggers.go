@@ -18,7 +18,6 @@ type trigger struct {
 	SigningSecret string    `json:"signingSecret,omitempty"`
 	CreatedAt     timestamp `json:"createdAt"`
 
-	seq    int64
 	secret string
 }
 
@@ -42,37 +41,31 @@ func (s *Server) createTrigger(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	t.ID, t.CreatedAt, t.seq = newID("trg", now), timestamp(now), s.st.next()
+	t.ID, t.CreatedAt = newID("trg", now), timestamp(now)
 	t.URL = s.URL() + "/triggers/" + t.ID + "/fire"
 	t.secret = "whsec_" + randomString(32)
-	s.st.triggers[t.ID] = t
-	s.st.triggerOrder = append(s.st.triggerOrder, t)
+	s.st.triggers.put(t.ID, t)
 	out := *t
 	out.SigningSecret = t.secret
 	return answer(http.StatusCreated, out)
 }
 
 func (s *Server) listTriggers(c *call) reply {
-	items := make([]trigger, len(s.st.triggerOrder))
-	for i, t := range s.st.triggerOrder {
-		items[i] = *t
-	}
-	return listReply(c, "triggers", items, func(t trigger) int64 { return t.seq }, 20)
+	return tableReply(c, &s.st.triggers, "triggers", 20, copied)
 }
 
 func (s *Server) deleteTrigger(c *call) reply {
-	t, e := lookup(c, s.st.triggers, "trigger", "id")
+	t, e := s.st.triggers.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
-	delete(s.st.triggers, t.ID)
-	s.st.triggerOrder = without(s.st.triggerOrder, t)
+	s.st.triggers.delete(t.ID)
 	return okReply()
 }
 
 // fireTrigger is public: the HMAC signature of the raw body authenticates it.
 func (s *Server) fireTrigger(c *call) reply {
-	t, e := lookup(c, s.st.triggers, "trigger", "id")
+	t, e := s.st.triggers.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}

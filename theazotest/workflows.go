@@ -18,8 +18,6 @@ type workflow struct {
 	Metadata    map[string]any `json:"metadata,omitempty"`
 	CreatedAt   timestamp      `json:"createdAt"`
 	UpdatedAt   timestamp      `json:"updatedAt"`
-
-	seq int64
 }
 
 type workflowStep struct {
@@ -251,28 +249,17 @@ func (s *Server) createWorkflow(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	w.ID, w.CreatedAt, w.UpdatedAt, w.seq = newID("wf", now), timestamp(now), timestamp(now), s.st.next()
-	s.st.workflows[w.ID] = &w
-	s.st.wfOrder = append(s.st.wfOrder, &w)
+	w.ID, w.CreatedAt, w.UpdatedAt = newID("wf", now), timestamp(now), timestamp(now)
+	s.st.workflows.put(w.ID, &w)
 	return answer(http.StatusCreated, w)
 }
 
 func (s *Server) listWorkflows(c *call) reply {
-	items := make([]workflow, len(s.st.wfOrder))
-	for i, w := range s.st.wfOrder {
-		items[i] = *w
-	}
-	return listReply(c, "workflows", items, func(w workflow) int64 { return w.seq }, 20)
-}
-
-// workflowFor returns the workflow of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) workflowFor(c *call) (*workflow, *apiError) {
-	return lookup(c, s.st.workflows, "workflow", "id")
+	return tableReply(c, &s.st.workflows, "workflows", 20, copied)
 }
 
 func (s *Server) getWorkflow(c *call) reply {
-	return itemReply(c, s.st.workflows, "workflow", "id")
+	return itemReply(c, &s.st.workflows, "id")
 }
 
 func (s *Server) updateWorkflow(c *call) reply {
@@ -280,7 +267,7 @@ func (s *Server) updateWorkflow(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
-	w, e := s.workflowFor(c)
+	w, e := s.st.workflows.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -289,18 +276,17 @@ func (s *Server) updateWorkflow(c *call) reply {
 	if e := ck.err(); e != nil {
 		return failed(e)
 	}
-	next.ID, next.CreatedAt, next.seq, next.UpdatedAt = w.ID, w.CreatedAt, w.seq, timestamp(s.now())
+	next.ID, next.CreatedAt, next.UpdatedAt = w.ID, w.CreatedAt, timestamp(s.now())
 	*w = next
 	return answer(http.StatusOK, next)
 }
 
 func (s *Server) deleteWorkflow(c *call) reply {
-	w, e := s.workflowFor(c)
+	w, e := s.st.workflows.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
-	delete(s.st.workflows, w.ID)
-	s.st.wfOrder = without(s.st.wfOrder, w)
+	s.st.workflows.delete(w.ID)
 	return okReply()
 }
 
@@ -326,7 +312,7 @@ func (s *Server) runWorkflow(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
-	w, e := s.workflowFor(c)
+	w, e := s.st.workflows.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -340,7 +326,7 @@ func (s *Server) startRun(w *workflow, input json.RawMessage) *workflowRun {
 	for _, st := range w.Steps {
 		run.Steps = append(run.Steps, runStep{Name: st.Name, Status: "pending"})
 	}
-	s.st.runs[run.ID] = run
+	s.st.runs.put(run.ID, run)
 	steps := w.Steps
 	s.goBackground(func() { s.executeRun(run, steps, input) })
 	return run
@@ -434,20 +420,14 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 	emit("workflow:complete", map[string]any{"output": outputs, "cost": usd(total)})
 }
 
-// runFor returns the workflow run of the call's {runId} or its 404; the
-// caller holds s.mu.
-func (s *Server) runFor(c *call) (*workflowRun, *apiError) {
-	return lookup(c, s.st.runs, "workflow run", "runId")
-}
-
 func (s *Server) getRun(c *call) reply {
-	return itemReply(c, s.st.runs, "workflow run", "runId")
+	return itemReply(c, &s.st.runs, "runId")
 }
 
 func (s *Server) streamRun(c *call) {
 	var r *workflowRun
 	var e *apiError
-	s.locked(func() { r, e = s.runFor(c) })
+	s.locked(func() { r, e = s.st.runs.find(c, "runId") })
 	if e != nil {
 		c.fail(e)
 		return
@@ -463,7 +443,7 @@ func (s *Server) estimateWorkflow(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
-	w, e := s.workflowFor(c)
+	w, e := s.st.workflows.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
