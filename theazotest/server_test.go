@@ -570,7 +570,7 @@ func TestTriggers(t *testing.T) {
 
 	body := []byte(`{"ref":"refs/heads/main","commits":[1,2]}`)
 	pub := a.as("")
-	r := pub.must(202, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", theazotest.Sign(secret, body))
+	r := pub.must(202, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", sign(secret, body))
 	assert.Regexp(t, `^task_`, r.str("taskId"))
 	f := a.srv.Firings()
 	require.Len(t, f, 1)
@@ -580,10 +580,10 @@ func TestTriggers(t *testing.T) {
 
 	for name, sig := range map[string]string{
 		"missing":        "",
-		"wrong secret":   theazotest.Sign("whsec_other", body),
-		"other body":     theazotest.Sign(secret, []byte(`{}`)),
-		"no prefix":      strings.TrimPrefix(theazotest.Sign(secret, body), "sha256="),
-		"uppercase hex":  "sha256=" + strings.ToUpper(strings.TrimPrefix(theazotest.Sign(secret, body), "sha256=")),
+		"wrong secret":   sign("whsec_other", body),
+		"other body":     sign(secret, []byte(`{}`)),
+		"no prefix":      strings.TrimPrefix(sign(secret, body), "sha256="),
+		"uppercase hex":  "sha256=" + strings.ToUpper(strings.TrimPrefix(sign(secret, body), "sha256=")),
 		"not hex at all": "sha256=zz",
 	} {
 		var hdr []string
@@ -594,11 +594,11 @@ func TestTriggers(t *testing.T) {
 		assert.Equal(t, "unauthorized", r.str("error.code"), name)
 	}
 	bad := []byte("not json")
-	pub.must(422, "POST", "/triggers/"+id+"/fire", bad, "X-Theazo-Signature", theazotest.Sign(secret, bad))
+	pub.must(422, "POST", "/triggers/"+id+"/fire", bad, "X-Theazo-Signature", sign(secret, bad))
 	assert.Len(t, a.srv.Firings(), 1)
 
 	a.must(200, "DELETE", "/triggers/"+id, nil)
-	pub.must(404, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", theazotest.Sign(secret, body))
+	pub.must(404, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", sign(secret, body))
 }
 
 func TestChannels(t *testing.T) {

@@ -2,11 +2,11 @@ package theazotest
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/theazo/theazo-go"
 )
 
 // trigger is a Trigger on the wire; the signing secret is shown on create only.
@@ -19,14 +19,6 @@ type trigger struct {
 	CreatedAt     timestamp `json:"createdAt"`
 
 	secret string
-}
-
-// Sign returns the X-Theazo-Signature value for body under secret:
-// "sha256=" and the hex HMAC-SHA256 of the exact bytes.
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 func (s *Server) createTrigger(c *call) reply {
@@ -73,7 +65,10 @@ func (s *Server) fireTrigger(c *call) reply {
 	if got == "" {
 		return failed(&apiError{status: 401, code: "unauthorized", message: "Missing X-Theazo-Signature header."})
 	}
-	if !strings.HasPrefix(got, "sha256=") || !hmac.Equal([]byte(got), []byte(Sign(t.secret, c.body))) {
+	// Lowercase hex only, as the API signs: compared with the SDK's signature,
+	// not with VerifyTriggerSignature, which accepts either case.
+	want := theazo.SignTriggerPayload(theazo.Secret(t.secret), c.body)
+	if !hmac.Equal([]byte(got), []byte(want)) {
 		return failed(&apiError{status: 401, code: "unauthorized", message: "Invalid X-Theazo-Signature: it must be sha256=<hex HMAC-SHA256 of the raw body>."})
 	}
 	payload := json.RawMessage("null")
