@@ -351,14 +351,9 @@ func (s *Server) terminateAgent(c *call) reply {
 }
 
 func (s *Server) streamAgent(c *call) {
-	var a *agent
-	var e *apiError
-	s.locked(func() { a, e = s.st.agents.find(c, "id") })
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.agents, "id", func(a *agent) *eventLog { return a.log }); l != nil {
+		c.stream(l, false, nil, func(t string) bool { return t == "output" || t == "error" })
 	}
-	c.stream(a.log, false, nil, func(t string) bool { return t == "output" || t == "error" })
 }
 
 // ExecResult is what the fake's exec answers for a piece of code.

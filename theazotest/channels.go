@@ -8,7 +8,7 @@ import (
 // channel is a Channel on the wire, plus its threads and stream.
 type channel struct {
 	channelWire
-	messages []message
+	messages table[message]
 	threads  map[string]bool
 	log      *eventLog
 }
@@ -30,8 +30,6 @@ type message struct {
 	Role      string    `json:"role"`
 	Content   string    `json:"content"`
 	CreatedAt timestamp `json:"createdAt"`
-
-	seq int64 // its position in the channel, from 1, for paging
 }
 
 // ChatMessage is one message of a channel thread, as a ReplyFunc sees it.
@@ -76,7 +74,7 @@ func (s *Server) createChannel(c *call) reply {
 	}
 	now := s.now()
 	w.ID, w.CreatedAt = newID("ch", now), timestamp(now)
-	ch := &channel{channelWire: w, threads: map[string]bool{}, log: newEventLog()}
+	ch := &channel{channelWire: w, messages: newTable[message]("message"), threads: map[string]bool{}, log: newEventLog()}
 	s.st.channels.put(ch.ID, ch)
 	return answer(http.StatusCreated, w)
 }
@@ -116,7 +114,7 @@ func (s *Server) sendMessage(c *call) {
 			threadID = newID("thr", now)
 			ch.threads[threadID] = true
 		}
-		for _, m := range ch.messages {
+		for m := range ch.messages.all() {
 			if m.ThreadID == threadID {
 				thread = append(thread, ChatMessage{Role: m.Role, Content: m.Content})
 			}
@@ -143,8 +141,8 @@ func (s *Server) sendMessage(c *call) {
 func (s *Server) addMessage(ch *channel, threadID, role, content string) message {
 	now := s.now()
 	m := message{ID: newID("msg", now), ChannelID: ch.ID, ThreadID: threadID, Role: role, Content: content,
-		CreatedAt: timestamp(now), seq: int64(len(ch.messages) + 1)}
-	ch.messages = append(ch.messages, m)
+		CreatedAt: timestamp(now)}
+	ch.messages.put(m.ID, &m)
 	ch.log.add("message", mustJSON(m), threadID)
 	return m
 }
@@ -155,23 +153,14 @@ func (s *Server) listMessages(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
-	items := []message{}
-	for _, m := range ch.messages {
-		if threadID == "" || m.ThreadID == threadID {
-			items = append(items, m)
-		}
-	}
-	return listReply(c, "messages:"+ch.ID, items, func(m message) int64 { return m.seq }, 50)
+	return tableReply(c, &ch.messages, "messages:"+ch.ID, 50, func(m *message) (message, bool) {
+		return *m, threadID == "" || m.ThreadID == threadID
+	})
 }
 
 func (s *Server) streamChannel(c *call) {
 	threadID := c.r.URL.Query().Get("threadId")
-	var ch *channel
-	var e *apiError
-	s.locked(func() { ch, e = s.st.channels.find(c, "id") })
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.channels, "id", func(ch *channel) *eventLog { return ch.log }); l != nil {
+		c.stream(l, false, func(ev sseEvent) bool { return threadID == "" || ev.thread == threadID }, nil)
 	}
-	c.stream(ch.log, false, func(ev sseEvent) bool { return threadID == "" || ev.thread == threadID }, nil)
 }

@@ -123,6 +123,24 @@ func (l *eventLog) len() int {
 	return len(l.events)
 }
 
+// logOf returns the event log (as log finds it) of the item of t that the
+// call's path parameter param names, or answers the call with its 404 and
+// returns nil.
+func logOf[T any](c *call, t *table[T], param string, log func(*T) *eventLog) *eventLog {
+	var l *eventLog
+	var e *apiError
+	c.s.locked(func() {
+		var v *T
+		if v, e = t.find(c, param); e == nil {
+			l = log(v)
+		}
+	})
+	if e != nil {
+		c.fail(e)
+	}
+	return l
+}
+
 // stream answers the call with the log's events as Server-Sent Events, each
 // with an id line. A Last-Event-ID header resumes after that id; otherwise
 // the stream starts at the beginning (fromStart) or with the next event.

@@ -217,12 +217,7 @@ func (s *Server) cancelFleet(c *call) reply {
 }
 
 func (s *Server) streamFleet(c *call) {
-	var f *fleet
-	var e *apiError
-	s.locked(func() { f, e = s.st.fleets.find(c, "id") })
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.fleets, "id", func(f *fleet) *eventLog { return f.log }); l != nil {
+		c.stream(l, true, nil, func(t string) bool { return t == "fleet:complete" || t == "fleet:failed" })
 	}
-	c.stream(f.log, true, nil, func(t string) bool { return t == "fleet:complete" || t == "fleet:failed" })
 }

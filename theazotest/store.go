@@ -98,25 +98,12 @@ func readLimit(c *call, def, most int) (int, *apiError) {
 	return n, nil
 }
 
-// listReply is the reply of a list: the page of items (in order, each with
-// its sequence number) that the call's limit and cursor ask for, in the
-// {data, nextCursor, hasMore} envelope, or the 422 of a bad limit or
-// cursor. Cursors are opaque: they name the list and the last item
-// returned, so that items created meanwhile neither repeat nor go missing.
-func listReply[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit int) reply {
-	return listReplyUpTo(c, name, items, seq, defaultLimit, maxLimit)
-}
-
-// listReplyUpTo is listReply with a page size of at most most.
-func listReplyUpTo[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit, most int) reply {
-	seqs := make([]int64, len(items))
-	for i, it := range items {
-		seqs[i] = seq(it)
-	}
-	return pageReply(c, name, items, seqs, defaultLimit, most)
-}
-
-// pageReply is listReply where seqs[i] is the sequence number of items[i].
+// pageReply is the reply of a list: the page of items that the call's
+// limit and cursor ask for (seqs[i], increasing, is the sequence number of
+// items[i]), in the {data, nextCursor, hasMore} envelope, or the 422 of a
+// bad limit or cursor. Cursors are opaque: they name the list and the last
+// item returned, so that items created meanwhile neither repeat nor go
+// missing. A page has at most most items, defaultLimit without a limit.
 func pageReply[T any](c *call, name string, items []T, seqs []int64, defaultLimit, most int) reply {
 	limit, e := readLimit(c, defaultLimit, most)
 	if e != nil {

@@ -81,7 +81,7 @@ func itemReply[T any](c *call, t *table[T], param string) reply {
 
 // tableReply is the reply of a list of t's items, in the order they were
 // put: each as view shows it, those for which view reports true, paged as
-// listReply pages. name names the list in its cursors.
+// pageReply pages. name names the list in its cursors.
 func tableReply[T, V any](c *call, t *table[T], name string, defaultLimit int, view func(*T) (V, bool)) reply {
 	var items []V
 	var seqs []int64

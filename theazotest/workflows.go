@@ -307,12 +307,19 @@ func readInput(c *call) (json.RawMessage, *apiError) {
 	return mustJSON(in), nil
 }
 
-func (s *Server) runWorkflow(c *call) reply {
+// workflowInput returns the workflow of the call's {id} and the input of
+// its body, for a run or an estimate; the caller holds s.mu.
+func (s *Server) workflowInput(c *call) (*workflow, json.RawMessage, *apiError) {
 	input, e := readInput(c)
 	if e != nil {
-		return failed(e)
+		return nil, nil, e
 	}
 	w, e := s.st.workflows.find(c, "id")
+	return w, input, e
+}
+
+func (s *Server) runWorkflow(c *call) reply {
+	w, input, e := s.workflowInput(c)
 	if e != nil {
 		return failed(e)
 	}
@@ -425,25 +432,16 @@ func (s *Server) getRun(c *call) reply {
 }
 
 func (s *Server) streamRun(c *call) {
-	var r *workflowRun
-	var e *apiError
-	s.locked(func() { r, e = s.st.runs.find(c, "runId") })
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.runs, "runId", func(r *workflowRun) *eventLog { return r.log }); l != nil {
+		c.stream(l, true, nil, func(t string) bool { return t == "workflow:complete" || t == "workflow:failed" })
 	}
-	c.stream(r.log, true, nil, func(t string) bool { return t == "workflow:complete" || t == "workflow:failed" })
 }
 
 // estimateWorkflow estimates from the steps whose condition holds for the
 // input: 2 minutes and 30 cents a step; confidence is high without
 // conditions, medium with them, low when they meet no input.
 func (s *Server) estimateWorkflow(c *call) reply {
-	input, e := readInput(c)
-	if e != nil {
-		return failed(e)
-	}
-	w, e := s.st.workflows.find(c, "id")
+	w, input, e := s.workflowInput(c)
 	if e != nil {
 		return failed(e)
 	}
