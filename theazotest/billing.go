@@ -84,6 +84,18 @@ func (s *Server) readPeriod(c *call, defaultFrom func(now time.Time) time.Time) 
 	return p, nil
 }
 
+// report is the handler of a billing report over the call's period (see
+// readPeriod), or of the period's 422.
+func (s *Server) report(defaultFrom func(now time.Time) time.Time, fn func(*call, period) reply) func(*call) reply {
+	return func(c *call) reply {
+		p, e := s.readPeriod(c, defaultFrom)
+		if e != nil {
+			return failed(e)
+		}
+		return fn(c, p)
+	}
+}
+
 func monthStart(now time.Time) time.Time {
 	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
@@ -125,11 +137,7 @@ func (s *Server) sum(p period, keep func(u usageRecord) bool) totals {
 	return t
 }
 
-func (s *Server) usageSummary(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) usageSummary(c *call, p period) reply {
 	t := s.sum(p, nil)
 	snapshots := 0
 	for a := range s.st.agents.all() {
@@ -147,11 +155,7 @@ func (s *Server) usageSummary(c *call) reply {
 	})
 }
 
-func (s *Server) billingUsage(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingUsage(c *call, p period) reply {
 	t := s.sum(p, nil)
 	return answer(http.StatusOK, map[string]any{
 		"period": p.wire(), "totalCost": usd(t.computeCost + t.modelCost),
@@ -165,11 +169,7 @@ type dailyCost struct {
 	Cost money  `json:"cost"`
 }
 
-func (s *Server) billingDaily(c *call) reply {
-	p, e := s.readPeriod(c, thirtyDaysAgo)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingDaily(c *call, p period) reply {
 	byDay := map[string]int64{}
 	for _, u := range s.st.usage {
 		if p.has(u.at) {
@@ -193,11 +193,7 @@ type userCost struct {
 	Agents   int    `json:"agents"`
 }
 
-func (s *Server) billingUsers(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingUsers(c *call, p period) reply {
 	users := map[string]bool{}
 	for sess := range s.st.sessions.all() {
 		users[sess.UserID] = true
@@ -225,11 +221,7 @@ type modelCost struct {
 	Cost         money  `json:"cost"`
 }
 
-func (s *Server) billingModels(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingModels(c *call, p period) reply {
 	byModel := map[string]*modelCost{}
 	for _, u := range s.st.usage {
 		if !p.has(u.at) || u.model == "" {

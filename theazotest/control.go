@@ -158,6 +158,15 @@ func duration(ck *checker, o obj, key string) time.Duration {
 	return d
 }
 
+// readPattern reads an optional path.Match pattern of a control body.
+func readPattern(ck *checker, o obj, key string) string {
+	p := ck.str(o, "", key, false)
+	if _, err := path.Match(p, ""); err != nil {
+		ck.add(key, "is not a valid pattern")
+	}
+	return p
+}
+
 // controlFault injects the fault of a JSON body.
 func (s *Server) controlFault(c *call) reply {
 	o, e := decodeObject(c.body)
@@ -207,10 +216,7 @@ func (s *Server) controlScript(c *call) reply {
 		return failed(e)
 	}
 	ck := &checker{}
-	rule := scriptRule{task: ck.str(o, "", "task", false)}
-	if _, err := path.Match(rule.task, ""); err != nil {
-		ck.add("task", "is not a valid pattern")
-	}
+	rule := scriptRule{task: readPattern(ck, o, "task")}
 	if v, ok := ck.get(o, "", "events", false); ok {
 		arr, isArr := v.([]any)
 		if !isArr {
@@ -261,12 +267,9 @@ func (s *Server) controlStep(c *call) reply {
 		return failed(e)
 	}
 	ck := &checker{}
-	rule := stepRule{step: ck.str(o, "", "step", false)}
+	rule := stepRule{step: readPattern(ck, o, "step")}
 	if rule.step == "" {
 		rule.step = "*"
-	}
-	if _, err := path.Match(rule.step, ""); err != nil {
-		ck.add("step", "is not a valid pattern")
 	}
 	rule.outcome.Output = o["output"]
 	rule.outcome.Cost, _ = ck.integer(o, "", "cost", false, 0)

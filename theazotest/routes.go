@@ -35,11 +35,11 @@ func (s *Server) routes() {
 	s.handle("POST /agents/{id}/resume", !public, s.resumeAgent)
 	s.handle("POST /agents/{id}/terminate", !public, s.terminateAgent)
 
-	s.handle("GET /usage/summary", !public, s.usageSummary)
-	s.handle("GET /billing/usage", !public, s.billingUsage)
-	s.handle("GET /billing/usage/daily", !public, s.billingDaily)
-	s.handle("GET /billing/usage/users", !public, s.billingUsers)
-	s.handle("GET /billing/usage/models", !public, s.billingModels)
+	s.handle("GET /usage/summary", !public, s.report(monthStart, s.usageSummary))
+	s.handle("GET /billing/usage", !public, s.report(monthStart, s.billingUsage))
+	s.handle("GET /billing/usage/daily", !public, s.report(thirtyDaysAgo, s.billingDaily))
+	s.handle("GET /billing/usage/users", !public, s.report(monthStart, s.billingUsers))
+	s.handle("GET /billing/usage/models", !public, s.report(monthStart, s.billingModels))
 
 	s.handle("GET /providers", !public, s.listProviders)
 	s.handle("POST /providers", !public, s.createProvider)
