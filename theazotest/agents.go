@@ -116,9 +116,9 @@ func (s *Server) createAgent(c *call) reply {
 		return failed(e)
 	}
 
-	sess := s.st.sessions.get(c.r.PathValue("id"))
-	if sess == nil {
-		return failed(errNotFound("session", c.r.PathValue("id")))
+	sess, e := s.st.sessions.find(c, "id")
+	if e != nil {
+		return failed(e)
 	}
 	if e := s.checkSession(sess); e != nil {
 		return failed(e)

@@ -30,13 +30,15 @@ type Server struct {
 
 	apiKey      string       // the key Client uses
 	openStreams atomic.Int64 // event streams being sent
+	closeOnce   sync.Once
 
 	// mu is the server's one lock: it guards every field below and all
-	// that st reaches. The fake's state is small and no critical section
-	// writes to the network, waits, or calls the test's functions (but for
-	// WithClock's), so one lock serves it all and no lock order needs
-	// keeping. Take it with locked.
-	// (Each eventLog has a lock of its own: see there.)
+	// that st reaches. The fake's state is small, and no critical section
+	// writes to the network, waits, or calls the test's functions (but
+	// WithClock's, and the encoding of a scripted event's data), so one
+	// lock serves it all and no lock order needs keeping. Take it with
+	// locked. (Each eventLog has a lock of its own, for the reason given
+	// there.)
 	mu       sync.Mutex
 	st       store
 	keys     map[string]*keyInfo // valid API keys
@@ -46,8 +48,6 @@ type Server struct {
 	rate     rateLimit
 	rateSeen map[string][]time.Time
 	closing  bool // Close has begun: no new background work
-
-	closeOnce sync.Once
 }
 
 // Option configures a Server.
