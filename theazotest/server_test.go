@@ -234,6 +234,33 @@ func TestPagination(t *testing.T) {
 	}
 }
 
+// TestPaginationAcrossDeletes: a cursor names the last item returned, even
+// once that item is deleted; the next page starts after it, without the
+// items deleted meanwhile.
+func TestPaginationAcrossDeletes(t *testing.T) {
+	a := newAPI(t)
+	for _, name := range []string{"S0", "S1", "S2", "S3", "S4"} {
+		a.must(201, "POST", "/secrets", map[string]any{"name": name, "value": "v"})
+	}
+	names := func(r reply) []string {
+		var out []string
+		for _, s := range r.list() {
+			out = append(out, s["name"].(string))
+		}
+		return out
+	}
+	first := a.must(200, "GET", "/secrets?limit=2", nil)
+	assert.Equal(t, []string{"S0", "S1"}, names(first))
+	a.must(200, "DELETE", "/secrets/S1", nil)
+	a.must(200, "DELETE", "/secrets/S2", nil)
+	a.must(201, "POST", "/secrets", map[string]any{"name": "S1", "value": "again"})
+	next := a.must(200, "GET", "/secrets?limit=2&cursor="+first.str("nextCursor"), nil)
+	assert.Equal(t, []string{"S3", "S4"}, names(next))
+	last := a.must(200, "GET", "/secrets?limit=2&cursor="+next.str("nextCursor"), nil)
+	assert.Equal(t, []string{"S1"}, names(last), "a secret set again after its delete comes last")
+	assert.Equal(t, false, last.get("hasMore"))
+}
+
 func TestAgentLifecycle(t *testing.T) {
 	gate := make(chan struct{})
 	a := newAPI(t, theazotest.WithAgentScript(func(task string) []theazotest.Event {
