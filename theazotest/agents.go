@@ -55,10 +55,6 @@ func (a *agent) model() string {
 	return defaultModel
 }
 
-// agentFor returns the agent of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) agentFor(c *call) (*agent, *apiError) { return lookup(c, s.st.agents, "agent", "id") }
-
 // applyDefinition fills the fields of an agent created from an agent
 // definition that the request left out: instructions, tools, model and
 // compute. An unknown definition is 404; an archived one is 409, the
@@ -68,7 +64,7 @@ func (s *Server) applyDefinition(w *agentWire, o obj, timeoutSet bool) *apiError
 	if w.DefinitionID == "" {
 		return nil
 	}
-	d := s.st.defs[w.DefinitionID]
+	d := s.st.defs.get(w.DefinitionID)
 	switch {
 	case d == nil:
 		return errNotFound("agent definition", w.DefinitionID)
@@ -120,16 +116,16 @@ func (s *Server) createAgent(c *call) reply {
 		return failed(e)
 	}
 
-	sess := s.st.sessions[c.r.PathValue("id")]
-	if sess == nil {
-		return failed(errNotFound("session", c.r.PathValue("id")))
+	sess, e := s.st.sessions.find(c, "id")
+	if e != nil {
+		return failed(e)
 	}
 	if e := s.checkSession(sess); e != nil {
 		return failed(e)
 	}
 	if sess.Limits != nil && sess.Limits.MaxAgents > 0 {
 		active := int64(0)
-		for _, a := range s.st.agents {
+		for a := range s.st.agents.all() {
 			if a.SessionID == sess.ID && a.Status != "terminated" {
 				active++
 			}
@@ -150,13 +146,13 @@ func (s *Server) createAgent(c *call) reply {
 	now := s.now()
 	w.ID, w.SessionID, w.Status, w.CreatedAt = newID("agt", now), sess.ID, "idle", timestamp(now)
 	a := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
-	s.st.agents[a.ID] = a
+	s.st.agents.put(a.ID, a)
 	s.provision(a)
 	return answer(http.StatusCreated, a.agentWire)
 }
 
 func (s *Server) getAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -174,7 +170,7 @@ func (s *Server) usable(a *agent) *apiError {
 	case "provisioning":
 		return errConflict("Agent " + a.ID + " is still provisioning.")
 	}
-	if e := s.checkSession(s.st.sessions[a.SessionID]); e != nil {
+	if e := s.checkSession(s.st.sessions.get(a.SessionID)); e != nil {
 		return e
 	}
 	return s.providerError(a.Compute.Provider)
@@ -190,7 +186,7 @@ func (s *Server) runAgentTask(c *call) reply {
 	if e := ck.err(); e != nil {
 		return failed(e)
 	}
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e == nil {
 		e = s.usable(a)
 	}
@@ -240,9 +236,7 @@ func (s *Server) runScript(a *agent, task string) {
 			return
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.endRun(a, task, Event{}, calls) // an empty script
+	s.locked(func() { s.endRun(a, task, Event{}, calls) }) // an empty script
 }
 
 // endRun makes the agent idle and records the run's usage; the caller
@@ -266,32 +260,34 @@ func (s *Server) endRun(a *agent, task string, final Event, calls int64) {
 // the run must stop: terminated or closing.
 func (s *Server) emitWhenRunnable(a *agent, ev Event, then func()) bool {
 	for {
-		s.mu.Lock()
-		switch a.Status {
-		case "terminated":
-			s.mu.Unlock()
-			return false
-		case "paused":
-			ch := a.changed
-			s.mu.Unlock()
-			select {
-			case <-ch:
-				continue
-			case <-s.ctx.Done():
-				return false
+		var paused <-chan struct{} // closed when the agent's status changes
+		terminated := false
+		s.locked(func() {
+			switch a.Status {
+			case "terminated":
+				terminated = true
+			case "paused":
+				paused = a.changed
+			default:
+				data, err := json.Marshal(ev.Data)
+				typ := ev.Type
+				if err != nil {
+					typ, data = "error", mustJSON(map[string]string{"code": "internal_error", "message": "scripted event: " + err.Error()})
+				}
+				a.log.add(typ, data, "")
+				if then != nil {
+					then()
+				}
 			}
+		})
+		if paused == nil {
+			return !terminated
 		}
-		data, err := json.Marshal(ev.Data)
-		typ := ev.Type
-		if err != nil {
-			typ, data = "error", mustJSON(map[string]string{"code": "internal_error", "message": "scripted event: " + err.Error()})
+		select {
+		case <-paused:
+		case <-s.ctx.Done():
+			return false
 		}
-		a.log.add(typ, data, "")
-		if then != nil {
-			then()
-		}
-		s.mu.Unlock()
-		return true
 	}
 }
 
@@ -309,7 +305,7 @@ func eventCost(ev Event) (int64, string) {
 }
 
 func (s *Server) pauseAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -323,7 +319,7 @@ func (s *Server) pauseAgent(c *call) reply {
 }
 
 func (s *Server) resumeAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -339,7 +335,7 @@ func (s *Server) resumeAgent(c *call) reply {
 }
 
 func (s *Server) terminateAgent(c *call) reply {
-	a, e := s.agentFor(c)
+	a, e := s.st.agents.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -355,14 +351,9 @@ func (s *Server) terminateAgent(c *call) reply {
 }
 
 func (s *Server) streamAgent(c *call) {
-	s.mu.Lock()
-	a, e := s.agentFor(c)
-	s.mu.Unlock()
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.agents, "id", func(a *agent) *eventLog { return a.log }); l != nil {
+		c.stream(l, false, nil, func(t string) bool { return t == "output" || t == "error" })
 	}
-	c.stream(a.log, false, nil, func(t string) bool { return t == "output" || t == "error" })
 }
 
 // ExecResult is what the fake's exec answers for a piece of code.
@@ -397,15 +388,14 @@ func (s *Server) execAgent(c *call) {
 	}
 	// The ExecFunc runs without the lock: it may take long, or call the server.
 	var sessionID, agentID string
-	e = withLock(s, func() *apiError {
-		a, e := s.agentFor(c)
-		if e == nil {
+	s.locked(func() {
+		var a *agent
+		if a, e = s.st.agents.find(c, "id"); e == nil {
 			e = s.usable(a)
 		}
 		if e == nil {
 			sessionID, agentID = a.SessionID, a.ID
 		}
-		return e
 	})
 	if e != nil {
 		c.fail(e)
@@ -418,16 +408,17 @@ func (s *Server) execAgent(c *call) {
 	}
 	res := fn(lang, code)
 	minutes := max(int64((res.Duration+time.Minute-1)/time.Minute), 1)
-	c.write(withLock(s, func() reply {
+	s.locked(func() {
 		s.recordUsage(usageRecord{at: s.now(), sessionID: sessionID, agentID: agentID,
 			computeMinutes: minutes, computeCost: minutes * s.cfg.computeRate})
-		if res.TimedOut {
-			return failed(&apiError{status: http.StatusGatewayTimeout, code: "timeout", message: "exec exceeded the 120-second timeout."})
-		}
-		return answer(http.StatusOK, map[string]any{
-			"stdout": res.Stdout, "stderr": res.Stderr, "exitCode": res.ExitCode, "durationMs": res.Duration.Milliseconds(),
-		})
-	}))
+	})
+	if res.TimedOut {
+		c.fail(&apiError{status: http.StatusGatewayTimeout, code: "timeout", message: "exec exceeded the 120-second timeout."})
+		return
+	}
+	c.json(http.StatusOK, map[string]any{
+		"stdout": res.Stdout, "stderr": res.Stderr, "exitCode": res.ExitCode, "durationMs": res.Duration.Milliseconds(),
+	})
 }
 
 // WithProvisionDelay makes new agents start in status "provisioning" and
@@ -446,10 +437,10 @@ func (s *Server) provision(a *agent) {
 		if !s.sleep(s.ctx, s.cfg.provisioning) {
 			return
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if a.Status == "provisioning" {
-			a.setStatus("idle")
-		}
+		s.locked(func() {
+			if a.Status == "provisioning" {
+				a.setStatus("idle")
+			}
+		})
 	})
 }

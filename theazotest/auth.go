@@ -26,40 +26,43 @@ func (s *Server) RestrictedKey(allow ...string) string {
 		}
 		info.allow = append(info.allow, newRouteMatcher(method, path))
 	}
-	s.keysMu.Lock()
-	s.keys[key] = info
-	s.keysMu.Unlock()
+	s.locked(func() { s.keys[key] = info })
 	return key
 }
 
 // RevokeKey makes key invalid: further calls with it answer 401.
 func (s *Server) RevokeKey(key string) {
-	s.keysMu.Lock()
-	delete(s.keys, key)
-	s.keysMu.Unlock()
+	s.locked(func() { delete(s.keys, key) })
 }
 
 // validKey reports whether r carries a valid key, whatever it may call.
 func (s *Server) validKey(r *http.Request) bool {
-	scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	s.keysMu.Lock()
-	defer s.keysMu.Unlock()
-	return strings.EqualFold(scheme, "Bearer") && s.keys[strings.TrimSpace(key)] != nil
+	_, ok := s.keyOf(r.Header.Get("Authorization"))
+	return ok
+}
+
+// keyOf returns what the key of an Authorization value may call, and
+// whether it is a Bearer key the server accepts.
+func (s *Server) keyOf(auth string) (info *keyInfo, ok bool) {
+	scheme, key, _ := strings.Cut(auth, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return nil, false
+	}
+	s.locked(func() { info, ok = s.keys[strings.TrimSpace(key)] })
+	return info, ok
 }
 
 // authorize checks the key, its permissions and the rate limit, answering
 // 401, 403 or 429 when one fails.
 func (s *Server) authorize(c *call) bool {
 	auth := c.r.Header.Get("Authorization")
-	scheme, key, _ := strings.Cut(auth, " ")
+	_, key, _ := strings.Cut(auth, " ")
 	if auth == "" {
 		c.fail(&apiError{status: 401, code: "unauthorized", message: "Missing API key. Pass it as a Bearer token in the Authorization header."})
 		return false
 	}
-	s.keysMu.Lock()
-	info, ok := s.keys[strings.TrimSpace(key)]
-	s.keysMu.Unlock()
-	if !strings.EqualFold(scheme, "Bearer") || !ok {
+	info, ok := s.keyOf(auth)
+	if !ok {
 		c.fail(&apiError{status: 401, code: "unauthorized", message: "Invalid API key."})
 		return false
 	}

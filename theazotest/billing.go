@@ -1,8 +1,9 @@
 package theazotest
 
 import (
+	"cmp"
 	"net/http"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -27,7 +28,7 @@ func (u usageRecord) cost() int64 { return u.computeCost + u.modelCost }
 // it reaches its compute limit. The caller holds s.mu.
 func (s *Server) recordUsage(u usageRecord) {
 	s.st.usage = append(s.st.usage, u)
-	sess := s.st.sessions[u.sessionID]
+	sess := s.st.sessions.get(u.sessionID)
 	if sess == nil {
 		return
 	}
@@ -83,6 +84,18 @@ func (s *Server) readPeriod(c *call, defaultFrom func(now time.Time) time.Time) 
 	return p, nil
 }
 
+// report is the handler of a billing report over the call's period (see
+// readPeriod), or of the period's 422.
+func (s *Server) report(defaultFrom func(now time.Time) time.Time, fn func(*call, period) reply) func(*call) reply {
+	return func(c *call) reply {
+		p, e := s.readPeriod(c, defaultFrom)
+		if e != nil {
+			return failed(e)
+		}
+		return fn(c, p)
+	}
+}
+
 func monthStart(now time.Time) time.Time {
 	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
@@ -124,14 +137,10 @@ func (s *Server) sum(p period, keep func(u usageRecord) bool) totals {
 	return t
 }
 
-func (s *Server) usageSummary(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) usageSummary(c *call, p period) reply {
 	t := s.sum(p, nil)
 	snapshots := 0
-	for _, a := range s.st.agents {
+	for a := range s.st.agents.all() {
 		if a.Status == "paused" {
 			snapshots++
 		}
@@ -146,11 +155,7 @@ func (s *Server) usageSummary(c *call) reply {
 	})
 }
 
-func (s *Server) billingUsage(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingUsage(c *call, p period) reply {
 	t := s.sum(p, nil)
 	return answer(http.StatusOK, map[string]any{
 		"period": p.wire(), "totalCost": usd(t.computeCost + t.modelCost),
@@ -162,15 +167,9 @@ func (s *Server) billingUsage(c *call) reply {
 type dailyCost struct {
 	Date string `json:"date"`
 	Cost money  `json:"cost"`
-
-	seq int64
 }
 
-func (s *Server) billingDaily(c *call) reply {
-	p, e := s.readPeriod(c, thirtyDaysAgo)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingDaily(c *call, p period) reply {
 	byDay := map[string]int64{}
 	for _, u := range s.st.usage {
 		if p.has(u.at) {
@@ -181,10 +180,10 @@ func (s *Server) billingDaily(c *call) reply {
 	day := time.Date(p.from.Year(), p.from.Month(), p.from.Day(), 0, 0, 0, 0, time.UTC)
 	for ; day.Before(p.until) && len(rows) < 3660; day = day.AddDate(0, 0, 1) {
 		d := day.Format(time.DateOnly)
-		rows = append(rows, dailyCost{Date: d, Cost: usd(byDay[d]), seq: int64(len(rows) + 1)})
+		rows = append(rows, dailyCost{Date: d, Cost: usd(byDay[d])})
 	}
 	// Pages of a month by default, so that long ranges page.
-	return listReply(c, "billing-daily", rows, func(d dailyCost) int64 { return d.seq }, 31)
+	return rowsReply(c, "billing-daily", rows, 31, maxLimit)
 }
 
 type userCost struct {
@@ -192,23 +191,17 @@ type userCost struct {
 	Cost     money  `json:"cost"`
 	Sessions int    `json:"sessions"`
 	Agents   int    `json:"agents"`
-
-	seq int64
 }
 
-func (s *Server) billingUsers(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingUsers(c *call, p period) reply {
 	users := map[string]bool{}
-	for _, sess := range s.st.sessionOrder {
+	for sess := range s.st.sessions.all() {
 		users[sess.UserID] = true
 	}
 	rows := []userCost{}
 	for user := range users {
 		t := s.sum(p, func(u usageRecord) bool {
-			sess := s.st.sessions[u.sessionID]
+			sess := s.st.sessions.get(u.sessionID)
 			return sess != nil && sess.UserID == user
 		})
 		if len(t.sessions) == 0 {
@@ -216,18 +209,8 @@ func (s *Server) billingUsers(c *call) reply {
 		}
 		rows = append(rows, userCost{UserID: user, Cost: usd(t.computeCost + t.modelCost), Sessions: len(t.sessions), Agents: len(t.agents)})
 	}
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if a.Cost.Amount != b.Cost.Amount {
-			return a.Cost.Amount > b.Cost.Amount
-		}
-		return a.UserID < b.UserID
-	})
-	for i := range rows {
-		rows[i].seq = int64(i + 1)
-	}
 	// limit is the page size: 50 users by default, at most 1000.
-	return listReplyUpTo(c, "billing-users", rows, func(u userCost) int64 { return u.seq }, 50, 1000)
+	return rankedReply(c, "billing-users", rows, func(u userCost) (int64, string) { return u.Cost.Amount, u.UserID }, 50, 1000)
 }
 
 type modelCost struct {
@@ -236,15 +219,9 @@ type modelCost struct {
 	InputTokens  int64  `json:"inputTokens"`
 	OutputTokens int64  `json:"outputTokens"`
 	Cost         money  `json:"cost"`
-
-	seq int64
 }
 
-func (s *Server) billingModels(c *call) reply {
-	p, e := s.readPeriod(c, monthStart)
-	if e != nil {
-		return failed(e)
-	}
+func (s *Server) billingModels(c *call, p period) reply {
 	byModel := map[string]*modelCost{}
 	for _, u := range s.st.usage {
 		if !p.has(u.at) || u.model == "" {
@@ -264,15 +241,27 @@ func (s *Server) billingModels(c *call) reply {
 	for _, m := range byModel {
 		rows = append(rows, *m)
 	}
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if a.Cost.Amount != b.Cost.Amount {
-			return a.Cost.Amount > b.Cost.Amount
-		}
-		return a.Model < b.Model
+	return rankedReply(c, "billing-models", rows, func(m modelCost) (int64, string) { return m.Cost.Amount, m.Model }, 50, maxLimit)
+}
+
+// rankedReply is the reply of a breakdown of costs: rows sorted by cost,
+// the largest first, ties by name, as key tells them, and paged in that
+// order.
+func rankedReply[T any](c *call, list string, rows []T, key func(T) (cost int64, name string), defaultLimit, most int) reply {
+	slices.SortFunc(rows, func(a, b T) int {
+		ca, na := key(a)
+		cb, nb := key(b)
+		return cmp.Or(cmp.Compare(cb, ca), cmp.Compare(na, nb))
 	})
-	for i := range rows {
-		rows[i].seq = int64(i + 1)
+	return rowsReply(c, list, rows, defaultLimit, most)
+}
+
+// rowsReply is the reply of a report computed anew for each call: rows are
+// numbered by their position for the list's cursors.
+func rowsReply[T any](c *call, list string, rows []T, defaultLimit, most int) reply {
+	seqs := make([]int64, len(rows))
+	for i := range seqs {
+		seqs[i] = int64(i + 1)
 	}
-	return listReply(c, "billing-models", rows, func(m modelCost) int64 { return m.seq }, 50)
+	return pageReply(c, list, rows, seqs, defaultLimit, most)
 }

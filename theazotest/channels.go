@@ -8,7 +8,7 @@ import (
 // channel is a Channel on the wire, plus its threads and stream.
 type channel struct {
 	channelWire
-	messages []message
+	messages table[message]
 	threads  map[string]bool
 	log      *eventLog
 }
@@ -20,8 +20,6 @@ type channelWire struct {
 	Instructions string         `json:"instructions,omitempty"`
 	Metadata     map[string]any `json:"metadata,omitempty"`
 	CreatedAt    timestamp      `json:"createdAt"`
-
-	seq int64
 }
 
 // message is a Message on the wire.
@@ -32,8 +30,6 @@ type message struct {
 	Role      string    `json:"role"`
 	Content   string    `json:"content"`
 	CreatedAt timestamp `json:"createdAt"`
-
-	seq int64
 }
 
 // ChatMessage is one message of a channel thread, as a ReplyFunc sees it.
@@ -77,25 +73,14 @@ func (s *Server) createChannel(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	w.ID, w.CreatedAt, w.seq = newID("ch", now), timestamp(now), s.st.next()
-	ch := &channel{channelWire: w, threads: map[string]bool{}, log: newEventLog()}
-	s.st.channels[ch.ID] = ch
-	s.st.channelOrder = append(s.st.channelOrder, ch)
+	w.ID, w.CreatedAt = newID("ch", now), timestamp(now)
+	ch := &channel{channelWire: w, messages: newTable[message]("message"), threads: map[string]bool{}, log: newEventLog()}
+	s.st.channels.put(ch.ID, ch)
 	return answer(http.StatusCreated, w)
 }
 
 func (s *Server) listChannels(c *call) reply {
-	items := make([]channelWire, len(s.st.channelOrder))
-	for i, ch := range s.st.channelOrder {
-		items[i] = ch.channelWire
-	}
-	return listReply(c, "channels", items, func(ch channelWire) int64 { return ch.seq }, 20)
-}
-
-// channelFor returns the channel of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) channelFor(c *call) (*channel, *apiError) {
-	return lookup(c, s.st.channels, "channel", "id")
+	return tableReply(c, &s.st.channels, "channels", 20, func(ch *channel) (channelWire, bool) { return ch.channelWire, true })
 }
 
 // sendMessage is public: it stores the user's message and the assistant's
@@ -116,27 +101,26 @@ func (s *Server) sendMessage(c *call) {
 	// The ReplyFunc runs without the lock: it may take long, or call the server.
 	var ch *channel
 	var thread []ChatMessage
-	e = withLock(s, func() *apiError {
-		var e *apiError
-		if ch, e = s.channelFor(c); e != nil {
-			return e
+	s.locked(func() {
+		if ch, e = s.st.channels.find(c, "id"); e != nil {
+			return
 		}
 		if threadID != "" && !ch.threads[threadID] {
-			return errNotFound("thread", threadID)
+			e = errNotFound("thread", threadID)
+			return
 		}
 		now := s.now()
 		if threadID == "" {
 			threadID = newID("thr", now)
 			ch.threads[threadID] = true
 		}
-		for _, m := range ch.messages {
+		for m := range ch.messages.all() {
 			if m.ThreadID == threadID {
 				thread = append(thread, ChatMessage{Role: m.Role, Content: m.Content})
 			}
 		}
 		thread = append(thread, ChatMessage{Role: "user", Content: content})
 		s.addMessage(ch, threadID, "user", content)
-		return nil
 	})
 	if e != nil {
 		c.fail(e)
@@ -148,7 +132,8 @@ func (s *Server) sendMessage(c *call) {
 		fn = DefaultReply
 	}
 	text := fn(ch.ID, threadID, thread)
-	m := withLock(s, func() message { return s.addMessage(ch, threadID, "assistant", text) })
+	var m message
+	s.locked(func() { m = s.addMessage(ch, threadID, "assistant", text) })
 	c.json(http.StatusOK, m)
 }
 
@@ -156,35 +141,26 @@ func (s *Server) sendMessage(c *call) {
 func (s *Server) addMessage(ch *channel, threadID, role, content string) message {
 	now := s.now()
 	m := message{ID: newID("msg", now), ChannelID: ch.ID, ThreadID: threadID, Role: role, Content: content,
-		CreatedAt: timestamp(now), seq: s.st.next()}
-	ch.messages = append(ch.messages, m)
+		CreatedAt: timestamp(now)}
+	ch.messages.put(m.ID, &m)
 	ch.log.add("message", mustJSON(m), threadID)
 	return m
 }
 
 func (s *Server) listMessages(c *call) reply {
 	threadID := c.r.URL.Query().Get("threadId")
-	ch, e := s.channelFor(c)
+	ch, e := s.st.channels.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
-	items := []message{}
-	for _, m := range ch.messages {
-		if threadID == "" || m.ThreadID == threadID {
-			items = append(items, m)
-		}
-	}
-	return listReply(c, "messages:"+ch.ID, items, func(m message) int64 { return m.seq }, 50)
+	return tableReply(c, &ch.messages, "messages:"+ch.ID, 50, func(m *message) (message, bool) {
+		return *m, threadID == "" || m.ThreadID == threadID
+	})
 }
 
 func (s *Server) streamChannel(c *call) {
 	threadID := c.r.URL.Query().Get("threadId")
-	s.mu.Lock()
-	ch, e := s.channelFor(c)
-	s.mu.Unlock()
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.channels, "id", func(ch *channel) *eventLog { return ch.log }); l != nil {
+		c.stream(l, false, func(ev sseEvent) bool { return threadID == "" || ev.thread == threadID }, nil)
 	}
-	c.stream(ch.log, false, func(ev sseEvent) bool { return threadID == "" || ev.thread == threadID }, nil)
 }

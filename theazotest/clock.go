@@ -2,7 +2,7 @@ package theazotest
 
 import (
 	"errors"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,17 +10,20 @@ import (
 // made without WithManualClock.
 var ErrNoManualClock = errors.New("theazotest: the server's clock is not manual (see WithManualClock)")
 
-// manualClock is a clock that moves only when told to.
+// manualClock is a clock that moves only when told to. It is read with or
+// without s.mu held (the server's now), hence atomic; it moves with s.mu
+// held, so that moves and the firings they cause come one at a time.
 type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
+	t atomic.Pointer[time.Time]
 }
 
-func (m *manualClock) now() time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.t
+func newManualClock(start time.Time) *manualClock {
+	m := &manualClock{}
+	m.t.Store(&start)
+	return m
 }
+
+func (m *manualClock) now() time.Time { return *m.t.Load() }
 
 // WithManualClock makes the server's clock stand at start and move only
 // when AdvanceClock or SetClock moves it. Schedules then fire as the clock
@@ -31,7 +34,7 @@ func (m *manualClock) now() time.Time {
 // checks every second for schedules whose time has come.
 func WithManualClock(start time.Time) Option {
 	return func(c *config) {
-		c.manual = &manualClock{t: start.UTC()}
+		c.manual = newManualClock(start.UTC())
 		c.now = c.manual.now
 	}
 }
@@ -64,17 +67,18 @@ func (s *Server) moveClock(next func(time.Time) time.Time) (time.Time, []Firing,
 	if m == nil {
 		return time.Time{}, nil, ErrNoManualClock
 	}
-	m.mu.Lock()
-	t := next(m.t)
+	var t time.Time
+	var fired []Firing
+	s.locked(func() {
+		if t = next(m.now()); !t.IsZero() {
+			m.t.Store(&t)
+			fired = s.fireDue()
+		}
+	})
 	if t.IsZero() {
-		m.mu.Unlock()
 		return time.Time{}, nil, errors.New("theazotest: the clock moves forward only")
 	}
-	m.t = t
-	m.mu.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return t, s.fireDue(), nil
+	return t, fired, nil
 }
 
 // watchSchedules fires due schedules every second, for clocks that move
@@ -87,9 +91,7 @@ func (s *Server) watchSchedules() {
 		case <-s.ctx.Done():
 			return
 		case <-tick.C:
-			s.mu.Lock()
-			s.fireDue()
-			s.mu.Unlock()
+			s.locked(func() { s.fireDue() })
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -58,40 +57,39 @@ type stepRule struct {
 	outcome StepOutcome
 }
 
-// scripts are the agent scripts and step outcomes set over the control API.
+// scripts are the agent scripts and step outcomes set over the control
+// API; s.mu guards them.
 type scripts struct {
-	mu    sync.Mutex
 	rules []scriptRule
 	steps []stepRule
 }
 
 // stepFor returns the outcome of the oldest control-API rule whose pattern
 // matches the step's name.
-func (s *Server) stepFor(name string) (StepOutcome, bool) {
-	s.scripts.mu.Lock()
-	defer s.scripts.mu.Unlock()
-	for _, r := range s.scripts.steps {
-		if ok, _ := path.Match(r.step, name); ok {
-			return r.outcome, true
+func (s *Server) stepFor(name string) (out StepOutcome, found bool) {
+	s.locked(func() {
+		for _, r := range s.scripts.steps {
+			if ok, _ := path.Match(r.step, name); ok {
+				out, found = r.outcome, true
+				return
+			}
 		}
-	}
-	return StepOutcome{}, false
+	})
+	return out, found
 }
 
 // scriptFor returns the events of the oldest control-API script whose
 // pattern matches task, or nil.
-func (s *Server) scriptFor(task string) []Event {
-	s.scripts.mu.Lock()
-	defer s.scripts.mu.Unlock()
-	for _, r := range s.scripts.rules {
-		if r.task == "" {
-			return r.events
+func (s *Server) scriptFor(task string) (events []Event) {
+	s.locked(func() {
+		for _, r := range s.scripts.rules {
+			if ok, _ := path.Match(r.task, task); ok || r.task == "" {
+				events = r.events
+				return
+			}
 		}
-		if ok, _ := path.Match(r.task, task); ok {
-			return r.events
-		}
-	}
-	return nil
+	})
+	return events
 }
 
 // serveControl answers a request under /_theazo/.
@@ -116,16 +114,12 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case "POST /agent-scripts":
 		c.write(s.controlScript(c))
 	case "DELETE /agent-scripts":
-		s.scripts.mu.Lock()
-		s.scripts.rules = nil
-		s.scripts.mu.Unlock()
+		s.locked(func() { s.scripts.rules = nil })
 		c.write(okReply())
 	case "POST /workflow-steps":
 		c.write(s.controlStep(c))
 	case "DELETE /workflow-steps":
-		s.scripts.mu.Lock()
-		s.scripts.steps = nil
-		s.scripts.mu.Unlock()
+		s.locked(func() { s.scripts.steps = nil })
 		c.write(okReply())
 	case "GET /requests":
 		c.write(s.controlRequests(c))
@@ -162,6 +156,15 @@ func duration(ck *checker, o obj, key string) time.Duration {
 		ck.add(key, "must be a duration like \"250ms\" or \"2s\"")
 	}
 	return d
+}
+
+// readPattern reads an optional path.Match pattern of a control body.
+func readPattern(ck *checker, o obj, key string) string {
+	p := ck.str(o, "", key, false)
+	if _, err := path.Match(p, ""); err != nil {
+		ck.add(key, "is not a valid pattern")
+	}
+	return p
 }
 
 // controlFault injects the fault of a JSON body.
@@ -213,10 +216,7 @@ func (s *Server) controlScript(c *call) reply {
 		return failed(e)
 	}
 	ck := &checker{}
-	rule := scriptRule{task: ck.str(o, "", "task", false)}
-	if _, err := path.Match(rule.task, ""); err != nil {
-		ck.add("task", "is not a valid pattern")
-	}
+	rule := scriptRule{task: readPattern(ck, o, "task")}
 	if v, ok := ck.get(o, "", "events", false); ok {
 		arr, isArr := v.([]any)
 		if !isArr {
@@ -256,9 +256,7 @@ func (s *Server) controlScript(c *call) reply {
 	if len(rule.events) == 0 {
 		return failed(errInvalid("events", "give events, an output or an error"))
 	}
-	s.scripts.mu.Lock()
-	s.scripts.rules = append(s.scripts.rules, rule)
-	s.scripts.mu.Unlock()
+	s.locked(func() { s.scripts.rules = append(s.scripts.rules, rule) })
 	return answer(http.StatusCreated, map[string]any{"ok": true})
 }
 
@@ -269,12 +267,9 @@ func (s *Server) controlStep(c *call) reply {
 		return failed(e)
 	}
 	ck := &checker{}
-	rule := stepRule{step: ck.str(o, "", "step", false)}
+	rule := stepRule{step: readPattern(ck, o, "step")}
 	if rule.step == "" {
 		rule.step = "*"
-	}
-	if _, err := path.Match(rule.step, ""); err != nil {
-		ck.add("step", "is not a valid pattern")
 	}
 	rule.outcome.Output = o["output"]
 	rule.outcome.Cost, _ = ck.integer(o, "", "cost", false, 0)
@@ -284,9 +279,7 @@ func (s *Server) controlStep(c *call) reply {
 	if e := ck.err(); e != nil {
 		return failed(e)
 	}
-	s.scripts.mu.Lock()
-	s.scripts.steps = append(s.scripts.steps, rule)
-	s.scripts.mu.Unlock()
+	s.locked(func() { s.scripts.steps = append(s.scripts.steps, rule) })
 	return answer(http.StatusCreated, map[string]any{"ok": true})
 }
 

@@ -18,8 +18,6 @@ type definition struct {
 	Archived     bool           `json:"archived"`
 	CreatedAt    timestamp      `json:"createdAt"`
 	UpdatedAt    timestamp      `json:"updatedAt"`
-
-	seq int64
 }
 
 type defModel struct {
@@ -70,9 +68,8 @@ func (s *Server) createDefinition(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	d.ID, d.CreatedAt, d.UpdatedAt, d.seq = newID("adef", now), timestamp(now), timestamp(now), s.st.next()
-	s.st.defs[d.ID] = d
-	s.st.defOrder = append(s.st.defOrder, d)
+	d.ID, d.CreatedAt, d.UpdatedAt = newID("adef", now), timestamp(now), timestamp(now)
+	s.st.defs.put(d.ID, d)
 	return answer(http.StatusCreated, *d)
 }
 
@@ -85,23 +82,11 @@ func (s *Server) listDefinitions(c *call) reply {
 		}
 		all = b
 	}
-	items := []definition{}
-	for _, d := range s.st.defOrder {
-		if all || !d.Archived {
-			items = append(items, *d)
-		}
-	}
-	return listReply(c, "agent-definitions", items, func(d definition) int64 { return d.seq }, 20)
-}
-
-// definitionFor returns the agent definition of the call's {id} or its 404;
-// the caller holds s.mu.
-func (s *Server) definitionFor(c *call) (*definition, *apiError) {
-	return lookup(c, s.st.defs, "agent definition", "id")
+	return tableReply(c, &s.st.defs, "agent-definitions", 20, func(d *definition) (definition, bool) { return *d, all || !d.Archived })
 }
 
 func (s *Server) getDefinition(c *call) reply {
-	return itemReply(c, s.st.defs, "agent definition", "id")
+	return itemReply(c, &s.st.defs, "id")
 }
 
 // updateDefinition stores a new version with the fields given.
@@ -110,7 +95,7 @@ func (s *Server) updateDefinition(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
-	d, e := s.definitionFor(c)
+	d, e := s.st.defs.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -130,7 +115,7 @@ func (s *Server) updateDefinition(c *call) reply {
 }
 
 func (s *Server) archiveDefinition(c *call) reply {
-	d, e := s.definitionFor(c)
+	d, e := s.st.defs.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -144,7 +129,7 @@ func (s *Server) usableDefinition(ck *checker, field, id string) *definition {
 	if id == "" {
 		return nil
 	}
-	d := s.st.defs[id]
+	d := s.st.defs.get(id)
 	switch {
 	case d == nil:
 		ck.add(field, "names no agent definition")
@@ -152,4 +137,13 @@ func (s *Server) usableDefinition(ck *checker, field, id string) *definition {
 		ck.add(field, "names an archived agent definition")
 	}
 	return d
+}
+
+// modelOf is the model of the agents of a definition: its model's id, or
+// the default model; the caller holds s.mu.
+func (s *Server) modelOf(definitionID string) string {
+	if d := s.st.defs.get(definitionID); d != nil && d.Model != nil && d.Model.ID != "" {
+		return d.Model.ID
+	}
+	return defaultModel
 }

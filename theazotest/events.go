@@ -69,8 +69,12 @@ type sseEvent struct {
 // eventLog is the buffered history of one stream source (an agent, a
 // workflow run, a fleet, a channel). Ids are positions: 1, 2, 3, …, so a
 // Last-Event-ID of n resumes with event n+1.
+//
+// A log has a lock of its own, not the server's: background runs append to
+// it both with and without s.mu held, and streams read it without taking
+// s.mu, so that a stream never waits on the store.
 type eventLog struct {
-	mu     sync.Mutex
+	mu     sync.Mutex // guards the fields below
 	events []sseEvent
 	wake   chan struct{} // closed and replaced whenever something changes
 	done   bool          // no event will follow
@@ -117,6 +121,24 @@ func (l *eventLog) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.events)
+}
+
+// logOf returns the event log (as log finds it) of the item of t that the
+// call's path parameter param names, or answers the call with its 404 and
+// returns nil.
+func logOf[T any](c *call, t *table[T], param string, log func(*T) *eventLog) *eventLog {
+	var l *eventLog
+	var e *apiError
+	c.s.locked(func() {
+		var v *T
+		if v, e = t.find(c, param); e == nil {
+			l = log(v)
+		}
+	})
+	if e != nil {
+		c.fail(e)
+	}
+	return l
 }
 
 // stream answers the call with the log's events as Server-Sent Events, each

@@ -58,36 +58,34 @@ func (s *Server) InjectFault(f Fault) {
 	if n == 0 {
 		n = 1
 	}
-	s.faultMu.Lock()
-	s.faults = append(s.faults, &faultState{Fault: f, match: newRouteMatcher(f.Method, f.Path), remaining: n})
-	s.faultMu.Unlock()
+	fs := &faultState{Fault: f, match: newRouteMatcher(f.Method, f.Path), remaining: n}
+	s.locked(func() { s.faults = append(s.faults, fs) })
 }
 
 // ClearFaults removes every fault not yet used up.
 func (s *Server) ClearFaults() {
-	s.faultMu.Lock()
-	s.faults = nil
-	s.faultMu.Unlock()
+	s.locked(func() { s.faults = nil })
 }
 
 // takeFault returns the fault that applies to a request, if any, and counts it.
-func (s *Server) takeFault(method, path string) *Fault {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	for i, f := range s.faults {
-		if !f.match.match(method, path) {
-			continue
-		}
-		if f.remaining > 0 {
-			f.remaining--
-			if f.remaining == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+func (s *Server) takeFault(method, path string) (out *Fault) {
+	s.locked(func() {
+		for i, f := range s.faults {
+			if !f.match.match(method, path) {
+				continue
 			}
+			if f.remaining > 0 {
+				f.remaining--
+				if f.remaining == 0 {
+					s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+				}
+			}
+			fault := f.Fault
+			out = &fault
+			return
 		}
-		out := f.Fault
-		return &out
-	}
-	return nil
+	})
+	return out
 }
 
 // hangUpMidBody handles the request in full, then sends only the first half

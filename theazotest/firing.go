@@ -39,10 +39,9 @@ type Firing struct {
 }
 
 // Firings returns the schedule and trigger firings so far, oldest first.
-func (s *Server) Firings() []Firing {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Firing(nil), s.st.firings...)
+func (s *Server) Firings() (out []Firing) {
+	s.locked(func() { out = append([]Firing(nil), s.st.firings...) })
+	return out
 }
 
 // fireDue fires each active schedule whose next run is due, once however
@@ -51,7 +50,7 @@ func (s *Server) Firings() []Firing {
 func (s *Server) fireDue() []Firing {
 	now := s.now()
 	var fired []Firing
-	for _, sc := range s.st.scheduleOrder {
+	for sc := range s.st.schedules.all() {
 		if sc.Status != "active" || sc.NextRunAt == nil || now.Before(time.Time(*sc.NextRunAt)) {
 			continue
 		}
@@ -101,11 +100,11 @@ func (s *Server) runAction(a action, payload json.RawMessage, f *Firing) {
 		ag := &agent{agentWire: w, log: newEventLog(), changed: make(chan struct{})}
 		ag.Status = "running"
 		ag.running = true
-		s.st.agents[ag.ID] = ag
+		s.st.agents.put(ag.ID, ag)
 		f.SessionID, f.AgentID = sess.ID, ag.ID
 		s.goBackground(func() { s.runScript(ag, task) })
 	case "workflow-run":
-		wf := s.st.workflows[str("workflowId")]
+		wf := s.st.workflows.get(str("workflowId"))
 		if wf == nil {
 			f.Error = "No workflow with id " + str("workflowId") + "."
 			return

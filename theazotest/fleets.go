@@ -24,8 +24,6 @@ type fleetWire struct {
 	Failed       int64     `json:"failed"`
 	TotalCost    money     `json:"totalCost"`
 	CreatedAt    timestamp `json:"createdAt"`
-
-	seq int64
 }
 
 // TaskOutcome is what one fleet task produced.
@@ -72,7 +70,7 @@ func (s *Server) createFleet(c *call) reply {
 	if n, ok := ck.integer(o, "", "concurrency", false, 1); ok {
 		w.Concurrency = n
 	}
-	sess := s.st.sessions[w.SessionID]
+	sess := s.st.sessions.get(w.SessionID)
 	if w.SessionID != "" && sess == nil {
 		ck.add("sessionId", "names no session")
 	}
@@ -84,14 +82,10 @@ func (s *Server) createFleet(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	w.ID, w.CreatedAt, w.seq = newID("flt", now), timestamp(now), s.st.next()
+	w.ID, w.CreatedAt = newID("flt", now), timestamp(now)
 	f := &fleet{fleetWire: w, log: newEventLog()}
-	s.st.fleets[f.ID] = f
-	s.st.fleetOrder = append(s.st.fleetOrder, f)
-	model := defaultModel
-	if d := s.st.defs[w.DefinitionID]; d != nil && d.Model != nil && d.Model.ID != "" {
-		model = d.Model.ID
-	}
+	s.st.fleets.put(f.ID, f)
+	model := s.modelOf(w.DefinitionID)
 	s.goBackground(func() { s.executeFleet(f, model) })
 	return answer(http.StatusCreated, f.fleetWire)
 }
@@ -118,9 +112,8 @@ func (s *Server) executeFleet(f *fleet, model string) {
 	}
 feed:
 	for i := range f.Tasks {
-		s.mu.Lock()
-		cancelled := f.Status != "running"
-		s.mu.Unlock()
+		cancelled := false
+		s.locked(func() { cancelled = f.Status != "running" })
 		if cancelled {
 			break
 		}
@@ -135,19 +128,20 @@ feed:
 	if s.ctx.Err() != nil {
 		return
 	}
-	s.mu.Lock()
-	end := map[string]any{"completed": f.Completed, "failed": f.Failed, "totalCost": f.TotalCost}
+	var end map[string]any
 	typ := "fleet:complete"
-	switch {
-	case f.Status == "cancelled":
-		typ, end["message"] = "fleet:failed", "The fleet was cancelled."
-	case f.Completed == 0 && f.Failed > 0:
-		f.Status = "failed"
-		typ, end["message"] = "fleet:failed", "Every task failed."
-	default:
-		f.Status = "completed"
-	}
-	s.mu.Unlock()
+	s.locked(func() {
+		end = map[string]any{"completed": f.Completed, "failed": f.Failed, "totalCost": f.TotalCost}
+		switch {
+		case f.Status == "cancelled":
+			typ, end["message"] = "fleet:failed", "The fleet was cancelled."
+		case f.Completed == 0 && f.Failed > 0:
+			f.Status = "failed"
+			typ, end["message"] = "fleet:failed", "Every task failed."
+		default:
+			f.Status = "completed"
+		}
+	})
 	emit(typ, end)
 }
 
@@ -156,17 +150,20 @@ func (s *Server) fleetTask(f *fleet, i int, model string, fn TaskFunc, emit func
 	if !s.sleep(s.ctx, s.cfg.eventDelay) {
 		return
 	}
-	s.mu.Lock()
-	if f.Status != "running" {
-		s.mu.Unlock()
-		return
+	var a *agent
+	s.locked(func() {
+		if f.Status != "running" {
+			return
+		}
+		now := s.now()
+		a = &agent{agentWire: agentWire{ID: newID("agt", now), SessionID: f.SessionID, Status: "running",
+			Compute: &compute{Provider: s.defaultProvider()}, Model: &modelRef{ID: model}, Instructions: f.Instructions,
+			Timeout: 300, CreatedAt: timestamp(now)}, log: newEventLog(), changed: make(chan struct{})}
+		s.st.agents.put(a.ID, a)
+	})
+	if a == nil {
+		return // cancelled
 	}
-	now := s.now()
-	a := &agent{agentWire: agentWire{ID: newID("agt", now), SessionID: f.SessionID, Status: "running",
-		Compute: &compute{Provider: s.defaultProvider()}, Model: &modelRef{ID: model}, Instructions: f.Instructions,
-		Timeout: 300, CreatedAt: timestamp(now)}, log: newEventLog(), changed: make(chan struct{})}
-	s.st.agents[a.ID] = a
-	s.mu.Unlock()
 	emit("agent:start", map[string]any{"agentId": a.ID, "index": i, "task": f.Tasks[i]})
 
 	res := protect(func(v any) TaskOutcome {
@@ -176,38 +173,31 @@ func (s *Server) fleetTask(f *fleet, i int, model string, fn TaskFunc, emit func
 		return
 	}
 	cost := max(res.Cost, 0)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a.setStatus("terminated")
-	a.log.finish()
-	comp := min(cost, s.cfg.computeRate)
-	s.recordUsage(usageRecord{at: s.now(), sessionID: f.SessionID, agentID: a.ID, model: model, calls: 1,
-		inputTokens: 300 + 4*int64(len(f.Tasks[i])), outputTokens: 100 + int64(len(res.Output))/4,
-		computeMinutes: 1, computeCost: comp, modelCost: cost - comp})
-	f.TotalCost = usd(f.TotalCost.Amount + cost)
-	if res.Error != "" {
-		f.Failed++
-		emit("agent:failed", map[string]any{"agentId": a.ID, "index": i, "message": res.Error})
-		return
-	}
-	f.Completed++
-	emit("agent:complete", map[string]any{"agentId": a.ID, "index": i, "output": res.Output, "cost": usd(cost)})
+	// The fleet's counts and the task's event change together.
+	s.locked(func() {
+		a.setStatus("terminated")
+		a.log.finish()
+		comp := min(cost, s.cfg.computeRate)
+		s.recordUsage(usageRecord{at: s.now(), sessionID: f.SessionID, agentID: a.ID, model: model, calls: 1,
+			inputTokens: 300 + 4*int64(len(f.Tasks[i])), outputTokens: 100 + int64(len(res.Output))/4,
+			computeMinutes: 1, computeCost: comp, modelCost: cost - comp})
+		f.TotalCost = usd(f.TotalCost.Amount + cost)
+		if res.Error != "" {
+			f.Failed++
+			emit("agent:failed", map[string]any{"agentId": a.ID, "index": i, "message": res.Error})
+			return
+		}
+		f.Completed++
+		emit("agent:complete", map[string]any{"agentId": a.ID, "index": i, "output": res.Output, "cost": usd(cost)})
+	})
 }
 
 func (s *Server) listFleets(c *call) reply {
-	items := make([]fleetWire, len(s.st.fleetOrder))
-	for i, f := range s.st.fleetOrder {
-		items[i] = f.fleetWire
-	}
-	return listReply(c, "fleets", items, func(f fleetWire) int64 { return f.seq }, 20)
+	return tableReply(c, &s.st.fleets, "fleets", 20, func(f *fleet) (fleetWire, bool) { return f.fleetWire, true })
 }
 
-// fleetFor returns the fleet of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) fleetFor(c *call) (*fleet, *apiError) { return lookup(c, s.st.fleets, "fleet", "id") }
-
 func (s *Server) getFleet(c *call) reply {
-	f, e := s.fleetFor(c)
+	f, e := s.st.fleets.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -215,7 +205,7 @@ func (s *Server) getFleet(c *call) reply {
 }
 
 func (s *Server) cancelFleet(c *call) reply {
-	f, e := s.fleetFor(c)
+	f, e := s.st.fleets.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -227,12 +217,7 @@ func (s *Server) cancelFleet(c *call) reply {
 }
 
 func (s *Server) streamFleet(c *call) {
-	s.mu.Lock()
-	f, e := s.fleetFor(c)
-	s.mu.Unlock()
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.fleets, "id", func(f *fleet) *eventLog { return f.log }); l != nil {
+		c.stream(l, true, nil, func(t string) bool { return t == "fleet:complete" || t == "fleet:failed" })
 	}
-	c.stream(f.log, true, nil, func(t string) bool { return t == "fleet:complete" || t == "fleet:failed" })
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/theazo/theazo-go"
 	"github.com/theazo/theazo-go/theazotest"
 )
 
@@ -226,4 +227,10 @@ func types(evs []event) []string {
 func eventually(t *testing.T, cond func() bool, msg string) {
 	t.Helper()
 	require.Eventually(t, cond, 2*time.Second, 5*time.Millisecond, msg)
+}
+
+// sign is the X-Theazo-Signature value of body under a trigger's signing
+// secret.
+func sign(secret string, body []byte) string {
+	return theazo.SignTriggerPayload(theazo.Secret(secret), body)
 }

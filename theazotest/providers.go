@@ -8,9 +8,7 @@ import (
 // "docker", "webhook"): while down, creating an agent on it, and running or
 // exec on its agents, answer 502 provider_error.
 func (s *Server) SetProviderDown(provider string, down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st.providersDown[provider] = down
+	s.locked(func() { s.st.providersDown[provider] = down })
 }
 
 // providerError is the 502 of a provider that is down; the caller holds s.mu.
@@ -29,14 +27,12 @@ type provider struct {
 	IsDefault bool      `json:"isDefault"`
 	Status    string    `json:"status"`
 	CreatedAt timestamp `json:"createdAt"`
-
-	seq int64
 }
 
 // defaultProvider names the provider of agents created without one; the
 // caller holds s.mu.
 func (s *Server) defaultProvider() string {
-	for _, p := range s.st.providers {
+	for p := range s.st.providers.all() {
 		if p.IsDefault {
 			return p.Provider
 		}
@@ -47,11 +43,7 @@ func (s *Server) defaultProvider() string {
 // listProviders pages like every list: the reference's example shows one
 // page, without nextCursor.
 func (s *Server) listProviders(c *call) reply {
-	items := []provider{}
-	for _, p := range s.st.providers {
-		items = append(items, *p)
-	}
-	return listReply(c, "providers", items, func(p provider) int64 { return p.seq }, 20)
+	return tableReply(c, &s.st.providers, "providers", 20, copied)
 }
 
 func (s *Server) createProvider(c *call) reply {
@@ -69,19 +61,14 @@ func (s *Server) createProvider(c *call) reply {
 	if e := ck.err(); e != nil {
 		return failed(e)
 	}
-	status := http.StatusCreated
-	var p *provider
-	for _, q := range s.st.providers {
-		if q.Provider == name {
-			p, status = q, http.StatusOK // configured again: new credentials
-		}
-	}
+	status := http.StatusOK // configured again: new credentials
+	p := s.st.providers.get(name)
 	if p == nil {
-		p = &provider{Provider: name, Status: "active", CreatedAt: timestamp(s.now()), seq: s.st.next()}
-		s.st.providers = append(s.st.providers, p)
+		status, p = http.StatusCreated, &provider{Provider: name, Status: "active", CreatedAt: timestamp(s.now())}
+		s.st.providers.put(name, p)
 	}
 	if isDefault {
-		for _, q := range s.st.providers {
+		for q := range s.st.providers.all() {
 			q.IsDefault = false
 		}
 	}
@@ -91,20 +78,14 @@ func (s *Server) createProvider(c *call) reply {
 
 func (s *Server) deleteProvider(c *call) reply {
 	name := c.r.PathValue("provider")
-	idx := -1
-	for i, p := range s.st.providers {
-		if p.Provider == name {
-			idx = i
-		}
-	}
-	if idx < 0 {
+	if s.st.providers.get(name) == nil {
 		return failed(&apiError{status: 404, code: "not_found", message: "Provider " + name + " is not configured."})
 	}
-	for _, a := range s.st.agents {
+	for a := range s.st.agents.all() {
 		if a.Status != "terminated" && a.Compute != nil && a.Compute.Provider == name {
 			return failed(errConflict("Provider " + name + " has active agents; terminate them first."))
 		}
 	}
-	s.st.providers = append(s.st.providers[:idx:idx], s.st.providers[idx+1:]...)
+	s.st.providers.delete(name)
 	return okReply()
 }

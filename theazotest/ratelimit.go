@@ -13,9 +13,13 @@ type rateLimit struct {
 
 // allowRate counts a request of key and reports whether it is within the
 // limit; when not, how long until it would be.
-func (s *Server) allowRate(key string) (time.Duration, bool) {
-	s.rateMu.Lock()
-	defer s.rateMu.Unlock()
+func (s *Server) allowRate(key string) (wait time.Duration, ok bool) {
+	s.locked(func() { wait, ok = s.countRate(key) })
+	return wait, ok
+}
+
+// countRate is allowRate; the caller holds s.mu.
+func (s *Server) countRate(key string) (time.Duration, bool) {
 	if s.rate.limit <= 0 || s.rate.window <= 0 {
 		return 0, true
 	}
@@ -49,8 +53,8 @@ func rateLimitedError(wait time.Duration) *apiError {
 // SetRateLimit changes the rate limit while the server runs: at most limit
 // requests per key in any window. A limit of zero or less turns it off.
 func (s *Server) SetRateLimit(limit int, window time.Duration) {
-	s.rateMu.Lock()
-	s.rate = rateLimit{limit: limit, window: window}
-	s.rateSeen = map[string][]time.Time{}
-	s.rateMu.Unlock()
+	s.locked(func() {
+		s.rate = rateLimit{limit: limit, window: window}
+		s.rateSeen = map[string][]time.Time{}
+	})
 }

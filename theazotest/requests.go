@@ -58,25 +58,24 @@ type requestLog struct {
 // Requests returns a copy of the requests kept (see WithRequestHistory),
 // oldest first.
 func (s *Server) Requests() []Request {
-	s.reqMu.Lock()
-	defer s.reqMu.Unlock()
-	n := min(s.reqs.total, int64(s.history()))
-	out := make([]Request, 0, n)
-	for seq := s.reqs.total - n; seq < s.reqs.total; seq++ {
-		r := s.reqs.buf[seq%int64(len(s.reqs.buf))]
-		r.Header = r.Header.Clone()
-		r.Query = cloneValues(r.Query)
-		r.Body = bytes.Clone(r.Body)
-		out = append(out, r)
-	}
+	var out []Request
+	s.locked(func() {
+		n := min(s.reqs.total, int64(s.history()))
+		out = make([]Request, 0, n)
+		for seq := s.reqs.total - n; seq < s.reqs.total; seq++ {
+			r := s.reqs.buf[seq%int64(len(s.reqs.buf))]
+			r.Header = r.Header.Clone()
+			r.Query = cloneValues(r.Query)
+			r.Body = bytes.Clone(r.Body)
+			out = append(out, r)
+		}
+	})
 	return out
 }
 
 // ResetRequests forgets the requests received so far.
 func (s *Server) ResetRequests() {
-	s.reqMu.Lock()
-	s.reqs = requestLog{}
-	s.reqMu.Unlock()
+	s.locked(func() { s.reqs = requestLog{} })
 }
 
 // history is the number of requests kept.
@@ -120,50 +119,42 @@ func requestOf(r *http.Request, reqID string) Request {
 }
 
 // record logs a request, without its body, and returns its number.
-func (s *Server) record(r *http.Request, reqID string) int64 {
+func (s *Server) record(r *http.Request, reqID string) (seq int64) {
 	req := requestOf(r, reqID)
-	s.reqMu.Lock()
-	defer s.reqMu.Unlock()
-	req.Time = time.Now()
-	if s.reqs.buf == nil {
-		s.reqs.buf = make([]Request, 0, min(s.history(), 64))
-	}
-	seq := s.reqs.total
-	if len(s.reqs.buf) < s.history() {
-		s.reqs.buf = append(s.reqs.buf, req)
-	} else {
-		s.reqs.buf[seq%int64(len(s.reqs.buf))] = req
-	}
-	s.reqs.total++
+	s.locked(func() {
+		req.Time = time.Now()
+		if s.reqs.buf == nil {
+			s.reqs.buf = make([]Request, 0, min(s.history(), 64))
+		}
+		seq = s.reqs.total
+		if len(s.reqs.buf) < s.history() {
+			s.reqs.buf = append(s.reqs.buf, req)
+		} else {
+			s.reqs.buf[seq%int64(len(s.reqs.buf))] = req
+		}
+		s.reqs.total++
+	})
 	return seq
 }
 
-// entry returns the kept request number seq, or nil if it was forgotten;
-// the caller holds s.reqMu.
-func (s *Server) entry(seq int64) *Request {
-	if seq < s.reqs.total-int64(len(s.reqs.buf)) || seq >= s.reqs.total {
-		return nil
-	}
-	return &s.reqs.buf[seq%int64(len(s.reqs.buf))]
+// update changes the kept request number seq with fn, unless it was
+// forgotten.
+func (s *Server) update(seq int64, fn func(*Request)) {
+	s.locked(func() {
+		if seq >= s.reqs.total-int64(len(s.reqs.buf)) && seq < s.reqs.total {
+			fn(&s.reqs.buf[seq%int64(len(s.reqs.buf))])
+		}
+	})
 }
 
 func (s *Server) setStatus(seq int64, status int) {
-	s.reqMu.Lock()
-	defer s.reqMu.Unlock()
-	if e := s.entry(seq); e != nil {
-		e.Status = status
-	}
+	s.update(seq, func(r *Request) { r.Status = status })
 }
 
 // setBody keeps the body of request seq, unless bodies are not kept.
 func (s *Server) setBody(seq int64, body []byte) {
-	if s.cfg.noBodies {
-		return
-	}
-	s.reqMu.Lock()
-	defer s.reqMu.Unlock()
-	if e := s.entry(seq); e != nil {
-		e.Body = body
+	if !s.cfg.noBodies {
+		s.update(seq, func(r *Request) { r.Body = body })
 	}
 }
 

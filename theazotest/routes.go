@@ -5,15 +5,16 @@ import (
 	"strings"
 )
 
-// routes registers every endpoint of the API. Handlers wrapped in locked
-// run with s.mu held and return their reply; the others (streams, and
-// those that call a scripted function) take the lock themselves.
+// routes registers every endpoint of the API: with handle, those that run
+// with s.mu held and return their reply; with handleUnlocked, those that
+// answer on their own and take the lock for what they read or change
+// (streams, and those that call a function of the test's).
 func (s *Server) routes() {
 	const public = true
-	s.handle("POST /sessions", !public, s.locked(s.createSession))
+	s.handle("POST /sessions", !public, s.createSession)
 	// POST /sessions/by-user/{userId} and POST /sessions/{id}/agents overlap
 	// ("/sessions/by-user/agents"); by-user wins, as in the API's path order.
-	s.handle("POST /sessions/{id}/{sub}", !public, s.locked(func(c *call) reply {
+	s.handle("POST /sessions/{id}/{sub}", !public, func(c *call) reply {
 		switch id, sub := c.r.PathValue("id"), c.r.PathValue("sub"); {
 		case id == "by-user":
 			c.r.SetPathValue("userId", sub)
@@ -23,70 +24,70 @@ func (s *Server) routes() {
 		default:
 			return failed(&apiError{status: 404, code: "not_found", message: "No route POST " + c.r.URL.Path + "."})
 		}
-	}))
-	s.handle("GET /sessions", !public, s.locked(s.listSessions))
+	})
+	s.handle("GET /sessions", !public, s.listSessions)
 
-	s.handle("GET /agents/{id}", !public, s.locked(s.getAgent))
-	s.handle("POST /agents/{id}/run", !public, s.locked(s.runAgentTask))
-	s.handle("POST /agents/{id}/exec", !public, s.execAgent)
-	s.handle("GET /agents/{id}/stream", !public, s.streamAgent)
-	s.handle("POST /agents/{id}/pause", !public, s.locked(s.pauseAgent))
-	s.handle("POST /agents/{id}/resume", !public, s.locked(s.resumeAgent))
-	s.handle("POST /agents/{id}/terminate", !public, s.locked(s.terminateAgent))
+	s.handle("GET /agents/{id}", !public, s.getAgent)
+	s.handle("POST /agents/{id}/run", !public, s.runAgentTask)
+	s.handleUnlocked("POST /agents/{id}/exec", !public, s.execAgent)
+	s.handleUnlocked("GET /agents/{id}/stream", !public, s.streamAgent)
+	s.handle("POST /agents/{id}/pause", !public, s.pauseAgent)
+	s.handle("POST /agents/{id}/resume", !public, s.resumeAgent)
+	s.handle("POST /agents/{id}/terminate", !public, s.terminateAgent)
 
-	s.handle("GET /usage/summary", !public, s.locked(s.usageSummary))
-	s.handle("GET /billing/usage", !public, s.locked(s.billingUsage))
-	s.handle("GET /billing/usage/daily", !public, s.locked(s.billingDaily))
-	s.handle("GET /billing/usage/users", !public, s.locked(s.billingUsers))
-	s.handle("GET /billing/usage/models", !public, s.locked(s.billingModels))
+	s.handle("GET /usage/summary", !public, s.report(monthStart, s.usageSummary))
+	s.handle("GET /billing/usage", !public, s.report(monthStart, s.billingUsage))
+	s.handle("GET /billing/usage/daily", !public, s.report(thirtyDaysAgo, s.billingDaily))
+	s.handle("GET /billing/usage/users", !public, s.report(monthStart, s.billingUsers))
+	s.handle("GET /billing/usage/models", !public, s.report(monthStart, s.billingModels))
 
-	s.handle("GET /providers", !public, s.locked(s.listProviders))
-	s.handle("POST /providers", !public, s.locked(s.createProvider))
-	s.handle("DELETE /providers/{provider}", !public, s.locked(s.deleteProvider))
+	s.handle("GET /providers", !public, s.listProviders)
+	s.handle("POST /providers", !public, s.createProvider)
+	s.handle("DELETE /providers/{provider}", !public, s.deleteProvider)
 
-	s.handle("POST /secrets", !public, s.locked(s.setSecret))
-	s.handle("GET /secrets", !public, s.locked(s.listSecrets))
-	s.handle("DELETE /secrets/{name}", !public, s.locked(s.deleteSecret))
+	s.handle("POST /secrets", !public, s.setSecret)
+	s.handle("GET /secrets", !public, s.listSecrets)
+	s.handle("DELETE /secrets/{name}", !public, s.deleteSecret)
 
-	s.handle("POST /agent-definitions", !public, s.locked(s.createDefinition))
-	s.handle("GET /agent-definitions", !public, s.locked(s.listDefinitions))
-	s.handle("GET /agent-definitions/{id}", !public, s.locked(s.getDefinition))
-	s.handle("PUT /agent-definitions/{id}", !public, s.locked(s.updateDefinition))
-	s.handle("DELETE /agent-definitions/{id}", !public, s.locked(s.archiveDefinition))
+	s.handle("POST /agent-definitions", !public, s.createDefinition)
+	s.handle("GET /agent-definitions", !public, s.listDefinitions)
+	s.handle("GET /agent-definitions/{id}", !public, s.getDefinition)
+	s.handle("PUT /agent-definitions/{id}", !public, s.updateDefinition)
+	s.handle("DELETE /agent-definitions/{id}", !public, s.archiveDefinition)
 
-	s.handle("POST /workflows", !public, s.locked(s.createWorkflow))
-	s.handle("GET /workflows", !public, s.locked(s.listWorkflows))
-	s.handle("GET /workflows/{id}", !public, s.locked(s.getWorkflow))
-	s.handle("PUT /workflows/{id}", !public, s.locked(s.updateWorkflow))
-	s.handle("DELETE /workflows/{id}", !public, s.locked(s.deleteWorkflow))
-	s.handle("POST /workflows/{id}/run", !public, s.locked(s.runWorkflow))
-	s.handle("POST /workflows/{id}/estimate", !public, s.locked(s.estimateWorkflow))
-	s.handle("GET /workflow-runs/{runId}", !public, s.locked(s.getRun))
-	s.handle("GET /workflow-runs/{runId}/stream", !public, s.streamRun)
+	s.handle("POST /workflows", !public, s.createWorkflow)
+	s.handle("GET /workflows", !public, s.listWorkflows)
+	s.handle("GET /workflows/{id}", !public, s.getWorkflow)
+	s.handle("PUT /workflows/{id}", !public, s.updateWorkflow)
+	s.handle("DELETE /workflows/{id}", !public, s.deleteWorkflow)
+	s.handle("POST /workflows/{id}/run", !public, s.runWorkflow)
+	s.handle("POST /workflows/{id}/estimate", !public, s.estimateWorkflow)
+	s.handle("GET /workflow-runs/{runId}", !public, s.getRun)
+	s.handleUnlocked("GET /workflow-runs/{runId}/stream", !public, s.streamRun)
 
-	s.handle("POST /fleets", !public, s.locked(s.createFleet))
-	s.handle("GET /fleets", !public, s.locked(s.listFleets))
-	s.handle("GET /fleets/{id}", !public, s.locked(s.getFleet))
-	s.handle("POST /fleets/{id}/cancel", !public, s.locked(s.cancelFleet))
-	s.handle("GET /fleets/{id}/stream", !public, s.streamFleet)
+	s.handle("POST /fleets", !public, s.createFleet)
+	s.handle("GET /fleets", !public, s.listFleets)
+	s.handle("GET /fleets/{id}", !public, s.getFleet)
+	s.handle("POST /fleets/{id}/cancel", !public, s.cancelFleet)
+	s.handleUnlocked("GET /fleets/{id}/stream", !public, s.streamFleet)
 
-	s.handle("POST /schedules", !public, s.locked(s.createSchedule))
-	s.handle("GET /schedules", !public, s.locked(s.listSchedules))
-	s.handle("PATCH /schedules/{id}", !public, s.locked(s.updateSchedule))
-	s.handle("DELETE /schedules/{id}", !public, s.locked(s.deleteSchedule))
-	s.handle("POST /schedules/{id}/pause", !public, s.locked(s.setScheduleStatus("paused")))
-	s.handle("POST /schedules/{id}/resume", !public, s.locked(s.setScheduleStatus("active")))
+	s.handle("POST /schedules", !public, s.createSchedule)
+	s.handle("GET /schedules", !public, s.listSchedules)
+	s.handle("PATCH /schedules/{id}", !public, s.updateSchedule)
+	s.handle("DELETE /schedules/{id}", !public, s.deleteSchedule)
+	s.handle("POST /schedules/{id}/pause", !public, s.setScheduleStatus("paused"))
+	s.handle("POST /schedules/{id}/resume", !public, s.setScheduleStatus("active"))
 
-	s.handle("POST /triggers", !public, s.locked(s.createTrigger))
-	s.handle("GET /triggers", !public, s.locked(s.listTriggers))
-	s.handle("DELETE /triggers/{id}", !public, s.locked(s.deleteTrigger))
-	s.handle("POST /triggers/{id}/fire", public, s.locked(s.fireTrigger))
+	s.handle("POST /triggers", !public, s.createTrigger)
+	s.handle("GET /triggers", !public, s.listTriggers)
+	s.handle("DELETE /triggers/{id}", !public, s.deleteTrigger)
+	s.handle("POST /triggers/{id}/fire", public, s.fireTrigger)
 
-	s.handle("POST /channels", !public, s.locked(s.createChannel))
-	s.handle("GET /channels", !public, s.locked(s.listChannels))
-	s.handle("POST /channels/{id}/messages", public, s.sendMessage)
-	s.handle("GET /channels/{id}/messages", public, s.locked(s.listMessages))
-	s.handle("GET /channels/{id}/stream", public, s.streamChannel)
+	s.handle("POST /channels", !public, s.createChannel)
+	s.handle("GET /channels", !public, s.listChannels)
+	s.handleUnlocked("POST /channels/{id}/messages", public, s.sendMessage)
+	s.handle("GET /channels/{id}/messages", public, s.listMessages)
+	s.handleUnlocked("GET /channels/{id}/stream", public, s.streamChannel)
 
 	// Anything else is an unknown resource, in the API's envelope.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -96,10 +97,21 @@ func (s *Server) routes() {
 	})
 }
 
-// handle registers h for pattern ("METHOD /path" relative to /v1). Unless
-// public, the call must carry a valid key that may call the route, and is
-// counted against the rate limit.
-func (s *Server) handle(pattern string, public bool, h func(*call)) {
+// handle registers h for pattern as handleUnlocked does, but h runs with
+// s.mu held and returns its reply, which is written once the lock is
+// released, so that no handler writes to the network holding the lock.
+func (s *Server) handle(pattern string, public bool, h func(*call) reply) {
+	s.handleUnlocked(pattern, public, func(c *call) {
+		var r reply
+		s.locked(func() { r = h(c) })
+		c.write(r)
+	})
+}
+
+// handleUnlocked registers h for pattern ("METHOD /path" relative to /v1);
+// h answers the call itself. Unless public, the call must carry a valid
+// key that may call the route, and is counted against the rate limit.
+func (s *Server) handleUnlocked(pattern string, public bool, h func(*call)) {
 	method, path, _ := strings.Cut(pattern, " ")
 	s.mux.HandleFunc(method+" /v1"+path, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := r.Context().Value(callKey{}).(*call)

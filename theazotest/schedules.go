@@ -16,8 +16,6 @@ type schedule struct {
 	Metadata  map[string]any `json:"metadata,omitempty"`
 	NextRunAt *timestamp     `json:"nextRunAt,omitempty"`
 	CreatedAt timestamp      `json:"createdAt"`
-
-	seq int64
 }
 
 // action is what a schedule or trigger runs; config is kept as sent.
@@ -50,7 +48,7 @@ func (s *Server) readAction(ck *checker, o obj, required bool) (action, bool) {
 		switch _, present := cfg["workflowId"]; {
 		case !present:
 			ck.add("action.config.workflowId", "is required")
-		case wf != "" && s.st.workflows[wf] == nil:
+		case wf != "" && s.st.workflows.get(wf) == nil:
 			ck.add("action.config.workflowId", "names no workflow")
 		}
 	}
@@ -99,10 +97,9 @@ func (s *Server) createSchedule(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	sc.ID, sc.CreatedAt, sc.seq = newID("sched", now), timestamp(now), s.st.next()
+	sc.ID, sc.CreatedAt = newID("sched", now), timestamp(now)
 	s.reschedule(sc)
-	s.st.schedules[sc.ID] = sc
-	s.st.scheduleOrder = append(s.st.scheduleOrder, sc)
+	s.st.schedules.put(sc.ID, sc)
 	return answer(http.StatusCreated, *sc)
 }
 
@@ -111,19 +108,9 @@ func (s *Server) listSchedules(c *call) reply {
 	if status != "" && status != "active" && status != "paused" {
 		return failed(invalidQuery(fieldErr{"status", "must be one of 'active', 'paused'"}))
 	}
-	items := []schedule{}
-	for _, sc := range s.st.scheduleOrder {
-		if status == "" || sc.Status == status {
-			items = append(items, *sc)
-		}
-	}
-	return listReply(c, "schedules", items, func(sc schedule) int64 { return sc.seq }, 20)
-}
-
-// scheduleFor returns the schedule of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) scheduleFor(c *call) (*schedule, *apiError) {
-	return lookup(c, s.st.schedules, "schedule", "id")
+	return tableReply(c, &s.st.schedules, "schedules", 20, func(sc *schedule) (schedule, bool) {
+		return *sc, status == "" || sc.Status == status
+	})
 }
 
 // updateSchedule changes only the fields given.
@@ -132,7 +119,7 @@ func (s *Server) updateSchedule(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
-	sc, e := s.scheduleFor(c)
+	sc, e := s.st.schedules.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -156,19 +143,18 @@ func (s *Server) updateSchedule(c *call) reply {
 }
 
 func (s *Server) deleteSchedule(c *call) reply {
-	sc, e := s.scheduleFor(c)
+	sc, e := s.st.schedules.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
-	delete(s.st.schedules, sc.ID)
-	s.st.scheduleOrder = without(s.st.scheduleOrder, sc)
+	s.st.schedules.delete(sc.ID)
 	return okReply()
 }
 
 // setScheduleStatus pauses or resumes a schedule; doing it twice is harmless.
 func (s *Server) setScheduleStatus(status string) func(*call) reply {
 	return func(c *call) reply {
-		sc, e := s.scheduleFor(c)
+		sc, e := s.st.schedules.find(c, "id")
 		if e != nil {
 			return failed(e)
 		}

@@ -9,9 +9,10 @@ type secret struct {
 	Name      string    `json:"name"`
 	Scope     string    `json:"scope"`
 	CreatedAt timestamp `json:"createdAt"`
-
-	seq int64
 }
+
+// secretKey is the key of a secret in its table: its scope and name.
+func secretKey(scope, name string) string { return scope + "/" + name }
 
 func (s *Server) setSecret(c *call) reply {
 	o, e := decodeObject(c.body)
@@ -25,7 +26,7 @@ func (s *Server) setSecret(c *call) reply {
 	}
 	ck.str(o, "", "value", true)
 	sessionID := ck.str(o, "", "sessionId", false)
-	if sessionID != "" && s.st.sessions[sessionID] == nil {
+	if sessionID != "" && s.st.sessions.get(sessionID) == nil {
 		ck.add("sessionId", "names no session")
 	}
 	if e := ck.err(); e != nil {
@@ -35,13 +36,11 @@ func (s *Server) setSecret(c *call) reply {
 	if sessionID != "" {
 		scope = sessionID
 	}
-	for _, sec := range s.st.secrets {
-		if sec.Name == name && sec.Scope == scope {
-			return answer(http.StatusOK, *sec) // overwritten
-		}
+	if sec := s.st.secrets.get(secretKey(scope, name)); sec != nil {
+		return answer(http.StatusOK, *sec) // overwritten
 	}
-	sec := &secret{Name: name, Scope: scope, CreatedAt: timestamp(s.now()), seq: s.st.next()}
-	s.st.secrets = append(s.st.secrets, sec)
+	sec := &secret{Name: name, Scope: scope, CreatedAt: timestamp(s.now())}
+	s.st.secrets.put(secretKey(scope, name), sec)
 	return answer(http.StatusCreated, *sec)
 }
 
@@ -50,13 +49,9 @@ func (s *Server) setSecret(c *call) reply {
 // given as ?sessionId; in pages like every list.
 func (s *Server) listSecrets(c *call) reply {
 	sessionID := c.r.URL.Query().Get("sessionId")
-	items := []secret{}
-	for _, sec := range s.st.secrets {
-		if sessionID == "" || sec.Scope == sessionID {
-			items = append(items, *sec)
-		}
-	}
-	return listReply(c, "secrets", items, func(sec secret) int64 { return sec.seq }, 20)
+	return tableReply(c, &s.st.secrets, "secrets", 20, func(sec *secret) (secret, bool) {
+		return *sec, sessionID == "" || sec.Scope == sessionID
+	})
 }
 
 func (s *Server) deleteSecret(c *call) reply {
@@ -65,11 +60,9 @@ func (s *Server) deleteSecret(c *call) reply {
 	if scope == "" {
 		scope = "org"
 	}
-	for i, sec := range s.st.secrets {
-		if sec.Name == name && sec.Scope == scope {
-			s.st.secrets = append(s.st.secrets[:i:i], s.st.secrets[i+1:]...)
-			return okReply()
-		}
+	if s.st.secrets.get(secretKey(scope, name)) != nil {
+		s.st.secrets.delete(secretKey(scope, name))
+		return okReply()
 	}
 	return failed(&apiError{status: 404, code: "not_found", message: "No secret " + name + " in scope " + scope + "."})
 }

@@ -28,30 +28,26 @@ type Server struct {
 
 	cfg config
 
-	keysMu sync.Mutex
-	keys   map[string]*keyInfo // valid API keys
-	apiKey string              // the key Client uses
-
-	reqMu sync.Mutex
-	reqs  requestLog
-
+	apiKey      string       // the key Client uses
 	openStreams atomic.Int64 // event streams being sent
+	closeOnce   sync.Once
 
-	scripts scripts // agent scripts set over the control API
-
-	faultMu sync.Mutex
-	faults  []*faultState
-
-	rateMu   sync.Mutex
+	// mu is the server's one lock: it guards every field below and all
+	// that st reaches. The fake's state is small, and no critical section
+	// writes to the network, waits, or calls the test's functions (but
+	// WithClock's, and the encoding of a scripted event's data), so one
+	// lock serves it all and no lock order needs keeping. Take it with
+	// locked. (Each eventLog has a lock of its own, for the reason given
+	// there.)
+	mu       sync.Mutex
+	st       store
+	keys     map[string]*keyInfo // valid API keys
+	reqs     requestLog
+	scripts  scripts // agent scripts and step outcomes set over the control API
+	faults   []*faultState
 	rate     rateLimit
 	rateSeen map[string][]time.Time
-
-	mu sync.Mutex // guards everything below
-	st store
-
-	bgMu      sync.Mutex
-	closing   bool
-	closeOnce sync.Once
+	closing  bool // Close has begun: no new background work
 }
 
 // Option configures a Server.
@@ -158,7 +154,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.ts.Start()
 	if cfg.manual == nil {
-		s.goBackground(s.watchSchedules)
+		s.locked(func() { s.goBackground(s.watchSchedules) })
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128
@@ -206,9 +202,7 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.shutdown(ctx, tr
 func (s *Server) shutdown(ctx context.Context, deadline bool) error {
 	var err error
 	s.closeOnce.Do(func() {
-		s.bgMu.Lock()
-		s.closing = true
-		s.bgMu.Unlock()
+		s.locked(func() { s.closing = true })
 		s.cancel()
 		if deadline {
 			if err = s.ts.Config.Shutdown(ctx); err != nil {
@@ -226,10 +220,9 @@ func (s *Server) shutdown(ctx context.Context, deadline bool) error {
 func (s *Server) now() time.Time { return s.cfg.now().UTC() }
 
 // goBackground runs fn in a goroutine that Close waits for. It reports
-// false, running nothing, once the server is closing.
+// false, running nothing, once the server is closing. The caller holds
+// s.mu, so that Close's wait never misses a goroutine started meanwhile.
 func (s *Server) goBackground(fn func()) bool {
-	s.bgMu.Lock()
-	defer s.bgMu.Unlock()
 	if s.closing {
 		return false
 	}

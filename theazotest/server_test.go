@@ -234,6 +234,33 @@ func TestPagination(t *testing.T) {
 	}
 }
 
+// TestPaginationAcrossDeletes: a cursor names the last item returned, even
+// once that item is deleted; the next page starts after it, without the
+// items deleted meanwhile.
+func TestPaginationAcrossDeletes(t *testing.T) {
+	a := newAPI(t)
+	for _, name := range []string{"S0", "S1", "S2", "S3", "S4"} {
+		a.must(201, "POST", "/secrets", map[string]any{"name": name, "value": "v"})
+	}
+	names := func(r reply) []string {
+		var out []string
+		for _, s := range r.list() {
+			out = append(out, s["name"].(string))
+		}
+		return out
+	}
+	first := a.must(200, "GET", "/secrets?limit=2", nil)
+	assert.Equal(t, []string{"S0", "S1"}, names(first))
+	a.must(200, "DELETE", "/secrets/S1", nil)
+	a.must(200, "DELETE", "/secrets/S2", nil)
+	a.must(201, "POST", "/secrets", map[string]any{"name": "S1", "value": "again"})
+	next := a.must(200, "GET", "/secrets?limit=2&cursor="+first.str("nextCursor"), nil)
+	assert.Equal(t, []string{"S3", "S4"}, names(next))
+	last := a.must(200, "GET", "/secrets?limit=2&cursor="+next.str("nextCursor"), nil)
+	assert.Equal(t, []string{"S1"}, names(last), "a secret set again after its delete comes last")
+	assert.Equal(t, false, last.get("hasMore"))
+}
+
 func TestAgentLifecycle(t *testing.T) {
 	gate := make(chan struct{})
 	a := newAPI(t, theazotest.WithAgentScript(func(task string) []theazotest.Event {
@@ -570,7 +597,7 @@ func TestTriggers(t *testing.T) {
 
 	body := []byte(`{"ref":"refs/heads/main","commits":[1,2]}`)
 	pub := a.as("")
-	r := pub.must(202, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", theazotest.Sign(secret, body))
+	r := pub.must(202, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", sign(secret, body))
 	assert.Regexp(t, `^task_`, r.str("taskId"))
 	f := a.srv.Firings()
 	require.Len(t, f, 1)
@@ -580,10 +607,10 @@ func TestTriggers(t *testing.T) {
 
 	for name, sig := range map[string]string{
 		"missing":        "",
-		"wrong secret":   theazotest.Sign("whsec_other", body),
-		"other body":     theazotest.Sign(secret, []byte(`{}`)),
-		"no prefix":      strings.TrimPrefix(theazotest.Sign(secret, body), "sha256="),
-		"uppercase hex":  "sha256=" + strings.ToUpper(strings.TrimPrefix(theazotest.Sign(secret, body), "sha256=")),
+		"wrong secret":   sign("whsec_other", body),
+		"other body":     sign(secret, []byte(`{}`)),
+		"no prefix":      strings.TrimPrefix(sign(secret, body), "sha256="),
+		"uppercase hex":  "sha256=" + strings.ToUpper(strings.TrimPrefix(sign(secret, body), "sha256=")),
 		"not hex at all": "sha256=zz",
 	} {
 		var hdr []string
@@ -594,11 +621,11 @@ func TestTriggers(t *testing.T) {
 		assert.Equal(t, "unauthorized", r.str("error.code"), name)
 	}
 	bad := []byte("not json")
-	pub.must(422, "POST", "/triggers/"+id+"/fire", bad, "X-Theazo-Signature", theazotest.Sign(secret, bad))
+	pub.must(422, "POST", "/triggers/"+id+"/fire", bad, "X-Theazo-Signature", sign(secret, bad))
 	assert.Len(t, a.srv.Firings(), 1)
 
 	a.must(200, "DELETE", "/triggers/"+id, nil)
-	pub.must(404, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", theazotest.Sign(secret, body))
+	pub.must(404, "POST", "/triggers/"+id+"/fire", body, "X-Theazo-Signature", sign(secret, body))
 }
 
 func TestChannels(t *testing.T) {

@@ -15,7 +15,6 @@ type session struct {
 	Cost      money          `json:"cost"`
 	CreatedAt timestamp      `json:"createdAt"`
 
-	seq            int64
 	created        time.Time
 	computeMinutes int64
 }
@@ -70,10 +69,9 @@ func (s *Server) newSession(userID string, lim *limits, meta map[string]any) *se
 	now := s.now()
 	sess := &session{
 		ID: newID("ses", now), UserID: userID, Status: "active", Limits: lim, Metadata: meta,
-		Cost: usd(0), CreatedAt: timestamp(now), seq: s.st.next(), created: now,
+		Cost: usd(0), CreatedAt: timestamp(now), created: now,
 	}
-	s.st.sessions[sess.ID] = sess
-	s.st.sessionOrder = append(s.st.sessionOrder, sess)
+	s.st.sessions.put(sess.ID, sess)
 	if s.st.byUser[userID] == nil {
 		s.st.byUser[userID] = sess
 	}
@@ -116,11 +114,7 @@ func (s *Server) getOrCreateSession(c *call) reply {
 }
 
 func (s *Server) listSessions(c *call) reply {
-	items := make([]session, len(s.st.sessionOrder))
-	for i, sess := range s.st.sessionOrder {
-		items[i] = *sess
-	}
-	return listReply(c, "sessions", items, func(x session) int64 { return x.seq }, 20)
+	return tableReply(c, &s.st.sessions, "sessions", 20, copied)
 }
 
 // checkSession returns the 402 of a session that may not spend more: paused

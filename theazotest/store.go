@@ -4,72 +4,53 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// store is the server's state, guarded by Server.mu. Lists keep creation
-// order; values handed to handlers are copies, and slices or maps inside
-// stored values are replaced, never modified in place, so that a copy may
-// be encoded after the lock is released.
+// store is the server's state, guarded by s.mu. Values handed to handlers
+// are copies, and slices or maps inside stored values are replaced, never
+// modified in place, so that a copy may be encoded after the lock is
+// released.
 type store struct {
-	seq int64
+	sessions table[session]
+	byUser   map[string]*session // the first session of each user
+	agents   table[agent]
+	usage    []usageRecord
 
-	sessions     map[string]*session
-	sessionOrder []*session
-	byUser       map[string]*session
-	agents       map[string]*agent
-	usage        []usageRecord
+	providers table[provider] // by provider name
+	secrets   table[secret]   // by secretKey
 
-	providers []*provider
-	secrets   []*secret
-
-	defs     map[string]*definition
-	defOrder []*definition
-
-	workflows map[string]*workflow
-	wfOrder   []*workflow
-	runs      map[string]*workflowRun
-
-	fleets     map[string]*fleet
-	fleetOrder []*fleet
-
-	schedules     map[string]*schedule
-	scheduleOrder []*schedule
-
-	triggers     map[string]*trigger
-	triggerOrder []*trigger
-	firings      []Firing
-
-	channels     map[string]*channel
-	channelOrder []*channel
+	defs      table[definition]
+	workflows table[workflow]
+	runs      table[workflowRun]
+	fleets    table[fleet]
+	schedules table[schedule]
+	triggers  table[trigger]
+	firings   []Firing
+	channels  table[channel]
 
 	providersDown map[string]bool
 }
 
 func newStore() store {
 	return store{
-		sessions:  map[string]*session{},
+		sessions:  newTable[session]("session"),
 		byUser:    map[string]*session{},
-		agents:    map[string]*agent{},
-		defs:      map[string]*definition{},
-		workflows: map[string]*workflow{},
-		runs:      map[string]*workflowRun{},
-		fleets:    map[string]*fleet{},
-		schedules: map[string]*schedule{},
-		triggers:  map[string]*trigger{},
-		channels:  map[string]*channel{},
+		agents:    newTable[agent]("agent"),
+		providers: newTable[provider]("provider"),
+		secrets:   newTable[secret]("secret"),
+		defs:      newTable[definition]("agent definition"),
+		workflows: newTable[workflow]("workflow"),
+		runs:      newTable[workflowRun]("workflow run"),
+		fleets:    newTable[fleet]("fleet"),
+		schedules: newTable[schedule]("schedule"),
+		triggers:  newTable[trigger]("trigger"),
+		channels:  newTable[channel]("channel"),
 
 		providersDown: map[string]bool{},
 	}
-}
-
-// next returns the next creation sequence number.
-func (st *store) next() int64 {
-	st.seq++
-	return st.seq
 }
 
 // timestamp is a time that encodes as RFC 3339 in UTC, to the second.
@@ -117,17 +98,13 @@ func readLimit(c *call, def, most int) (int, *apiError) {
 	return n, nil
 }
 
-// listReply is the reply of a list: the page of items (in order, each with
-// its sequence number) that the call's limit and cursor ask for, in the
-// {data, nextCursor, hasMore} envelope, or the 422 of a bad limit or
-// cursor. Cursors are opaque: they name the list and the last item
-// returned, so that items created meanwhile neither repeat nor go missing.
-func listReply[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit int) reply {
-	return listReplyUpTo(c, name, items, seq, defaultLimit, maxLimit)
-}
-
-// listReplyUpTo is listReply with a page size of at most most.
-func listReplyUpTo[T any](c *call, name string, items []T, seq func(T) int64, defaultLimit, most int) reply {
+// pageReply is the reply of a list: the page of items that the call's
+// limit and cursor ask for (seqs[i], increasing, is the sequence number of
+// items[i]), in the {data, nextCursor, hasMore} envelope, or the 422 of a
+// bad limit or cursor. Cursors are opaque: they name the list and the last
+// item returned, so that items created meanwhile neither repeat nor go
+// missing. A page has at most most items, defaultLimit without a limit.
+func pageReply[T any](c *call, name string, items []T, seqs []int64, defaultLimit, most int) reply {
 	limit, e := readLimit(c, defaultLimit, most)
 	if e != nil {
 		return failed(e)
@@ -141,16 +118,18 @@ func listReplyUpTo[T any](c *call, name string, items []T, seq func(T) int64, de
 		after = n
 	}
 	p := &page[T]{Data: []T{}}
-	for _, it := range items {
-		if seq(it) <= after {
+	last := after // the sequence number of the page's last item
+	for i, it := range items {
+		if seqs[i] <= after {
 			continue
 		}
 		if len(p.Data) == limit {
 			p.HasMore = true
-			p.NextCursor = encodeCursor(name, seq(p.Data[len(p.Data)-1]))
+			p.NextCursor = encodeCursor(name, last)
 			break
 		}
 		p.Data = append(p.Data, it)
+		last = seqs[i]
 	}
 	return answer(http.StatusOK, p)
 }
@@ -196,47 +175,11 @@ func protect[T any](fallback func(v any) T, fn func() T) (out T) {
 	return fn()
 }
 
-// without returns list without x, in a new array when x is in it, so that a
-// copy of list a handler took under the lock is never changed.
-func without[T comparable](list []T, x T) []T {
-	i := slices.Index(list, x)
-	if i < 0 {
-		return list
-	}
-	return append(list[:i:i], list[i+1:]...)
-}
-
-// lookup returns the item of m named by the call's path parameter param,
-// or the 404 naming kind; the caller holds s.mu.
-func lookup[T any](c *call, m map[string]*T, kind, param string) (*T, *apiError) {
-	v := m[c.r.PathValue(param)]
-	if v == nil {
-		return nil, errNotFound(kind, c.r.PathValue(param))
-	}
-	return v, nil
-}
-
-// itemReply is the reply of a get: a copy of the item of m named by the
-// call's path parameter param, or the 404 naming kind; the caller holds s.mu.
-func itemReply[T any](c *call, m map[string]*T, kind, param string) reply {
-	v, e := lookup(c, m, kind, param)
-	if e != nil {
-		return failed(e)
-	}
-	return answer(http.StatusOK, *v)
-}
-
-// withLock returns the result of fn, run with s.mu held; the lock is
-// released even when fn panics.
-func withLock[T any](s *Server, fn func() T) T {
+// locked runs fn with s.mu held, and releases it even when fn panics. It is
+// the one way the server takes its lock: a function documented "the caller
+// holds s.mu" runs inside one, and never calls locked itself.
+func (s *Server) locked(fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fn()
-}
-
-// locked is the handler of fn: fn runs with s.mu held and returns the
-// reply, which is written once the lock is released, so that no handler
-// writes to the network while holding the lock.
-func (s *Server) locked(fn func(*call) reply) func(*call) {
-	return func(c *call) { c.write(withLock(s, func() reply { return fn(c) })) }
+	fn()
 }

@@ -2,11 +2,11 @@ package theazotest
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/theazo/theazo-go"
 )
 
 // trigger is a Trigger on the wire; the signing secret is shown on create only.
@@ -18,16 +18,7 @@ type trigger struct {
 	SigningSecret string    `json:"signingSecret,omitempty"`
 	CreatedAt     timestamp `json:"createdAt"`
 
-	seq    int64
 	secret string
-}
-
-// Sign returns the X-Theazo-Signature value for body under secret:
-// "sha256=" and the hex HMAC-SHA256 of the exact bytes.
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 func (s *Server) createTrigger(c *call) reply {
@@ -42,37 +33,31 @@ func (s *Server) createTrigger(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	t.ID, t.CreatedAt, t.seq = newID("trg", now), timestamp(now), s.st.next()
+	t.ID, t.CreatedAt = newID("trg", now), timestamp(now)
 	t.URL = s.URL() + "/triggers/" + t.ID + "/fire"
 	t.secret = "whsec_" + randomString(32)
-	s.st.triggers[t.ID] = t
-	s.st.triggerOrder = append(s.st.triggerOrder, t)
+	s.st.triggers.put(t.ID, t)
 	out := *t
 	out.SigningSecret = t.secret
 	return answer(http.StatusCreated, out)
 }
 
 func (s *Server) listTriggers(c *call) reply {
-	items := make([]trigger, len(s.st.triggerOrder))
-	for i, t := range s.st.triggerOrder {
-		items[i] = *t
-	}
-	return listReply(c, "triggers", items, func(t trigger) int64 { return t.seq }, 20)
+	return tableReply(c, &s.st.triggers, "triggers", 20, copied)
 }
 
 func (s *Server) deleteTrigger(c *call) reply {
-	t, e := lookup(c, s.st.triggers, "trigger", "id")
+	t, e := s.st.triggers.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
-	delete(s.st.triggers, t.ID)
-	s.st.triggerOrder = without(s.st.triggerOrder, t)
+	s.st.triggers.delete(t.ID)
 	return okReply()
 }
 
 // fireTrigger is public: the HMAC signature of the raw body authenticates it.
 func (s *Server) fireTrigger(c *call) reply {
-	t, e := lookup(c, s.st.triggers, "trigger", "id")
+	t, e := s.st.triggers.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -80,7 +65,10 @@ func (s *Server) fireTrigger(c *call) reply {
 	if got == "" {
 		return failed(&apiError{status: 401, code: "unauthorized", message: "Missing X-Theazo-Signature header."})
 	}
-	if !strings.HasPrefix(got, "sha256=") || !hmac.Equal([]byte(got), []byte(Sign(t.secret, c.body))) {
+	// Lowercase hex only, as the API signs: compared with the SDK's signature,
+	// not with VerifyTriggerSignature, which accepts either case.
+	want := theazo.SignTriggerPayload(theazo.Secret(t.secret), c.body)
+	if !hmac.Equal([]byte(got), []byte(want)) {
 		return failed(&apiError{status: 401, code: "unauthorized", message: "Invalid X-Theazo-Signature: it must be sha256=<hex HMAC-SHA256 of the raw body>."})
 	}
 	payload := json.RawMessage("null")

@@ -18,8 +18,6 @@ type workflow struct {
 	Metadata    map[string]any `json:"metadata,omitempty"`
 	CreatedAt   timestamp      `json:"createdAt"`
 	UpdatedAt   timestamp      `json:"updatedAt"`
-
-	seq int64
 }
 
 type workflowStep struct {
@@ -251,28 +249,17 @@ func (s *Server) createWorkflow(c *call) reply {
 		return failed(e)
 	}
 	now := s.now()
-	w.ID, w.CreatedAt, w.UpdatedAt, w.seq = newID("wf", now), timestamp(now), timestamp(now), s.st.next()
-	s.st.workflows[w.ID] = &w
-	s.st.wfOrder = append(s.st.wfOrder, &w)
+	w.ID, w.CreatedAt, w.UpdatedAt = newID("wf", now), timestamp(now), timestamp(now)
+	s.st.workflows.put(w.ID, &w)
 	return answer(http.StatusCreated, w)
 }
 
 func (s *Server) listWorkflows(c *call) reply {
-	items := make([]workflow, len(s.st.wfOrder))
-	for i, w := range s.st.wfOrder {
-		items[i] = *w
-	}
-	return listReply(c, "workflows", items, func(w workflow) int64 { return w.seq }, 20)
-}
-
-// workflowFor returns the workflow of the call's {id} or its 404; the caller
-// holds s.mu.
-func (s *Server) workflowFor(c *call) (*workflow, *apiError) {
-	return lookup(c, s.st.workflows, "workflow", "id")
+	return tableReply(c, &s.st.workflows, "workflows", 20, copied)
 }
 
 func (s *Server) getWorkflow(c *call) reply {
-	return itemReply(c, s.st.workflows, "workflow", "id")
+	return itemReply(c, &s.st.workflows, "id")
 }
 
 func (s *Server) updateWorkflow(c *call) reply {
@@ -280,7 +267,7 @@ func (s *Server) updateWorkflow(c *call) reply {
 	if e != nil {
 		return failed(e)
 	}
-	w, e := s.workflowFor(c)
+	w, e := s.st.workflows.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
@@ -289,18 +276,17 @@ func (s *Server) updateWorkflow(c *call) reply {
 	if e := ck.err(); e != nil {
 		return failed(e)
 	}
-	next.ID, next.CreatedAt, next.seq, next.UpdatedAt = w.ID, w.CreatedAt, w.seq, timestamp(s.now())
+	next.ID, next.CreatedAt, next.UpdatedAt = w.ID, w.CreatedAt, timestamp(s.now())
 	*w = next
 	return answer(http.StatusOK, next)
 }
 
 func (s *Server) deleteWorkflow(c *call) reply {
-	w, e := s.workflowFor(c)
+	w, e := s.st.workflows.find(c, "id")
 	if e != nil {
 		return failed(e)
 	}
-	delete(s.st.workflows, w.ID)
-	s.st.wfOrder = without(s.st.wfOrder, w)
+	s.st.workflows.delete(w.ID)
 	return okReply()
 }
 
@@ -321,12 +307,19 @@ func readInput(c *call) (json.RawMessage, *apiError) {
 	return mustJSON(in), nil
 }
 
-func (s *Server) runWorkflow(c *call) reply {
+// workflowInput returns the workflow of the call's {id} and the input of
+// its body, for a run or an estimate; the caller holds s.mu.
+func (s *Server) workflowInput(c *call) (*workflow, json.RawMessage, *apiError) {
 	input, e := readInput(c)
 	if e != nil {
-		return failed(e)
+		return nil, nil, e
 	}
-	w, e := s.workflowFor(c)
+	w, e := s.st.workflows.find(c, "id")
+	return w, input, e
+}
+
+func (s *Server) runWorkflow(c *call) reply {
+	w, input, e := s.workflowInput(c)
 	if e != nil {
 		return failed(e)
 	}
@@ -340,7 +333,7 @@ func (s *Server) startRun(w *workflow, input json.RawMessage) *workflowRun {
 	for _, st := range w.Steps {
 		run.Steps = append(run.Steps, runStep{Name: st.Name, Status: "pending"})
 	}
-	s.st.runs[run.ID] = run
+	s.st.runs.put(run.ID, run)
 	steps := w.Steps
 	s.goBackground(func() { s.executeRun(run, steps, input) })
 	return run
@@ -363,9 +356,7 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 		fn = DefaultWorkflowStep
 	}
 	emit := func(typ string, v any) { run.log.add(typ, mustJSON(v), "") }
-	s.mu.Lock()
-	run.Status = "running"
-	s.mu.Unlock()
+	s.locked(func() { run.Status = "running" })
 
 	var total int64
 	outputs := map[string]json.RawMessage{}
@@ -389,88 +380,68 @@ func (s *Server) executeRun(run *workflowRun, steps []workflowStep, input json.R
 		}
 		if skip || res.Skip {
 			skipped[st.Name] = true
-			s.mu.Lock()
-			run.setStep(i, runStep{Name: st.Name, Status: "skipped"})
-			s.mu.Unlock()
+			s.locked(func() { run.setStep(i, runStep{Name: st.Name, Status: "skipped"}) })
 			continue
 		}
 		if !s.sleep(s.ctx, s.cfg.eventDelay) {
 			return
 		}
-		s.mu.Lock()
-		run.setStep(i, runStep{Name: st.Name, Status: "running"})
-		s.mu.Unlock()
+		s.locked(func() { run.setStep(i, runStep{Name: st.Name, Status: "running"}) })
 		emit("step:start", map[string]any{"step": st.Name, "index": i, "status": "running"})
 		if !s.sleep(s.ctx, s.cfg.eventDelay) {
 			return
 		}
 		total += max(res.Cost, 0)
 		ms := res.Duration.Milliseconds()
-		s.mu.Lock()
-		model := defaultModel
-		if d := s.st.defs[st.DefinitionID]; d != nil && d.Model != nil && d.Model.ID != "" {
-			model = d.Model.ID
-		}
-		comp := min(max(res.Cost, 0), s.cfg.computeRate)
-		s.recordUsage(usageRecord{at: s.now(), model: model, calls: 1, inputTokens: 300 + 4*int64(len(st.Task)),
-			outputTokens: 150, computeMinutes: 1, computeCost: comp, modelCost: max(res.Cost, 0) - comp})
+		var out json.RawMessage
+		s.locked(func() {
+			comp := min(max(res.Cost, 0), s.cfg.computeRate)
+			s.recordUsage(usageRecord{at: s.now(), model: s.modelOf(st.DefinitionID), calls: 1, inputTokens: 300 + 4*int64(len(st.Task)),
+				outputTokens: 150, computeMinutes: 1, computeCost: comp, modelCost: max(res.Cost, 0) - comp})
+			if res.Error != "" {
+				run.setStep(i, runStep{Name: st.Name, Status: "failed", DurationMs: &ms})
+				run.Status = "failed"
+				cost := usd(total)
+				run.Cost = &cost
+				return
+			}
+			out = mustJSON(res.Output)
+			run.setStep(i, runStep{Name: st.Name, Status: "completed", Output: out, DurationMs: &ms})
+		})
 		if res.Error != "" {
-			run.setStep(i, runStep{Name: st.Name, Status: "failed", DurationMs: &ms})
-			run.Status = "failed"
-			cost := usd(total)
-			run.Cost = &cost
-			s.mu.Unlock()
 			emit("workflow:failed", map[string]any{"step": st.Name, "message": res.Error, "cost": usd(total)})
 			return
 		}
-		out := mustJSON(res.Output)
 		outputs[st.Name] = out
-		run.setStep(i, runStep{Name: st.Name, Status: "completed", Output: out, DurationMs: &ms})
-		s.mu.Unlock()
 		emit("step:complete", map[string]any{"step": st.Name, "index": i, "status": "completed", "output": out, "durationMs": ms})
 	}
 	if !s.sleep(s.ctx, s.cfg.eventDelay) {
 		return
 	}
-	s.mu.Lock()
-	run.Status = "completed"
-	run.Output = mustJSON(outputs)
-	cost := usd(total)
-	run.Cost = &cost
-	s.mu.Unlock()
+	s.locked(func() {
+		run.Status = "completed"
+		run.Output = mustJSON(outputs)
+		cost := usd(total)
+		run.Cost = &cost
+	})
 	emit("workflow:complete", map[string]any{"output": outputs, "cost": usd(total)})
 }
 
-// runFor returns the workflow run of the call's {runId} or its 404; the
-// caller holds s.mu.
-func (s *Server) runFor(c *call) (*workflowRun, *apiError) {
-	return lookup(c, s.st.runs, "workflow run", "runId")
-}
-
 func (s *Server) getRun(c *call) reply {
-	return itemReply(c, s.st.runs, "workflow run", "runId")
+	return itemReply(c, &s.st.runs, "runId")
 }
 
 func (s *Server) streamRun(c *call) {
-	s.mu.Lock()
-	r, e := s.runFor(c)
-	s.mu.Unlock()
-	if e != nil {
-		c.fail(e)
-		return
+	if l := logOf(c, &s.st.runs, "runId", func(r *workflowRun) *eventLog { return r.log }); l != nil {
+		c.stream(l, true, nil, func(t string) bool { return t == "workflow:complete" || t == "workflow:failed" })
 	}
-	c.stream(r.log, true, nil, func(t string) bool { return t == "workflow:complete" || t == "workflow:failed" })
 }
 
 // estimateWorkflow estimates from the steps whose condition holds for the
 // input: 2 minutes and 30 cents a step; confidence is high without
 // conditions, medium with them, low when they meet no input.
 func (s *Server) estimateWorkflow(c *call) reply {
-	input, e := readInput(c)
-	if e != nil {
-		return failed(e)
-	}
-	w, e := s.workflowFor(c)
+	w, input, e := s.workflowInput(c)
 	if e != nil {
 		return failed(e)
 	}

@@ -124,15 +124,10 @@ func agentsRun(x *inv) error {
 		stop()
 		return err
 	}
-	// The task id first, so that a script can follow or stop the run later.
-	if x.g.json {
-		err = x.jsonLine(startLine{Type: "task", TaskID: run.TaskID, AgentID: run.AgentID})
-	} else {
-		stop()
-		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "task "+run.TaskID+" on "+run.AgentID))
-		stop = x.spin("waiting for the agent…")
-	}
+	stop, err = x.announce(startLine{Type: "task", TaskID: run.TaskID, AgentID: run.AgentID},
+		"task "+run.TaskID+" on "+run.AgentID, stop, "waiting for the agent…")
 	if err != nil {
+		stop()
 		run.Close()
 		return err
 	}

@@ -90,12 +90,8 @@ func fleetsCreate(x *inv) error {
 		}
 		return x.showFleet(f)
 	}
-	// The fleet id first, so that a script can follow or cancel it later.
-	if x.g.json {
-		err = x.jsonLine(startLine{Type: "fleet", FleetID: f.ID, SessionID: f.SessionID})
-	} else {
-		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "fleet "+f.ID))
-	}
+	stop, err = x.announce(startLine{Type: "fleet", FleetID: f.ID, SessionID: f.SessionID},
+		"fleet "+f.ID, stop, "waiting for the fleet…")
 	if err != nil {
 		stop()
 		return err

@@ -95,6 +95,19 @@ type startLine struct {
 	SessionID  string `json:"sessionId,omitempty"`
 }
 
+// announce prints what --follow started, by id, before its events, so that
+// a script can follow or stop it again later: line with --json, else text,
+// dimmed, on a line of its own: the spinner (stop) is cleared before it and
+// started again after it, saying msg. It returns the spinner's stop.
+func (x *inv) announce(line startLine, text string, stop func(), msg string) (func(), error) {
+	if x.g.json {
+		return stop, x.jsonLine(line)
+	}
+	stop()
+	_, err := fmt.Fprintln(x.stdout, x.paint(styleDim, text))
+	return x.spin(msg), err
+}
+
 // runFailed is a stream that ended with a failure event: exit 1.
 type runFailed struct{ msg string }
 

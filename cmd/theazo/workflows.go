@@ -183,12 +183,8 @@ func workflowsRun(x *inv) error {
 		}
 		return x.showRun(run)
 	}
-	// The run id first, so that a script can follow the run again later.
-	if x.g.json {
-		err = x.jsonLine(startLine{Type: "run", RunID: run.ID, WorkflowID: run.WorkflowID})
-	} else {
-		_, err = fmt.Fprintln(x.stdout, x.paint(styleDim, "run "+run.ID))
-	}
+	stop, err = x.announce(startLine{Type: "run", RunID: run.ID, WorkflowID: run.WorkflowID},
+		"run "+run.ID, stop, "waiting for the workflow…")
 	if err != nil {
 		stop()
 		return err
