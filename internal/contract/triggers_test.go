@@ -24,7 +24,7 @@ func contractTriggersCases() []contractCase {
 			require.NoError(t, err)
 			assert.Equal(t, "trg_01HX3K2YZA", tr.ID)
 			assert.Equal(t, "https://api.theazo.com/v1/triggers/trg_01HX3K2YZA/fire", tr.URL)
-			assert.Equal(t, "whsec_5f2b7c0d9e8a", tr.SigningSecret)
+			assert.Equal(t, theazo.Secret("whsec_5f2b7c0d9e8a"), tr.SigningSecret)
 			_, err = c.Triggers.Create(ctx, &theazo.TriggerCreateParams{Name: "Nightly crawl", Action: contractWorkflowAction()}, contractOpts(t)...)
 			require.NoError(t, err)
 		},
