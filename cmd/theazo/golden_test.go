@@ -176,7 +176,7 @@ var goldenCases = []struct {
 	{name: "workflows_run_follow", args: []string{"workflows", "run", "--follow", "{workflow}"}},
 	{name: "workflows_run_follow_json", args: []string{"workflows", "run", "--follow", "--json", "{workflow}"}},
 	{name: "workflows_get_run", args: []string{"workflows", "get-run", "{run}"}},
-	{name: "workflows_stream_run", args: []string{"workflows", "stream-run", "{run}"}},
+	{name: "workflows_stream", args: []string{"workflows", "stream", "{run}"}},
 
 	{name: "fleets_list", args: []string{"fleets", "list"}},
 	{name: "fleets_list_json", args: []string{"fleets", "list", "--json"}},

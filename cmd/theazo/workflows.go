@@ -21,7 +21,7 @@ func workflowsCmd() *command {
 		leaf("estimate", "WORKFLOW", "Estimate the time and cost of a run.", workflowsEstimate),
 		leaf("run", "WORKFLOW", "Start a run; with --follow, print its events as they arrive.", workflowsRun),
 		leaf("get-run", "RUN", "Show a run with its steps, output and cost.", workflowsGetRun),
-		leaf("stream-run", "RUN", "Print the events of a run as they arrive.", workflowsStreamRun),
+		leaf("stream", "RUN", "Print the events of a workflow run as they arrive.", workflowsStream),
 	)
 }
 
@@ -189,7 +189,7 @@ func workflowsRun(x *inv) error {
 		stop()
 		return err
 	}
-	x.interrupted = "Interrupted: the run goes on. Follow it again with \"theazo workflows stream-run " + run.ID + "\"."
+	x.interrupted = "Interrupted: the run goes on. Follow it again with \"theazo workflows stream " + run.ID + "\"."
 	h, err := c.Workflows.Attach(x.ctx, run.ID)
 	if err != nil {
 		stop()
@@ -239,7 +239,7 @@ func duration(ms int64) string {
 	return strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64) + "s"
 }
 
-func workflowsStreamRun(x *inv) error {
+func workflowsStream(x *inv) error {
 	if err := x.parse(1, 1); err != nil {
 		return err
 	}
