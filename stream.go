@@ -66,7 +66,6 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		if !first && len(req.opts) > 0 {
 			r.opts = append(req.opts[:len(req.opts):len(req.opts)], resumption{})
 		}
-		first = false
 		if lastEventID != "" {
 			r.header = req.header.Clone()
 			if r.header == nil {
@@ -77,6 +76,9 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		var d retry.Decision
 		r.once = &d
 		resp, err := t.do(ctx, r)
+		if err == nil {
+			first = false // WithResponseInto describes the first connection made
+		}
 		if err != nil && d.Retry {
 			// The stream waits its own backoff, and at least the reply's
 			// Retry-After (which the decision found within its cap).
