@@ -398,6 +398,23 @@ func TestAgentStreamResumptionIsRetried(t *testing.T) {
 			}, withoutRaw(events))
 		})
 	}
+	t.Run("the first connection has the same budget", func(t *testing.T) {
+		t.Parallel()
+		srv := newRecorder(t, unavailable, unavailable, rest)
+		var resp Response
+		s, err := srv.client().Agents.Stream(t.Context(), "agt_1", WithResponseInto(&resp))
+		require.NoError(t, err)
+		defer s.Close()
+		assert.Len(t, srv.requests(), 3)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "the Response describes the connection made")
+
+		srv = newRecorder(t, unavailable)
+		_, err = srv.client().Agents.Stream(t.Context(), "agt_1")
+		var apiErr *Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+		assert.Len(t, srv.requests(), sse.DefaultMaxReconnects, "three attempts, not three times three")
+	})
 }
 
 func TestAgentStreamCloseAndCancel(t *testing.T) {
