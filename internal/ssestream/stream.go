@@ -149,7 +149,9 @@ type Stream[E any] struct {
 }
 
 // Connect opens a stream and returns once the server has answered with an
-// event stream, so that no event sent after Connect returns is lost.
+// event stream, so that no event sent after Connect returns is lost. Its
+// attempts have the budget of any connection of the stream (see
+// MaxReconnects); it returns the last one's error.
 func Connect[E any](ctx context.Context, connect ConnectFunc, cfg Config[E]) (*Stream[E], error) {
 	if cfg.MaxEventSize <= 0 {
 		cfg.MaxEventSize = 1 << 20
