@@ -340,32 +340,81 @@ func TestAgentStreamResumes(t *testing.T) {
 	assert.Equal(t, "text/event-stream", seen[1].Get("Accept"))
 }
 
-// A resumption is an ordinary GET through the transport, so a server that
-// answers it with a 503 is retried with the same policy as any call, and
-// the stream goes on from its last event id.
+// A resumption is an ordinary GET through the transport's request path,
+// with the retry policy's decision on each attempt (which statuses, what
+// Retry-After, up to which wait), but with one budget: the stream's, three
+// attempts in a row, none of them retried by the transport as well.
 func TestAgentStreamResumptionIsRetried(t *testing.T) {
 	t.Parallel()
-	srv := newRecorder(t,
-		streamReply("id: 1\nevent: thinking\ndata: {\"text\":\"one\"}\n\nid: 2\nevent: thin"),
-		reply{Status: http.StatusServiceUnavailable, Body: envelopeBody("internal_error", "Try again.", `{}`)},
-		streamReply("id: 2\nevent: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":1,\"currency\":\"usd\"}}\n\n"),
-	)
-	s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
-	require.NoError(t, err)
-	events, err := drainStream(t, s)
-	require.NoError(t, err)
-	assert.Equal(t, []AgentEvent{
-		&ThinkingEvent{Text: "one"},
-		&OutputEvent{Text: "done", Cost: Money{Amount: 1, Currency: "usd"}},
-	}, withoutRaw(events))
-
-	reqs := srv.requests()
-	require.Len(t, reqs, 3, "the stream, a resumption answered 503, its retry")
-	assert.Empty(t, reqs[0].Header.Get("Last-Event-ID"))
-	for _, r := range reqs[1:] {
-		assert.Equal(t, "1", r.Header.Get("Last-Event-ID"))
-		assert.Equal(t, "/v1/agents/agt_1/stream", r.Path)
+	first := streamReply("id: 1\nevent: thinking\ndata: {\"text\":\"one\"}\n\nid: 2\nevent: thin")
+	rest := streamReply("id: 2\nevent: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":1,\"currency\":\"usd\"}}\n\n")
+	unavailable := reply{Status: http.StatusServiceUnavailable, Body: envelopeBody("internal_error", "Try again.", `{}`)}
+	limited := func(after string) reply {
+		return reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": after}, Body: envelopeBody("rate_limited", "Slow down.", `{}`)}
 	}
+	tests := []struct {
+		name     string
+		replies  []reply // the last one answers every later request
+		opts     []Option
+		requests int // exactly, the first connection's included
+		status   int // of the *Error that ends the stream; zero: it ends well
+		minWait  time.Duration
+	}{
+		{name: "a 503, then the stream", replies: []reply{first, unavailable, rest}, requests: 3},
+		{name: "503 for ever: three attempts, not three times three", replies: []reply{first, unavailable}, requests: 1 + sse.DefaultMaxReconnects, status: http.StatusServiceUnavailable},
+		{name: "a refusal ends it at once", replies: []reply{first, {Status: http.StatusNotFound, Body: envelopeBody("not_found", "No such agent.", `{}`)}}, requests: 2, status: http.StatusNotFound},
+		{name: "a 429's Retry-After is waited for", replies: []reply{first, limited("0.05"), rest}, requests: 3, minWait: 50 * time.Millisecond},
+		{name: "a Retry-After beyond WithMaxRetryWait is not", replies: []reply{first, limited("60")}, opts: []Option{WithMaxRetryWait(time.Second)}, requests: 2, status: http.StatusTooManyRequests},
+		{name: "WithMaxRetries sets the budget", replies: []reply{first, unavailable}, opts: []Option{WithMaxRetries(0)}, requests: 2, status: http.StatusServiceUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newRecorder(t, tc.replies...)
+			s, err := srv.client(tc.opts...).Agents.Stream(t.Context(), "agt_1")
+			require.NoError(t, err)
+			began := time.Now()
+			events, err := drainStream(t, s)
+			assert.GreaterOrEqual(t, time.Since(began), tc.minWait)
+			reqs := srv.requests()
+			require.Len(t, reqs, tc.requests)
+			assert.Empty(t, reqs[0].Header.Get("Last-Event-ID"))
+			for _, r := range reqs[1:] {
+				assert.Equal(t, "1", r.Header.Get("Last-Event-ID"))
+				assert.Equal(t, "/v1/agents/agt_1/stream", r.Path)
+			}
+			if tc.status != 0 {
+				assert.Equal(t, []AgentEvent{&ThinkingEvent{Text: "one"}}, withoutRaw(events))
+				require.ErrorIs(t, err, sse.ErrInterrupted)
+				var apiErr *Error
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, tc.status, apiErr.StatusCode)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, []AgentEvent{
+				&ThinkingEvent{Text: "one"},
+				&OutputEvent{Text: "done", Cost: Money{Amount: 1, Currency: "usd"}},
+			}, withoutRaw(events))
+		})
+	}
+	t.Run("the first connection has the same budget", func(t *testing.T) {
+		t.Parallel()
+		srv := newRecorder(t, unavailable, unavailable, rest)
+		var resp Response
+		s, err := srv.client().Agents.Stream(t.Context(), "agt_1", WithResponseInto(&resp))
+		require.NoError(t, err)
+		defer s.Close()
+		assert.Len(t, srv.requests(), 3)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "the Response describes the connection made")
+
+		srv = newRecorder(t, unavailable)
+		_, err = srv.client().Agents.Stream(t.Context(), "agt_1")
+		var apiErr *Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+		assert.Len(t, srv.requests(), sse.DefaultMaxReconnects, "three attempts, not three times three")
+	})
 }
 
 func TestAgentStreamCloseAndCancel(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/theazo/theazo-go/sse"
+	"github.com/theazo/theazo-go/internal/ssestream"
 )
 
 const (
@@ -298,7 +298,7 @@ func BenchmarkStream(b *testing.B) {
 					Body:       io.NopCloser(bytes.NewReader(data)),
 				}, nil
 			}
-			s, err := sse.Connect(context.Background(), connect, sse.Config[AgentEvent]{Decode: decodeAgentEvent, Terminal: isAgentTerminal})
+			s, err := connectStream(context.Background(), connect, ssestream.Config[AgentEvent]{Decode: decodeAgentEvent, Terminal: isAgentTerminal})
 			if err != nil {
 				b.Fatal(err)
 			}

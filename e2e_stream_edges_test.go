@@ -40,8 +40,9 @@ func TestE2EStreamQuietReconnections(t *testing.T) {
 	assert.Equal(t, []string{"", "1", "1", "1", "1", "1"}, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"))
 }
 
-// Against the fake: failed reconnections count, and end the stream after
-// three in a row; fewer do not.
+// Against the fake: failed reconnections count, each attempt once, and
+// end the stream after three in a row; fewer do not; a refusal ends it at
+// once.
 func TestE2EStreamFailedReconnections(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -49,33 +50,44 @@ func TestE2EStreamFailedReconnections(t *testing.T) {
 		srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond))
 		_, a := agentFixture(t, c, nil)
 		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
-		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", Status: 404, Times: 2})
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", Status: 503, Times: 2})
 		st, err := c.Agents.RunStream(ctx, a.ID, "task")
 		require.NoError(t, err)
 		assert.Len(t, collect(t, st.Events()), 4)
 		assert.Equal(t, []string{"", "2", "2", "2"}, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"))
 	})
-	t.Run("failing for ever", func(t *testing.T) {
-		srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond))
-		_, a := agentFixture(t, c, nil)
-		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
-		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", Status: 404, Times: -1})
-		st, err := c.Agents.RunStream(ctx, a.ID, "task")
-		require.NoError(t, err)
-		var n int
-		var last error
-		for _, err := range st.Events() {
-			if err != nil {
-				last = err
-				continue
+	for _, tc := range []struct {
+		name     string
+		status   int
+		attempts int // after the first connection
+	}{
+		{"failing for ever", 503, sse.DefaultMaxReconnects},
+		{"refused", 404, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond))
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", Status: tc.status, Times: -1})
+			st, err := c.Agents.RunStream(ctx, a.ID, "task")
+			require.NoError(t, err)
+			var n int
+			var last error
+			for _, err := range st.Events() {
+				if err != nil {
+					last = err
+					continue
+				}
+				n++
 			}
-			n++
-		}
-		assert.Equal(t, 2, n)
-		require.ErrorIs(t, last, sse.ErrInterrupted)
-		assert.ErrorIs(t, last, theazo.ErrNotFound, "the last failure is kept")
-		assert.Len(t, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"), 1+sse.DefaultMaxReconnects)
-	})
+			assert.Equal(t, 2, n)
+			require.ErrorIs(t, last, sse.ErrInterrupted)
+			var apiErr *theazo.Error
+			require.ErrorAs(t, last, &apiErr, "the last failure is kept")
+			assert.Equal(t, tc.status, apiErr.StatusCode)
+			assert.Len(t, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"), 1+tc.attempts, "one budget: the transport does not retry a stream's attempts")
+		})
+	}
 }
 
 // Against the fake: a stream's retry: field sets the wait before a

@@ -194,7 +194,8 @@ func (o maxRetriesOption) applyRequest(co *callOptions) {
 
 // WithMaxRetries sets how many times a failed call is retried (default 2; 0
 // disables). On NewClient it applies to every call; on one call, to that
-// call only.
+// call only. A stream makes up to that many retries plus one attempts in a
+// row to open or resume its connection.
 func WithMaxRetries(n int) SharedOption { return maxRetriesOption(n) }
 
 // maxRetryWaitOption is WithMaxRetryWait.

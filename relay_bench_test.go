@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/theazo/theazo-go/internal/ssestream"
 	"github.com/theazo/theazo-go/sse"
 )
 
@@ -166,7 +167,7 @@ func BenchmarkRelayInMemory(b *testing.B) {
 			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"text/event-stream"}},
 				Body: io.NopCloser(bytes.NewReader(body))}, nil
 		}
-		s, err := sse.Connect(context.Background(), connect, sse.Config[AgentEvent]{Decode: decodeAgentEvent, Terminal: isAgentTerminal})
+		s, err := connectStream(context.Background(), connect, ssestream.Config[AgentEvent]{Decode: decodeAgentEvent, Terminal: isAgentTerminal})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -693,7 +693,7 @@ func TestRunResultRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), "agent run task_1 on agent agt_1")
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Equal(t, 1+sse.DefaultMaxReconnects, streams, "the stream's own reconnections, and none of Result's after a refusal")
+	assert.Equal(t, 2, streams, "the stream and its one resumption, refused at once; none of Result's after a refusal")
 }
 
 // Result while another goroutine ranges over the events: both see the

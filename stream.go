@@ -3,10 +3,14 @@ package theazo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"time"
 	"unsafe"
 
+	"github.com/theazo/theazo-go/internal/retry"
+	"github.com/theazo/theazo-go/internal/ssestream"
 	"github.com/theazo/theazo-go/sse"
 )
 
@@ -35,11 +39,26 @@ func decodeEvent[T interface{ setRaw(json.RawMessage) }](data string, v T) (T, e
 // apply to every connection, except that WithResponseInto describes the
 // first and WithLastEventID is the first's Last-Event-ID (events the server
 // sends again up to it are dropped).
+//
+// A stream has one budget of attempts: each connection is sent once, and
+// the retry policy's decision on it (which replies are retried, after what
+// Retry-After, up to which wait) tells the stream whether to try again and
+// how long to wait at least; the stream counts the attempts in a row, the
+// call's retries plus one (WithMaxRetries; the default is
+// sse.DefaultMaxReconnects), and waits its own backoff between them.
 func openStream[E any](ctx context.Context, t *transport, req request, decode func(string, string) (E, error), terminal func(E) bool) (*sse.Stream[E], error) {
 	req.stream = true
-	lastID, err := lastEventIDOf(req)
+	co, err := newCallOptions(req)
 	if err != nil {
 		return nil, err
+	}
+	attempts := t.http.RetryMax + 1
+	if co != nil && co.retriesSet {
+		attempts = co.maxRetries + 1
+	}
+	var lastID string
+	if co != nil {
+		lastID = co.lastEventID
 	}
 	first := true
 	connect := func(ctx context.Context, lastEventID string) (*http.Response, error) {
@@ -47,7 +66,6 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		if !first && len(req.opts) > 0 {
 			r.opts = append(req.opts[:len(req.opts):len(req.opts)], resumption{})
 		}
-		first = false
 		if lastEventID != "" {
 			r.header = req.header.Clone()
 			if r.header == nil {
@@ -55,20 +73,31 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 			}
 			r.header.Set("Last-Event-ID", lastEventID)
 		}
-		return t.do(ctx, r)
+		var d retry.Decision
+		r.once = &d
+		resp, err := t.do(ctx, r)
+		if err == nil {
+			first = false // WithResponseInto describes the first connection made
+		}
+		if err != nil && d.Retry {
+			// The stream waits its own backoff, and at least the reply's
+			// Retry-After (which the decision found within its cap).
+			var wait time.Duration
+			if e := (*Error)(nil); errors.As(err, &e) {
+				wait = e.RetryAfter
+			}
+			return nil, ssestream.Retry(err, wait)
+		}
+		return resp, err
 	}
-	return sse.Connect(ctx, connect, sse.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub,
-		ReconnectWait: t.reconnect, MaxReconnectWait: t.reconnect, MaxServerRetry: t.reconnect, LastEventID: lastID})
+	return connectStream(ctx, connect, ssestream.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub,
+		MaxReconnects: attempts, ReconnectWait: t.reconnect, MaxReconnectWait: t.reconnect, MaxServerRetry: t.reconnect, LastEventID: lastID})
 }
 
-// lastEventIDOf returns the id WithLastEventID sets among req's options, if
-// any, or the error of an option that cannot apply.
-func lastEventIDOf(req request) (string, error) {
-	co, err := newCallOptions(req)
-	if co == nil || err != nil {
-		return "", err
-	}
-	return co.lastEventID, nil
+// connectStream opens an sse.Stream: the one place the SDK makes one.
+func connectStream[E any](ctx context.Context, connect ssestream.ConnectFunc, cfg ssestream.Config[E]) (*sse.Stream[E], error) {
+	s, err := ssestream.Connect(ctx, connect, cfg)
+	return (*sse.Stream[E])(s), err
 }
 
 // resumption is the last option of a stream's resumptions: the Response

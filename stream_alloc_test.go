@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/theazo/theazo-go/internal/ssestream"
 	"github.com/theazo/theazo-go/sse"
 )
 
@@ -25,7 +26,7 @@ func inMemoryAgentStream(t testing.TB, data []byte) *sse.Stream[AgentEvent] {
 		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"text/event-stream"}},
 			Body: io.NopCloser(bytes.NewReader(data))}, nil
 	}
-	s, err := sse.Connect(context.Background(), connect, sse.Config[AgentEvent]{Decode: decodeAgentEvent, Terminal: isAgentTerminal})
+	s, err := connectStream(context.Background(), connect, ssestream.Config[AgentEvent]{Decode: decodeAgentEvent, Terminal: isAgentTerminal})
 	require.NoError(t, err)
 	return s
 }

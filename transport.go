@@ -74,6 +74,10 @@ type request struct {
 	idempotent bool
 	// stream asks for text/event-stream instead of JSON.
 	stream bool
+	// once, when set, makes the call a single attempt, without the
+	// transport's retries, and receives the retry policy's decision on it:
+	// a stream counts its connections' attempts itself (openStream).
+	once *retry.Decision
 	// opts are the caller's options for this call.
 	opts []RequestOption
 }
@@ -135,7 +139,16 @@ func (t *transport) send(ctx context.Context, req request, co *callOptions) (*ht
 			}
 		}
 	}
-	resp, err := t.retryClientFor(co).Do(hreq)
+	rc := t.retryClientFor(co)
+	if req.once != nil {
+		rc = &retryablehttp.Client{HTTPClient: rc.HTTPClient, CheckRetry: rc.CheckRetry, Backoff: rc.Backoff, ErrorHandler: rc.ErrorHandler}
+	}
+	resp, err := rc.Do(hreq)
+	if req.once != nil {
+		if info := retry.InfoFrom(hreq.Context()); info != nil {
+			*req.once = info.Last
+		}
+	}
 	if err != nil {
 		if refusal := governorRefusal(err); refusal != nil {
 			return nil, refusal

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go/internal/ssestream"
 )
 
 // memConn is a ConnectFunc that answers every connection in memory with the
@@ -46,7 +48,7 @@ func (m *memConn) connect(_ context.Context, lastEventID string) (*http.Response
 	m.mu.Unlock()
 	body := m.serve(n)
 	if body == nil {
-		return nil, errors.New("connection refused")
+		return nil, ssestream.Retry(errors.New("connection refused"), 0)
 	}
 	b := &closeTracker{Reader: bytes.NewReader(body)}
 	m.mu.Lock()

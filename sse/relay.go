@@ -9,6 +9,8 @@ import (
 	"time"
 
 	gosse "github.com/tmaxmax/go-sse"
+
+	"github.com/theazo/theazo-go/internal/ssestream"
 )
 
 // DefaultHeartbeat is how often Relay writes a comment line to keep proxies
@@ -196,7 +198,7 @@ func message(b *bytes.Buffer, ev Event, id string, lastID *string) error {
 	for rest := data; len(rest) > 0; {
 		line := rest
 		rest = nil
-		if i := lineEnd(line); i >= 0 {
+		if i := ssestream.LineEnd(line); i >= 0 {
 			if line[i] == '\r' && i+1 < len(line) && line[i+1] == '\n' {
 				rest = line[i+2:]
 			} else {

@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/theazo/theazo-go/internal/ssestream"
 )
 
 func TestMain(m *testing.M) {
@@ -86,7 +88,9 @@ func send(w http.ResponseWriter, s string) {
 	w.(http.Flusher).Flush()
 }
 
-// connector returns a ConnectFunc to url over its own transport.
+// connector returns a ConnectFunc to url over its own transport. Every
+// failed attempt may be retried, as the SDK's are when its retry policy
+// says so.
 func connector(t *testing.T, url string) ConnectFunc {
 	t.Helper()
 	tr := &http.Transport{}
@@ -102,11 +106,11 @@ func connector(t *testing.T, url string) ConnectFunc {
 		}
 		resp, err := hc.Do(req)
 		if err != nil {
-			return nil, err
+			return nil, ssestream.Retry(err, 0)
 		}
 		if resp.StatusCode != http.StatusOK {
 			resp.Body.Close()
-			return nil, fmt.Errorf("status %d", resp.StatusCode)
+			return nil, ssestream.Retry(fmt.Errorf("status %d", resp.StatusCode), 0)
 		}
 		return resp, nil
 	}

@@ -45,6 +45,9 @@ type Info struct {
 	Idempotent bool
 	// Attempts counts the HTTP attempts made so far.
 	Attempts int
+	// Last is CheckRetry's Decision on the last attempt that got one, for a
+	// caller that makes each attempt itself (a stream's connections).
+	Last Decision
 }
 
 // WithInfo returns ctx carrying info for the policy and the transport.
@@ -182,7 +185,8 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 		return false, ctx.Err()
 	}
 	o := Outcome{Err: err}
-	if info := InfoFrom(ctx); info != nil {
+	info := InfoFrom(ctx)
+	if info != nil {
 		o.Idempotent, o.Retries = info.Idempotent, max(info.Attempts-1, 0)
 	}
 	var r *Reply
@@ -199,6 +203,9 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	if r != nil {
 		r.Decision = d
+	}
+	if info != nil {
+		info.Last = d
 	}
 	return d.Retry, nil
 }

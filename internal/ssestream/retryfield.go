@@ -1,4 +1,4 @@
-package sse
+package ssestream
 
 import (
 	"bufio"
@@ -63,7 +63,7 @@ func (r *retryReader) scan(b []byte) {
 			r.add(b[bytes.LastIndexByte(b, '\n')+1:])
 			return
 		}
-		i := lineEnd(b)
+		i := LineEnd(b)
 		if i < 0 {
 			r.add(b)
 			return
@@ -75,9 +75,9 @@ func (r *retryReader) scan(b []byte) {
 	}
 }
 
-// lineEnd returns the index of the first CR or LF of b, or -1: two
+// LineEnd returns the index of the first CR or LF of b, or -1: two
 // vectorised byte searches, where bytes.IndexAny looks at each byte in turn.
-func lineEnd(b []byte) int {
+func LineEnd(b []byte) int {
 	lf := bytes.IndexByte(b, '\n')
 	head := b
 	if lf >= 0 {
