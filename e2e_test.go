@@ -25,7 +25,7 @@ import (
 // JSON reply is checked against testdata/openapi.yaml (e2e_openapi_test.go).
 func newE2E(t *testing.T, opts ...theazotest.Option) (*theazotest.Server, *theazo.Client) {
 	t.Helper()
-	srv := theazotest.NewServer(opts...)
+	srv := theazotest.NewServer(append([]theazotest.Option{theazotest.WithInMemory()}, opts...)...)
 	t.Cleanup(srv.Close)
 	return srv, srv.Client(theazo.WithHTTPClient(checkWire(t, srv)), theazo.WithMaxRetryWait(time.Second))
 }

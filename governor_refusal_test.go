@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -141,54 +142,56 @@ func (w *wireLog) RoundTrip(req *http.Request) (*http.Response, error) {
 // the wire. After it every call completes.
 func TestCoolDownHoldsCallsWaitingInTheLimiter(t *testing.T) {
 	t.Parallel()
-	const calls, perMinute, retryAfter = 200, 12000, time.Second
-	// Requests whose attempt started this soon after the 429 came back had
-	// passed the governor before it: on their way already.
-	const onTheWay = 2 * time.Millisecond
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	wire := &wireLog{base: srv.HTTPClient().Transport}
-	c := srv.Client(theazo.WithHTTPClient(&http.Client{Transport: wire}), theazo.WithRateLimit(perMinute),
-		theazo.WithMaxRetryWait(5*time.Second))
-	// The first request to go gets the 429, while the others wait in the limiter.
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
-	ctx := t.Context()
+	synctest.Test(t, func(t *testing.T) {
+		const calls, perMinute, retryAfter = 200, 12000, time.Second
+		// Requests whose attempt started this soon after the 429 came back had
+		// passed the governor before it: on their way already.
+		const onTheWay = 2 * time.Millisecond
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		wire := &wireLog{base: srv.HTTPClient().Transport}
+		c := srv.Client(theazo.WithHTTPClient(&http.Client{Transport: wire}), theazo.WithRateLimit(perMinute),
+			theazo.WithMaxRetryWait(5*time.Second))
+		// The first request to go gets the 429, while the others wait in the limiter.
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
+		ctx := t.Context()
 
-	var wg sync.WaitGroup
-	errs := make([]error, calls)
-	for i := range calls {
-		wg.Go(func() { _, errs[i] = c.Usage.Summary(ctx, nil) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		require.NoError(t, err, "every call completes")
-	}
+		var wg sync.WaitGroup
+		errs := make([]error, calls)
+		for i := range calls {
+			wg.Go(func() { _, errs[i] = c.Usage.Summary(ctx, nil) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err, "every call completes")
+		}
 
-	wire.mu.Lock()
-	at429, sent := wire.at429, wire.sent
-	wire.mu.Unlock()
-	require.False(t, at429.IsZero(), "a 429 came back")
-	coolEnd := at429.Add(retryAfter)
-	startedDuring, onWire := 0, 0
-	for _, s := range sent {
-		if s.start.After(at429.Add(onTheWay)) && s.start.Before(coolEnd) {
-			startedDuring++
+		wire.mu.Lock()
+		at429, sent := wire.at429, wire.sent
+		wire.mu.Unlock()
+		require.False(t, at429.IsZero(), "a 429 came back")
+		coolEnd := at429.Add(retryAfter)
+		startedDuring, onWire := 0, 0
+		for _, s := range sent {
+			if s.start.After(at429.Add(onTheWay)) && s.start.Before(coolEnd) {
+				startedDuring++
+			}
+			if !s.start.After(at429.Add(onTheWay)) && s.end.After(at429) {
+				onWire++
+			}
 		}
-		if !s.start.After(at429.Add(onTheWay)) && s.end.After(at429) {
-			onWire++
+		arrivedDuring := 0
+		for _, r := range srv.Requests() {
+			if r.Time.After(at429) && r.Time.Before(coolEnd) {
+				arrivedDuring++
+			}
 		}
-	}
-	arrivedDuring := 0
-	for _, r := range srv.Requests() {
-		if r.Time.After(at429) && r.Time.Before(coolEnd) {
-			arrivedDuring++
-		}
-	}
-	t.Logf("%d calls, %d attempts: during the %s cool-down %d attempts started, %d requests arrived, %d were on the wire at the 429",
-		calls, len(sent), retryAfter, startedDuring, arrivedDuring, onWire)
-	assert.Zero(t, startedDuring, "no attempt starts while the client cools down")
-	assert.LessOrEqual(t, arrivedDuring, onWire, "the server sees only the requests already on the wire")
-	assert.Len(t, sent, calls+1, "each call once, and the retry of the 429")
+		t.Logf("%d calls, %d attempts: during the %s cool-down %d attempts started, %d requests arrived, %d were on the wire at the 429",
+			calls, len(sent), retryAfter, startedDuring, arrivedDuring, onWire)
+		assert.Zero(t, startedDuring, "no attempt starts while the client cools down")
+		assert.LessOrEqual(t, arrivedDuring, onWire, "the server sees only the requests already on the wire")
+		assert.Len(t, sent, calls+1, "each call once, and the retry of the 429")
+	})
 }
 
 // coolDownRecorder is a CoolDownLimiter that lets every request go and

@@ -1,9 +1,11 @@
 package theazo_test
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +21,18 @@ import (
 	"github.com/theazo/theazo-go/theazotest"
 )
 
+// loadFlag asks for the paced load tests, which wait in real time: they
+// run with -load or THEAZO_LOAD=1 (scripts/test sets it), else they skip.
+var loadFlag = flag.Bool("load", false, "run the paced load tests, which take seconds of real time (or THEAZO_LOAD=1)")
+
+// needLoad skips a paced load test unless -load or THEAZO_LOAD=1 asks for it.
+func needLoad(t *testing.T) {
+	t.Helper()
+	if !*loadFlag && os.Getenv("THEAZO_LOAD") != "1" {
+		t.Skip("a paced load test, in real time: run it with -load or THEAZO_LOAD=1")
+	}
+}
+
 // TestLoad runs 10,000 mixed calls from 200 goroutines (400 from 20 under
 // -short) sharing one client against theazotest, injecting a 503 before 5% of the calls and a 429
 // before 2%: faults the next request to arrive, of any goroutine, takes.
@@ -27,6 +41,7 @@ import (
 // handled twice, which the server's request log proves; no goroutine may
 // be left once the server and the client are closed.
 func TestLoad(t *testing.T) {
+	needLoad(t)
 	goroutines, callsEach := 200, 50
 	if testing.Short() {
 		// The same mix at a twenty-fifth of the load: 400 calls from 20

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -71,6 +72,7 @@ func governorScale(t *testing.T) (calls int, window time.Duration) {
 // WithRateLimit at 90% of that rate: with it, the 429s received drop by at
 // least 90%, and no call is lost.
 func TestRateGovernorLoad(t *testing.T) {
+	needLoad(t)
 	const goroutines, limit = 200, 300
 	calls, window := governorScale(t)
 	// The governor is set 10% under the server's limit, as the README advises:
@@ -165,49 +167,51 @@ func TestCoolDownHoldsEveryCall(t *testing.T) {
 // that may wait that long waits and is sent; a public call is not held, as
 // it does not spend the key's budget.
 func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
-	t.Parallel() // its own server and client: the 2 s it waits overlap other tests
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	c := srv.Client(theazo.WithMaxRetryWait(3 * time.Second))
-	ctx := t.Context()
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: 2 * time.Second})
-	start := time.Now()
-	_, err := c.Usage.Summary(ctx, nil, theazo.WithMaxRetryWait(time.Second))
-	var apiErr *theazo.Error
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the server's 429, not waited for by this call")
-	srv.ResetRequests()
+	t.Parallel()
+	// On the bubble's clock: the 2 s cool-down takes no real time, and its
+	// durations are exact.
+	synctest.Test(t, func(t *testing.T) {
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		c := srv.Client(theazo.WithMaxRetryWait(3 * time.Second))
+		ctx := t.Context()
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: 2 * time.Second})
+		start := time.Now()
+		_, err := c.Usage.Summary(ctx, nil, theazo.WithMaxRetryWait(time.Second))
+		var apiErr *theazo.Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the server's 429, not waited for by this call")
+		srv.ResetRequests()
 
-	var resp theazo.Response
-	_, err = c.Agents.Get(ctx, "agt_1", theazo.WithResponseInto(&resp), theazo.WithMaxRetryWait(50*time.Millisecond))
-	require.ErrorIs(t, err, theazo.ErrRateLimited)
-	require.ErrorAs(t, err, &apiErr)
-	assert.Greater(t, apiErr.RetryAfter, time.Second)
-	assert.Contains(t, apiErr.Message, "cools down")
-	assert.Less(t, time.Since(start), time.Second, "refused at once")
-	assert.Zero(t, resp, "nothing received")
+		var resp theazo.Response
+		_, err = c.Agents.Get(ctx, "agt_1", theazo.WithResponseInto(&resp), theazo.WithMaxRetryWait(50*time.Millisecond))
+		require.ErrorIs(t, err, theazo.ErrRateLimited)
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the whole cool-down remains")
+		assert.Contains(t, apiErr.Message, "cools down")
+		assert.Zero(t, time.Since(start), "refused at once")
+		assert.Zero(t, resp, "nothing received")
 
-	_, err = c.Agents.Get(ctx, "")
-	require.ErrorIs(t, err, theazo.ErrEmptyID, "local checks come first")
+		_, err = c.Agents.Get(ctx, "")
+		require.ErrorIs(t, err, theazo.ErrEmptyID, "local checks come first")
 
-	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel()
-	_, err = c.Agents.Get(short, "agt_1")
-	require.ErrorIs(t, err, theazo.ErrRateLimited, "the wait would outlast the deadline")
+		short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_, err = c.Agents.Get(short, "agt_1")
+		require.ErrorIs(t, err, theazo.ErrRateLimited, "the wait would outlast the deadline")
 
-	_, err = c.Channels.SendMessage(ctx, "ch_missing", &theazo.MessageSendParams{Content: "hi"})
-	require.ErrorIs(t, err, theazo.ErrNotFound, "a public call is sent")
-	reqs := srv.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "/v1/channels/ch_missing/messages", reqs[0].Path)
+		_, err = c.Channels.SendMessage(ctx, "ch_missing", &theazo.MessageSendParams{Content: "hi"})
+		require.ErrorIs(t, err, theazo.ErrNotFound, "a public call is sent")
+		reqs := srv.Requests()
+		require.Len(t, reqs, 1)
+		assert.Equal(t, "/v1/channels/ch_missing/messages", reqs[0].Path)
 
-	// A call that may wait that long (the client's 3 s) waits, and is sent
-	// once the cool-down is over.
-	sent := time.Now()
-	_, err = c.Usage.Summary(ctx, nil)
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), 1900*time.Millisecond, "it waited for the cool-down")
-	assert.Less(t, time.Since(sent), 3*time.Second)
+		// A call that may wait that long (the client's 3 s) waits, and is sent
+		// once the cool-down is over.
+		_, err = c.Usage.Summary(ctx, nil)
+		require.NoError(t, err)
+		assert.Equal(t, 2*time.Second, time.Since(start), "it waited for the cool-down, no longer")
+	})
 }
 
 // TestCoolDownIsCappedByMaxRetryWait: a Retry-After far beyond the client's
