@@ -30,6 +30,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -549,50 +550,52 @@ func TestChaosNoMethodPanics(t *testing.T) {
 	errType := reflect.TypeFor[error]()
 	for name, rep := range replies {
 		t.Run(name, func(t *testing.T) {
-			srv := newRecorder(t, rep)
-			c := srv.client(WithMaxRetryWait(time.Millisecond))
-			services := reflect.ValueOf(c).Elem()
-			methods := 0
-			for i := range services.NumField() {
-				field := services.Type().Field(i)
-				if !field.IsExported() {
-					continue
-				}
-				svc := services.Field(i)
-				for m := range svc.NumMethod() {
-					methods++
-					method := svc.Type().Method(m)
-					fn := svc.Method(m)
-					for _, id := range []string{"", "x"} {
-						for _, zeroParams := range []bool{false, true} {
-							n := fn.Type().NumIn()
-							if fn.Type().IsVariadic() {
-								n-- // the options: none
-							}
-							args := make([]reflect.Value, n)
-							for a := range args {
-								in := fn.Type().In(a)
-								switch {
-								case in == ctxType:
-									args[a] = reflect.ValueOf(t.Context())
-								case in.Kind() == reflect.String:
-									args[a] = reflect.ValueOf(id).Convert(in)
-								case in.Kind() == reflect.Pointer && zeroParams:
-									args[a] = reflect.New(in.Elem())
-								default:
-									args[a] = reflect.Zero(in)
+			synctest.Test(t, func(t *testing.T) {
+				srv := newMemRecorder(t, rep)
+				c := srv.client(WithMaxRetryWait(time.Millisecond))
+				services := reflect.ValueOf(c).Elem()
+				methods := 0
+				for i := range services.NumField() {
+					field := services.Type().Field(i)
+					if !field.IsExported() {
+						continue
+					}
+					svc := services.Field(i)
+					for m := range svc.NumMethod() {
+						methods++
+						method := svc.Type().Method(m)
+						fn := svc.Method(m)
+						for _, id := range []string{"", "x"} {
+							for _, zeroParams := range []bool{false, true} {
+								n := fn.Type().NumIn()
+								if fn.Type().IsVariadic() {
+									n-- // the options: none
 								}
-							}
-							label := fmt.Sprintf("%s.%s(id %q, zero params %v)", field.Name, method.Name, id, zeroParams)
-							for _, err := range callAndDrain(t, fn, args, errType) {
-								assert.True(t, defined(err), "%s: undocumented error %T: %v", label, err, err)
+								args := make([]reflect.Value, n)
+								for a := range args {
+									in := fn.Type().In(a)
+									switch {
+									case in == ctxType:
+										args[a] = reflect.ValueOf(t.Context())
+									case in.Kind() == reflect.String:
+										args[a] = reflect.ValueOf(id).Convert(in)
+									case in.Kind() == reflect.Pointer && zeroParams:
+										args[a] = reflect.New(in.Elem())
+									default:
+										args[a] = reflect.Zero(in)
+									}
+								}
+								label := fmt.Sprintf("%s.%s(id %q, zero params %v)", field.Name, method.Name, id, zeroParams)
+								for _, err := range callAndDrain(t, fn, args, errType) {
+									assert.True(t, defined(err), "%s: undocumented error %T: %v", label, err, err)
+								}
 							}
 						}
 					}
 				}
-			}
-			assert.GreaterOrEqual(t, methods, 60, "every method of every service")
-			assert.NotEmpty(t, srv.requests())
+				assert.GreaterOrEqual(t, methods, 60, "every method of every service")
+				assert.NotEmpty(t, srv.requests())
+			})
 		})
 	}
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go/internal/memnet"
 )
 
 // testKey is the API key of the test clients.
@@ -33,6 +35,7 @@ type received struct {
 type recorder struct {
 	*httptest.Server
 	t       *testing.T
+	hc      *http.Client // for a recorder in memory: the only way to reach it
 	mu      sync.Mutex
 	reqs    []received
 	replies []reply
@@ -50,6 +53,26 @@ func newRecorder(t *testing.T, replies ...reply) *recorder {
 	r := &recorder{t: t, replies: replies}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.Close)
+	return r
+}
+
+// newMemRecorder is newRecorder served over in-memory connections
+// (internal/memnet), which only its client reaches. Inside a
+// testing/synctest bubble it and its client wait on the bubble's clock: a
+// test's backoffs and Retry-Afters take no real time, and exact durations
+// can be asserted.
+func newMemRecorder(t *testing.T, replies ...reply) *recorder {
+	t.Helper()
+	r := &recorder{t: t, replies: replies}
+	r.Server = httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
+	r.Listener.Close()
+	l := memnet.Listen()
+	r.Listener = l
+	r.Start()
+	tr := &http.Transport{DialContext: l.Dial}
+	r.hc = &http.Client{Transport: tr}
+	t.Cleanup(r.Close)
+	t.Cleanup(tr.CloseIdleConnections)
 	return r
 }
 
@@ -87,6 +110,9 @@ func (r *recorder) requests() []received {
 // Its idle connections are closed when the test ends, so that no goroutine
 // outlives the test.
 func (r *recorder) client(opts ...Option) *Client {
+	if r.hc != nil {
+		opts = append([]Option{WithHTTPClient(r.hc)}, opts...)
+	}
 	return newTestClient(r.t, r.URL, opts...)
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -192,7 +194,7 @@ func TestLogging(t *testing.T) {
 func TestLoggingNetworkError(t *testing.T) {
 	t.Parallel()
 	logger, sink := newLogger(slog.LevelDebug)
-	c := NewClient(liveKey, WithBaseURL("http://"+closedAddr(t)+"/v1"), WithLogger(logger), WithMaxRetries(1))
+	c := NewClient(liveKey, WithBaseURL("http://"+closedAddr(t)+"/v1"), WithLogger(logger), WithMaxRetries(1), WithMaxRetryWait(time.Millisecond))
 	_, err := c.Agents.Get(t.Context(), "agt_1")
 	require.Error(t, err)
 	lines := sink.lines(t)
@@ -307,8 +309,8 @@ func TestKeyRedactedFromDecodedErrorFields(t *testing.T) {
 func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	client := func(t *testing.T, url string) *Client {
-		c := NewClient(liveKey, WithBaseURL(url+"/v1"), WithMaxRetries(0))
+	client := func(t *testing.T, url string, opts ...Option) *Client {
+		c := NewClient(liveKey, append([]Option{WithBaseURL(url + "/v1"), WithMaxRetries(0)}, opts...)...)
 		t.Cleanup(c.CloseIdleConnections)
 		return c
 	}
@@ -327,13 +329,16 @@ func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
 		assertNoKey(t, err)
 	})
 	t.Run("event id of an interrupted stream", func(t *testing.T) {
-		// Resuming fails: the error names the event id it resumed from.
-		srv := newRecorder(t, streamReply("id: "+liveKey+"\nevent: thinking\ndata: {\"text\":\"a\"}\n\n"), reply{Status: 404, Body: envelopeBody("not_found", "Gone.", `{}`)})
-		s, err := client(t, srv.URL).Agents.Stream(ctx, "agt_1")
-		require.NoError(t, err)
-		_, err = drainStream(t, s)
-		require.ErrorIs(t, err, sse.ErrInterrupted)
-		assertNoKey(t, err)
+		// Resuming fails: the error names the event id it resumed from. The
+		// waits before resuming pass on synctest's clock.
+		synctest.Test(t, func(t *testing.T) {
+			srv := newMemRecorder(t, streamReply("id: "+liveKey+"\nevent: thinking\ndata: {\"text\":\"a\"}\n\n"), reply{Status: 404, Body: envelopeBody("not_found", "Gone.", `{}`)})
+			s, err := client(t, srv.URL, WithHTTPClient(srv.hc)).Agents.Stream(t.Context(), "agt_1")
+			require.NoError(t, err)
+			_, err = drainStream(t, s)
+			require.ErrorIs(t, err, sse.ErrInterrupted)
+			assertNoKey(t, err)
+		})
 	})
 	t.Run("Content-Type of a stream", func(t *testing.T) {
 		srv := newRecorder(t, reply{Header: map[string]string{"Content-Type": "text/" + liveKey}, Body: "x"})

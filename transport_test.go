@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -250,88 +251,101 @@ func TestRetryAttemptsCounted(t *testing.T) {
 }
 
 func TestRetryExponentialBackoff(t *testing.T) {
-	// No Retry-After: the first backoff step is 250-500 ms.
-	srv := newRecorder(t, retryReply(500, "internal_error", ""), reply{Status: 200, Body: agentJSON})
-	start := time.Now()
-	_, err := srv.client().Agents.Get(t.Context(), "agt_1")
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	require.Len(t, srv.requests(), 2)
-	assert.GreaterOrEqual(t, elapsed, 250*time.Millisecond)
-	assert.Less(t, elapsed, 2*time.Second)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// No Retry-After: the first backoff step is 250-500 ms.
+		srv := newMemRecorder(t, retryReply(500, "internal_error", ""), reply{Status: 200, Body: agentJSON})
+		start := time.Now()
+		_, err := srv.client().Agents.Get(t.Context(), "agt_1")
+		elapsed := time.Since(start)
+		require.NoError(t, err)
+		require.Len(t, srv.requests(), 2)
+		assert.GreaterOrEqual(t, elapsed, 250*time.Millisecond)
+		assert.LessOrEqual(t, elapsed, 500*time.Millisecond)
+	})
 }
 
 func TestRetryContextCancelledDuringWait(t *testing.T) {
 	t.Parallel()
-	srv := newRecorder(t, retryReply(503, "unavailable", "30"), reply{Status: 200, Body: agentJSON})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var cancelledAt atomic.Int64
-	go func() {
-		for len(srv.requests()) == 0 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		time.Sleep(50 * time.Millisecond) // now in the 30 s wait
-		cancelledAt.Store(time.Now().UnixNano())
-		cancel()
-	}()
-	_, err := srv.client().Agents.Get(ctx, "agt_1")
-	returned := time.Now()
-	require.ErrorIs(t, err, context.Canceled)
-	require.NotZero(t, cancelledAt.Load())
-	assert.Less(t, returned.Sub(time.Unix(0, cancelledAt.Load())), 50*time.Millisecond)
-	assert.Len(t, srv.requests(), 1)
+	synctest.Test(t, func(t *testing.T) {
+		srv := newMemRecorder(t, retryReply(503, "unavailable", "30"), reply{Status: 200, Body: agentJSON})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		start := time.Now()
+		go func() {
+			time.Sleep(50 * time.Millisecond) // in the 30 s wait: time passes only once every goroutine waits
+			cancel()
+		}()
+		_, err := srv.client().Agents.Get(ctx, "agt_1")
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 50*time.Millisecond, time.Since(start), "returned when ctx was cancelled")
+		assert.Len(t, srv.requests(), 1)
+	})
 }
 
 func TestRetryContextDeadline(t *testing.T) {
+	t.Parallel()
 	t.Run("Retry-After beyond the deadline: the reply at once", func(t *testing.T) {
-		srv := newRecorder(t, retryReply(429, "rate_limited", "2"), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		defer cancel()
-		start := time.Now()
-		_, err := srv.client().Agents.Get(ctx, "agt_1")
-		assert.Less(t, time.Since(start), 500*time.Millisecond)
-		var apiErr *Error
-		require.ErrorAs(t, err, &apiErr)
-		assert.ErrorIs(t, err, ErrRateLimited)
-		assert.Equal(t, 2*time.Second, apiErr.RetryAfter)
-		assert.Len(t, srv.requests(), 1)
+		synctest.Test(t, func(t *testing.T) {
+			srv := newMemRecorder(t, retryReply(429, "rate_limited", "2"), reply{Status: 200, Body: agentJSON})
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := srv.client().Agents.Get(ctx, "agt_1")
+			assert.Zero(t, time.Since(start), "at once")
+			var apiErr *Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.ErrorIs(t, err, ErrRateLimited)
+			assert.Equal(t, 2*time.Second, apiErr.RetryAfter)
+			assert.Len(t, srv.requests(), 1)
+		})
 	})
 	t.Run("Retry-After within the deadline: waited", func(t *testing.T) {
-		srv := newRecorder(t, retryReply(429, "rate_limited", "0.2"), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-		defer cancel()
-		_, err := srv.client().Agents.Get(ctx, "agt_1")
-		require.NoError(t, err)
-		assert.Len(t, srv.requests(), 2)
+		synctest.Test(t, func(t *testing.T) {
+			srv := newMemRecorder(t, retryReply(429, "rate_limited", "0.2"), reply{Status: 200, Body: agentJSON})
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := srv.client().Agents.Get(ctx, "agt_1")
+			require.NoError(t, err)
+			assert.Equal(t, 200*time.Millisecond, time.Since(start), "the wait Retry-After named")
+			assert.Len(t, srv.requests(), 2)
+		})
 	})
 	t.Run("backoff beyond the deadline: the reply at once", func(t *testing.T) {
-		// No Retry-After: the exponential wait (250-500 ms) would outlast
-		// the deadline, so the 503 is returned now, not a deadline error
-		// that hides it.
-		srv := newRecorder(t, retryReply(503, "unavailable", ""), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := srv.client().Agents.Get(ctx, "agt_1")
-		assert.Less(t, time.Since(start), 90*time.Millisecond, "before the deadline")
-		var apiErr *Error
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 503, apiErr.StatusCode)
-		assert.Equal(t, "failure unavailable", apiErr.Message)
-		assert.Len(t, srv.requests(), 1)
+		synctest.Test(t, func(t *testing.T) {
+			// No Retry-After: the exponential wait (250-500 ms) would outlast
+			// the deadline, so the 503 is returned now, not a deadline error
+			// that hides it.
+			srv := newMemRecorder(t, retryReply(503, "unavailable", ""), reply{Status: 200, Body: agentJSON})
+			ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := srv.client().Agents.Get(ctx, "agt_1")
+			assert.Zero(t, time.Since(start), "at once, before the deadline")
+			var apiErr *Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 503, apiErr.StatusCode)
+			assert.Equal(t, "failure unavailable", apiErr.Message)
+			assert.Len(t, srv.requests(), 1)
+		})
 	})
 	t.Run("backoff beyond the deadline on a later attempt", func(t *testing.T) {
-		// The first backoff (250-500 ms) fits in 700 ms; the second
-		// (500 ms-1 s), after at least 250 ms, no longer does.
-		srv := newRecorder(t, retryReply(500, "internal_error", ""), retryReply(502, "provider_error", ""), reply{Status: 200, Body: agentJSON})
-		ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
-		defer cancel()
-		_, err := srv.client().Agents.Get(ctx, "agt_1")
-		var apiErr *Error
-		require.ErrorAs(t, err, &apiErr, "%v", err)
-		assert.ErrorIs(t, err, ErrProviderError, "the last reply")
-		assert.Len(t, srv.requests(), 2)
+		synctest.Test(t, func(t *testing.T) {
+			// The first backoff (250-500 ms) fits in 700 ms; the second
+			// (500 ms-1 s), after at least 250 ms, no longer does.
+			srv := newMemRecorder(t, retryReply(500, "internal_error", ""), retryReply(502, "provider_error", ""), reply{Status: 200, Body: agentJSON})
+			ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := srv.client().Agents.Get(ctx, "agt_1")
+			var apiErr *Error
+			require.ErrorAs(t, err, &apiErr, "%v", err)
+			assert.GreaterOrEqual(t, time.Since(start), 250*time.Millisecond, "after the first backoff")
+			assert.LessOrEqual(t, time.Since(start), 500*time.Millisecond, "at once after it")
+			assert.ErrorIs(t, err, ErrProviderError, "the last reply")
+			assert.Len(t, srv.requests(), 2)
+		})
 	})
 }
 
@@ -360,9 +374,10 @@ func resetServer(t *testing.T, resets int32, body string) (*httptest.Server, *at
 
 func TestRetryConnectionReset(t *testing.T) {
 	t.Parallel()
+	// Real sockets, for a real reset: the retries' backoff is capped at 1 ms.
 	t.Run("GET is retried", func(t *testing.T) {
 		srv, n := resetServer(t, 1, agentJSON)
-		c := newTestClient(t, srv.URL)
+		c := newTestClient(t, srv.URL, WithMaxRetryWait(time.Millisecond))
 		a, err := c.Agents.Get(t.Context(), "agt_1")
 		require.NoError(t, err)
 		assert.Equal(t, "agt_1", a.ID)
@@ -370,14 +385,14 @@ func TestRetryConnectionReset(t *testing.T) {
 	})
 	t.Run("GET with retries off fails", func(t *testing.T) {
 		srv, n := resetServer(t, 1, agentJSON)
-		c := newTestClient(t, srv.URL, WithMaxRetries(0))
+		c := newTestClient(t, srv.URL, WithMaxRetryWait(time.Millisecond), WithMaxRetries(0))
 		_, err := c.Agents.Get(t.Context(), "agt_1")
 		require.Error(t, err, "the reset reaches the policy; the HTTP transport does not repeat it")
 		assert.Equal(t, int32(1), n.Load())
 	})
 	t.Run("POST after it was sent is not retried", func(t *testing.T) {
 		srv, n := resetServer(t, 1, `{"taskId":"task_1"}`)
-		c := newTestClient(t, srv.URL)
+		c := newTestClient(t, srv.URL, WithMaxRetryWait(time.Millisecond))
 		_, err := c.Agents.Run(t.Context(), "agt_1", "task")
 		require.Error(t, err)
 		var apiErr *Error
@@ -387,7 +402,7 @@ func TestRetryConnectionReset(t *testing.T) {
 	})
 	t.Run("GET reset every time gives up after the last attempt", func(t *testing.T) {
 		srv, n := resetServer(t, 100, agentJSON)
-		c := newTestClient(t, srv.URL, WithMaxRetries(1))
+		c := newTestClient(t, srv.URL, WithMaxRetryWait(time.Millisecond), WithMaxRetries(1))
 		_, err := c.Agents.Get(t.Context(), "agt_1")
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), "giving up")
@@ -407,6 +422,7 @@ func closedAddr(t *testing.T) string {
 
 func TestRetryConnectionRefused(t *testing.T) {
 	t.Parallel()
+	// Real sockets, for a real refusal: the retries' backoff is capped at 1 ms.
 	t.Run("POST is retried: nothing was sent", func(t *testing.T) {
 		srv := newRecorder(t, reply{Status: 200, Body: `{"taskId":"task_1","agentId":"agt_1"}`})
 		dead := closedAddr(t)
@@ -420,7 +436,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 			}
 			return d.DialContext(ctx, network, addr)
 		}
-		c := newTestClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: tr}))
+		c := newTestClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: tr}), WithMaxRetryWait(time.Millisecond))
 		ref, err := c.Agents.Run(t.Context(), "agt_1", "task")
 		require.NoError(t, err)
 		assert.Equal(t, "task_1", ref.TaskID)
@@ -431,7 +447,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 	})
 	t.Run("refused every time", func(t *testing.T) {
 		counter := &countingRT{next: defaultRoundTripper()}
-		c := newTestClient(t, "http://"+closedAddr(t), WithHTTPClient(&http.Client{Transport: counter}), WithMaxRetries(1))
+		c := newTestClient(t, "http://"+closedAddr(t), WithHTTPClient(&http.Client{Transport: counter}), WithMaxRetries(1), WithMaxRetryWait(time.Millisecond))
 		_, err := c.Agents.Run(t.Context(), "agt_1", "task")
 		require.ErrorIs(t, err, syscall.ECONNREFUSED)
 		assert.Equal(t, int32(2), counter.n.Load())
