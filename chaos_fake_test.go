@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -34,11 +35,11 @@ type connCounter struct {
 	open atomic.Int32
 }
 
-func newConnCounter(t *testing.T) *connCounter {
+// newConnCounter counts the connections that dial makes.
+func newConnCounter(t *testing.T, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *connCounter {
 	cc := &connCounter{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	d := &net.Dialer{}
 	cc.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := d.DialContext(ctx, network, addr)
+		conn, err := dial(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
@@ -89,9 +90,9 @@ type chaosFixture struct {
 
 func newChaosFixture(t *testing.T, opts ...theazotest.Option) *chaosFixture {
 	t.Helper()
-	srv := theazotest.NewServer(opts...)
+	srv := theazotest.NewServer(append([]theazotest.Option{theazotest.WithInMemory()}, opts...)...)
 	t.Cleanup(srv.Close)
-	conns := newConnCounter(t)
+	conns := newConnCounter(t, srv.HTTPClient().Transport.(*http.Transport).DialContext)
 	f := &chaosFixture{srv: srv, conns: conns,
 		c: srv.Client(theazo.WithHTTPClient(&http.Client{Transport: conns}), theazo.WithMaxRetryWait(20*time.Millisecond))}
 	ctx := t.Context()
@@ -295,25 +296,30 @@ func isConnectionError(err error) bool {
 // is retried and succeeds.
 func TestChaosFakeDroppedBeforeReply(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
 	for _, w := range chaosWrites {
 		t.Run(w.name, func(t *testing.T) {
-			f := newChaosFixture(t)
-			f.srv.InjectFault(theazotest.Fault{Method: w.method, Path: w.path, Disconnect: true})
-			err := w.call(ctx, f)
-			require.Error(t, err)
-			assert.True(t, isConnectionError(err), "a connection error: %v", err)
-			assert.Equal(t, 1, requestsTo(f.srv, w.method, w.path), "sent once, never repeated")
-			f.conns.assertReleased(t)
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				f := newChaosFixture(t)
+				f.srv.InjectFault(theazotest.Fault{Method: w.method, Path: w.path, Disconnect: true})
+				err := w.call(ctx, f)
+				require.Error(t, err)
+				assert.True(t, isConnectionError(err), "a connection error: %v", err)
+				assert.Equal(t, 1, requestsTo(f.srv, w.method, w.path), "sent once, never repeated")
+				f.conns.assertReleased(t)
+			})
 		})
 	}
 	for _, r := range chaosRepeatable {
 		t.Run(r.name, func(t *testing.T) {
-			f := newChaosFixture(t)
-			f.srv.InjectFault(theazotest.Fault{Method: r.method, Path: r.path, Disconnect: true, Times: 2})
-			require.NoError(t, r.call(ctx, f), "retried past two dropped connections")
-			assert.Equal(t, 3, requestsTo(f.srv, r.method, r.path))
-			f.conns.assertReleased(t)
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				f := newChaosFixture(t)
+				f.srv.InjectFault(theazotest.Fault{Method: r.method, Path: r.path, Disconnect: true, Times: 2})
+				require.NoError(t, r.call(ctx, f), "retried past two dropped connections")
+				assert.Equal(t, 3, requestsTo(f.srv, r.method, r.path))
+				f.conns.assertReleased(t)
+			})
 		})
 	}
 }
@@ -324,31 +330,36 @@ func TestChaosFakeDroppedBeforeReply(t *testing.T) {
 // 409) an *Error with its status.
 func TestChaosFakeCutMidBody(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
 	for _, c := range append(append([]chaosCall(nil), chaosWrites...), chaosRepeatable[:6]...) {
 		t.Run(c.name, func(t *testing.T) {
-			f := newChaosFixture(t)
-			f.srv.InjectFault(theazotest.Fault{Method: c.method, Path: c.path, HangUp: true})
-			err := c.call(ctx, f)
-			var apiErr *theazo.Error
-			require.True(t, errors.Is(err, theazo.ErrInvalidResponse) || errors.As(err, &apiErr), "%v", err)
-			assert.Equal(t, 1, requestsTo(f.srv, c.method, c.path), "handled once, not repeated")
-			f.conns.assertReleased(t)
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				f := newChaosFixture(t)
+				f.srv.InjectFault(theazotest.Fault{Method: c.method, Path: c.path, HangUp: true})
+				err := c.call(ctx, f)
+				var apiErr *theazo.Error
+				require.True(t, errors.Is(err, theazo.ErrInvalidResponse) || errors.As(err, &apiErr), "%v", err)
+				assert.Equal(t, 1, requestsTo(f.srv, c.method, c.path), "handled once, not repeated")
+				f.conns.assertReleased(t)
+			})
 		})
 	}
 	t.Run("a created session exists once", func(t *testing.T) {
-		f := newChaosFixture(t)
-		f.srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", HangUp: true})
-		_, err := f.c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "cut"})
-		require.ErrorIs(t, err, theazo.ErrInvalidResponse)
-		n := 0
-		for s, err := range f.c.Sessions.List(ctx, nil) {
-			require.NoError(t, err)
-			if s.UserID == "cut" {
-				n++
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			f := newChaosFixture(t)
+			f.srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", HangUp: true})
+			_, err := f.c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "cut"})
+			require.ErrorIs(t, err, theazo.ErrInvalidResponse)
+			n := 0
+			for s, err := range f.c.Sessions.List(ctx, nil) {
+				require.NoError(t, err)
+				if s.UserID == "cut" {
+					n++
+				}
 			}
-		}
-		assert.Equal(t, 1, n, "the server created it; the SDK did not create it twice")
+			assert.Equal(t, 1, n, "the server created it; the SDK did not create it twice")
+		})
 	})
 }
 
@@ -358,16 +369,18 @@ func TestChaosFakeNoReply(t *testing.T) {
 	t.Parallel()
 	for _, c := range []chaosCall{chaosRepeatable[0], chaosWrites[3], chaosRepeatable[6]} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newChaosFixture(t)
-			f.srv.InjectFault(theazotest.Fault{Method: c.method, Path: c.path, Delay: time.Hour})
-			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			err := c.call(ctx, f)
-			require.ErrorIs(t, err, context.DeadlineExceeded)
-			assert.Less(t, time.Since(start), 2*time.Second)
-			assert.Equal(t, 1, requestsTo(f.srv, c.method, c.path))
-			f.conns.assertReleased(t)
+			synctest.Test(t, func(t *testing.T) {
+				f := newChaosFixture(t)
+				f.srv.InjectFault(theazotest.Fault{Method: c.method, Path: c.path, Delay: time.Hour})
+				ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+				defer cancel()
+				start := time.Now()
+				err := c.call(ctx, f)
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+				assert.Equal(t, 200*time.Millisecond, time.Since(start), "ended by the deadline")
+				assert.Equal(t, 1, requestsTo(f.srv, c.method, c.path))
+				f.conns.assertReleased(t)
+			})
 		})
 	}
 }
@@ -382,29 +395,33 @@ func TestChaosFakeStreamStalls(t *testing.T) {
 		return f, s
 	}
 	t.Run("the context's deadline ends it", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-		defer cancel()
-		f, s := stalled(t, ctx)
-		start := time.Now()
-		var errs []error
-		for ev, err := range s.Events() {
-			require.Nil(t, ev)
-			errs = append(errs, err)
-		}
-		require.Len(t, errs, 1)
-		assert.ErrorIs(t, errs[0], context.DeadlineExceeded)
-		assert.Less(t, time.Since(start), 2*time.Second)
-		assert.Equal(t, 1, requestsTo(f.srv, "POST", "/agents/*/run"))
-		f.conns.assertReleased(t)
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			f, s := stalled(t, ctx)
+			var errs []error
+			for ev, err := range s.Events() {
+				require.Nil(t, ev)
+				errs = append(errs, err)
+			}
+			require.Len(t, errs, 1)
+			assert.ErrorIs(t, errs[0], context.DeadlineExceeded)
+			assert.Equal(t, 300*time.Millisecond, time.Since(start), "ended by the deadline")
+			assert.Equal(t, 1, requestsTo(f.srv, "POST", "/agents/*/run"))
+			f.conns.assertReleased(t)
+		})
 	})
 	t.Run("Close from another goroutine ends it", func(t *testing.T) {
-		f, s := stalled(t, t.Context())
-		time.AfterFunc(200*time.Millisecond, func() { s.Close() })
-		start := time.Now()
-		for _, err := range s.Events() {
-			require.NoError(t, err, "a stream closed by its owner ends without an error")
-		}
-		assert.Less(t, time.Since(start), 2*time.Second)
-		f.conns.assertReleased(t)
+		synctest.Test(t, func(t *testing.T) {
+			f, s := stalled(t, t.Context())
+			time.AfterFunc(200*time.Millisecond, func() { s.Close() })
+			start := time.Now()
+			for _, err := range s.Events() {
+				require.NoError(t, err, "a stream closed by its owner ends without an error")
+			}
+			assert.Equal(t, 200*time.Millisecond, time.Since(start), "ended by Close")
+			f.conns.assertReleased(t)
+		})
 	})
 }
