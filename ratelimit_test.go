@@ -119,46 +119,48 @@ func TestRateGovernorLoad(t *testing.T) {
 // Retry-After has passed, then every call once.
 func TestCoolDownHoldsEveryCall(t *testing.T) {
 	t.Parallel()
-	const n, retryAfter = 50, 300 * time.Millisecond
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
-	got429 := make(chan struct{})
-	var once sync.Once
-	signal := func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-		resp, err := next(req)
-		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-			once.Do(func() { close(got429) })
+	synctest.Test(t, func(t *testing.T) {
+		const n, retryAfter = 50, 300 * time.Millisecond
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
+		got429 := make(chan struct{})
+		var once sync.Once
+		signal := func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			resp, err := next(req)
+			if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+				once.Do(func() { close(got429) })
+			}
+			return resp, err
 		}
-		return resp, err
-	}
-	c := srv.Client(theazo.WithMiddleware(signal))
-	ctx := t.Context()
+		c := srv.Client(theazo.WithMiddleware(signal))
+		ctx := t.Context()
 
-	var wg sync.WaitGroup
-	errs := make([]error, n+1)
-	wg.Go(func() { _, errs[n] = c.Usage.Summary(ctx, nil) })
-	<-got429
-	for i := range n {
-		wg.Go(func() { _, errs[i] = c.Agents.Get(ctx, "agt_missing") })
-	}
-	wg.Wait()
-
-	reqs := srv.Requests()
-	require.Len(t, reqs, n+2, "the 429, its retry, and each other call once")
-	assert.Equal(t, http.StatusTooManyRequests, reqs[0].Status)
-	held := 0
-	for _, r := range reqs[1:] {
-		if r.Time.Sub(reqs[0].Time) >= retryAfter-20*time.Millisecond {
-			held++
+		var wg sync.WaitGroup
+		errs := make([]error, n+1)
+		wg.Go(func() { _, errs[n] = c.Usage.Summary(ctx, nil) })
+		<-got429
+		for i := range n {
+			wg.Go(func() { _, errs[i] = c.Agents.Get(ctx, "agt_missing") })
 		}
-		assert.NotEqual(t, http.StatusTooManyRequests, r.Status)
-	}
-	assert.Equal(t, n+1, held, "no request arrived during the cool-down")
-	require.NoError(t, errs[n], "the call that got the 429 succeeds on its retry")
-	for _, err := range errs[:n] {
-		assert.ErrorIs(t, err, theazo.ErrNotFound)
-	}
+		wg.Wait()
+
+		reqs := srv.Requests()
+		require.Len(t, reqs, n+2, "the 429, its retry, and each other call once")
+		assert.Equal(t, http.StatusTooManyRequests, reqs[0].Status)
+		held := 0
+		for _, r := range reqs[1:] {
+			if r.Time.Sub(reqs[0].Time) >= retryAfter {
+				held++
+			}
+			assert.NotEqual(t, http.StatusTooManyRequests, r.Status)
+		}
+		assert.Equal(t, n+1, held, "no request arrived during the cool-down")
+		require.NoError(t, errs[n], "the call that got the 429 succeeds on its retry")
+		for _, err := range errs[:n] {
+			assert.ErrorIs(t, err, theazo.ErrNotFound)
+		}
+	})
 }
 
 // TestCoolDownLongerThanTheCallMayWait: a call made while the client cools
@@ -218,20 +220,22 @@ func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
 // WithMaxRetryWait cools the client down for that long at most, so that a
 // wrong or hostile Retry-After does not stop the client.
 func TestCoolDownIsCappedByMaxRetryWait(t *testing.T) {
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	c := srv.Client(theazo.WithMaxRetryWait(100 * time.Millisecond))
-	ctx := t.Context()
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
-	_, err := c.Usage.Summary(ctx, nil)
-	require.ErrorIs(t, err, theazo.ErrRateLimited)
-	start := time.Now()
-	_, err = c.Usage.Summary(ctx, nil)
-	require.NoError(t, err, "sent after at most the client's 100 ms")
-	assert.Less(t, time.Since(start), time.Second)
-	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
-	assert.GreaterOrEqual(t, reqs[1].Time.Sub(reqs[0].Time), 80*time.Millisecond, "it did cool down")
+	synctest.Test(t, func(t *testing.T) {
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		c := srv.Client(theazo.WithMaxRetryWait(100 * time.Millisecond))
+		ctx := t.Context()
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
+		_, err := c.Usage.Summary(ctx, nil)
+		require.ErrorIs(t, err, theazo.ErrRateLimited)
+		start := time.Now()
+		_, err = c.Usage.Summary(ctx, nil)
+		require.NoError(t, err, "sent after at most the client's 100 ms")
+		assert.Equal(t, 100*time.Millisecond, time.Since(start), "held for the client's 100 ms")
+		reqs := srv.Requests()
+		require.Len(t, reqs, 2)
+		assert.Equal(t, 100*time.Millisecond, reqs[1].Time.Sub(reqs[0].Time), "it did cool down")
+	})
 }
 
 // TestRateLimiterIsSharedAndHonoursContext: WithRateLimiter's limiter is
