@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -345,27 +346,29 @@ func TestAgentStreamResumes(t *testing.T) {
 // the stream goes on from its last event id.
 func TestAgentStreamResumptionIsRetried(t *testing.T) {
 	t.Parallel()
-	srv := newRecorder(t,
-		streamReply("id: 1\nevent: thinking\ndata: {\"text\":\"one\"}\n\nid: 2\nevent: thin"),
-		reply{Status: http.StatusServiceUnavailable, Body: envelopeBody("internal_error", "Try again.", `{}`)},
-		streamReply("id: 2\nevent: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":1,\"currency\":\"usd\"}}\n\n"),
-	)
-	s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
-	require.NoError(t, err)
-	events, err := drainStream(t, s)
-	require.NoError(t, err)
-	assert.Equal(t, []AgentEvent{
-		&ThinkingEvent{Text: "one"},
-		&OutputEvent{Text: "done", Cost: Money{Amount: 1, Currency: "usd"}},
-	}, withoutRaw(events))
+	synctest.Test(t, func(t *testing.T) {
+		srv := newMemRecorder(t,
+			streamReply("id: 1\nevent: thinking\ndata: {\"text\":\"one\"}\n\nid: 2\nevent: thin"),
+			reply{Status: http.StatusServiceUnavailable, Body: envelopeBody("internal_error", "Try again.", `{}`)},
+			streamReply("id: 2\nevent: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":1,\"currency\":\"usd\"}}\n\n"),
+		)
+		s, err := srv.client().Agents.Stream(t.Context(), "agt_1")
+		require.NoError(t, err)
+		events, err := drainStream(t, s)
+		require.NoError(t, err)
+		assert.Equal(t, []AgentEvent{
+			&ThinkingEvent{Text: "one"},
+			&OutputEvent{Text: "done", Cost: Money{Amount: 1, Currency: "usd"}},
+		}, withoutRaw(events))
 
-	reqs := srv.requests()
-	require.Len(t, reqs, 3, "the stream, a resumption answered 503, its retry")
-	assert.Empty(t, reqs[0].Header.Get("Last-Event-ID"))
-	for _, r := range reqs[1:] {
-		assert.Equal(t, "1", r.Header.Get("Last-Event-ID"))
-		assert.Equal(t, "/v1/agents/agt_1/stream", r.Path)
-	}
+		reqs := srv.requests()
+		require.Len(t, reqs, 3, "the stream, a resumption answered 503, its retry")
+		assert.Empty(t, reqs[0].Header.Get("Last-Event-ID"))
+		for _, r := range reqs[1:] {
+			assert.Equal(t, "1", r.Header.Get("Last-Event-ID"))
+			assert.Equal(t, "/v1/agents/agt_1/stream", r.Path)
+		}
+	})
 }
 
 func TestAgentStreamCloseAndCancel(t *testing.T) {
