@@ -169,137 +169,174 @@ func TestE2ECostLimit(t *testing.T) {
 
 func TestE2ERetries(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
 
 	t.Run("429 with Retry-After on a GET", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/sessions", Times: 2, Status: 429, RetryAfter: 50 * time.Millisecond})
-		start := time.Now()
-		_, err := c.Sessions.ListPage(ctx, nil)
-		require.NoError(t, err)
-		assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond, "waited Retry-After twice")
-		n, statuses := count(srv, "GET", "/v1/sessions")
-		assert.Equal(t, 3, n)
-		assert.Equal(t, []int{429, 429, 200}, statuses)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/sessions", Times: 2, Status: 429, RetryAfter: 50 * time.Millisecond})
+			start := time.Now()
+			_, err := c.Sessions.ListPage(ctx, nil)
+			require.NoError(t, err)
+			assert.Equal(t, 100*time.Millisecond, time.Since(start), "waited Retry-After twice")
+			n, statuses := count(srv, "GET", "/v1/sessions")
+			assert.Equal(t, 3, n)
+			assert.Equal(t, []int{429, 429, 200}, statuses)
+		})
 	})
 	t.Run("429 on a POST is retried too, and the body replayed", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Status: 429, RetryAfter: 10 * time.Millisecond})
-		s, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u", Metadata: theazo.Metadata{"k": "v"}})
-		require.NoError(t, err)
-		assert.Equal(t, "v", s.Metadata["k"])
-		reqs := srv.Requests()
-		require.Len(t, reqs, 2)
-		assert.Equal(t, reqs[0].Body, reqs[1].Body)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Status: 429, RetryAfter: 10 * time.Millisecond})
+			s, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u", Metadata: theazo.Metadata{"k": "v"}})
+			require.NoError(t, err)
+			assert.Equal(t, "v", s.Metadata["k"])
+			reqs := srv.Requests()
+			require.Len(t, reqs, 2)
+			assert.Equal(t, reqs[0].Body, reqs[1].Body)
+		})
 	})
 	t.Run("the fake's sliding-window rate limit", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t, theazotest.WithRateLimitWindow(4, time.Second))
-		for range 6 {
-			_, err := c.Providers.ListPage(ctx, nil)
-			require.NoError(t, err)
-		}
-		_, statuses := count(srv, "GET", "/v1/providers")
-		ok, limited := 0, 0
-		for _, st := range statuses {
-			switch st {
-			case 200:
-				ok++
-			case 429:
-				limited++
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t, theazotest.WithRateLimitWindow(4, time.Second))
+			for range 6 {
+				// On synctest's clock the window has exactly 1 s left, which
+				// the fake, like the API, rounds up to a Retry-After of 2 s.
+				_, err := c.Providers.ListPage(ctx, nil, theazo.WithMaxRetryWait(2*time.Second))
+				require.NoError(t, err)
 			}
-		}
-		assert.Equal(t, 6, ok)
-		assert.Positive(t, limited, "the limit was hit and waited out")
+			_, statuses := count(srv, "GET", "/v1/providers")
+			ok, limited := 0, 0
+			for _, st := range statuses {
+				switch st {
+				case 200:
+					ok++
+				case 429:
+					limited++
+				}
+			}
+			assert.Equal(t, 6, ok)
+			assert.Positive(t, limited, "the limit was hit and waited out")
+		})
 	})
 	t.Run("429 without Retry-After backs off", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		srv.InjectFault(theazotest.Fault{Path: "/providers", Status: 429})
-		_, err := c.Providers.ListPage(ctx, nil)
-		require.NoError(t, err)
-		n, _ := count(srv, "GET", "/v1/providers")
-		assert.Equal(t, 2, n)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Path: "/providers", Status: 429})
+			_, err := c.Providers.ListPage(ctx, nil)
+			require.NoError(t, err)
+			n, _ := count(srv, "GET", "/v1/providers")
+			assert.Equal(t, 2, n)
+		})
 	})
 	t.Run("503 on a GET is retried", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		_, a := agentFixture(t, c, nil)
-		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Status: 503})
-		got, err := c.Agents.Get(ctx, a.ID)
-		require.NoError(t, err)
-		assert.Equal(t, a.ID, got.ID)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Status: 503})
+			got, err := c.Agents.Get(ctx, a.ID)
+			require.NoError(t, err)
+			assert.Equal(t, a.ID, got.ID)
+		})
 	})
 	t.Run("500 on get-or-create is retried: it is idempotent", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions/by-user/*", Status: 500})
-		_, err := c.Sessions.GetOrCreate(ctx, "u", nil)
-		require.NoError(t, err)
-		n, _ := count(srv, "POST", "/v1/sessions/by-user/u")
-		assert.Equal(t, 2, n)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions/by-user/*", Status: 500})
+			_, err := c.Sessions.GetOrCreate(ctx, "u", nil)
+			require.NoError(t, err)
+			n, _ := count(srv, "POST", "/v1/sessions/by-user/u")
+			assert.Equal(t, 2, n)
+		})
 	})
 	t.Run("503 on run is not retried", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		_, a := agentFixture(t, c, nil)
-		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/agents/*/run", Status: 503})
-		_, err := c.Agents.Run(ctx, a.ID, "t")
-		var apiErr *theazo.Error
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 503, apiErr.StatusCode)
-		n, _ := count(srv, "POST", "/v1/agents/"+a.ID+"/run")
-		assert.Equal(t, 1, n)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/agents/*/run", Status: 503})
+			_, err := c.Agents.Run(ctx, a.ID, "t")
+			var apiErr *theazo.Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 503, apiErr.StatusCode)
+			n, _ := count(srv, "POST", "/v1/agents/"+a.ID+"/run")
+			assert.Equal(t, 1, n)
+		})
 	})
 	t.Run("a dropped connection on a GET is retried", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		_, a := agentFixture(t, c, nil)
-		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Times: 2, Disconnect: true})
-		_, err := c.Agents.Get(ctx, a.ID)
-		require.NoError(t, err)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Times: 2, Disconnect: true})
+			_, err := c.Agents.Get(ctx, a.ID)
+			require.NoError(t, err)
+		})
 	})
 	t.Run("a dropped connection on a create is not retried", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Disconnect: true})
-		_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
-		require.Error(t, err)
-		n, _ := count(srv, "POST", "/v1/sessions")
-		assert.Equal(t, 1, n)
-		page, err := c.Sessions.ListPage(ctx, nil)
-		require.NoError(t, err)
-		assert.Empty(t, page.Data)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Disconnect: true})
+			_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
+			require.Error(t, err)
+			n, _ := count(srv, "POST", "/v1/sessions")
+			assert.Equal(t, 1, n)
+			page, err := c.Sessions.ListPage(ctx, nil)
+			require.NoError(t, err)
+			assert.Empty(t, page.Data)
+		})
 	})
 	t.Run("a body cut short is an invalid response", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", HangUp: true})
-		_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
-		assert.ErrorIs(t, err, theazo.ErrInvalidResponse)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", HangUp: true})
+			_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
+			assert.ErrorIs(t, err, theazo.ErrInvalidResponse)
+		})
 	})
 	t.Run("retries off", func(t *testing.T) {
 		t.Parallel()
-		srv := theazotest.NewServer()
-		defer srv.Close()
-		c := srv.Client(theazo.WithMaxRetries(0))
-		srv.InjectFault(theazotest.Fault{Status: 429, RetryAfter: time.Millisecond})
-		_, err := c.Providers.ListPage(ctx, nil)
-		assert.ErrorIs(t, err, theazo.ErrRateLimited)
-		assert.Len(t, srv.Requests(), 1)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv := theazotest.NewServer(theazotest.WithInMemory())
+			defer srv.Close()
+			c := srv.Client(theazo.WithMaxRetries(0))
+			srv.InjectFault(theazotest.Fault{Status: 429, RetryAfter: time.Millisecond})
+			_, err := c.Providers.ListPage(ctx, nil)
+			assert.ErrorIs(t, err, theazo.ErrRateLimited)
+			assert.Len(t, srv.Requests(), 1)
+		})
 	})
 	t.Run("a slow reply is cut by the context", func(t *testing.T) {
 		t.Parallel()
-		srv, c := newE2E(t)
-		srv.InjectFault(theazotest.Fault{Path: "/providers", Delay: 5 * time.Second})
-		cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := c.Providers.ListPage(cctx, nil)
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.Less(t, time.Since(start), 2*time.Second)
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Path: "/providers", Delay: 5 * time.Second})
+			cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Providers.ListPage(cctx, nil)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, 50*time.Millisecond, time.Since(start), "cut at the deadline")
+		})
 	})
 }
 

@@ -41,29 +41,31 @@ func TestRetryAfterWaits(t *testing.T) {
 	tests := []struct {
 		name  string
 		first func() reply
+		want  time.Duration
 	}{
-		{name: "Retry-After seconds", first: func() reply { return retryReply(429, "rate_limited", "1") }},
+		{name: "Retry-After seconds", first: func() reply { return retryReply(429, "rate_limited", "1") }, want: time.Second},
 		{name: "Retry-After HTTP-date", first: func() reply {
-			// Whole seconds: the wait is between 1 and 2 s from now.
+			// synctest's clock starts on a whole second: the date is 2 s from now.
 			return retryReply(429, "rate_limited", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
-		}},
+		}, want: 2 * time.Second},
 		{name: "details.retryAfter only", first: func() reply {
 			return reply{Status: 429, Body: envelopeBody("rate_limited", "Too many requests. Retry after 1 seconds.", `{"retryAfter":1}`)}
-		}},
+		}, want: time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newRecorder(t, tc.first(), reply{Status: 200, Body: sessionJSON})
-			start := time.Now()
-			// A POST that is not idempotent: 429 means it was not processed, so it is retried.
-			s, err := srv.client().Sessions.Create(t.Context(), &SessionCreateParams{UserID: "user_1"})
-			elapsed := time.Since(start)
-			require.NoError(t, err)
-			assert.Equal(t, "ses_1", s.ID)
-			require.Len(t, srv.requests(), 2)
-			assert.GreaterOrEqual(t, elapsed, 900*time.Millisecond, "the server's wait is honoured")
-			assert.Less(t, elapsed, 3*time.Second)
+			synctest.Test(t, func(t *testing.T) {
+				srv := newMemRecorder(t, tc.first(), reply{Status: 200, Body: sessionJSON})
+				start := time.Now()
+				// A POST that is not idempotent: 429 means it was not processed, so it is retried.
+				s, err := srv.client().Sessions.Create(t.Context(), &SessionCreateParams{UserID: "user_1"})
+				elapsed := time.Since(start)
+				require.NoError(t, err)
+				assert.Equal(t, "ses_1", s.ID)
+				require.Len(t, srv.requests(), 2)
+				assert.Equal(t, tc.want, elapsed, "the server's wait is honoured")
+			})
 		})
 	}
 }
