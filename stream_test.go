@@ -550,3 +550,153 @@ func TestRelayTellsTheBrowserTheAPIFailed(t *testing.T) {
 		})
 	}
 }
+
+// A stream dropped mid-way is resumed with Last-Event-ID: every event
+// arrives once, in order.
+func TestE2EStreamResume(t *testing.T) {
+	t.Parallel()
+	t.Run("agent", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t, theazotest.WithEventDelay(2*time.Millisecond))
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
+			st, err := c.Agents.RunStream(ctx, a.ID, "task")
+			require.NoError(t, err)
+			evs := collect(t, st.Events())
+			assert.Equal(t, []string{"*theazo.ThinkingEvent", "*theazo.ToolCallEvent", "*theazo.ToolResultEvent", "*theazo.OutputEvent"}, typeNames(evs))
+			var resumes []string
+			for _, r := range srv.Requests() {
+				if r.Path == "/v1/agents/"+a.ID+"/stream" {
+					resumes = append(resumes, r.Header.Get("Last-Event-Id"))
+				}
+			}
+			assert.Equal(t, []string{"", "2"}, resumes)
+			n, _ := count(srv, "POST", "/v1/agents/"+a.ID+"/run")
+			assert.Equal(t, 1, n, "the run is not repeated")
+		})
+	})
+	t.Run("workflow run, dropped twice", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			def := definition(t, c)
+			w, err := c.Workflows.Create(ctx, &theazo.WorkflowCreateParams{Name: "w", Steps: []theazo.WorkflowStep{
+				{Name: "a", DefinitionID: def, Task: "a"}, {Name: "b", DefinitionID: def, Task: "b"}, {Name: "c", DefinitionID: def, Task: "c"}}})
+			require.NoError(t, err)
+			run, err := c.Workflows.Run(ctx, w.ID, nil)
+			require.NoError(t, err)
+			srv.InjectFault(theazotest.Fault{Path: "/workflow-runs/*/stream", Times: 2, DropAfterEvents: 2})
+			st, err := c.Workflows.Attach(ctx, run.ID)
+			require.NoError(t, err)
+			evs := collect(t, st.Events())
+			require.Len(t, evs, 7)
+			for i, name := range []string{"a", "a", "b", "b", "c", "c"} {
+				switch e := evs[i].(type) {
+				case *theazo.StepStartEvent:
+					assert.Equal(t, name, e.Step)
+				case *theazo.StepCompleteEvent:
+					assert.Equal(t, name, e.Step)
+				}
+			}
+			assert.IsType(t, &theazo.WorkflowCompleteEvent{}, evs[6])
+		})
+	})
+	t.Run("fleet", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			s, _ := agentFixture(t, c, nil)
+			tasks := []string{"t0", "t1", "t2", "t3", "t4"}
+			f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: definition(t, c), Tasks: tasks, Concurrency: 2})
+			require.NoError(t, err)
+			srv.InjectFault(theazotest.Fault{Path: "/fleets/*/stream", DropAfterEvents: 3})
+			st, err := c.Fleets.Attach(ctx, f.ID)
+			require.NoError(t, err)
+			evs := collect(t, st.Events())
+			require.Len(t, evs, 11)
+			seen := map[string]int{}
+			for _, ev := range evs[:10] {
+				switch e := ev.(type) {
+				case *theazo.AgentStartEvent:
+					seen["start "+e.Task]++
+				case *theazo.AgentCompleteEvent:
+					seen["done "+tasks[e.Index]]++
+				}
+			}
+			for _, task := range tasks {
+				assert.Equal(t, 1, seen["start "+task], task)
+				assert.Equal(t, 1, seen["done "+task], task)
+			}
+			assert.EqualExportedValues(t, &theazo.FleetCompleteEvent{Completed: 5, TotalCost: theazo.Money{Amount: 40, Currency: "usd"}}, evs[10])
+		})
+	})
+	t.Run("channel", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			ch, err := c.Channels.Create(ctx, &theazo.ChannelCreateParams{Name: "c"})
+			require.NoError(t, err)
+			srv.InjectFault(theazotest.Fault{Path: "/channels/*/stream", DropAfterEvents: 1})
+			st, err := c.Channels.Stream(ctx, ch.ID, nil)
+			require.NoError(t, err)
+			defer st.Close()
+			for _, text := range []string{"one", "two"} {
+				_, err := c.Channels.SendMessage(ctx, ch.ID, &theazo.MessageSendParams{Content: text})
+				require.NoError(t, err)
+			}
+			var got []string
+			for ev, err := range st.Events() {
+				require.NoError(t, err)
+				got = append(got, ev.(*theazo.MessageEvent).Content)
+				if len(got) == 4 {
+					break
+				}
+			}
+			assert.Equal(t, "one", got[0])
+			assert.Equal(t, "two", got[2])
+			assert.Len(t, got, 4)
+		})
+	})
+	t.Run("a stream that cannot be resumed ends with an error", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Path: "/agents/*/stream", Times: -1, HangUp: true})
+			st, err := c.Agents.RunStream(ctx, a.ID, "t")
+			require.NoError(t, err)
+			var last error
+			for _, err := range st.Events() {
+				last = err
+			}
+			assert.ErrorIs(t, last, sse.ErrInterrupted)
+		})
+	})
+	t.Run("Close unblocks a waiting reader", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			_, c := newE2E(t)
+			ch, err := c.Channels.Create(ctx, &theazo.ChannelCreateParams{Name: "c"})
+			require.NoError(t, err)
+			st, err := c.Channels.Stream(ctx, ch.ID, nil)
+			require.NoError(t, err)
+			done := make(chan error, 1)
+			go func() {
+				var last error
+				for _, err := range st.Events() {
+					last = err
+				}
+				done <- last
+			}()
+			time.Sleep(20 * time.Millisecond)
+			require.NoError(t, st.Close())
+			select {
+			case err := <-done:
+				assert.NoError(t, err)
+			case <-time.After(2 * time.Second):
+				t.Fatal("Close did not unblock the reader")
+			}
+		})
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -601,4 +602,222 @@ func TestLoad(t *testing.T) {
 	srv.Close()
 	c.CloseIdleConnections()
 	goleak.VerifyNone(t, leaks)
+}
+
+func TestE2ERetries(t *testing.T) {
+	t.Parallel()
+
+	t.Run("429 with Retry-After on a GET", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/sessions", Times: 2, Status: 429, RetryAfter: 50 * time.Millisecond})
+			start := time.Now()
+			_, err := c.Sessions.ListPage(ctx, nil)
+			require.NoError(t, err)
+			assert.Equal(t, 100*time.Millisecond, time.Since(start), "waited Retry-After twice")
+			n, statuses := count(srv, "GET", "/v1/sessions")
+			assert.Equal(t, 3, n)
+			assert.Equal(t, []int{429, 429, 200}, statuses)
+		})
+	})
+	t.Run("429 on a POST is retried too, and the body replayed", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Status: 429, RetryAfter: 10 * time.Millisecond})
+			s, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u", Metadata: theazo.Metadata{"k": "v"}})
+			require.NoError(t, err)
+			assert.Equal(t, "v", s.Metadata["k"])
+			reqs := srv.Requests()
+			require.Len(t, reqs, 2)
+			assert.Equal(t, reqs[0].Body, reqs[1].Body)
+		})
+	})
+	t.Run("the fake's sliding-window rate limit", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t, theazotest.WithRateLimitWindow(4, time.Second))
+			for range 6 {
+				// On synctest's clock the window has exactly 1 s left, which
+				// the fake, like the API, rounds up to a Retry-After of 2 s.
+				_, err := c.Providers.ListPage(ctx, nil, theazo.WithMaxRetryWait(2*time.Second))
+				require.NoError(t, err)
+			}
+			_, statuses := count(srv, "GET", "/v1/providers")
+			ok, limited := 0, 0
+			for _, st := range statuses {
+				switch st {
+				case 200:
+					ok++
+				case 429:
+					limited++
+				}
+			}
+			assert.Equal(t, 6, ok)
+			assert.Positive(t, limited, "the limit was hit and waited out")
+		})
+	})
+	t.Run("429 without Retry-After backs off", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Path: "/providers", Status: 429})
+			_, err := c.Providers.ListPage(ctx, nil)
+			require.NoError(t, err)
+			n, _ := count(srv, "GET", "/v1/providers")
+			assert.Equal(t, 2, n)
+		})
+	})
+	t.Run("503 on a GET is retried", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Status: 503})
+			got, err := c.Agents.Get(ctx, a.ID)
+			require.NoError(t, err)
+			assert.Equal(t, a.ID, got.ID)
+		})
+	})
+	t.Run("500 on get-or-create is retried: it is idempotent", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions/by-user/*", Status: 500})
+			_, err := c.Sessions.GetOrCreate(ctx, "u", nil)
+			require.NoError(t, err)
+			n, _ := count(srv, "POST", "/v1/sessions/by-user/u")
+			assert.Equal(t, 2, n)
+		})
+	})
+	t.Run("503 on run is not retried", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/agents/*/run", Status: 503})
+			_, err := c.Agents.Run(ctx, a.ID, "t")
+			var apiErr *theazo.Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 503, apiErr.StatusCode)
+			n, _ := count(srv, "POST", "/v1/agents/"+a.ID+"/run")
+			assert.Equal(t, 1, n)
+		})
+	})
+	t.Run("a dropped connection on a GET is retried", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			_, a := agentFixture(t, c, nil)
+			srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*", Times: 2, Disconnect: true})
+			_, err := c.Agents.Get(ctx, a.ID)
+			require.NoError(t, err)
+		})
+	})
+	t.Run("a dropped connection on a create is not retried", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", Disconnect: true})
+			_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
+			require.Error(t, err)
+			n, _ := count(srv, "POST", "/v1/sessions")
+			assert.Equal(t, 1, n)
+			page, err := c.Sessions.ListPage(ctx, nil)
+			require.NoError(t, err)
+			assert.Empty(t, page.Data)
+		})
+	})
+	t.Run("a body cut short is an invalid response", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Method: "POST", Path: "/sessions", HangUp: true})
+			_, err := c.Sessions.Create(ctx, &theazo.SessionCreateParams{UserID: "u"})
+			assert.ErrorIs(t, err, theazo.ErrInvalidResponse)
+		})
+	})
+	t.Run("retries off", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv := theazotest.NewServer(theazotest.WithInMemory())
+			defer srv.Close()
+			c := srv.Client(theazo.WithMaxRetries(0))
+			srv.InjectFault(theazotest.Fault{Status: 429, RetryAfter: time.Millisecond})
+			_, err := c.Providers.ListPage(ctx, nil)
+			assert.ErrorIs(t, err, theazo.ErrRateLimited)
+			assert.Len(t, srv.Requests(), 1)
+		})
+	})
+	t.Run("a slow reply is cut by the context", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			ctx := t.Context()
+			srv, c := newE2E(t)
+			srv.InjectFault(theazotest.Fault{Path: "/providers", Delay: 5 * time.Second})
+			cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Providers.ListPage(cctx, nil)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, 50*time.Millisecond, time.Since(start), "cut at the deadline")
+		})
+	})
+}
+
+// Against the fake: a 429 asking for longer than any cap, however long, is
+// returned at once with RetryAfter at least the cap.
+func TestE2ERetryAfterBeyondTheCap(t *testing.T) {
+	ctx := t.Context()
+	for name, wait := range map[string]time.Duration{
+		"2^32 seconds":             4294967296 * time.Second,
+		"the largest Duration":     math.MaxInt64,
+		"just over the 1 s cap":    2 * time.Second,
+		"an hour over the 1 s cap": time.Hour,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, c := newE2E(t) // retry waits capped at 1 s
+			srv.InjectFault(theazotest.Fault{Path: "/sessions", Status: 429, RetryAfter: wait})
+			start := time.Now()
+			_, err := c.Sessions.ListPage(ctx, nil)
+			assert.Less(t, time.Since(start), 900*time.Millisecond, "returned at once")
+			var apiErr *theazo.Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.ErrorIs(t, err, theazo.ErrRateLimited)
+			assert.GreaterOrEqual(t, apiErr.RetryAfter, wait.Truncate(time.Second))
+			assert.GreaterOrEqual(t, apiErr.RetryAfter, time.Second, "at least the cap")
+			n, _ := count(srv, "GET", "/v1/sessions")
+			assert.Equal(t, 1, n, "not retried")
+		})
+	}
+}
+
+// Against the fake: a 503 whose backoff would outlast the deadline is
+// returned at once as the server's error, not as a bare deadline error.
+func TestE2EBackoffBeyondTheDeadline(t *testing.T) {
+	t.Parallel()
+	srv, c := newE2E(t)
+	srv.InjectFault(theazotest.Fault{Path: "/sessions", Status: 503, Times: -1})
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Sessions.ListPage(ctx, nil)
+	var apiErr *theazo.Error
+	require.ErrorAs(t, err, &apiErr, "%v", err)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Equal(t, theazo.ErrorCode("service_unavailable"), apiErr.Code)
+	assert.False(t, errors.Is(ctx.Err(), context.DeadlineExceeded), "returned before the deadline")
+	n, _ := count(srv, "GET", "/v1/sessions")
+	assert.Equal(t, 1, n)
 }
