@@ -523,26 +523,28 @@ func TestCoolDownLimiterIsToldOfEach429(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := theazotest.NewServer()
-			t.Cleanup(srv.Close)
-			lim := &coolDownRecorder{}
-			c := srv.Client(theazo.WithRateLimiter(lim), theazo.WithMaxRetryWait(300*time.Millisecond))
-			srv.InjectFault(tt.fault)
-			start := time.Now()
-			_, err := c.Usage.Summary(t.Context(), nil)
-			if tt.fault.RetryAfter > time.Minute {
-				require.ErrorIs(t, err, theazo.ErrRateLimited, "a wait beyond WithMaxRetryWait is not retried")
-			} else {
-				require.NoError(t, err, "retried after the wait")
-			}
-			lim.mu.Lock()
-			defer lim.mu.Unlock()
-			if tt.want == 0 {
-				assert.Empty(t, lim.until)
-				return
-			}
-			require.Len(t, lim.until, 1)
-			assert.WithinRange(t, lim.until[0], start.Add(tt.want), time.Now().Add(tt.want))
+			synctest.Test(t, func(t *testing.T) {
+				srv := theazotest.NewServer(theazotest.WithInMemory())
+				t.Cleanup(srv.Close)
+				lim := &coolDownRecorder{}
+				c := srv.Client(theazo.WithRateLimiter(lim), theazo.WithMaxRetryWait(300*time.Millisecond))
+				srv.InjectFault(tt.fault)
+				start := time.Now()
+				_, err := c.Usage.Summary(t.Context(), nil)
+				if tt.fault.RetryAfter > time.Minute {
+					require.ErrorIs(t, err, theazo.ErrRateLimited, "a wait beyond WithMaxRetryWait is not retried")
+				} else {
+					require.NoError(t, err, "retried after the wait")
+				}
+				lim.mu.Lock()
+				defer lim.mu.Unlock()
+				if tt.want == 0 {
+					assert.Empty(t, lim.until)
+					return
+				}
+				require.Len(t, lim.until, 1)
+				assert.Equal(t, start.Add(tt.want), lim.until[0], "the moment the cool-down ends")
+			})
 		})
 	}
 }
