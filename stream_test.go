@@ -1,5 +1,9 @@
 package theazo_test
 
+// The SDK's streams (stream.go) against theazotest: reconnection and
+// resumption with Last-Event-ID and retry:, and relaying a run to a
+// browser with sse.Relay.
+
 import (
 	"bufio"
 	"context"
