@@ -18,37 +18,39 @@ import (
 
 func TestAgentsWaitUntil(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	srv, c := newE2E(t, theazotest.WithProvisionDelay(600*time.Millisecond))
-	_, a := agentFixture(t, c, nil)
-	require.Equal(t, theazo.AgentStatusProvisioning, a.Status)
-	_, err := c.Agents.Run(ctx, a.ID, "too early")
-	require.ErrorIs(t, err, theazo.ErrConflict, "a provisioning agent takes no task")
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		srv, c := newE2E(t, theazotest.WithProvisionDelay(600*time.Millisecond))
+		_, a := agentFixture(t, c, nil)
+		require.Equal(t, theazo.AgentStatusProvisioning, a.Status)
+		_, err := c.Agents.Run(ctx, a.ID, "too early")
+		require.ErrorIs(t, err, theazo.ErrConflict, "a provisioning agent takes no task")
 
-	srv.ResetRequests()
-	start := time.Now()
-	got, err := c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusIdle)
-	took := time.Since(start)
-	require.NoError(t, err)
-	assert.Equal(t, theazo.AgentStatusIdle, got.Status)
-	assert.Equal(t, a.ID, got.ID)
-	assert.GreaterOrEqual(t, took, 600*time.Millisecond)
-	assert.Less(t, took, 3*time.Second, "polls back off from ~250 ms, not to the 5 s cap at once")
-	polls, _ := count(srv, "GET", "/v1/agents/"+a.ID)
-	assert.GreaterOrEqual(t, polls, 3)
-	assert.LessOrEqual(t, polls, 8, "polls back off rather than spin")
+		srv.ResetRequests()
+		start := time.Now()
+		got, err := c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusIdle)
+		took := time.Since(start)
+		require.NoError(t, err)
+		assert.Equal(t, theazo.AgentStatusIdle, got.Status)
+		assert.Equal(t, a.ID, got.ID)
+		assert.GreaterOrEqual(t, took, 600*time.Millisecond)
+		assert.Less(t, took, 3*time.Second, "polls back off from ~250 ms, not to the 5 s cap at once")
+		polls, _ := count(srv, "GET", "/v1/agents/"+a.ID)
+		assert.GreaterOrEqual(t, polls, 3)
+		assert.LessOrEqual(t, polls, 8, "polls back off rather than spin")
 
-	res, err := c.Agents.RunAndWait(ctx, got.ID, "now")
-	require.NoError(t, err)
-	assert.NotEmpty(t, res.Output)
+		res, err := c.Agents.RunAndWait(ctx, got.ID, "now")
+		require.NoError(t, err)
+		assert.NotEmpty(t, res.Output)
 
-	// Already there: one poll, no wait.
-	srv.ResetRequests()
-	got, err = c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusIdle)
-	require.NoError(t, err)
-	assert.Equal(t, theazo.AgentStatusIdle, got.Status)
-	polls, _ = count(srv, "GET", "/v1/agents/"+a.ID)
-	assert.Equal(t, 1, polls)
+		// Already there: one poll, no wait.
+		srv.ResetRequests()
+		got, err = c.Agents.WaitUntil(ctx, a.ID, theazo.AgentStatusIdle)
+		require.NoError(t, err)
+		assert.Equal(t, theazo.AgentStatusIdle, got.Status)
+		polls, _ = count(srv, "GET", "/v1/agents/"+a.ID)
+		assert.Equal(t, 1, polls)
+	})
 }
 
 func TestAgentsWaitUntilFailures(t *testing.T) {
@@ -84,20 +86,22 @@ func TestAgentsWaitUntilFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, c := newE2E(t, theazotest.WithProvisionDelay(time.Hour))
-			_, a := agentFixture(t, c, nil)
-			if tc.terminate {
-				require.NoError(t, c.Agents.Terminate(t.Context(), a.ID))
-			}
-			ctx, cancel := context.WithCancel(t.Context())
-			if tc.timeout > 0 {
-				ctx, cancel = context.WithTimeout(t.Context(), tc.timeout)
-			}
-			defer cancel()
-			start := time.Now()
-			_, err := c.Agents.WaitUntil(ctx, a.ID, tc.want)
-			tc.check(t, err)
-			assert.Less(t, time.Since(start), time.Second, "fails fast")
+			synctest.Test(t, func(t *testing.T) {
+				_, c := newE2E(t, theazotest.WithProvisionDelay(time.Hour))
+				_, a := agentFixture(t, c, nil)
+				if tc.terminate {
+					require.NoError(t, c.Agents.Terminate(t.Context(), a.ID))
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				if tc.timeout > 0 {
+					ctx, cancel = context.WithTimeout(t.Context(), tc.timeout)
+				}
+				defer cancel()
+				start := time.Now()
+				_, err := c.Agents.WaitUntil(ctx, a.ID, tc.want)
+				tc.check(t, err)
+				assert.Equal(t, tc.timeout, time.Since(start), "fails at once, or when ctx ends")
+			})
 		})
 	}
 }

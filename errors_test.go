@@ -4,9 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +20,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/theazo/theazo-go/sse"
 )
 
 // sentinels lists every code sentinel, to check that an error matches
@@ -387,4 +394,141 @@ func TestServerTextIsBounded(t *testing.T) {
 func jsonEscape(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+// What a browser is told about an API error or a failed run.
+func TestErrorData(t *testing.T) {
+	tests := []struct {
+		name string
+		err  sse.DescribedError
+		want sse.ErrorData
+	}{
+		{
+			name: "the envelope's code",
+			err:  &Error{StatusCode: 503, Code: "service_unavailable", Message: "try later", RequestID: "req_1", Details: map[string]any{"x": 1}},
+			want: sse.ErrorData{Code: "service_unavailable", Message: "try later", RequestID: "req_1"},
+		},
+		{
+			name: "no envelope: the code of a documented status",
+			err:  &Error{StatusCode: 502, Message: "Bad Gateway"},
+			want: sse.ErrorData{Code: "provider_error", Message: "Bad Gateway"},
+		},
+		{
+			name: "no envelope, another status",
+			err:  &Error{StatusCode: 503, Message: "<html>"},
+			want: sse.ErrorData{Code: "http_503", Message: "<html>"},
+		},
+		{
+			name: "a failed run",
+			err:  &RunError{ID: "task_1", Code: CodeProviderError, Message: "the sandbox died"},
+			want: sse.ErrorData{Code: "provider_error", Message: "the sandbox died"},
+		},
+		{
+			name: "a failed run without a code",
+			err:  &RunError{ID: "task_1", Message: "failed"},
+			want: sse.ErrorData{Code: "run_failed", Message: "failed"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.err.ErrorData())
+			// Relay finds it through the chain, as it finds it through a scrubbed error.
+			var d sse.DescribedError
+			assert.ErrorAs(t, fmt.Errorf("opening: %w", tc.err), &d)
+			assert.ErrorAs(t, &scrubbedError{msg: "x", kept: []error{tc.err}}, &d)
+		})
+	}
+}
+
+// TestSentinelsListEverySentinel parses the sources of theazo and sse for
+// their exported Err* variables and checks that errors.go's sentinelErrors lists
+// each, so that a new sentinel without an entry fails here.
+func TestSentinelsListEverySentinel(t *testing.T) {
+	t.Parallel()
+	want := append(exportedErrs(t, ".", ""), exportedErrs(t, "sse", "sse.")...)
+	require.NotEmpty(t, want)
+
+	listed := map[string]bool{}
+	for _, e := range sentinelErrorsElements(t) {
+		listed[e] = true
+	}
+	for _, name := range want {
+		assert.True(t, listed[name], "%s is missing from sentinelErrors in errors.go, so scrub would drop it", name)
+	}
+	assert.Len(t, sentinelErrors, len(listed), "sentinelErrors lists each error once")
+}
+
+// TestScrubKeepsEverySentinel wraps each listed sentinel in an error that
+// quotes the API key: the scrubbed error hides the key and still matches
+// the sentinel.
+func TestScrubKeepsEverySentinel(t *testing.T) {
+	t.Parallel()
+	const key = "th_test_sentinelkey"
+	tr := &transport{key: key, hide: newKeyRedactor(key)}
+	for _, target := range sentinelErrors {
+		t.Run(target.Error(), func(t *testing.T) {
+			t.Parallel()
+			err := tr.scrub(fmt.Errorf("%w: the server sent %q", target, key))
+			assert.NotContains(t, err.Error(), key)
+			assert.ErrorIs(t, err, target)
+		})
+	}
+}
+
+// exportedErrs returns the names, each after prefix, of the exported
+// package-level variables named Err* in the non-test Go files of dir.
+func exportedErrs(t *testing.T, dir, prefix string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	require.NoError(t, err)
+	var names []string
+	fset := token.NewFileSet()
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range g.Specs {
+				for _, n := range spec.(*ast.ValueSpec).Names {
+					if n.IsExported() && strings.HasPrefix(n.Name, "Err") {
+						names = append(names, prefix+n.Name)
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// sentinelErrorsElements returns the entries of the sentinelErrors variable in
+// errors.go as written, e.g. "ErrNotFound" or "sse.ErrInterrupted".
+func sentinelErrorsElements(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("errors.go")
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "errors.go", src, parser.SkipObjectResolution)
+	require.NoError(t, err)
+	var elems []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		spec, ok := n.(*ast.ValueSpec)
+		if !ok || len(spec.Names) != 1 || spec.Names[0].Name != "sentinelErrors" {
+			return true
+		}
+		require.Len(t, spec.Values, 1)
+		lit, ok := spec.Values[0].(*ast.CompositeLit)
+		require.True(t, ok, "sentinelErrors is a slice literal")
+		for _, e := range lit.Elts {
+			elems = append(elems, string(src[fset.Position(e.Pos()).Offset:fset.Position(e.End()).Offset]))
+		}
+		return false
+	})
+	require.NotEmpty(t, elems, "errors.go declares sentinelErrors")
+	return elems
 }

@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -290,4 +296,301 @@ func TestListPageParams(t *testing.T) {
 	assert.True(t, page.HasMore)
 	require.Len(t, page.Data, 1)
 	assert.Equal(t, "s1", page.Data[0].ID)
+}
+
+// pagedServer answers every GET with page n of a list of pages items each,
+// where n is read from the cursor: "" is page 0, and the cursor of page n is
+// cursorOf(n). The last page has hasMore false and no nextCursor. Unlike a
+// recorder it answers by cursor, not by arrival, so ranges may run at once.
+func pagedServer(t *testing.T, pages, perPage int, cursorOf func(n int) string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := 0
+		if c := r.URL.Query().Get("cursor"); c != "" {
+			n, _ = strconv.Atoi(strings.TrimLeft(c[:min(len(c), 8)], "p"))
+		}
+		items := make([]string, perPage)
+		for i := range items {
+			items[i] = fmt.Sprintf(`{"id":"item_%d_%d"}`, n, i)
+		}
+		next := ""
+		if n+1 < pages {
+			next = fmt.Sprintf(`,"nextCursor":%q`, cursorOf(n+1))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"data":[%s]%s,"hasMore":%t}`, strings.Join(items, ","), next, n+1 < pages)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// shortCursor is a cursor pagedServer reads back: "p" and the page number.
+func shortCursor(n int) string { return fmt.Sprintf("p%07d", n) }
+
+// count ranges over seq and returns how many items it yielded, and its errors.
+func count[T any](seq iter.Seq2[*T, error]) (n int, errs []error) {
+	for _, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errs
+}
+
+// Every List value can be ranged again, and from several goroutines at
+// once: each range starts from the params' cursor, shares no state with
+// another, and yields the whole list. Run with -race.
+func TestListRangedTwiceAndConcurrently(t *testing.T) {
+	t.Parallel()
+	const pages, perPage = 4, 3
+	srv := pagedServer(t, pages, perPage, shortCursor)
+	c := newTestClient(t, srv.URL)
+	ctx := t.Context()
+	lists := map[string]func() (n int, errs []error){}
+	add := func(name string, fn func() (int, []error)) { lists[name] = fn }
+	sessions := c.Sessions.List(ctx, &SessionListParams{Limit: perPage})
+	add("sessions", func() (int, []error) { return count(sessions) })
+	channels := c.Channels.List(ctx, nil)
+	add("channels", func() (int, []error) { return count(channels) })
+	messages := c.Channels.Messages(ctx, "ch_1", &ChannelMessagesParams{ThreadID: "thr_1"})
+	add("channel messages", func() (int, []error) { return count(messages) })
+	definitions := c.Definitions.List(ctx, nil)
+	add("definitions", func() (int, []error) { return count(definitions) })
+	fleets := c.Fleets.List(ctx, nil)
+	add("fleets", func() (int, []error) { return count(fleets) })
+	schedules := c.Schedules.List(ctx, nil)
+	add("schedules", func() (int, []error) { return count(schedules) })
+	triggers := c.Triggers.List(ctx, nil)
+	add("triggers", func() (int, []error) { return count(triggers) })
+	workflows := c.Workflows.List(ctx, nil)
+	add("workflows", func() (int, []error) { return count(workflows) })
+	providers := c.Providers.List(ctx, nil)
+	add("providers", func() (int, []error) { return count(providers) })
+	secrets := c.Secrets.List(ctx, nil)
+	add("secrets", func() (int, []error) { return count(secrets) })
+	daily := c.Billing.Daily(ctx, nil)
+	add("billing daily", func() (int, []error) { return count(daily) })
+	users := c.Billing.Users(ctx, nil)
+	add("billing users", func() (int, []error) { return count(users) })
+	models := c.Billing.Models(ctx, nil)
+	add("billing models", func() (int, []error) { return count(models) })
+
+	for name, rangeOnce := range lists {
+		t.Run(name, func(t *testing.T) {
+			for i := range 2 {
+				n, errs := rangeOnce()
+				assert.Empty(t, errs)
+				assert.Equal(t, pages*perPage, n, "range %d yields the whole list", i+1)
+			}
+			var wg sync.WaitGroup
+			got := make([]int, 4)
+			for g := range got {
+				wg.Go(func() {
+					n, errs := rangeOnce()
+					assert.Empty(t, errs)
+					got[g] = n
+				})
+			}
+			wg.Wait()
+			assert.Equal(t, []int{pages * perPage, pages * perPage, pages * perPage, pages * perPage}, got)
+		})
+	}
+}
+
+func TestListRangedTwiceStartsFromTheParamsCursor(t *testing.T) {
+	t.Parallel()
+	srv := newRecorder(t, sessionPage("cur_b", true, "s1"), sessionPage("", false, "s2"), sessionPage("cur_b", true, "s1"), sessionPage("", false, "s2"))
+	params := &SessionListParams{Limit: 1, Cursor: "cur_a"}
+	seq := srv.client().Sessions.List(t.Context(), params)
+	params.Cursor = "cur_changed_after_List" // List took its copy already
+	for range 2 {
+		ids, errs := collect(seq)
+		assert.Empty(t, errs)
+		assert.Equal(t, []string{"s1", "s2"}, ids)
+	}
+	assert.Equal(t, []string{"cursor=cur_a&limit=1", "cursor=cur_b&limit=1", "cursor=cur_a&limit=1", "cursor=cur_b&limit=1"}, queries(srv))
+}
+
+// Loop detection keeps a fixed-size hash per page, not the cursor: 150
+// pages of 64 KiB cursors (9.4 MiB of cursors) leave the heap about where
+// it was, where keeping the cursors grew it by more than 9 MiB.
+func TestListLoopDetectionMemoryIsBounded(t *testing.T) {
+	const pages = 150
+	long := func(n int) string { return shortCursor(n) + strings.Repeat("x", 64<<10) }
+	srv := pagedServer(t, pages, 1, long)
+	c := newTestClient(t, srv.URL)
+
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	var before, after uint64
+	n := 0
+	for s, err := range c.Sessions.List(t.Context(), nil) {
+		require.NoError(t, err)
+		n++
+		switch n {
+		case 2: // the client and its connection exist by now
+			before = heap()
+		case pages:
+			after = heap()
+			assert.Equal(t, "item_149_0", s.ID)
+		}
+	}
+	assert.Equal(t, pages, n)
+	growth := int64(after) - int64(before)
+	t.Logf("heap growth over %d pages of 64 KiB cursors: %d KiB", pages, growth>>10)
+	assert.Less(t, growth, int64(2<<20), "the cursors seen must not be kept")
+}
+
+// gather ranges over a list to its end and returns its items, or the
+// first error.
+func gather[T any](seq iter.Seq2[*T, error]) ([]T, error) {
+	out := []T{}
+	for v, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, nil
+}
+
+// TestListsThatWereUnpaged follows nextCursor on the lists the reference
+// shows only as {data} (providers, secrets, the billing reports): a page
+// with a cursor is followed, a page without one (the reference's shape)
+// ends the list after one request, and the first request carries the
+// params' own cursor and query.
+func TestListsThatWereUnpaged(t *testing.T) {
+	t.Parallel()
+	created := `"createdAt":"2025-05-01T09:30:00Z"`
+	cases := []struct {
+		name      string
+		path      string
+		item1     string
+		item2     string
+		query     string // the query of the first request, from the params
+		list      func(ctx context.Context, c *Client) ([]string, error)
+		firstPage func(ctx context.Context, c *Client) (int, error) // ListPage of the first page
+	}{{
+		name: "providers", path: "/v1/providers",
+		item1: `{"provider":"e2b","isDefault":true,"status":"active",` + created + `}`,
+		item2: `{"provider":"fly","isDefault":false,"status":"active",` + created + `}`,
+		list: func(ctx context.Context, c *Client) ([]string, error) {
+			return names(c.Providers.List(ctx, nil), func(p *Provider) string { return string(p.Provider) })
+		},
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
+			p, err := c.Providers.ListPage(ctx, nil)
+			return pageLen(p, err)
+		},
+	}, {
+		name: "secrets", path: "/v1/secrets", query: "sessionId=ses_1",
+		item1: `{"name":"A","scope":"ses_1",` + created + `}`,
+		item2: `{"name":"B","scope":"ses_1",` + created + `}`,
+		list: func(ctx context.Context, c *Client) ([]string, error) {
+			return names(c.Secrets.List(ctx, &SecretListParams{SessionID: "ses_1"}), func(s *SecretMetadata) string { return s.Name })
+		},
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
+			p, err := c.Secrets.ListPage(ctx, &SecretListParams{SessionID: "ses_1"})
+			return pageLen(p, err)
+		},
+	}, {
+		name: "billing daily", path: "/v1/billing/usage/daily", query: "from=2025-05-01&until=2025-05-07",
+		item1: `{"date":"2025-05-01","cost":{"amount":1,"currency":"usd"}}`,
+		item2: `{"date":"2025-05-02","cost":{"amount":2,"currency":"usd"}}`,
+		list: func(ctx context.Context, c *Client) ([]string, error) {
+			return names(c.Billing.Daily(ctx, &BillingDailyParams{From: NewDate(2025, time.May, 1), Until: NewDate(2025, time.May, 7)}),
+				func(d *DailyCost) string { return d.Date.String() })
+		},
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
+			p, err := c.Billing.DailyPage(ctx, &BillingDailyParams{From: NewDate(2025, time.May, 1), Until: NewDate(2025, time.May, 7)})
+			return pageLen(p, err)
+		},
+	}, {
+		name: "billing users", path: "/v1/billing/usage/users", query: "limit=1",
+		item1: `{"userId":"u1","cost":{"amount":2,"currency":"usd"},"sessions":1,"agents":1}`,
+		item2: `{"userId":"u2","cost":{"amount":1,"currency":"usd"},"sessions":1,"agents":1}`,
+		list: func(ctx context.Context, c *Client) ([]string, error) {
+			return names(c.Billing.Users(ctx, &BillingUsersParams{Limit: 1}), func(u *UserCost) string { return u.UserID })
+		},
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
+			p, err := c.Billing.UsersPage(ctx, &BillingUsersParams{Limit: 1})
+			return pageLen(p, err)
+		},
+	}, {
+		name: "billing models", path: "/v1/billing/usage/models", query: "until=2025-05-07T10%3A00%3A00.5Z",
+		item1: `{"model":"m1","calls":1,"inputTokens":1,"outputTokens":1,"cost":{"amount":2,"currency":"usd"}}`,
+		item2: `{"model":"m2","calls":1,"inputTokens":1,"outputTokens":1,"cost":{"amount":1,"currency":"usd"}}`,
+		list: func(ctx context.Context, c *Client) ([]string, error) {
+			until := Instant(time.Date(2025, time.May, 7, 10, 0, 0, 5e8, time.UTC))
+			return names(c.Billing.Models(ctx, &BillingModelsParams{Until: until}), func(m *ModelCost) string { return m.Model })
+		},
+		firstPage: func(ctx context.Context, c *Client) (int, error) {
+			until := Instant(time.Date(2025, time.May, 7, 10, 0, 0, 5e8, time.UTC))
+			p, err := c.Billing.ModelsPage(ctx, &BillingModelsParams{Until: until})
+			return pageLen(p, err)
+		},
+	}}
+	withCursor := func(query string) string {
+		if query == "" {
+			return "cursor=cur_2"
+		}
+		return "cursor=cur_2&" + query
+	}
+	for _, tc := range cases {
+		t.Run(tc.name+": follows nextCursor", func(t *testing.T) {
+			srv := newRecorder(t,
+				reply{Body: `{"data":[` + tc.item1 + `],"nextCursor":"cur_2","hasMore":true}`},
+				reply{Body: `{"data":[` + tc.item2 + `]}`})
+			got, err := tc.list(t.Context(), srv.client())
+			require.NoError(t, err)
+			assert.Len(t, got, 2)
+			assertListed(t, srv, tc.path, tc.query, withCursor(tc.query))
+		})
+		t.Run(tc.name+": one page without nextCursor", func(t *testing.T) {
+			srv := newRecorder(t, reply{Body: `{"data":[` + tc.item1 + `,` + tc.item2 + `]}`})
+			got, err := tc.list(t.Context(), srv.client())
+			require.NoError(t, err)
+			assert.Len(t, got, 2)
+			assertListed(t, srv, tc.path, tc.query)
+		})
+		t.Run(tc.name+": ListPage is one request", func(t *testing.T) {
+			srv := newRecorder(t, reply{Body: `{"data":[` + tc.item1 + `],"nextCursor":"cur_2","hasMore":true}`})
+			n, err := tc.firstPage(t.Context(), srv.client())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			assertListed(t, srv, tc.path, tc.query)
+		})
+	}
+}
+
+// names ranges over a list and returns one name per item.
+func names[T any](seq iter.Seq2[*T, error], name func(*T) string) ([]string, error) {
+	var out []string
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, name(v))
+	}
+	return out, nil
+}
+
+func pageLen[T any](p *Page[T], err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	return len(p.Data), nil
+}
+
+func TestInstantString(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2025, time.May, 6, 16, 0, 0, 250_000_000, time.FixedZone("CEST", 2*60*60))
+	assert.Equal(t, "2025-05-06T14:00:00.25Z", Instant(at).String())
+	assert.Equal(t, "2025-05-06T14:00:00.25Z", fmt.Sprint(Instant(at)))
+	assert.Equal(t, "2025-05-06T14:00:00Z", Instant(at.Truncate(time.Second)).String())
 }

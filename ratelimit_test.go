@@ -3,12 +3,15 @@ package theazo_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -71,6 +74,7 @@ func governorScale(t *testing.T) (calls int, window time.Duration) {
 // WithRateLimit at 90% of that rate: with it, the 429s received drop by at
 // least 90%, and no call is lost.
 func TestRateGovernorLoad(t *testing.T) {
+	theazo.NeedLoad(t)
 	const goroutines, limit = 200, 300
 	calls, window := governorScale(t)
 	// The governor is set 10% under the server's limit, as the README advises:
@@ -117,46 +121,48 @@ func TestRateGovernorLoad(t *testing.T) {
 // Retry-After has passed, then every call once.
 func TestCoolDownHoldsEveryCall(t *testing.T) {
 	t.Parallel()
-	const n, retryAfter = 50, 300 * time.Millisecond
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
-	got429 := make(chan struct{})
-	var once sync.Once
-	signal := func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-		resp, err := next(req)
-		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-			once.Do(func() { close(got429) })
+	synctest.Test(t, func(t *testing.T) {
+		const n, retryAfter = 50, 300 * time.Millisecond
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
+		got429 := make(chan struct{})
+		var once sync.Once
+		signal := func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			resp, err := next(req)
+			if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+				once.Do(func() { close(got429) })
+			}
+			return resp, err
 		}
-		return resp, err
-	}
-	c := srv.Client(theazo.WithMiddleware(signal))
-	ctx := t.Context()
+		c := srv.Client(theazo.WithMiddleware(signal))
+		ctx := t.Context()
 
-	var wg sync.WaitGroup
-	errs := make([]error, n+1)
-	wg.Go(func() { _, errs[n] = c.Usage.Summary(ctx, nil) })
-	<-got429
-	for i := range n {
-		wg.Go(func() { _, errs[i] = c.Agents.Get(ctx, "agt_missing") })
-	}
-	wg.Wait()
-
-	reqs := srv.Requests()
-	require.Len(t, reqs, n+2, "the 429, its retry, and each other call once")
-	assert.Equal(t, http.StatusTooManyRequests, reqs[0].Status)
-	held := 0
-	for _, r := range reqs[1:] {
-		if r.Time.Sub(reqs[0].Time) >= retryAfter-20*time.Millisecond {
-			held++
+		var wg sync.WaitGroup
+		errs := make([]error, n+1)
+		wg.Go(func() { _, errs[n] = c.Usage.Summary(ctx, nil) })
+		<-got429
+		for i := range n {
+			wg.Go(func() { _, errs[i] = c.Agents.Get(ctx, "agt_missing") })
 		}
-		assert.NotEqual(t, http.StatusTooManyRequests, r.Status)
-	}
-	assert.Equal(t, n+1, held, "no request arrived during the cool-down")
-	require.NoError(t, errs[n], "the call that got the 429 succeeds on its retry")
-	for _, err := range errs[:n] {
-		assert.ErrorIs(t, err, theazo.ErrNotFound)
-	}
+		wg.Wait()
+
+		reqs := srv.Requests()
+		require.Len(t, reqs, n+2, "the 429, its retry, and each other call once")
+		assert.Equal(t, http.StatusTooManyRequests, reqs[0].Status)
+		held := 0
+		for _, r := range reqs[1:] {
+			if r.Time.Sub(reqs[0].Time) >= retryAfter {
+				held++
+			}
+			assert.NotEqual(t, http.StatusTooManyRequests, r.Status)
+		}
+		assert.Equal(t, n+1, held, "no request arrived during the cool-down")
+		require.NoError(t, errs[n], "the call that got the 429 succeeds on its retry")
+		for _, err := range errs[:n] {
+			assert.ErrorIs(t, err, theazo.ErrNotFound)
+		}
+	})
 }
 
 // TestCoolDownLongerThanTheCallMayWait: a call made while the client cools
@@ -165,69 +171,73 @@ func TestCoolDownHoldsEveryCall(t *testing.T) {
 // that may wait that long waits and is sent; a public call is not held, as
 // it does not spend the key's budget.
 func TestCoolDownLongerThanTheCallMayWait(t *testing.T) {
-	t.Parallel() // its own server and client: the 2 s it waits overlap other tests
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	c := srv.Client(theazo.WithMaxRetryWait(3 * time.Second))
-	ctx := t.Context()
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: 2 * time.Second})
-	start := time.Now()
-	_, err := c.Usage.Summary(ctx, nil, theazo.WithMaxRetryWait(time.Second))
-	var apiErr *theazo.Error
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the server's 429, not waited for by this call")
-	srv.ResetRequests()
+	t.Parallel()
+	// On the bubble's clock: the 2 s cool-down takes no real time, and its
+	// durations are exact.
+	synctest.Test(t, func(t *testing.T) {
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		c := srv.Client(theazo.WithMaxRetryWait(3 * time.Second))
+		ctx := t.Context()
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: 2 * time.Second})
+		start := time.Now()
+		_, err := c.Usage.Summary(ctx, nil, theazo.WithMaxRetryWait(time.Second))
+		var apiErr *theazo.Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the server's 429, not waited for by this call")
+		srv.ResetRequests()
 
-	var resp theazo.Response
-	_, err = c.Agents.Get(ctx, "agt_1", theazo.WithResponseInto(&resp), theazo.WithMaxRetryWait(50*time.Millisecond))
-	require.ErrorIs(t, err, theazo.ErrRateLimited)
-	require.ErrorAs(t, err, &apiErr)
-	assert.Greater(t, apiErr.RetryAfter, time.Second)
-	assert.Contains(t, apiErr.Message, "cools down")
-	assert.Less(t, time.Since(start), time.Second, "refused at once")
-	assert.Zero(t, resp, "nothing received")
+		var resp theazo.Response
+		_, err = c.Agents.Get(ctx, "agt_1", theazo.WithResponseInto(&resp), theazo.WithMaxRetryWait(50*time.Millisecond))
+		require.ErrorIs(t, err, theazo.ErrRateLimited)
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 2*time.Second, apiErr.RetryAfter, "the whole cool-down remains")
+		assert.Contains(t, apiErr.Message, "cools down")
+		assert.Zero(t, time.Since(start), "refused at once")
+		assert.Zero(t, resp, "nothing received")
 
-	_, err = c.Agents.Get(ctx, "")
-	require.ErrorIs(t, err, theazo.ErrEmptyID, "local checks come first")
+		_, err = c.Agents.Get(ctx, "")
+		require.ErrorIs(t, err, theazo.ErrEmptyID, "local checks come first")
 
-	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel()
-	_, err = c.Agents.Get(short, "agt_1")
-	require.ErrorIs(t, err, theazo.ErrRateLimited, "the wait would outlast the deadline")
+		short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_, err = c.Agents.Get(short, "agt_1")
+		require.ErrorIs(t, err, theazo.ErrRateLimited, "the wait would outlast the deadline")
 
-	_, err = c.Channels.SendMessage(ctx, "ch_missing", &theazo.MessageSendParams{Content: "hi"})
-	require.ErrorIs(t, err, theazo.ErrNotFound, "a public call is sent")
-	reqs := srv.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "/v1/channels/ch_missing/messages", reqs[0].Path)
+		_, err = c.Channels.SendMessage(ctx, "ch_missing", &theazo.MessageSendParams{Content: "hi"})
+		require.ErrorIs(t, err, theazo.ErrNotFound, "a public call is sent")
+		reqs := srv.Requests()
+		require.Len(t, reqs, 1)
+		assert.Equal(t, "/v1/channels/ch_missing/messages", reqs[0].Path)
 
-	// A call that may wait that long (the client's 3 s) waits, and is sent
-	// once the cool-down is over.
-	sent := time.Now()
-	_, err = c.Usage.Summary(ctx, nil)
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), 1900*time.Millisecond, "it waited for the cool-down")
-	assert.Less(t, time.Since(sent), 3*time.Second)
+		// A call that may wait that long (the client's 3 s) waits, and is sent
+		// once the cool-down is over.
+		_, err = c.Usage.Summary(ctx, nil)
+		require.NoError(t, err)
+		assert.Equal(t, 2*time.Second, time.Since(start), "it waited for the cool-down, no longer")
+	})
 }
 
 // TestCoolDownIsCappedByMaxRetryWait: a Retry-After far beyond the client's
 // WithMaxRetryWait cools the client down for that long at most, so that a
 // wrong or hostile Retry-After does not stop the client.
 func TestCoolDownIsCappedByMaxRetryWait(t *testing.T) {
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	c := srv.Client(theazo.WithMaxRetryWait(100 * time.Millisecond))
-	ctx := t.Context()
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
-	_, err := c.Usage.Summary(ctx, nil)
-	require.ErrorIs(t, err, theazo.ErrRateLimited)
-	start := time.Now()
-	_, err = c.Usage.Summary(ctx, nil)
-	require.NoError(t, err, "sent after at most the client's 100 ms")
-	assert.Less(t, time.Since(start), time.Second)
-	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
-	assert.GreaterOrEqual(t, reqs[1].Time.Sub(reqs[0].Time), 80*time.Millisecond, "it did cool down")
+	synctest.Test(t, func(t *testing.T) {
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		c := srv.Client(theazo.WithMaxRetryWait(100 * time.Millisecond))
+		ctx := t.Context()
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: time.Hour})
+		_, err := c.Usage.Summary(ctx, nil)
+		require.ErrorIs(t, err, theazo.ErrRateLimited)
+		start := time.Now()
+		_, err = c.Usage.Summary(ctx, nil)
+		require.NoError(t, err, "sent after at most the client's 100 ms")
+		assert.Equal(t, 100*time.Millisecond, time.Since(start), "held for the client's 100 ms")
+		reqs := srv.Requests()
+		require.Len(t, reqs, 2)
+		assert.Equal(t, 100*time.Millisecond, reqs[1].Time.Sub(reqs[0].Time), "it did cool down")
+	})
 }
 
 // TestRateLimiterIsSharedAndHonoursContext: WithRateLimiter's limiter is
@@ -302,4 +312,239 @@ func TestErrorLimit(t *testing.T) {
 	_, err = c.Agents.Get(ctx, "agt_missing")
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, theazo.SessionLimit(""), apiErr.Limit(), "not a 402")
+}
+
+// blockingLimiter lets nothing go: Wait returns when ctx ends.
+type blockingLimiter struct{}
+
+func (blockingLimiter) Wait(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestGovernorRefusalIsDeadlineExceeded: a call the rate governor refuses
+// because its context would expire first (the limiter's next token comes
+// after the deadline, the deadline passes while it waits, or the client
+// cools down past it) is a rate_limited *theazo.Error, unsent and returned
+// at once, that matches context.DeadlineExceeded and is neither a
+// *url.Error nor a net.Error; a cancelled call is not such a refusal.
+func TestGovernorRefusalIsDeadlineExceeded(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// setup returns a client whose next call the governor holds past
+		// the 50 ms deadline.
+		setup func(t *testing.T, srv *theazotest.Server) *theazo.Client
+		// prompt: the refusal comes before the deadline.
+		prompt bool
+	}{
+		{"the limiter's next token comes after the deadline", func(t *testing.T, srv *theazotest.Server) *theazo.Client {
+			c := srv.Client(theazo.WithRateLimiter(rate.NewLimiter(rate.Every(time.Hour), 1)))
+			_, err := c.Usage.Summary(t.Context(), nil)
+			require.NoError(t, err, "the first token")
+			return c
+		}, true},
+		{"the deadline passes while the limiter waits", func(t *testing.T, srv *theazotest.Server) *theazo.Client {
+			return srv.Client(theazo.WithRateLimiter(blockingLimiter{}))
+		}, false},
+		{"the client cools down past the deadline", func(t *testing.T, srv *theazotest.Server) *theazo.Client {
+			c := srv.Client(theazo.WithMaxRetries(0))
+			srv.InjectFault(theazotest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 5 * time.Second})
+			_, err := c.Usage.Summary(t.Context(), nil)
+			require.ErrorIs(t, err, theazo.ErrRateLimited)
+			return c
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := theazotest.NewServer()
+			t.Cleanup(srv.Close)
+			c := tt.setup(t, srv)
+			sent := len(srv.Requests())
+
+			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Agents.Get(ctx, "agt_1")
+			took := time.Since(start)
+
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			require.ErrorIs(t, err, theazo.ErrRateLimited)
+			var apiErr *theazo.Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, theazo.CodeRateLimited, apiErr.Code)
+			assert.Contains(t, apiErr.Message, "not sent")
+			var netErr net.Error
+			assert.False(t, errors.As(err, &netErr), "not a net.Error: %#v", err)
+			var urlErr *url.Error
+			assert.False(t, errors.As(err, &urlErr), "not a *url.Error")
+			assert.NotContains(t, err.Error(), srv.APIKey())
+			assert.Len(t, srv.Requests(), sent, "nothing sent, nothing retried")
+			if tt.prompt {
+				assert.Less(t, took, 40*time.Millisecond, "refused at once, not at the deadline")
+			}
+		})
+	}
+
+	t.Run("a cancelled wait is not a refusal", func(t *testing.T) {
+		t.Parallel()
+		srv := theazotest.NewServer()
+		t.Cleanup(srv.Close)
+		c := srv.Client(theazo.WithRateLimiter(blockingLimiter{}))
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		_, err := c.Agents.Get(ctx, "agt_1")
+		require.ErrorIs(t, err, context.Canceled)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorIs(t, err, theazo.ErrRateLimited)
+		assert.Empty(t, srv.Requests())
+	})
+}
+
+// wireLog is a RoundTripper under the client's governor that records when
+// each attempt went on the wire and when its reply came back, and when the
+// first 429 came back.
+type wireLog struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	sent []wireSpan
+	// at429 is when the first 429 came back; zero before.
+	at429 time.Time
+}
+
+// wireSpan is one attempt on the wire.
+type wireSpan struct{ start, end time.Time }
+
+func (w *wireLog) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := w.base.RoundTrip(req)
+	end := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.sent = append(w.sent, wireSpan{start, end})
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests && w.at429.IsZero() {
+		w.at429 = end
+	}
+	return resp, err
+}
+
+// TestCoolDownHoldsCallsWaitingInTheLimiter: 200 calls wait in
+// WithRateLimit's limiter when one of them gets a 429 with Retry-After: 1.
+// The limiter goes on letting calls go at its pace, but each checks the
+// cool-down again before it is sent: no attempt starts during the
+// cool-down, and the server sees nothing then but the requests already on
+// the wire. After it every call completes.
+func TestCoolDownHoldsCallsWaitingInTheLimiter(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		const calls, perMinute, retryAfter = 200, 12000, time.Second
+		// Requests whose attempt started this soon after the 429 came back had
+		// passed the governor before it: on their way already.
+		const onTheWay = 2 * time.Millisecond
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		wire := &wireLog{base: srv.HTTPClient().Transport}
+		c := srv.Client(theazo.WithHTTPClient(&http.Client{Transport: wire}), theazo.WithRateLimit(perMinute),
+			theazo.WithMaxRetryWait(5*time.Second))
+		// The first request to go gets the 429, while the others wait in the limiter.
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusTooManyRequests, RetryAfter: retryAfter})
+		ctx := t.Context()
+
+		var wg sync.WaitGroup
+		errs := make([]error, calls)
+		for i := range calls {
+			wg.Go(func() { _, errs[i] = c.Usage.Summary(ctx, nil) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err, "every call completes")
+		}
+
+		wire.mu.Lock()
+		at429, sent := wire.at429, wire.sent
+		wire.mu.Unlock()
+		require.False(t, at429.IsZero(), "a 429 came back")
+		coolEnd := at429.Add(retryAfter)
+		startedDuring, onWire := 0, 0
+		for _, s := range sent {
+			if s.start.After(at429.Add(onTheWay)) && s.start.Before(coolEnd) {
+				startedDuring++
+			}
+			if !s.start.After(at429.Add(onTheWay)) && s.end.After(at429) {
+				onWire++
+			}
+		}
+		arrivedDuring := 0
+		for _, r := range srv.Requests() {
+			if r.Time.After(at429) && r.Time.Before(coolEnd) {
+				arrivedDuring++
+			}
+		}
+		t.Logf("%d calls, %d attempts: during the %s cool-down %d attempts started, %d requests arrived, %d were on the wire at the 429",
+			calls, len(sent), retryAfter, startedDuring, arrivedDuring, onWire)
+		assert.Zero(t, startedDuring, "no attempt starts while the client cools down")
+		assert.LessOrEqual(t, arrivedDuring, onWire, "the server sees only the requests already on the wire")
+		assert.Len(t, sent, calls+1, "each call once, and the retry of the 429")
+	})
+}
+
+// coolDownRecorder is a CoolDownLimiter that lets every request go and
+// records the cool-downs it is told of.
+type coolDownRecorder struct {
+	mu    sync.Mutex
+	until []time.Time
+}
+
+func (l *coolDownRecorder) Wait(ctx context.Context) error { return ctx.Err() }
+
+func (l *coolDownRecorder) CoolDown(_ context.Context, until time.Time) {
+	l.mu.Lock()
+	l.until = append(l.until, until)
+	l.mu.Unlock()
+}
+
+// TestCoolDownLimiterIsToldOfEach429: a limiter that implements
+// CoolDownLimiter hears of each 429 that names its wait, with the moment it
+// ends (capped by WithMaxRetryWait), before the call is retried; a 429
+// without a wait, or another status, tells it nothing.
+func TestCoolDownLimiterIsToldOfEach429(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault theazotest.Fault
+		want  time.Duration // 0: not told
+	}{
+		{"Retry-After", theazotest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 200 * time.Millisecond}, 200 * time.Millisecond},
+		{"capped by WithMaxRetryWait", theazotest.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Hour}, 300 * time.Millisecond},
+		{"a 429 without a wait", theazotest.Fault{Status: http.StatusTooManyRequests}, 0},
+		{"a 503", theazotest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: 200 * time.Millisecond}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := theazotest.NewServer(theazotest.WithInMemory())
+				t.Cleanup(srv.Close)
+				lim := &coolDownRecorder{}
+				c := srv.Client(theazo.WithRateLimiter(lim), theazo.WithMaxRetryWait(300*time.Millisecond))
+				srv.InjectFault(tt.fault)
+				start := time.Now()
+				_, err := c.Usage.Summary(t.Context(), nil)
+				if tt.fault.RetryAfter > time.Minute {
+					require.ErrorIs(t, err, theazo.ErrRateLimited, "a wait beyond WithMaxRetryWait is not retried")
+				} else {
+					require.NoError(t, err, "retried after the wait")
+				}
+				lim.mu.Lock()
+				defer lim.mu.Unlock()
+				if tt.want == 0 {
+					assert.Empty(t, lim.until)
+					return
+				}
+				require.Len(t, lim.until, 1)
+				assert.Equal(t, start.Add(tt.want), lim.until[0], "the moment the cool-down ends")
+			})
+		})
+	}
 }

@@ -10,9 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -192,7 +195,7 @@ func TestLogging(t *testing.T) {
 func TestLoggingNetworkError(t *testing.T) {
 	t.Parallel()
 	logger, sink := newLogger(slog.LevelDebug)
-	c := NewClient(liveKey, WithBaseURL("http://"+closedAddr(t)+"/v1"), WithLogger(logger), WithMaxRetries(1))
+	c := NewClient(liveKey, WithBaseURL("http://"+closedAddr(t)+"/v1"), WithLogger(logger), WithMaxRetries(1), WithMaxRetryWait(time.Millisecond))
 	_, err := c.Agents.Get(t.Context(), "agt_1")
 	require.Error(t, err)
 	lines := sink.lines(t)
@@ -307,8 +310,8 @@ func TestKeyRedactedFromDecodedErrorFields(t *testing.T) {
 func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	client := func(t *testing.T, url string) *Client {
-		c := NewClient(liveKey, WithBaseURL(url+"/v1"), WithMaxRetries(0))
+	client := func(t *testing.T, url string, opts ...Option) *Client {
+		c := NewClient(liveKey, append([]Option{WithBaseURL(url + "/v1"), WithMaxRetries(0)}, opts...)...)
 		t.Cleanup(c.CloseIdleConnections)
 		return c
 	}
@@ -327,13 +330,16 @@ func TestKeyScrubbedFromQuotedServerText(t *testing.T) {
 		assertNoKey(t, err)
 	})
 	t.Run("event id of an interrupted stream", func(t *testing.T) {
-		// Resuming fails: the error names the event id it resumed from.
-		srv := newRecorder(t, streamReply("id: "+liveKey+"\nevent: thinking\ndata: {\"text\":\"a\"}\n\n"), reply{Status: 404, Body: envelopeBody("not_found", "Gone.", `{}`)})
-		s, err := client(t, srv.URL).Agents.Stream(ctx, "agt_1")
-		require.NoError(t, err)
-		_, err = drainStream(t, s)
-		require.ErrorIs(t, err, sse.ErrInterrupted)
-		assertNoKey(t, err)
+		// Resuming fails: the error names the event id it resumed from. The
+		// waits before resuming pass on synctest's clock.
+		synctest.Test(t, func(t *testing.T) {
+			srv := newMemRecorder(t, streamReply("id: "+liveKey+"\nevent: thinking\ndata: {\"text\":\"a\"}\n\n"), reply{Status: 404, Body: envelopeBody("not_found", "Gone.", `{}`)})
+			s, err := client(t, srv.URL, WithHTTPClient(srv.hc)).Agents.Stream(t.Context(), "agt_1")
+			require.NoError(t, err)
+			_, err = drainStream(t, s)
+			require.ErrorIs(t, err, sse.ErrInterrupted)
+			assertNoKey(t, err)
+		})
 	})
 	t.Run("Content-Type of a stream", func(t *testing.T) {
 		srv := newRecorder(t, reply{Header: map[string]string{"Content-Type": "text/" + liveKey}, Body: "x"})
@@ -462,4 +468,78 @@ func TestKeyRedactorLeavesOtherTextAlone(t *testing.T) {
 		assert.Equal(t, tc.want != tc.in, r.has(tc.in), tc.in)
 	}
 	assert.Equal(t, "x", keyRedactor{}.text("x"), "the zero value changes nothing")
+}
+
+// TestRedactedCopiesShowEveryField checks that each value holding a secret
+// prints and logs every one of its fields, the way fmt and slog print a
+// struct, with only the secret redacted: a field added later shows up
+// without anyone writing it into a String method, and the secret does not.
+func TestRedactedCopiesShowEveryField(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cr3t-value"
+	nested := Credentials{"headers": map[string]any{"X-Token": secret}, "keys": []any{secret}, "port": 4242}
+	cases := []struct {
+		name string
+		v    any
+	}{
+		{"trigger", Trigger{ID: "trg_1", Name: "n", URL: "https://x.example", SigningSecret: secret}},
+		{"secret set params", SecretSetParams{Name: "KEY", Value: secret, SessionID: "ses_1"}},
+		{"provider create params", ProviderCreateParams{Provider: ProviderWebhook, Credentials: Credentials{"apiKey": secret}, IsDefault: true}},
+		{"nested credentials", ProviderCreateParams{Provider: ProviderWebhook, Credentials: nested}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			typ := reflect.TypeOf(tc.v)
+			ptr := reflect.New(typ)
+			ptr.Elem().Set(reflect.ValueOf(tc.v))
+			var text, js bytes.Buffer
+			slog.New(slog.NewTextHandler(&text, nil)).Info("m", "v", tc.v)
+			slog.New(slog.NewJSONHandler(&js, nil)).Info("m", "v", tc.v)
+			outs := map[string]string{
+				"%+v": fmt.Sprintf("%+v", tc.v), "%#v": fmt.Sprintf("%#v", tc.v), "%+v of a pointer": fmt.Sprintf("%+v", ptr.Interface()),
+				"slog text": text.String(), "slog JSON": js.String(),
+			}
+			for name, out := range outs {
+				assert.NotContains(t, out, secret, name)
+				assert.NotContains(t, out, "4242", name)
+			}
+			assert.Contains(t, outs["%#v"], typ.String()+"{", "%#v names the type itself, not its copy's")
+
+			var logged struct{ V map[string]json.RawMessage }
+			require.NoError(t, json.Unmarshal(js.Bytes(), &logged))
+			wire := mustJSON(t, tc.v)
+			var sent map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal([]byte(wire), &sent))
+			for i := range typ.NumField() {
+				f := typ.Field(i)
+				if !f.IsExported() {
+					continue
+				}
+				for _, name := range []string{"%+v", "%#v", "slog text"} {
+					assert.Contains(t, outs[name], f.Name+":", "%s shows field %s", name, f.Name)
+				}
+				if key, ok := jsonKey(f); ok {
+					if _, onWire := sent[key]; onWire {
+						assert.Contains(t, logged.V, key, "slog's JSON handler logs %s as json.Marshal names it", f.Name)
+					}
+				}
+			}
+			assert.Contains(t, wire, secret, "encoding/json still sends the secret")
+		})
+	}
+}
+
+// jsonKey returns the name encoding/json gives field f, and false for a
+// field it skips.
+func jsonKey(f reflect.StructField) (string, bool) {
+	tag := f.Tag.Get("json")
+	if tag == "-" {
+		return "", false
+	}
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "" {
+		return f.Name, true
+	}
+	return name, true
 }

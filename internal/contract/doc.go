@@ -10,7 +10,7 @@
 //
 // The suite of every service is in this package's tests; the canary, which
 // sends deliberately invalid requests through the SDK's unexported request
-// path, is in the root package (contract_canary_test.go). Both are built only
+// path, is in the root package (contract_test.go). Both are built only
 // with -tags contract and skip themselves unless THEAZO_CONTRACT_URL (and
 // THEAZO_CONTRACT_CANARY_URL) names a server root, e.g.
 // http://127.0.0.1:4010; scripts/contract starts Steady and runs them.
