@@ -139,6 +139,7 @@ func mock(x *inv) error {
 	}
 	fmt.Fprintln(x.stdout, "Logging one line per request to stderr. Press Ctrl-C to stop.")
 	<-x.ctx.Done()
+	fmt.Fprintln(x.stderr, "Stopping: waiting up to 2 s for open requests; press Ctrl-C again to exit at once.")
 	return nil // a signal is how a server stops: exit 0
 }
 

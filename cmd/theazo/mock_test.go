@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,7 +103,7 @@ func TestMockSecondSignalExitsAtOnce(t *testing.T) {
 		"\r\nContent-Length: 100000\r\n\r\n{")
 	time.Sleep(50 * time.Millisecond)
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	time.Sleep(100 * time.Millisecond)
+	p.stderr.waitFor(t, regexp.MustCompile(`Stopping: `), 2*time.Second) // the first signal is handled
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	start := time.Now()
 	assert.Equal(t, exitInterrupted, p.wait(t, 2*time.Second))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -40,21 +41,23 @@ func TestSpinnerOnlyOnATerminal(t *testing.T) {
 		want    bool
 	}{{"terminal", true, "", true}, {"pipe", false, "", false}, {"NO_COLOR", true, "1", false}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var errb bytes.Buffer
-			a := &app{stderr: &errb, errTTY: tc.tty, getenv: func(k string) string {
-				if k == "NO_COLOR" {
-					return tc.noColor
+			synctest.Test(t, func(t *testing.T) {
+				var errb bytes.Buffer
+				a := &app{stderr: &errb, errTTY: tc.tty, getenv: func(k string) string {
+					if k == "NO_COLOR" {
+						return tc.noColor
+					}
+					return ""
+				}}
+				stop := a.spin("waiting")
+				time.Sleep(3 * spinInterval / 2)
+				stop()
+				stop() // idempotent
+				assert.Equal(t, tc.want, bytes.Contains(errb.Bytes(), []byte("waiting")), "%q", errb.String())
+				if tc.want {
+					assert.True(t, bytes.HasSuffix(errb.Bytes(), []byte("\r\x1b[K")), "the spinner's line is cleared")
 				}
-				return ""
-			}}
-			stop := a.spin("waiting")
-			time.Sleep(3 * spinInterval / 2)
-			stop()
-			stop() // idempotent
-			assert.Equal(t, tc.want, bytes.Contains(errb.Bytes(), []byte("waiting")), "%q", errb.String())
-			if tc.want {
-				assert.True(t, bytes.HasSuffix(errb.Bytes(), []byte("\r\x1b[K")), "the spinner's line is cleared")
-			}
+			})
 		})
 	}
 }
