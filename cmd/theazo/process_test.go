@@ -223,6 +223,7 @@ func newAgent(t *testing.T, key, url string) string {
 }
 
 func TestFollowPrintsEventsInOrderAsTheyArrive(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_follow"
 	const delay = 300 * time.Millisecond
 	_, url := startMock(t, key, "--event-delay", delay.String())
@@ -246,6 +247,7 @@ func TestFollowPrintsEventsInOrderAsTheyArrive(t *testing.T) {
 }
 
 func TestFollowInterruptedExits130AndClosesTheStream(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_interrupt"
 	mock, url := startMock(t, key, "--event-delay", "1s")
 	agent := newAgent(t, key, url)
@@ -315,6 +317,7 @@ func TestInterruptedInProcessIs130(t *testing.T) {
 }
 
 func TestMockRateLimitAndLatency(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mocklimits"
 	_, url := startMock(t, key, "--rate-limit", "2/min", "--latency", "150ms")
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -339,6 +342,7 @@ func TestMockRateLimitAndLatency(t *testing.T) {
 }
 
 func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mockprovision"
 	_, url := startMock(t, key, "--provision-delay", "400ms")
 	c := testClient(t, key, url)

@@ -27,15 +27,17 @@ func tmux(t *testing.T, socket string, args ...string) string {
 // neither. Without tmux it skips, except in CI (CI=true), where .ci/run
 // installs tmux and a missing one is a failure.
 func TestTerminal(t *testing.T) {
+	t.Parallel()
 	needTmux(t)
 	const key = "th_test_terminal"
-	_, url := startMock(t, key, "--event-delay", "700ms")
+	_, url := startMock(t, key, "--event-delay", "300ms")
 
 	for _, tc := range []struct {
 		name    string
 		noColor bool
 	}{{"colour", false}, {"no_color", true}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			agent := newAgent(t, key, url)
 			socket := fmt.Sprintf("theazo-test-%d-%s", os.Getpid(), tc.name)
 			env := []string{"env", "-u", "NO_COLOR", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}
