@@ -100,8 +100,9 @@ func serveChat(t *testing.T, api *theazotest.Server, wrap func(http.Handler) htt
 	return page.URL
 }
 
-// cutAfter ends a response's connection abruptly at its flush number n
-// (the first flush sends the headers, each later one an event).
+// cutAfter ends a response's connection abruptly after its n-th flush (the
+// first flush sends the headers, each later one an event), when the next
+// event is written.
 type cutAfter struct {
 	http.ResponseWriter
 	n, flushes int
@@ -109,9 +110,17 @@ type cutAfter struct {
 
 func (c *cutAfter) Flush() {
 	c.ResponseWriter.(http.Flusher).Flush()
-	if c.flushes++; c.flushes == c.n {
+	c.flushes++
+}
+
+// Write cuts the connection when the next event comes after the n-th flush:
+// the events before it went out a whole event delay earlier, so the page has
+// them, where a cut right after the flush could lose the last one in flight.
+func (c *cutAfter) Write(p []byte) (int, error) {
+	if c.flushes >= c.n {
 		panic(http.ErrAbortHandler) // net/http closes the connection
 	}
+	return c.ResponseWriter.Write(p)
 }
 
 // testWriter logs the server's lines in the test's log.
