@@ -13,6 +13,7 @@ import (
 )
 
 func TestManualClockFiresSchedulesAsItPassesThem(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 5, 14, 8, 59, 0, 0, time.UTC)
 	srv := theazotest.NewServer(theazotest.WithManualClock(start))
 	defer srv.Close()
@@ -86,6 +87,7 @@ func TestManualClockFiresSchedulesAsItPassesThem(t *testing.T) {
 }
 
 func TestFiredTriggerRunsItsActionWithTheBodyAsInput(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer()
 	defer srv.Close()
 	c := srv.Client()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -26,6 +27,7 @@ func TestWithListenerServesOnTheGivenAddress(t *testing.T) {
 }
 
 func TestWithRequestLogSeesEachAnsweredRequest(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var seen []theazotest.Request
 	a := newAPI(t, theazotest.WithRequestLog(func(r theazotest.Request) {
@@ -47,22 +49,35 @@ func TestWithRequestLogSeesEachAnsweredRequest(t *testing.T) {
 	assert.Equal(t, "Bearer th_test_[redacted]", seen[1].Header.Get("Authorization"))
 }
 
+// TestWithProvisionDelayKeepsAgentsProvisioningThenIdle runs on synctest's
+// clock, in memory: the delay is exact and takes no real time.
 func TestWithProvisionDelayKeepsAgentsProvisioningThenIdle(t *testing.T) {
-	a := newAPI(t, theazotest.WithProvisionDelay(150*time.Millisecond))
-	sess := a.must(http.StatusCreated, "POST", "/sessions", map[string]any{"userId": "u1"})
-	agent := a.must(http.StatusCreated, "POST", "/sessions/"+sess.str("id")+"/agents", map[string]any{})
-	assert.Equal(t, "provisioning", agent.str("status"))
-	run := a.do("POST", "/agents/"+agent.str("id")+"/run", map[string]any{"task": "t"})
-	assert.Equal(t, http.StatusConflict, run.status)
-	assert.Equal(t, "conflict", run.str("error.code"))
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 150 * time.Millisecond
+		a := newAPI(t, theazotest.WithInMemory(), theazotest.WithProvisionDelay(delay))
+		sess := a.must(http.StatusCreated, "POST", "/sessions", map[string]any{"userId": "u1"})
+		agent := a.must(http.StatusCreated, "POST", "/sessions/"+sess.str("id")+"/agents", map[string]any{})
+		assert.Equal(t, "provisioning", agent.str("status"))
+		run := a.do("POST", "/agents/"+agent.str("id")+"/run", map[string]any{"task": "t"})
+		assert.Equal(t, http.StatusConflict, run.status)
+		assert.Equal(t, "conflict", run.str("error.code"))
+		status := func() string {
+			return a.must(http.StatusOK, "GET", "/agents/"+agent.str("id"), nil).str("status")
+		}
 
-	eventually(t, func() bool {
-		return a.do("GET", "/agents/"+agent.str("id"), nil).str("status") == "idle"
-	}, "agent becomes idle")
-	a.must(http.StatusAccepted, "POST", "/agents/"+agent.str("id")+"/run", map[string]any{"task": "t"})
+		time.Sleep(delay - time.Millisecond)
+		synctest.Wait()
+		assert.Equal(t, "provisioning", status(), "just before the delay")
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		assert.Equal(t, "idle", status(), "once the delay passed")
+		a.must(http.StatusAccepted, "POST", "/agents/"+agent.str("id")+"/run", map[string]any{"task": "t"})
+	})
 }
 
 func TestWithProvisionDelayStopsAtClose(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t, theazotest.WithProvisionDelay(time.Hour))
 	sess := a.must(http.StatusCreated, "POST", "/sessions", map[string]any{"userId": "u1"})
 	a.must(http.StatusCreated, "POST", "/sessions/"+sess.str("id")+"/agents", map[string]any{})

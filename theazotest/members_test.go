@@ -10,6 +10,7 @@ import (
 // TestUnknownExtrasAreRecorded: a header, query parameter and body member
 // the API does not know are accepted and recorded as sent.
 func TestUnknownExtrasAreRecorded(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	r := a.do("POST", "/sessions?beta=1", map[string]any{"userId": "u", "region": map[string]any{"name": "eu"}}, "X-Tenant", "t_1")
 	require.Equal(t, 201, r.status, "unknown extras are ignored: %s", r.raw)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestOpenStreams(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
 	id := a.must(201, "POST", "/sessions/"+ses+"/agents", nil).str("id")

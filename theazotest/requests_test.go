@@ -12,6 +12,7 @@ import (
 )
 
 func TestRequestHistoryKeepsTheLatestAndReadsNoBodyBeforeTheKey(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		bodies bool

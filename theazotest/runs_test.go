@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +15,7 @@ import (
 )
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	t.Run("status with Retry-After, twice", func(t *testing.T) {
 		a.srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/sessions", Times: 2, Status: 429, RetryAfter: 2 * time.Second})
@@ -56,10 +58,15 @@ func TestFaults(t *testing.T) {
 		assert.Len(t, a.must(200, "GET", "/sessions", nil).list(), 1)
 	})
 	t.Run("delay", func(t *testing.T) {
-		a.srv.InjectFault(theazotest.Fault{Path: "/providers", Delay: 100 * time.Millisecond})
-		start := time.Now()
-		a.must(200, "GET", "/providers", nil)
-		assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
+		// On synctest's clock, in memory: the delay is exact and takes no
+		// real time.
+		synctest.Test(t, func(t *testing.T) {
+			a := newAPI(t, theazotest.WithInMemory())
+			a.srv.InjectFault(theazotest.Fault{Path: "/providers", Delay: 100 * time.Millisecond})
+			start := time.Now()
+			a.must(200, "GET", "/providers", nil)
+			assert.Equal(t, 100*time.Millisecond, time.Since(start))
+		})
 	})
 	t.Run("unlimited until cleared", func(t *testing.T) {
 		a.srv.InjectFault(theazotest.Fault{Path: "/providers", Times: -1, Status: 500})
@@ -77,41 +84,50 @@ func TestFaults(t *testing.T) {
 	})
 }
 
+// TestRateLimit runs on synctest's clock, in memory: the window's waits
+// take no real time and are exact.
 func TestRateLimit(t *testing.T) {
-	a := newAPI(t, theazotest.WithRateLimitWindow(3, time.Second))
-	for range 3 {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := newAPI(t, theazotest.WithInMemory(), theazotest.WithRateLimitWindow(3, time.Second))
 		a.must(200, "GET", "/providers", nil)
-	}
-	r := a.must(429, "GET", "/providers", nil)
-	assert.Equal(t, "rate_limited", r.str("error.code"))
-	wait, err := time.ParseDuration(r.header.Get("Retry-After") + "s")
-	require.NoError(t, err)
-	assert.Greater(t, wait, time.Duration(0))
-	assert.LessOrEqual(t, wait, time.Second)
-	assert.Equal(t, wait.Seconds(), r.num("error.details.retryAfter"))
+		time.Sleep(10 * time.Millisecond) // so the window has 990 ms left, not a whole second
+		for range 2 {
+			a.must(200, "GET", "/providers", nil)
+		}
+		r := a.must(429, "GET", "/providers", nil)
+		assert.Equal(t, "rate_limited", r.str("error.code"))
+		wait, err := time.ParseDuration(r.header.Get("Retry-After") + "s")
+		require.NoError(t, err)
+		assert.Equal(t, time.Second, wait, "990 ms left, rounded up to whole seconds")
+		assert.Equal(t, wait.Seconds(), r.num("error.details.retryAfter"))
 
-	// Per key: another key has its own window; public calls are not counted.
-	other := a.srv.RestrictedKey("*")
-	a.as(other).must(200, "GET", "/providers", nil)
-	ch := a.as(other).must(201, "POST", "/channels", map[string]any{"name": "c"}).str("id")
-	for range 5 {
-		a.as("").must(200, "GET", "/channels/"+ch+"/messages", nil)
-	}
+		// Per key: another key has its own window; public calls are not counted.
+		other := a.srv.RestrictedKey("*")
+		a.as(other).must(200, "GET", "/providers", nil)
+		ch := a.as(other).must(201, "POST", "/channels", map[string]any{"name": "c"}).str("id")
+		for range 5 {
+			a.as("").must(200, "GET", "/channels/"+ch+"/messages", nil)
+		}
 
-	time.Sleep(wait + 20*time.Millisecond)
-	a.must(200, "GET", "/providers", nil)
+		time.Sleep(wait - 20*time.Millisecond) // on the bubble's clock
+		a.must(429, "GET", "/providers", nil)  // the first request is still in the window
+		time.Sleep(20 * time.Millisecond)
+		a.must(200, "GET", "/providers", nil)
 
-	// Per minute, like the plans: whole seconds.
-	b := newAPI(t, theazotest.WithRateLimit(2))
-	b.must(200, "GET", "/providers", nil)
-	b.must(200, "GET", "/providers", nil)
-	r = b.must(429, "GET", "/providers", nil)
-	assert.Regexp(t, `^[1-9][0-9]*$`, r.header.Get("Retry-After"))
-	b.srv.SetRateLimit(0, 0)
-	b.must(200, "GET", "/providers", nil)
+		// Per minute, like the plans: whole seconds.
+		b := newAPI(t, theazotest.WithInMemory(), theazotest.WithRateLimit(2))
+		b.must(200, "GET", "/providers", nil)
+		b.must(200, "GET", "/providers", nil)
+		r = b.must(429, "GET", "/providers", nil)
+		assert.Regexp(t, `^[1-9][0-9]*$`, r.header.Get("Retry-After"))
+		b.srv.SetRateLimit(0, 0)
+		b.must(200, "GET", "/providers", nil)
+	})
 }
 
 func TestRequests(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	a.must(201, "POST", "/sessions?x=1", map[string]any{"userId": "u"}, "X-Custom", "yes")
 	a.as("").must(401, "GET", "/sessions", nil)
@@ -147,6 +163,7 @@ func workflowFixture(a *api) string {
 }
 
 func TestWorkflows(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	id := workflowFixture(a)
 	w := a.must(200, "GET", "/workflows/"+id, nil)
@@ -196,6 +213,7 @@ func TestWorkflows(t *testing.T) {
 }
 
 func TestWorkflowStepOutcomes(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t, theazotest.WithWorkflowSteps(func(step theazotest.WorkflowStep, input json.RawMessage) theazotest.StepOutcome {
 		if step.Name == "summarize" {
 			return theazotest.StepOutcome{Error: "model overloaded", Cost: 7}
@@ -214,59 +232,65 @@ func TestWorkflowStepOutcomes(t *testing.T) {
 	assert.Equal(t, "pending", got.get("steps").([]any)[2].(map[string]any)["status"])
 }
 
+// TestFleets runs on synctest's clock, in memory: the event delay of the
+// cancelled fleet takes no real time.
 func TestFleets(t *testing.T) {
-	a := newAPI(t, theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
-		if i == 1 {
-			return theazotest.TaskOutcome{Error: "page not found", Cost: 2}
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := newAPI(t, theazotest.WithInMemory(), theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
+			if i == 1 {
+				return theazotest.TaskOutcome{Error: "page not found", Cost: 2}
+			}
+			return theazotest.TaskOutcome{Output: "scraped " + task, Cost: 8}
+		}))
+		ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
+		def := a.must(201, "POST", "/agent-definitions", map[string]any{"name": "d"}).str("id")
+		f := a.must(201, "POST", "/fleets", map[string]any{"sessionId": ses, "definitionId": def,
+			"instructions": "Scrape.", "tasks": []string{"p1", "p2", "p3"}, "concurrency": 2})
+		id := f.str("id")
+		assert.Regexp(t, `^flt_`, id)
+		assert.Equal(t, "running", f.str("status"))
+		assert.Equal(t, 2.0, f.num("concurrency"))
+
+		evs := a.open("/fleets/" + id + "/stream").rest()
+		require.Len(t, evs, 7)
+		counts := map[string]int{}
+		for _, ev := range evs[:6] {
+			counts[ev.typ]++
 		}
-		return theazotest.TaskOutcome{Output: "scraped " + task, Cost: 8}
-	}))
-	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
-	def := a.must(201, "POST", "/agent-definitions", map[string]any{"name": "d"}).str("id")
-	f := a.must(201, "POST", "/fleets", map[string]any{"sessionId": ses, "definitionId": def,
-		"instructions": "Scrape.", "tasks": []string{"p1", "p2", "p3"}, "concurrency": 2})
-	id := f.str("id")
-	assert.Regexp(t, `^flt_`, id)
-	assert.Equal(t, "running", f.str("status"))
-	assert.Equal(t, 2.0, f.num("concurrency"))
+		assert.Equal(t, map[string]int{"agent:start": 3, "agent:complete": 2, "agent:failed": 1}, counts)
+		assert.Equal(t, "fleet:complete", evs[6].typ)
+		assert.JSONEq(t, `{"completed":2,"failed":1,"totalCost":{"amount":18,"currency":"usd"}}`, evs[6].data)
+		var start struct {
+			AgentID string `json:"agentId"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(evs[0].data), &start))
+		assert.Equal(t, "terminated", a.must(200, "GET", "/agents/"+start.AgentID, nil).str("status"))
 
-	evs := a.open("/fleets/" + id + "/stream").rest()
-	require.Len(t, evs, 7)
-	counts := map[string]int{}
-	for _, ev := range evs[:6] {
-		counts[ev.typ]++
-	}
-	assert.Equal(t, map[string]int{"agent:start": 3, "agent:complete": 2, "agent:failed": 1}, counts)
-	assert.Equal(t, "fleet:complete", evs[6].typ)
-	assert.JSONEq(t, `{"completed":2,"failed":1,"totalCost":{"amount":18,"currency":"usd"}}`, evs[6].data)
-	var start struct {
-		AgentID string `json:"agentId"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(evs[0].data), &start))
-	assert.Equal(t, "terminated", a.must(200, "GET", "/agents/"+start.AgentID, nil).str("status"))
+		got := a.must(200, "GET", "/fleets/"+id, nil)
+		assert.Equal(t, "completed", got.str("status"))
+		assert.Equal(t, 18.0, got.num("totalCost.amount"))
+		assert.Equal(t, "conflict", a.must(409, "POST", "/fleets/"+id+"/cancel", nil).str("error.code"))
+		assert.Len(t, a.must(200, "GET", "/fleets", nil).list(), 1)
 
-	got := a.must(200, "GET", "/fleets/"+id, nil)
-	assert.Equal(t, "completed", got.str("status"))
-	assert.Equal(t, 18.0, got.num("totalCost.amount"))
-	assert.Equal(t, "conflict", a.must(409, "POST", "/fleets/"+id+"/cancel", nil).str("error.code"))
-	assert.Len(t, a.must(200, "GET", "/fleets", nil).list(), 1)
-
-	// Cancelled while running: fleet:failed.
-	b := newAPI(t, theazotest.WithEventDelay(100*time.Millisecond)) // the cancel lands long before the end
-	ses = b.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
-	def = b.must(201, "POST", "/agent-definitions", map[string]any{"name": "d"}).str("id")
-	id = b.must(201, "POST", "/fleets", map[string]any{"sessionId": ses, "definitionId": def, "tasks": []string{"a", "b", "c", "d"}, "concurrency": 1}).str("id")
-	st := b.open("/fleets/" + id + "/stream")
-	st.take(t, 1)
-	assert.Equal(t, "cancelled", b.must(200, "POST", "/fleets/"+id+"/cancel", nil).str("status"))
-	evs = st.rest()
-	require.NotEmpty(t, evs)
-	assert.Equal(t, "fleet:failed", evs[len(evs)-1].typ)
-	assert.Contains(t, evs[len(evs)-1].data, "cancelled")
-	assert.Equal(t, "cancelled", b.must(200, "GET", "/fleets/"+id, nil).str("status"))
+		// Cancelled while running: fleet:failed.
+		b := newAPI(t, theazotest.WithInMemory(), theazotest.WithEventDelay(100*time.Millisecond)) // the cancel lands long before the end
+		ses = b.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
+		def = b.must(201, "POST", "/agent-definitions", map[string]any{"name": "d"}).str("id")
+		id = b.must(201, "POST", "/fleets", map[string]any{"sessionId": ses, "definitionId": def, "tasks": []string{"a", "b", "c", "d"}, "concurrency": 1}).str("id")
+		st := b.open("/fleets/" + id + "/stream")
+		st.take(t, 1)
+		assert.Equal(t, "cancelled", b.must(200, "POST", "/fleets/"+id+"/cancel", nil).str("status"))
+		evs = st.rest()
+		require.NotEmpty(t, evs)
+		assert.Equal(t, "fleet:failed", evs[len(evs)-1].typ)
+		assert.Contains(t, evs[len(evs)-1].data, "cancelled")
+		assert.Equal(t, "cancelled", b.must(200, "GET", "/fleets/"+id, nil).str("status"))
+	})
 }
 
 func TestBilling(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	now := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -337,6 +361,7 @@ func TestBilling(t *testing.T) {
 }
 
 func TestCloseEndsStreamsAndRuns(t *testing.T) {
+	t.Parallel()
 	srv := theazotest.NewServer(theazotest.WithEventDelay(time.Hour))
 	a := &api{t: t, srv: srv, key: srv.APIKey()}
 	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +15,7 @@ import (
 )
 
 func TestServerBasics(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/v1$`, a.srv.URL())
 	assert.True(t, strings.HasPrefix(a.srv.APIKey(), "th_test_"))
@@ -27,6 +29,7 @@ func TestServerBasics(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	t.Run("no key", func(t *testing.T) {
 		r := a.as("").must(401, "GET", "/sessions", nil)
@@ -69,6 +72,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	def := a.must(201, "POST", "/agent-definitions", map[string]any{"name": "d"}).str("id")
 	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
@@ -135,6 +139,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	for _, p := range []struct{ method, path string }{
 		{"POST", "/sessions/ses_nope/agents"}, {"GET", "/agents/agt_nope"}, {"POST", "/agents/agt_nope/run"},
@@ -160,6 +165,7 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestSessionsByUserIdempotent(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	first := a.must(200, "POST", "/sessions/by-user/user_1", map[string]any{
 		"limits": map[string]any{"maxAgents": 2}, "metadata": map[string]any{"plan": "pro"}})
@@ -191,6 +197,7 @@ func TestSessionsByUserIdempotent(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	var want []string
 	for i := range 45 {
@@ -238,6 +245,7 @@ func TestPagination(t *testing.T) {
 // once that item is deleted; the next page starts after it, without the
 // items deleted meanwhile.
 func TestPaginationAcrossDeletes(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	for _, name := range []string{"S0", "S1", "S2", "S3", "S4"} {
 		a.must(201, "POST", "/secrets", map[string]any{"name": name, "value": "v"})
@@ -261,107 +269,120 @@ func TestPaginationAcrossDeletes(t *testing.T) {
 	assert.Equal(t, false, last.get("hasMore"))
 }
 
+// TestAgentLifecycle runs on synctest's clock, in memory, so that it can
+// wait until every goroutine of the server is blocked: then a paused run
+// has had every chance to go on, and a resumed one to end.
 func TestAgentLifecycle(t *testing.T) {
-	gate := make(chan struct{})
-	a := newAPI(t, theazotest.WithAgentScript(func(task string) []theazotest.Event {
-		<-gate
-		return []theazotest.Event{theazotest.Thinking("hm"), theazotest.Output("ok", 3)}
-	}))
-	var once sync.Once
-	release := func() { once.Do(func() { close(gate) }) }
-	t.Cleanup(release) // before the server's Close, should the test stop early
-	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
-	ag := a.must(201, "POST", "/sessions/"+ses+"/agents", map[string]any{
-		"browser": true, "tools": []string{"web_search"}, "instructions": "Be brief.", "timeout": 120,
-		"model": map[string]any{"id": "gpt-4o"}, "compute": map[string]any{"provider": "fly"}})
-	id := ag.str("id")
-	assert.Regexp(t, `^agt_`, id)
-	assert.Equal(t, "idle", ag.str("status"))
-	assert.Equal(t, ses, ag.str("sessionId"))
-	assert.Equal(t, true, ag.get("browser"))
-	assert.Equal(t, 120.0, ag.num("timeout"))
-	assert.Equal(t, "fly", ag.str("compute.provider"))
-	assert.Equal(t, "gpt-4o", ag.str("model.id"))
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		gate := make(chan struct{})
+		a := newAPI(t, theazotest.WithInMemory(), theazotest.WithAgentScript(func(task string) []theazotest.Event {
+			<-gate
+			return []theazotest.Event{theazotest.Thinking("hm"), theazotest.Output("ok", 3)}
+		}))
+		var once sync.Once
+		release := func() { once.Do(func() { close(gate) }) }
+		t.Cleanup(release) // before the server's Close, should the test stop early
+		ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
+		ag := a.must(201, "POST", "/sessions/"+ses+"/agents", map[string]any{
+			"browser": true, "tools": []string{"web_search"}, "instructions": "Be brief.", "timeout": 120,
+			"model": map[string]any{"id": "gpt-4o"}, "compute": map[string]any{"provider": "fly"}})
+		id := ag.str("id")
+		assert.Regexp(t, `^agt_`, id)
+		assert.Equal(t, "idle", ag.str("status"))
+		assert.Equal(t, ses, ag.str("sessionId"))
+		assert.Equal(t, true, ag.get("browser"))
+		assert.Equal(t, 120.0, ag.num("timeout"))
+		assert.Equal(t, "fly", ag.str("compute.provider"))
+		assert.Equal(t, "gpt-4o", ag.str("model.id"))
 
-	status := func() string { return a.must(200, "GET", "/agents/"+id, nil).str("status") }
-	a.must(409, "POST", "/agents/"+id+"/resume", nil) // idle: not paused
+		status := func() string { return a.must(200, "GET", "/agents/"+id, nil).str("status") }
+		a.must(409, "POST", "/agents/"+id+"/resume", nil) // idle: not paused
 
-	run := a.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"})
-	assert.Regexp(t, `^task_`, run.str("taskId"))
-	assert.Equal(t, id, run.str("agentId"))
-	assert.Equal(t, "running", status())
-	assert.Equal(t, "conflict", a.must(409, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"}).str("error.code"))
-	assert.Equal(t, "conflict", a.must(409, "POST", "/agents/"+id+"/resume", nil).str("error.code"), "running: not paused")
+		run := a.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"})
+		assert.Regexp(t, `^task_`, run.str("taskId"))
+		assert.Equal(t, id, run.str("agentId"))
+		assert.Equal(t, "running", status())
+		assert.Equal(t, "conflict", a.must(409, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"}).str("error.code"))
+		assert.Equal(t, "conflict", a.must(409, "POST", "/agents/"+id+"/resume", nil).str("error.code"), "running: not paused")
 
-	assert.Equal(t, "paused", a.must(200, "POST", "/agents/"+id+"/pause", nil).str("status"))
-	a.must(409, "POST", "/agents/"+id+"/exec", map[string]any{"lang": "bash", "code": "true"})
-	release()
-	time.Sleep(20 * time.Millisecond)
-	assert.Equal(t, "paused", status(), "a paused run does not go on")
-	assert.Equal(t, "running", a.must(200, "POST", "/agents/"+id+"/resume", nil).str("status"))
-	eventually(t, func() bool { return status() == "idle" }, "the run ends")
+		assert.Equal(t, "paused", a.must(200, "POST", "/agents/"+id+"/pause", nil).str("status"))
+		a.must(409, "POST", "/agents/"+id+"/exec", map[string]any{"lang": "bash", "code": "true"})
+		release()
+		synctest.Wait()
+		assert.Equal(t, "paused", status(), "a paused run does not go on")
+		assert.Equal(t, "running", a.must(200, "POST", "/agents/"+id+"/resume", nil).str("status"))
+		synctest.Wait()
+		assert.Equal(t, "idle", status(), "the run ends")
 
-	a.must(200, "POST", "/agents/"+id+"/pause", nil)
-	assert.Equal(t, "idle", a.must(200, "POST", "/agents/"+id+"/resume", nil).str("status"))
+		a.must(200, "POST", "/agents/"+id+"/pause", nil)
+		assert.Equal(t, "idle", a.must(200, "POST", "/agents/"+id+"/resume", nil).str("status"))
 
-	assert.Equal(t, true, a.must(200, "POST", "/agents/"+id+"/terminate", nil).get("ok"))
-	assert.Equal(t, "terminated", status())
-	a.must(200, "POST", "/agents/"+id+"/terminate", nil) // again: still ok
-	for _, p := range []string{"/run", "/exec", "/pause", "/resume"} {
-		a.must(409, "POST", "/agents/"+id+p, map[string]any{"task": "t", "lang": "bash", "code": "true"})
-	}
-	assert.Equal(t, "terminated", status(), "terminated is final")
+		assert.Equal(t, true, a.must(200, "POST", "/agents/"+id+"/terminate", nil).get("ok"))
+		assert.Equal(t, "terminated", status())
+		a.must(200, "POST", "/agents/"+id+"/terminate", nil) // again: still ok
+		for _, p := range []string{"/run", "/exec", "/pause", "/resume"} {
+			a.must(409, "POST", "/agents/"+id+p, map[string]any{"task": "t", "lang": "bash", "code": "true"})
+		}
+		assert.Equal(t, "terminated", status(), "terminated is final")
+	})
 }
 
+// TestAgentStreamAndResume runs on synctest's clock, in memory: the event
+// delay of the terminated run takes no real time.
 func TestAgentStreamAndResume(t *testing.T) {
-	a := newAPI(t)
-	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
-	id := a.must(201, "POST", "/sessions/"+ses+"/agents", nil).str("id")
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := newAPI(t, theazotest.WithInMemory())
+		ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
+		id := a.must(201, "POST", "/sessions/"+ses+"/agents", nil).str("id")
 
-	// Connect first, then run: every event arrives, with ids, and the
-	// stream ends after the output.
-	st := a.open("/agents/" + id + "/stream")
-	a.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "find papers"})
-	evs := st.rest()
-	assert.Equal(t, []string{"thinking", "tool_call", "tool_result", "output"}, types(evs))
-	for i, ev := range evs {
-		assert.Equal(t, fmt.Sprint(i+1), ev.id)
-	}
-	assert.JSONEq(t, `{"tool":"web_search","input":{"query":"find papers"}}`, evs[1].data)
-	assert.JSONEq(t, `{"text":"Here is a scripted answer to: find papers","cost":{"amount":12,"currency":"usd"}}`, evs[3].data)
+		// Connect first, then run: every event arrives, with ids, and the
+		// stream ends after the output.
+		st := a.open("/agents/" + id + "/stream")
+		a.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "find papers"})
+		evs := st.rest()
+		assert.Equal(t, []string{"thinking", "tool_call", "tool_result", "output"}, types(evs))
+		for i, ev := range evs {
+			assert.Equal(t, fmt.Sprint(i+1), ev.id)
+		}
+		assert.JSONEq(t, `{"tool":"web_search","input":{"query":"find papers"}}`, evs[1].data)
+		assert.JSONEq(t, `{"text":"Here is a scripted answer to: find papers","cost":{"amount":12,"currency":"usd"}}`, evs[3].data)
 
-	// Dropped after two events, resumed with Last-Event-ID: the rest, once.
-	a.srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
-	st = a.open("/agents/" + id + "/stream")
-	a.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "again"})
-	first := st.rest()
-	require.Equal(t, []string{"thinking", "tool_call"}, types(first))
-	resumed := a.open("/agents/"+id+"/stream", "Last-Event-ID", first[1].id).rest()
-	assert.Equal(t, []string{"tool_result", "output"}, types(resumed))
-	assert.Equal(t, []string{"7", "8"}, []string{resumed[0].id, resumed[1].id})
+		// Dropped after two events, resumed with Last-Event-ID: the rest, once.
+		a.srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 2})
+		st = a.open("/agents/" + id + "/stream")
+		a.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "again"})
+		first := st.rest()
+		require.Equal(t, []string{"thinking", "tool_call"}, types(first))
+		resumed := a.open("/agents/"+id+"/stream", "Last-Event-ID", first[1].id).rest()
+		assert.Equal(t, []string{"tool_result", "output"}, types(resumed))
+		assert.Equal(t, []string{"7", "8"}, []string{resumed[0].id, resumed[1].id})
 
-	// Resuming from an earlier id replays from there.
-	replay := a.open("/agents/"+id+"/stream", "Last-Event-ID", "2").take(t, 2)
-	assert.Equal(t, []string{"3", "4"}, []string{replay[0].id, replay[1].id})
+		// Resuming from an earlier id replays from there.
+		replay := a.open("/agents/"+id+"/stream", "Last-Event-ID", "2").take(t, 2)
+		assert.Equal(t, []string{"3", "4"}, []string{replay[0].id, replay[1].id})
 
-	// A terminated agent's stream ends the run with an error event.
-	b := newAPI(t, theazotest.WithAgentScript(func(string) []theazotest.Event {
-		return []theazotest.Event{theazotest.Thinking("1"), {Type: "custom", Data: map[string]any{"x": 1}}, theazotest.Output("never", 1)}
-	}), theazotest.WithEventDelay(200*time.Millisecond)) // terminate lands before the output
-	ses = b.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
-	id = b.must(201, "POST", "/sessions/"+ses+"/agents", nil).str("id")
-	st = b.open("/agents/" + id + "/stream")
-	b.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"})
-	got := st.take(t, 2)
-	assert.Equal(t, []string{"thinking", "custom"}, types(got))
-	b.must(200, "POST", "/agents/"+id+"/terminate", nil)
-	last := st.rest()
-	require.Len(t, last, 1)
-	assert.Equal(t, "error", last[0].typ)
-	assert.JSONEq(t, `{"code":"terminated","message":"The agent was terminated."}`, last[0].data)
+		// A terminated agent's stream ends the run with an error event.
+		b := newAPI(t, theazotest.WithInMemory(), theazotest.WithAgentScript(func(string) []theazotest.Event {
+			return []theazotest.Event{theazotest.Thinking("1"), {Type: "custom", Data: map[string]any{"x": 1}}, theazotest.Output("never", 1)}
+		}), theazotest.WithEventDelay(200*time.Millisecond)) // terminate lands before the output
+		ses = b.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
+		id = b.must(201, "POST", "/sessions/"+ses+"/agents", nil).str("id")
+		st = b.open("/agents/" + id + "/stream")
+		b.must(202, "POST", "/agents/"+id+"/run", map[string]any{"task": "t"})
+		got := st.take(t, 2)
+		assert.Equal(t, []string{"thinking", "custom"}, types(got))
+		b.must(200, "POST", "/agents/"+id+"/terminate", nil)
+		last := st.rest()
+		require.Len(t, last, 1)
+		assert.Equal(t, "error", last[0].typ)
+		assert.JSONEq(t, `{"code":"terminated","message":"The agent was terminated."}`, last[0].data)
+	})
 }
 
 func TestSessionLimits(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	t.Run("maxAgents", func(t *testing.T) {
 		ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u", "limits": map[string]any{"maxAgents": 2}}).str("id")
@@ -412,6 +433,7 @@ func TestSessionLimits(t *testing.T) {
 }
 
 func TestExec(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
 	id := a.must(201, "POST", "/sessions/"+ses+"/agents", nil).str("id")
@@ -433,6 +455,7 @@ func TestExec(t *testing.T) {
 }
 
 func TestDefaultExec(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		lang, code, stdout string
 		exit               int
@@ -457,6 +480,7 @@ func TestDefaultExec(t *testing.T) {
 }
 
 func TestProvidersAndSecrets(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	assert.Empty(t, a.must(200, "GET", "/providers", nil).list())
 	p := a.must(201, "POST", "/providers", map[string]any{"provider": "e2b", "credentials": map[string]any{"apiKey": "e2b_x"}, "isDefault": true})
@@ -493,6 +517,7 @@ func TestProvidersAndSecrets(t *testing.T) {
 }
 
 func TestDefinitions(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	d := a.must(201, "POST", "/agent-definitions", map[string]any{
 		"name": "Research", "instructions": "Cite sources.", "tools": []string{"web_search"},
@@ -524,6 +549,7 @@ func TestDefinitions(t *testing.T) {
 }
 
 func TestSchedules(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 5, 2, 10, 30, 0, 0, time.UTC) // a Friday
 	a := newAPI(t, theazotest.WithClock(func() time.Time { return now }))
 	action := map[string]any{"type": "agent-run", "config": map[string]any{"task": "Daily report"}}
@@ -557,6 +583,7 @@ func TestSchedules(t *testing.T) {
 }
 
 func TestCron(t *testing.T) {
+	t.Parallel()
 	from := time.Date(2025, 5, 2, 10, 30, 0, 0, time.UTC) // Friday
 	cases := []struct{ cron, next string }{
 		{"* * * * *", "2025-05-02T10:31:00Z"},
@@ -584,6 +611,7 @@ func TestCron(t *testing.T) {
 }
 
 func TestTriggers(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	trg := a.must(201, "POST", "/triggers", map[string]any{"name": "GitHub push",
 		"action": map[string]any{"type": "agent-run", "config": map[string]any{"task": "Review the push"}}})
@@ -629,6 +657,7 @@ func TestTriggers(t *testing.T) {
 }
 
 func TestChannels(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	ch := a.must(201, "POST", "/channels", map[string]any{"name": "Support", "instructions": "Be kind.", "metadata": map[string]any{"team": "s"}})
 	id := ch.str("id")
@@ -685,6 +714,7 @@ func TestChannels(t *testing.T) {
 }
 
 func TestProviderDownAndPanics(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t, theazotest.WithExec(func(lang, code string) theazotest.ExecResult { panic("boom") }),
 		theazotest.WithAgentScript(func(string) []theazotest.Event { panic("script bug") }))
 	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")

@@ -14,6 +14,7 @@ import (
 // TestEveryListPages: providers, secrets and the billing reports page like
 // every list, and answer one page without nextCursor when all fits.
 func TestEveryListPages(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 5, 8, 12, 0, 0, 0, time.UTC)
 	a := newAPI(t, theazotest.WithClock(func() time.Time { return now }))
 	for _, p := range []string{"e2b", "fly", "webhook"} {
@@ -70,6 +71,7 @@ func TestEveryListPages(t *testing.T) {
 // TestDateAndInstantRanges: a date until covers its whole day, an instant
 // is exact to the fraction of a second.
 func TestDateAndInstantRanges(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		query string
 		rows  int
@@ -90,6 +92,7 @@ func TestDateAndInstantRanges(t *testing.T) {
 // TestAgentFromDefinition: definitionId fills the agent's configuration;
 // unknown is 404, archived 409.
 func TestAgentFromDefinition(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	ses := a.must(201, "POST", "/sessions", map[string]any{"userId": "u"}).str("id")
 	def := a.must(201, "POST", "/agent-definitions", map[string]any{"name": "d", "instructions": "Cite.",
@@ -109,6 +112,7 @@ func TestAgentFromDefinition(t *testing.T) {
 
 // TestNestedCredentials: any JSON object is accepted as credentials.
 func TestNestedCredentials(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	a.must(201, "POST", "/providers", map[string]any{"provider": "webhook", "credentials": map[string]any{
 		"url": "https://hook.example.com", "headers": map[string]any{"X-Token": "t"}, "timeoutMs": 5000, "regions": []string{"eu"},
