@@ -20,6 +20,7 @@ import (
 
 	"github.com/theazo/theazo-go"
 	"github.com/theazo/theazo-go/examples/internal/exampleenv"
+	"github.com/theazo/theazo-go/theazotest"
 )
 
 func main() {
@@ -34,8 +35,10 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, w io.Writer) error {
-	env := exampleenv.Start(w)
+// run runs the example, printing to w. fake configures the fake API, if
+// one is started (the tests serve it in memory).
+func run(ctx context.Context, w io.Writer, fake ...theazotest.Option) error {
+	env := exampleenv.Start(w, fake...)
 	defer env.Close()
 	client := env.Client
 
