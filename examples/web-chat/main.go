@@ -38,22 +38,24 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout, *listen, nil); err != nil {
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		exampleenv.Fail(fmt.Errorf("listening on %s: %w", *listen, err))
+	}
+	if err := run(ctx, os.Stdout, ln, nil); err != nil {
 		exampleenv.Fail(err)
 	}
 }
 
-// run serves the chat on listen until ctx ends. ready, if not nil, is
-// called with the page's URL once it is served.
-func run(ctx context.Context, w io.Writer, listen string, ready func(url string)) error {
+// run serves the chat on ln until ctx ends. ready, if not nil, is called
+// with the page's URL once it is served. fake configures the fake API, if
+// one is started (the tests serve it in memory).
+func run(ctx context.Context, w io.Writer, ln net.Listener, ready func(url string), fake ...theazotest.Option) error {
 	// The fake's agents take a moment to start, like real sandboxes.
-	env := exampleenv.Start(w, theazotest.WithAgentScript(webchat.DemoScript), theazotest.WithProvisionDelay(300*time.Millisecond))
+	demo := []theazotest.Option{theazotest.WithAgentScript(webchat.DemoScript), theazotest.WithProvisionDelay(300 * time.Millisecond)}
+	env := exampleenv.Start(w, append(demo, fake...)...)
 	defer env.Close()
 
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", listen, err)
-	}
 	chat := webchat.New(env.Client, "web-chat-demo", log.New(os.Stderr, "web-chat: ", log.LstdFlags))
 	hs := &http.Server{
 		Handler:           chat,
