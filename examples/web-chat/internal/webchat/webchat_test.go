@@ -4,16 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -21,6 +23,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/theazo/theazo-go"
+	"github.com/theazo/theazo-go/internal/memnet"
 	"github.com/theazo/theazo-go/theazotest"
 )
 
@@ -37,20 +40,73 @@ func script(n int) theazotest.AgentScript {
 	}
 }
 
-// api starts theazotest, whose agents think n times, 20 ms apart, then answer.
+// api starts theazotest in memory, whose agents think n times, 20 ms
+// apart, then answer.
 func api(t *testing.T, n int) *theazotest.Server {
 	t.Helper()
-	api := theazotest.NewServer(theazotest.WithAgentScript(script(n)), theazotest.WithEventDelay(20*time.Millisecond))
+	api := theazotest.NewServer(theazotest.WithInMemory(), theazotest.WithAgentScript(script(n)), theazotest.WithEventDelay(20*time.Millisecond))
 	t.Cleanup(api.Close)
 	return api
 }
 
-// serve serves a chat server on api and returns its URL.
-func serve(t *testing.T, api *theazotest.Server) string {
+// network is the tests' in-memory network (internal/memnet): each server
+// on it has a host name, which its client dials. In a testing/synctest
+// bubble, every wait of the servers on it, of theazotest and of the
+// client passes on the bubble's clock, taking no real time.
+type network struct {
+	client *http.Client // a browser: reaches every server of the network
+
+	mu    sync.Mutex
+	hosts map[string]*memnet.Listener
+}
+
+func newNetwork(t *testing.T) *network {
+	n := &network{hosts: map[string]*memnet.Listener{}}
+	tr := &http.Transport{DialContext: n.dial}
+	t.Cleanup(tr.CloseIdleConnections)
+	n.client = &http.Client{Transport: tr}
+	return n
+}
+
+// dial connects to the server whose host name addr holds.
+func (n *network) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	l := n.hosts[host]
+	n.mu.Unlock()
+	if l == nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("no such host: " + host)}
+	}
+	return l.Dial(ctx, network, addr)
+}
+
+// serve serves h as http://host until the test ends and returns that URL.
+func (n *network) serve(t *testing.T, host string, h http.Handler) string {
 	t.Helper()
-	srv := httptest.NewServer(New(api.Client(), "test", log.New(io.Discard, "", 0)))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	l := memnet.Listen()
+	n.mu.Lock()
+	n.hosts[host] = l
+	n.mu.Unlock()
+	srv := &http.Server{Handler: h, ErrorLog: log.New(io.Discard, "", 0)}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		srv.Serve(l)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		<-served
+	})
+	return "http://" + host
+}
+
+// serve serves a chat server on api as http://host and returns its URL.
+func serve(t *testing.T, n *network, host string, api *theazotest.Server) string {
+	t.Helper()
+	return n.serve(t, host, New(api.Client(), "test", log.New(io.Discard, "", 0)))
 }
 
 // proxy is a round-robin reverse proxy before several chat servers: the
@@ -64,7 +120,7 @@ type proxy struct {
 	served []string // "server method path" of each request, in order
 }
 
-func newProxy(t *testing.T, backends ...string) *proxy {
+func newProxy(t *testing.T, n *network, backends ...string) *proxy {
 	t.Helper()
 	var targets []*url.URL
 	for _, b := range backends {
@@ -73,7 +129,7 @@ func newProxy(t *testing.T, backends ...string) *proxy {
 		targets = append(targets, u)
 	}
 	p := &proxy{}
-	tr := &http.Transport{}
+	tr := &http.Transport{DialContext: n.dial}
 	t.Cleanup(tr.CloseIdleConnections)
 	rp := &httputil.ReverseProxy{
 		Transport: tr,
@@ -87,9 +143,7 @@ func newProxy(t *testing.T, backends ...string) *proxy {
 		},
 		ErrorLog: log.New(io.Discard, "", 0), // a page that leaves cancels the proxied request
 	}
-	srv := httptest.NewServer(rp)
-	t.Cleanup(srv.Close)
-	p.URL = srv.URL
+	p.URL = n.serve(t, "proxy", rp)
 	return p
 }
 
@@ -100,9 +154,9 @@ func (p *proxy) log() []string {
 	return append([]string(nil), p.served...)
 }
 
-func post(t *testing.T, u string, form url.Values) map[string]string {
+func (n *network) post(t *testing.T, u string, form url.Values) map[string]string {
 	t.Helper()
-	resp, err := http.PostForm(u, form)
+	resp, err := n.client.PostForm(u, form)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -141,7 +195,7 @@ func upTo(from, n int) []int {
 
 // events opens an event stream as EventSource does, with lastEventID if
 // not empty, and returns once it is open.
-func events(t *testing.T, ctx context.Context, u, lastEventID string) *http.Response {
+func (n *network) events(t *testing.T, ctx context.Context, u, lastEventID string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	require.NoError(t, err)
@@ -149,7 +203,7 @@ func events(t *testing.T, ctx context.Context, u, lastEventID string) *http.Resp
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := n.client.Do(req)
 	require.NoError(t, err)
 	t.Cleanup(func() { resp.Body.Close() })
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -157,13 +211,13 @@ func events(t *testing.T, ctx context.Context, u, lastEventID string) *http.Resp
 	return resp
 }
 
-// read opens an event stream, reads n of its events (all if n < 0), then
-// drops the connection, as a page whose network fails.
-func read(t *testing.T, u, lastEventID string, n int) []int {
+// read opens an event stream, reads count of its events (all if count <
+// 0), then drops the connection, as a page whose network fails.
+func (n *network) read(t *testing.T, u, lastEventID string, count int) []int {
 	t.Helper()
 	ctx, drop := context.WithCancel(t.Context())
 	defer drop()
-	return ids(t, events(t, ctx, u, lastEventID).Body, func(ids []int) bool { return len(ids) == n })
+	return ids(t, n.events(t, ctx, u, lastEventID).Body, func(ids []int) bool { return len(ids) == count })
 }
 
 func runsStarted(api *theazotest.Server) int {
@@ -188,9 +242,9 @@ func streamLastEventIDs(api *theazotest.Server) []string {
 	return out
 }
 
-func result(t *testing.T, u string) map[string]any {
+func (n *network) result(t *testing.T, u string) map[string]any {
 	t.Helper()
-	resp, err := http.Get(u)
+	resp, err := n.client.Get(u)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -203,84 +257,97 @@ func result(t *testing.T, u string) map[string]any {
 // started on one and streamed from the other, the page's connection drops
 // twice mid-run and it resumes with Last-Event-ID on whichever replica it
 // lands, and the result is fetched from both. Each event arrives once, in
-// order, and one run is started.
+// order, and one run is started. On synctest's clock: the run's events
+// take no real time.
 func TestReplicasServeOnePage(t *testing.T) {
-	api := api(t, 10) // events 1 to 11
-	p := newProxy(t, serve(t, api), serve(t, api))
-	agent := post(t, p.URL+"/api/agents", nil)["id"]
-	runURL := p.URL + "/api/agents/" + agent + "/runs"
-	eventsURL := p.URL + "/api/agents/" + agent + "/events"
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		n := newNetwork(t)
+		api := api(t, 10) // events 1 to 11
+		p := newProxy(t, n, serve(t, n, "chat0", api), serve(t, n, "chat1", api))
+		agent := n.post(t, p.URL+"/api/agents", nil)["id"]
+		runURL := p.URL + "/api/agents/" + agent + "/runs"
+		eventsURL := p.URL + "/api/agents/" + agent + "/events"
 
-	// The page opens the agent's stream, then starts the run.
-	ctx, drop := context.WithCancel(t.Context())
-	stream := events(t, ctx, eventsURL, "")
-	task := post(t, runURL, url.Values{"task": {"life"}})["taskId"]
-	first := ids(t, stream.Body, func(ids []int) bool { return len(ids) == 2 })
-	drop()
-	second := read(t, eventsURL, "2", 2)
-	rest := read(t, eventsURL, "4", -1)
+		// The page opens the agent's stream, then starts the run.
+		ctx, drop := context.WithCancel(t.Context())
+		stream := n.events(t, ctx, eventsURL, "")
+		task := n.post(t, runURL, url.Values{"task": {"life"}})["taskId"]
+		first := ids(t, stream.Body, func(ids []int) bool { return len(ids) == 2 })
+		drop()
+		second := n.read(t, eventsURL, "2", 2)
+		rest := n.read(t, eventsURL, "4", -1)
 
-	assert.Equal(t, []int{1, 2}, first)
-	assert.Equal(t, []int{3, 4}, second, "resumed after the page's Last-Event-ID")
-	assert.Equal(t, upTo(5, 11), rest, "to the run's end")
-	assert.Equal(t, 1, runsStarted(api), "one run started")
+		assert.Equal(t, []int{1, 2}, first)
+		assert.Equal(t, []int{3, 4}, second, "resumed after the page's Last-Event-ID")
+		assert.Equal(t, upTo(5, 11), rest, "to the run's end")
+		assert.Equal(t, 1, runsStarted(api), "one run started")
 
-	res0 := result(t, runURL+"/"+task+"/result?after=4")
-	res1 := result(t, runURL+"/"+task+"/result?after=4")
-	for _, res := range []map[string]any{res0, res1} {
-		assert.Equal(t, "The answer to life", res["output"])
-		assert.Equal(t, map[string]any{"amount": 7.0, "currency": "usd"}, res["cost"])
-		assert.Equal(t, task, res["taskId"])
-	}
-	assert.Equal(t, []string{
-		"0 POST /api/agents",
-		"1 GET /api/agents/" + agent + "/events",
-		"0 POST /api/agents/" + agent + "/runs", // not the replica streaming the run
-		"1 GET /api/agents/" + agent + "/events",
-		"0 GET /api/agents/" + agent + "/events", // resumed on the other replica
-		"1 GET /api/agents/" + agent + "/runs/" + task + "/result",
-		"0 GET /api/agents/" + agent + "/runs/" + task + "/result",
-	}, p.log(), "the requests went round the replicas")
-	assert.Equal(t, []string{"", "2", "4", "4", "4"}, streamLastEventIDs(api), "each replica resumed the agent's stream after the page's id")
-	assert.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, time.Millisecond, "no stream is left open")
+		res0 := n.result(t, runURL+"/"+task+"/result?after=4")
+		res1 := n.result(t, runURL+"/"+task+"/result?after=4")
+		for _, res := range []map[string]any{res0, res1} {
+			assert.Equal(t, "The answer to life", res["output"])
+			assert.Equal(t, map[string]any{"amount": 7.0, "currency": "usd"}, res["cost"])
+			assert.Equal(t, task, res["taskId"])
+		}
+		assert.Equal(t, []string{
+			"0 POST /api/agents",
+			"1 GET /api/agents/" + agent + "/events",
+			"0 POST /api/agents/" + agent + "/runs", // not the replica streaming the run
+			"1 GET /api/agents/" + agent + "/events",
+			"0 GET /api/agents/" + agent + "/events", // resumed on the other replica
+			"1 GET /api/agents/" + agent + "/runs/" + task + "/result",
+			"0 GET /api/agents/" + agent + "/runs/" + task + "/result",
+		}, p.log(), "the requests went round the replicas")
+		assert.Equal(t, []string{"", "2", "4", "4", "4"}, streamLastEventIDs(api), "each replica resumed the agent's stream after the page's id")
+		synctest.Wait() // every goroutine of the bubble is blocked: whatever ends has ended
+		assert.Zero(t, api.OpenStreams(), "no stream is left open")
+	})
 }
 
 // A page whose connection drops before the run's first event reconnects
 // without Last-Event-ID; the "after" of its URL, the last event of the
-// agent's previous run, says where the run starts, on any replica.
+// agent's previous run, says where the run starts, on any replica. On
+// synctest's clock: the runs' events take no real time.
 func TestReconnectionWithoutLastEventIDResumesAfterThePreviousRun(t *testing.T) {
-	api := api(t, 3) // events 1 to 4, then 5 to 8
-	p := newProxy(t, serve(t, api), serve(t, api))
-	agent := post(t, p.URL+"/api/agents", nil)["id"]
-	runURL := p.URL + "/api/agents/" + agent + "/runs"
-	eventsURL := p.URL + "/api/agents/" + agent + "/events"
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		n := newNetwork(t)
+		api := api(t, 3) // events 1 to 4, then 5 to 8
+		p := newProxy(t, n, serve(t, n, "chat0", api), serve(t, n, "chat1", api))
+		agent := n.post(t, p.URL+"/api/agents", nil)["id"]
+		runURL := p.URL + "/api/agents/" + agent + "/runs"
+		eventsURL := p.URL + "/api/agents/" + agent + "/events"
 
-	ctx, drop := context.WithCancel(t.Context())
-	stream := events(t, ctx, eventsURL, "")
-	post(t, runURL, url.Values{"task": {"one"}})
-	require.Equal(t, upTo(1, 4), ids(t, stream.Body, nil))
-	drop()
+		ctx, drop := context.WithCancel(t.Context())
+		stream := n.events(t, ctx, eventsURL, "")
+		n.post(t, runURL, url.Values{"task": {"one"}})
+		require.Equal(t, upTo(1, 4), ids(t, stream.Body, nil))
+		drop()
 
-	// The second run: the page's connection drops at once, and the run
-	// ends before the page is back.
-	ctx, drop = context.WithCancel(t.Context())
-	events(t, ctx, eventsURL+"?after=4", "")
-	task := post(t, runURL, url.Values{"task": {"two"}})["taskId"]
-	drop()
-	watch, err := api.Client().Agents.Attach(t.Context(), agent, task, theazo.WithLastEventID("4"))
-	require.NoError(t, err)
-	defer watch.Close()
-	_, err = watch.Result(t.Context())
-	require.NoError(t, err, "the run ended")
+		// The second run: the page's connection drops at once, and the run
+		// ends before the page is back.
+		ctx, drop = context.WithCancel(t.Context())
+		n.events(t, ctx, eventsURL+"?after=4", "")
+		task := n.post(t, runURL, url.Values{"task": {"two"}})["taskId"]
+		drop()
+		watch, err := api.Client().Agents.Attach(t.Context(), agent, task, theazo.WithLastEventID("4"))
+		require.NoError(t, err)
+		defer watch.Close()
+		_, err = watch.Result(t.Context())
+		require.NoError(t, err, "the run ended")
 
-	assert.Equal(t, upTo(5, 8), read(t, eventsURL+"?after=4", "", -1), "every event of the second run, once")
-	assert.Equal(t, 2, runsStarted(api))
-	assert.Equal(t, "The answer to two", result(t, runURL+"/"+task+"/result?after=4")["output"])
+		assert.Equal(t, upTo(5, 8), n.read(t, eventsURL+"?after=4", "", -1), "every event of the second run, once")
+		assert.Equal(t, 2, runsStarted(api))
+		assert.Equal(t, "The answer to two", n.result(t, runURL+"/"+task+"/result?after=4")["output"])
+	})
 }
 
 // After the page left, at any point of the run, the result is the run's
-// answer; no GET starts a run.
+// answer; no GET starts a run. On synctest's clock: the run's events take
+// no real time.
 func TestResultAfterThePageLeft(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		events int // events the page got before it left
@@ -291,22 +358,27 @@ func TestResultAfterThePageLeft(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			api := api(t, 10)
-			base := serve(t, api)
-			agent := post(t, base+"/api/agents", nil)["id"]
-			runURL := base + "/api/agents/" + agent + "/runs"
-			ctx, leave := context.WithCancel(t.Context())
-			stream := events(t, ctx, base+"/api/agents/"+agent+"/events", "")
-			task := post(t, runURL, url.Values{"task": {"life"}})["taskId"]
-			got := ids(t, stream.Body, func(ids []int) bool { return len(ids) == tc.events })
-			leave()
-			require.Len(t, got, tc.events)
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				n := newNetwork(t)
+				api := api(t, 10)
+				base := serve(t, n, "chat", api)
+				agent := n.post(t, base+"/api/agents", nil)["id"]
+				runURL := base + "/api/agents/" + agent + "/runs"
+				ctx, leave := context.WithCancel(t.Context())
+				stream := n.events(t, ctx, base+"/api/agents/"+agent+"/events", "")
+				task := n.post(t, runURL, url.Values{"task": {"life"}})["taskId"]
+				got := ids(t, stream.Body, func(ids []int) bool { return len(ids) == tc.events })
+				leave()
+				require.Len(t, got, tc.events)
 
-			res := result(t, runURL+"/"+task+"/result?after="+strconv.Itoa(got[len(got)-1]))
-			assert.Equal(t, "The answer to life", res["output"])
-			assert.Equal(t, map[string]any{"amount": 7.0, "currency": "usd"}, res["cost"])
-			assert.Equal(t, 1, runsStarted(api))
-			assert.Eventually(t, func() bool { return api.OpenStreams() == 0 }, time.Second, time.Millisecond, "no stream is left open")
+				res := n.result(t, runURL+"/"+task+"/result?after="+strconv.Itoa(got[len(got)-1]))
+				assert.Equal(t, "The answer to life", res["output"])
+				assert.Equal(t, map[string]any{"amount": 7.0, "currency": "usd"}, res["cost"])
+				assert.Equal(t, 1, runsStarted(api))
+				synctest.Wait() // every goroutine of the bubble is blocked: whatever ends has ended
+				assert.Zero(t, api.OpenStreams(), "no stream is left open")
+			})
 		})
 	}
 }
@@ -314,8 +386,10 @@ func TestResultAfterThePageLeft(t *testing.T) {
 // A page may use only the agents of the chat's own session: the server
 // checks with the API, on every replica, and answers 404 for any other.
 func TestAgentsOfAnotherSessionAreRefused(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
 	api := api(t, 1)
-	base := serve(t, api)
+	base := serve(t, n, "chat", api)
 	ctx := t.Context()
 	other, err := api.Client().Sessions.GetOrCreate(ctx, "someone else", nil)
 	require.NoError(t, err)
@@ -331,7 +405,7 @@ func TestAgentsOfAnotherSessionAreRefused(t *testing.T) {
 			req, err := http.NewRequestWithContext(ctx, tc.method, base+tc.path, strings.NewReader("task=x"))
 			require.NoError(t, err)
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := n.client.Do(req)
 			require.NoError(t, err)
 			resp.Body.Close()
 			assert.Equal(t, http.StatusNotFound, resp.StatusCode)
