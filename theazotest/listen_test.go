@@ -66,7 +66,7 @@ func TestWithProvisionDelayKeepsAgentsProvisioningThenIdle(t *testing.T) {
 			return a.must(http.StatusOK, "GET", "/agents/"+agent.str("id"), nil).str("status")
 		}
 
-		time.Sleep(delay - time.Millisecond)
+		time.Sleep(delay - time.Millisecond) // on the bubble's clock
 		synctest.Wait()
 		assert.Equal(t, "provisioning", status(), "just before the delay")
 		time.Sleep(time.Millisecond)
