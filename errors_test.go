@@ -308,15 +308,6 @@ func TestSuccessWithInvalidJSON(t *testing.T) {
 	}
 }
 
-func TestSuccessBodyTooLarge(t *testing.T) {
-	t.Parallel()
-	body := `{"id":"agt_1"` + strings.Repeat(" ", maxResponseBody) + `}`
-	srv := newRecorder(t, reply{Status: 200, Body: body})
-	_, err := srv.client().Agents.Get(t.Context(), "agt_1")
-	require.ErrorIs(t, err, ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "exceeds")
-}
-
 func TestTerminateNotOK(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t, reply{Status: 200, Body: `{"ok":false}`})
