@@ -698,19 +698,23 @@ func TestPathInjection(t *testing.T) {
 			return c.Secrets.Delete(t.Context(), id, nil)
 		}},
 	}
+	// One server and client for every case: the cases run one at a time,
+	// and each looks only at the requests made since it started.
+	srv := newRecorder(t, reply{Body: `{"ok":true}`})
+	c := srv.client()
 	for _, m := range methods {
 		t.Run(m.name, func(t *testing.T) {
 			for _, tc := range ids {
 				t.Run(tc.id, func(t *testing.T) {
-					srv := newRecorder(t, reply{Body: `{"ok":true}`})
-					err := m.call(srv.client(), tc.id)
+					before := len(srv.requests())
+					err := m.call(c, tc.id)
+					reqs := srv.requests()[before:]
 					if tc.escaped == "" {
 						require.ErrorIs(t, err, ErrInvalidParams)
-						assert.Empty(t, srv.requests(), "refused locally")
+						assert.Empty(t, reqs, "refused locally")
 						return
 					}
 					require.NoError(t, err)
-					reqs := srv.requests()
 					require.Len(t, reqs, 1)
 					assert.Equal(t, m.method, reqs[0].Method)
 					assert.Equal(t, strings.Replace(m.path, "%s", tc.escaped, 1), reqs[0].Path)
