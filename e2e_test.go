@@ -875,17 +875,17 @@ func TestE2ECostLimit(t *testing.T) {
 	}
 }
 
-// One client shared by 50 goroutines for 2,000 calls: every result is the
+// One client shared by 50 goroutines for 600 calls: every result is the
 // one its own call asked for.
 func TestE2EConcurrentClient(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	// A plain client: this test is about sharing one client, and checking
-	// 2,000 replies against the document would only slow it down.
+	// 600 replies against the document would only slow it down.
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	const workers, perWorker = 50, 40
+	const workers, perWorker = 50, 12
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {

@@ -339,9 +339,9 @@ func TestErrorString(t *testing.T) {
 // stays short.
 func TestServerTextIsBounded(t *testing.T) {
 	t.Parallel()
-	huge := strings.Repeat("A\x1b]0;owned\x07\r\n", 20000)
+	huge := strings.Repeat("A\x1b]0;owned\x07\r\n", 2000) // 30 KB
 	var fields strings.Builder
-	for i := range 5000 {
+	for i := range 500 { // 95 KB
 		if i > 0 {
 			fields.WriteString(",")
 		}

@@ -513,7 +513,7 @@ func TestFailuresDoNotChurnThePool(t *testing.T) {
 // every exhausted retry, and the SDK's transport does not let it.
 func TestExhaustedRetriesKeepThePool(t *testing.T) {
 	t.Parallel()
-	const goroutines, calls = 8, 40
+	const goroutines, calls = 8, 15
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/limited") {
 			w.Header().Set("Retry-After", "0")
@@ -551,7 +551,7 @@ func TestExhaustedRetriesKeepThePool(t *testing.T) {
 	}
 	// 16 goroutines need about 16 connections; net/http may dial a few spares
 	// while a connection is on its way back to the pool. Closing the pool on
-	// each of the 320 exhausted calls would open hundreds.
+	// each of the 120 exhausted calls would open about as many.
 	assert.LessOrEqual(t, srv.conns.Load(), int64(2*2*goroutines), "connections opened")
 }
 
@@ -1142,7 +1142,14 @@ func TestChaosStallMidBody(t *testing.T) {
 
 // bigAgent returns an agent reply whose instructions are n bytes long.
 func bigAgent(n int) string {
-	return `{"id":"agt_1","sessionId":"ses_1","status":"idle","instructions":"` + strings.Repeat("a", n) + `","createdAt":"2025-05-01T09:30:00Z"}`
+	head, tail := bigAgentParts()
+	return head + strings.Repeat("a", n) + tail
+}
+
+// bigAgentParts returns the JSON of an agent before and after its
+// instructions.
+func bigAgentParts() (head, tail string) {
+	return `{"id":"agt_1","sessionId":"ses_1","status":"idle","instructions":"`, `","createdAt":"2025-05-01T09:30:00Z"}`
 }
 
 // TestReadBody checks readBody at its limit, with the size known and not:
@@ -1198,19 +1205,27 @@ func TestChaosLargeBodies(t *testing.T) {
 			name = "chunked"
 		}
 		t.Run(name, func(t *testing.T) {
-			serve := func(body string) *chaosServer {
+			// serve answers an agent whose instructions are n bytes, written
+			// a chunk at a time rather than built whole.
+			serve := func(n int) *chaosServer {
+				head, tail := bigAgentParts()
+				chunk := []byte(strings.Repeat("a", 64<<10))
 				return newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Content-Type", "application/json")
 					if !chunked {
-						w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+						w.Header().Set("Content-Length", strconv.Itoa(len(head)+n+len(tail)))
 					}
-					bw := bufio.NewWriterSize(w, 64<<10)
-					io.WriteString(bw, body)
-					bw.Flush()
+					io.WriteString(w, head)
+					for left := n; left > 0; left -= len(chunk) {
+						if _, err := w.Write(chunk[:min(left, len(chunk))]); err != nil {
+							return // the client stopped reading
+						}
+					}
+					io.WriteString(w, tail)
 				})
 			}
 			t.Run("2 MiB is decoded", func(t *testing.T) {
-				srv := serve(bigAgent(2 << 20))
+				srv := serve(2 << 20)
 				c := srv.client(t)
 				a, err := c.Agents.Get(t.Context(), "agt_1")
 				require.NoError(t, err)
@@ -1218,7 +1233,7 @@ func TestChaosLargeBodies(t *testing.T) {
 				srv.assertReleased(t, c)
 			})
 			t.Run("over 16 MiB is ErrInvalidResponse", func(t *testing.T) {
-				srv := serve(bigAgent(maxResponseBody + 1024))
+				srv := serve(maxResponseBody + 1024)
 				c := srv.client(t)
 				_, err := c.Agents.Get(t.Context(), "agt_1")
 				require.ErrorIs(t, err, ErrInvalidResponse)
