@@ -1129,7 +1129,7 @@ func TestChaosStallMidBody(t *testing.T) {
 		}
 	})
 	c := srv.client(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := c.Agents.Get(ctx, "agt_1")
