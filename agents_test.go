@@ -584,6 +584,24 @@ func TestAgentStreamResumptionIsRetried(t *testing.T) {
 			})
 		})
 	}
+	t.Run("WithMaxRetryWait caps the backoff", func(t *testing.T) {
+		t.Parallel()
+		synctest.Test(t, func(t *testing.T) {
+			srv := newMemRecorder(t, first, unavailable)
+			// Without the test clients' short reconnection wait: the
+			// stream's own backoff starts at 100 ms.
+			c := NewClient(testKey, WithBaseURL(srv.URL+"/v1"), WithHTTPClient(srv.hc), WithMaxRetryWait(10*time.Millisecond))
+			s, err := c.Agents.Stream(t.Context(), "agt_1")
+			require.NoError(t, err)
+			began := time.Now()
+			_, err = drainStream(t, s)
+			require.ErrorIs(t, err, sse.ErrInterrupted)
+			assert.Len(t, srv.requests(), 1+sse.DefaultMaxReconnects)
+			waited := time.Since(began) // each wait is the capped backoff, with half of it jittered
+			assert.GreaterOrEqual(t, waited, sse.DefaultMaxReconnects*5*time.Millisecond)
+			assert.LessOrEqual(t, waited, sse.DefaultMaxReconnects*10*time.Millisecond, "no wait is over the cap")
+		})
+	})
 	t.Run("the first connection has the same budget", func(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {

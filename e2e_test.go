@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -458,80 +459,83 @@ func TestE2EWorkflowFailure(t *testing.T) {
 
 func TestE2EFleets(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	_, c := newE2E(t, theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
-		if task == "bad" {
-			return theazotest.TaskOutcome{Error: "404 page"}
-		}
-		return theazotest.TaskOutcome{Output: "ok " + task, Cost: 5}
-	}))
-	s, err := c.Sessions.GetOrCreate(ctx, "u", nil)
-	require.NoError(t, err)
-	def := definition(t, c)
-	f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Instructions: "Scrape.", Tasks: []string{"p1", "bad", "p3"}, Concurrency: 2})
-	require.NoError(t, err)
-	assert.Regexp(t, `^flt_`, f.ID)
-	assert.Equal(t, theazo.FleetStatusRunning, f.Status)
-	assert.Equal(t, 2, f.Concurrency)
-	assert.Equal(t, []string{"p1", "bad", "p3"}, f.Tasks)
-
-	st, err := c.Fleets.Attach(ctx, f.ID)
-	require.NoError(t, err)
-	evs := collect(t, st.Events())
-	require.Len(t, evs, 7)
-	var starts, completes, fails int
-	for _, ev := range evs[:6] {
-		switch e := ev.(type) {
-		case *theazo.AgentStartEvent:
-			starts++
-			assert.Regexp(t, `^agt_`, e.AgentID)
-		case *theazo.AgentCompleteEvent:
-			completes++
-			assert.Equal(t, "ok "+f.Tasks[e.Index], e.Output)
-			assert.Equal(t, int64(5), e.Cost.Amount)
-		case *theazo.AgentFailedEvent:
-			fails++
-			assert.Equal(t, 1, e.Index)
-			assert.Equal(t, "404 page", e.Message)
-		}
-	}
-	assert.Equal(t, []int{3, 2, 1}, []int{starts, completes, fails})
-	assert.EqualExportedValues(t, &theazo.FleetCompleteEvent{Completed: 2, Failed: 1, TotalCost: theazo.Money{Amount: 10, Currency: "usd"}}, evs[6])
-
-	got, err := c.Fleets.Get(ctx, f.ID)
-	require.NoError(t, err)
-	assert.Equal(t, theazo.FleetStatusCompleted, got.Status)
-	assert.Equal(t, 2, got.Completed)
-	_, err = c.Fleets.Cancel(ctx, f.ID)
-	assert.ErrorIs(t, err, theazo.ErrConflict, "a finished fleet cannot be cancelled")
-	page, err := c.Fleets.ListPage(ctx, nil)
-	require.NoError(t, err)
-	assert.Len(t, page.Data, 1)
-	for f, err := range c.Fleets.List(ctx, nil) {
+	// On synctest's clock: the fake's event delays take no real time.
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		_, c := newE2E(t, theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
+			if task == "bad" {
+				return theazotest.TaskOutcome{Error: "404 page"}
+			}
+			return theazotest.TaskOutcome{Output: "ok " + task, Cost: 5}
+		}))
+		s, err := c.Sessions.GetOrCreate(ctx, "u", nil)
 		require.NoError(t, err)
-		assert.Equal(t, got.ID, f.ID)
-	}
-
-	// Cancelled while it runs.
-	_, c2 := newE2E(t, theazotest.WithEventDelay(100*time.Millisecond)) // the cancel lands long before the end
-	s, err = c2.Sessions.GetOrCreate(ctx, "u", nil)
-	require.NoError(t, err)
-	f, err = c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})
-	require.NoError(t, err)
-	st, err = c2.Fleets.Attach(ctx, f.ID)
-	require.NoError(t, err)
-	var last theazo.FleetEvent
-	for ev, err := range st.Events() {
+		def := definition(t, c)
+		f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Instructions: "Scrape.", Tasks: []string{"p1", "bad", "p3"}, Concurrency: 2})
 		require.NoError(t, err)
-		if _, ok := ev.(*theazo.AgentStartEvent); ok && last == nil {
-			cancelled, err := c2.Fleets.Cancel(ctx, f.ID)
+		assert.Regexp(t, `^flt_`, f.ID)
+		assert.Equal(t, theazo.FleetStatusRunning, f.Status)
+		assert.Equal(t, 2, f.Concurrency)
+		assert.Equal(t, []string{"p1", "bad", "p3"}, f.Tasks)
+
+		st, err := c.Fleets.Attach(ctx, f.ID)
+		require.NoError(t, err)
+		evs := collect(t, st.Events())
+		require.Len(t, evs, 7)
+		var starts, completes, fails int
+		for _, ev := range evs[:6] {
+			switch e := ev.(type) {
+			case *theazo.AgentStartEvent:
+				starts++
+				assert.Regexp(t, `^agt_`, e.AgentID)
+			case *theazo.AgentCompleteEvent:
+				completes++
+				assert.Equal(t, "ok "+f.Tasks[e.Index], e.Output)
+				assert.Equal(t, int64(5), e.Cost.Amount)
+			case *theazo.AgentFailedEvent:
+				fails++
+				assert.Equal(t, 1, e.Index)
+				assert.Equal(t, "404 page", e.Message)
+			}
+		}
+		assert.Equal(t, []int{3, 2, 1}, []int{starts, completes, fails})
+		assert.EqualExportedValues(t, &theazo.FleetCompleteEvent{Completed: 2, Failed: 1, TotalCost: theazo.Money{Amount: 10, Currency: "usd"}}, evs[6])
+
+		got, err := c.Fleets.Get(ctx, f.ID)
+		require.NoError(t, err)
+		assert.Equal(t, theazo.FleetStatusCompleted, got.Status)
+		assert.Equal(t, 2, got.Completed)
+		_, err = c.Fleets.Cancel(ctx, f.ID)
+		assert.ErrorIs(t, err, theazo.ErrConflict, "a finished fleet cannot be cancelled")
+		page, err := c.Fleets.ListPage(ctx, nil)
+		require.NoError(t, err)
+		assert.Len(t, page.Data, 1)
+		for f, err := range c.Fleets.List(ctx, nil) {
 			require.NoError(t, err)
-			assert.Equal(t, theazo.FleetStatusCancelled, cancelled.Status)
+			assert.Equal(t, got.ID, f.ID)
 		}
-		last = ev
-	}
-	require.IsType(t, &theazo.FleetFailedEvent{}, last)
-	assert.Contains(t, last.(*theazo.FleetFailedEvent).Message, "cancelled")
+
+		// Cancelled while it runs.
+		_, c2 := newE2E(t, theazotest.WithEventDelay(100*time.Millisecond)) // the cancel lands long before the end
+		s, err = c2.Sessions.GetOrCreate(ctx, "u", nil)
+		require.NoError(t, err)
+		f, err = c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})
+		require.NoError(t, err)
+		st, err = c2.Fleets.Attach(ctx, f.ID)
+		require.NoError(t, err)
+		var last theazo.FleetEvent
+		for ev, err := range st.Events() {
+			require.NoError(t, err)
+			if _, ok := ev.(*theazo.AgentStartEvent); ok && last == nil {
+				cancelled, err := c2.Fleets.Cancel(ctx, f.ID)
+				require.NoError(t, err)
+				assert.Equal(t, theazo.FleetStatusCancelled, cancelled.Status)
+			}
+			last = ev
+		}
+		require.IsType(t, &theazo.FleetFailedEvent{}, last)
+		assert.Contains(t, last.(*theazo.FleetFailedEvent).Message, "cancelled")
+	})
 }
 
 func TestE2ESchedules(t *testing.T) {
@@ -875,17 +879,17 @@ func TestE2ECostLimit(t *testing.T) {
 	}
 }
 
-// One client shared by 50 goroutines for 2,000 calls: every result is the
+// One client shared by 50 goroutines for 600 calls: every result is the
 // one its own call asked for.
 func TestE2EConcurrentClient(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	// A plain client: this test is about sharing one client, and checking
-	// 2,000 replies against the document would only slow it down.
+	// 600 replies against the document would only slow it down.
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client()
-	const workers, perWorker = 50, 40
+	const workers, perWorker = 50, 12
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {

@@ -308,15 +308,6 @@ func TestSuccessWithInvalidJSON(t *testing.T) {
 	}
 }
 
-func TestSuccessBodyTooLarge(t *testing.T) {
-	t.Parallel()
-	body := `{"id":"agt_1"` + strings.Repeat(" ", maxResponseBody) + `}`
-	srv := newRecorder(t, reply{Status: 200, Body: body})
-	_, err := srv.client().Agents.Get(t.Context(), "agt_1")
-	require.ErrorIs(t, err, ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "exceeds")
-}
-
 func TestTerminateNotOK(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t, reply{Status: 200, Body: `{"ok":false}`})
@@ -348,9 +339,9 @@ func TestErrorString(t *testing.T) {
 // stays short.
 func TestServerTextIsBounded(t *testing.T) {
 	t.Parallel()
-	huge := strings.Repeat("A\x1b]0;owned\x07\r\n", 20000)
+	huge := strings.Repeat("A\x1b]0;owned\x07\r\n", 2000) // 30 KB
 	var fields strings.Builder
-	for i := range 5000 {
+	for i := range 500 { // 95 KB
 		if i > 0 {
 			fields.WriteString(",")
 		}

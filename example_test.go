@@ -357,11 +357,11 @@ func ExampleWithMiddleware() {
 }
 
 func ExampleWithRateLimit() {
-	srv := theazotest.NewServer(theazotest.WithRateLimit(300))
+	srv := theazotest.NewServer(theazotest.WithRateLimit(3000))
 	defer srv.Close()
-	// Paced to the plan's 300 requests a minute (one every 200 ms), shared by
-	// every goroutine, retry and stream connection of the client.
-	client := srv.Client(theazo.WithRateLimit(300))
+	// Paced to the plan's 3,000 requests a minute (one every 20 ms), shared
+	// by every goroutine, retry and stream connection of the client.
+	client := srv.Client(theazo.WithRateLimit(3000))
 	ctx := context.Background()
 
 	start := time.Now()
@@ -370,7 +370,7 @@ func ExampleWithRateLimit() {
 			log.Fatal(err)
 		}
 	}
-	fmt.Println(time.Since(start) >= 400*time.Millisecond)
+	fmt.Println(time.Since(start) >= 40*time.Millisecond)
 	// Output:
 	// true
 }

@@ -600,3 +600,38 @@ func referenceCron(expr string) bool {
 	}
 	return true
 }
+
+// FuzzKeyRedactor checks the redactor against a regular expression that
+// spells out every escaped form of every character of the key: both find
+// the same spellings, and what the redactor leaves shows none of them.
+func FuzzKeyRedactor(f *testing.F) {
+	for _, s := range []string{
+		"a th_test_abc b", `th\u005ftest\u005fabc`, `\\\\x74H_TEST_abc`, `th&#95;test&#x5F;abc&#0000095;`,
+		`th%5ftest%5Fabc th_test_ab`, `a\/b a\\/b a%2Fb a&#47;b`, `&#;&#x;\u00`, "th_test_ab\u212a",
+	} {
+		f.Add(s, uint8(0))
+		f.Add(s, uint8(1))
+	}
+	keys := []string{"th_test_abc", "a/b"}
+	f.Fuzz(func(t *testing.T, s string, which uint8) {
+		key := keys[int(which)%len(keys)]
+		r, oracle := newKeyRedactor(key), keyPattern(key)
+		assert.Equal(t, oracle.MatchString(s), r.has(s), "has(%q)", s)
+		assert.Equal(t, oracle.ReplaceAllLiteralString(s, redacted), r.text(s), "text(%q)", s)
+		assert.Equal(t, r.text(s), string(r.body([]byte(s))))
+	})
+}
+
+// keyPattern returns the expression that matches key with any of its
+// characters escaped in one of the ways keyRedactor undoes.
+func keyPattern(key string) *regexp.Regexp {
+	var pat strings.Builder
+	for _, c := range key {
+		fmt.Fprintf(&pat, `(?:%[1]s|\\+u%04[2]x|&#0*%[2]d;|&#x0*%[2]x;|\\+x%02[2]x|%%%02[2]x`, regexp.QuoteMeta(string(c)), c)
+		if c == '/' {
+			pat.WriteString(`|\\+/`)
+		}
+		pat.WriteString(")")
+	}
+	return regexp.MustCompile("(?i)" + pat.String())
+}

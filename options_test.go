@@ -320,12 +320,12 @@ func TestWithHeaderRefusesAuthorization(t *testing.T) {
 // options carries none.
 func TestPerCallOptionsDoNotBleed(t *testing.T) {
 	t.Parallel()
-	const goroutines, calls = 50, 8
+	const goroutines, calls = 25, 4
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithMaxRetryWait(time.Millisecond))
 	ctx := t.Context()
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusServiceUnavailable, Times: 40})
+	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/usage/summary", Status: http.StatusServiceUnavailable, Times: 20})
 
 	type result struct {
 		resp  theazo.Response

@@ -1,10 +1,10 @@
 package theazo
 
 import (
-	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // redacted stands for a secret in printed and logged output.
@@ -36,11 +36,13 @@ func formatWithout(f fmt.State, verb rune, v, c any) string {
 // finds the key spelled plainly and spelled with escapes a reader would
 // undo (JSON's \u005f and \/, \x5f, %5F, &#95; and &#x5f;), also where
 // quoting again doubled the backslash, so that quoting raw server text can
-// never show it. The zero value has no key and changes
-// nothing.
+// never show it. Letters and hex digits match in either case, which only
+// hides more. It scans once, decoding each escape where it starts, so text
+// of any size costs time in proportion to its length. The zero value has no
+// key and changes nothing.
 type keyRedactor struct {
-	key     string
-	escaped *regexp.Regexp // the key with any of its characters escaped
+	key   string
+	runes []rune // the key's characters
 }
 
 // newKeyRedactor returns the redactor of key.
@@ -48,28 +50,11 @@ func newKeyRedactor(key string) keyRedactor {
 	if key == "" {
 		return keyRedactor{}
 	}
-	var pat strings.Builder
-	for _, c := range key {
-		if c > 0xffff { // outside the BMP: no short escape to look for
-			pat.WriteString(regexp.QuoteMeta(string(c)))
-			continue
-		}
-		fmt.Fprintf(&pat, `(?:%[1]s|\\+u%04[2]x|&#0*%[2]d;|&#x0*%[2]x;`, regexp.QuoteMeta(string(c)), c)
-		if c < 0x100 {
-			fmt.Fprintf(&pat, `|\\+x%02[1]x|%%%02[1]x`, c)
-		}
-		if c == '/' {
-			pat.WriteString(`|\\+/`)
-		}
-		pat.WriteString(")")
-	}
-	// (?i) lets hex digits come in either case; the key's letters too, which
-	// only hides more.
-	return keyRedactor{key: key, escaped: regexp.MustCompile("(?i)" + pat.String())}
+	return keyRedactor{key: key, runes: []rune(key)}
 }
 
 // mayEscape reports whether s holds a character that starts an escape, so
-// that only such text pays for the pattern.
+// that only such text pays for the scan.
 func mayEscape(s string) bool { return strings.ContainsAny(s, `\%&`) }
 
 // has reports whether s shows the key, plainly or escaped.
@@ -77,7 +62,11 @@ func (r keyRedactor) has(s string) bool {
 	if r.key == "" {
 		return false
 	}
-	return strings.Contains(s, r.key) || (mayEscape(s) && r.escaped.MatchString(s))
+	if strings.Contains(s, r.key) {
+		return true
+	}
+	_, end := r.find(s, 0)
+	return end > 0
 }
 
 // text returns s with the key redacted; s itself when it has none.
@@ -85,28 +74,171 @@ func (r keyRedactor) text(s string) string {
 	if !r.has(s) {
 		return s
 	}
-	s = strings.ReplaceAll(s, r.key, redacted)
-	if mayEscape(s) {
-		s = r.escaped.ReplaceAllLiteralString(s, redacted)
-	}
-	return s
+	return r.replace(s)
 }
 
 // body returns b with the key redacted; b itself when it has none.
 func (r keyRedactor) body(b []byte) []byte {
+	if r.key == "" || !r.has(string(b)) {
+		return b
+	}
+	return []byte(r.replace(string(b)))
+}
+
+// replace returns s with every spelling of the key replaced, leftmost first.
+func (r keyRedactor) replace(s string) string {
+	var out strings.Builder
+	out.Grow(len(s))
+	from := 0
+	for {
+		start, end := r.find(s, from)
+		if end == 0 {
+			break
+		}
+		out.WriteString(s[from:start])
+		out.WriteString(redacted)
+		from = end
+	}
+	out.WriteString(s[from:])
+	return out.String()
+}
+
+// find returns where the first spelling of the key at or after from starts
+// and ends in s, or 0, 0 when there is none.
+func (r keyRedactor) find(s string, from int) (start, end int) {
 	if r.key == "" {
-		return b
+		return 0, 0
 	}
-	plain := bytes.Contains(b, []byte(r.key))
-	escaped := bytes.ContainsAny(b, `\%&`) && r.escaped.Match(b)
-	if !plain && !escaped {
-		return b
+	escapes := mayEscape(s[from:])
+	for i := from; i < len(s); i++ {
+		if !escapes && s[i] < utf8.RuneSelf && !sameLetter(rune(s[i]), r.runes[0]) {
+			continue // the common case: a byte that cannot start the key
+		}
+		if end := r.matchAt(s, i); end > 0 {
+			return i, end
+		}
 	}
-	if plain {
-		b = bytes.ReplaceAll(b, []byte(r.key), []byte(redacted))
+	return 0, 0
+}
+
+// matchAt returns where the key spelled from s[i] on ends, or 0.
+func (r keyRedactor) matchAt(s string, i int) int {
+	for _, want := range r.runes {
+		c, n := decodeEscape(s[i:])
+		if n == 0 || !sameLetter(c, want) {
+			return 0
+		}
+		i += n
 	}
-	if escaped {
-		b = r.escaped.ReplaceAllLiteral(b, []byte(redacted))
+	return i
+}
+
+// sameLetter reports whether c is want in either case.
+func sameLetter(c, want rune) bool {
+	for f := want; ; {
+		if c == f {
+			return true
+		}
+		if f = unicode.SimpleFold(f); f == want {
+			return false
+		}
 	}
-	return b
+}
+
+// decodeEscape returns the character s starts with and its length in s,
+// undoing one escape: \u hhhh and \x hh after any number of backslashes,
+// \/, %hh, &#ddd; and &#xhh;. Text that is no escape is one character.
+func decodeEscape(s string) (rune, int) {
+	if s == "" {
+		return 0, 0
+	}
+	switch s[0] {
+	case '\\':
+		j := 1
+		for j < len(s) && s[j] == '\\' {
+			j++
+		}
+		if j < len(s) {
+			switch s[j] {
+			case '/':
+				return '/', j + 1
+			case 'u', 'U':
+				if c, ok := parseHex(s[j+1:], 4); ok {
+					return c, j + 5
+				}
+			case 'x', 'X':
+				if c, ok := parseHex(s[j+1:], 2); ok {
+					return c, j + 3
+				}
+			}
+		}
+	case '%':
+		if c, ok := parseHex(s[1:], 2); ok {
+			return c, 3
+		}
+	case '&':
+		if c, n, ok := parseEntity(s); ok {
+			return c, n
+		}
+	}
+	c, n := utf8.DecodeRuneInString(s)
+	return c, n
+}
+
+// parseHex parses the n hex digits s starts with.
+func parseHex(s string, n int) (rune, bool) {
+	if len(s) < n {
+		return 0, false
+	}
+	var c rune
+	for _, d := range []byte(s[:n]) {
+		v, ok := hexValue(d)
+		if !ok {
+			return 0, false
+		}
+		c = c<<4 | v
+	}
+	return c, true
+}
+
+// hexValue returns the value of the hex digit d.
+func hexValue(d byte) (rune, bool) {
+	switch {
+	case '0' <= d && d <= '9':
+		return rune(d - '0'), true
+	case 'a' <= d && d <= 'f':
+		return rune(d-'a') + 10, true
+	case 'A' <= d && d <= 'F':
+		return rune(d-'A') + 10, true
+	}
+	return 0, false
+}
+
+// parseEntity parses the numeric character reference s starts with, &#ddd;
+// or &#xhh;, with any number of leading zeros, and returns its character and
+// length.
+func parseEntity(s string) (rune, int, bool) {
+	if len(s) < 4 || s[1] != '#' {
+		return 0, 0, false
+	}
+	i, base := 2, rune(10)
+	if s[i] == 'x' || s[i] == 'X' {
+		i, base = 3, 16
+	}
+	var c rune
+	digits := 0
+	for ; i < len(s) && s[i] != ';'; i++ {
+		v, ok := hexValue(s[i])
+		if !ok || v >= base {
+			return 0, 0, false
+		}
+		if c = c*base + v; c > unicode.MaxRune {
+			return 0, 0, false
+		}
+		digits++
+	}
+	if i == len(s) || digits == 0 {
+		return 0, 0, false
+	}
+	return c, i + 1, true
 }

@@ -45,7 +45,8 @@ func decodeEvent[T interface{ setRaw(json.RawMessage) }](data string, v T) (T, e
 // Retry-After, up to which wait) tells the stream whether to try again and
 // how long to wait at least; the stream counts the attempts in a row, the
 // call's retries plus one (WithMaxRetries; the default is
-// sse.DefaultMaxReconnects), and waits its own backoff between them.
+// sse.DefaultMaxReconnects), and waits its own backoff between them, each
+// wait capped by WithMaxRetryWait like any wait between attempts.
 func openStream[E any](ctx context.Context, t *transport, req request, decode func(string, string) (E, error), terminal func(E) bool) (*sse.Stream[E], error) {
 	req.stream = true
 	co, err := newCallOptions(req)
@@ -90,8 +91,13 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 		}
 		return resp, err
 	}
+	step, most, server := ssestream.DefaultReconnectWait, ssestream.DefaultMaxReconnectWait, ssestream.DefaultMaxServerRetry
+	if t.reconnect > 0 {
+		step, most, server = t.reconnect, t.reconnect, t.reconnect
+	}
+	waitCap := max(co.maxRetryWait(t.policy.MaxWait), time.Nanosecond) // zero: the config's default
 	return connectStream(ctx, connect, ssestream.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub,
-		MaxReconnects: attempts, ReconnectWait: t.reconnect, MaxReconnectWait: t.reconnect, MaxServerRetry: t.reconnect, LastEventID: lastID})
+		MaxReconnects: attempts, ReconnectWait: min(step, waitCap), MaxReconnectWait: min(most, waitCap), MaxServerRetry: min(server, waitCap), LastEventID: lastID})
 }
 
 // connectStream opens an sse.Stream: the one place the SDK makes one.

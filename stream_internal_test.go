@@ -38,13 +38,13 @@ func inMemoryAgentStream(t testing.TB, data []byte) *sse.Stream[AgentEvent] {
 // it at most one more than decoding it (now none). Each figure is the difference between streams of two lengths,
 // so that a stream's fixed costs do not count.
 func TestAgentEventAllocations(t *testing.T) {
-	const small, large = 1000, 4000 // multiples of the stream's 3 event types
+	const small, large = 300, 1200 // multiples of the stream's 3 event types
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	plain := map[int][]byte{small: agentEventStream(small), large: agentEventStream(large)}
 	ids := map[int][]byte{small: relayBody(small), large: relayBody(large)}
 	perEvent := func(run func(events int) int) float64 {
 		allocs := func(events int) float64 {
-			return testing.AllocsPerRun(5, func() {
+			return testing.AllocsPerRun(2, func() {
 				if n := run(events); n != events {
 					t.Fatalf("got %d events, want %d", n, events)
 				}

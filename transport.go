@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -410,10 +411,10 @@ func isLoopback(host string) bool {
 func (t *transport) decodeBody(req request, resp *http.Response, out any, co *callOptions) error {
 	body, err := readBody(resp.Body, resp.ContentLength, maxResponseBody)
 	switch {
+	case resp.ContentLength > maxResponseBody || len(body) > maxResponseBody:
+		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
 	case err != nil:
 		return fmt.Errorf("%w: %s %s: reading body: %w", ErrInvalidResponse, req.method, req.route(), err)
-	case len(body) > maxResponseBody:
-		return fmt.Errorf("%w: %s %s: body exceeds %d bytes", ErrInvalidResponse, req.method, req.route(), maxResponseBody)
 	}
 	if co != nil && co.response != nil {
 		co.response.Body = body
@@ -433,16 +434,21 @@ func (t *transport) decodeBody(req request, resp *http.Response, out any, co *ca
 
 // readBody reads r to its end, or to limit+1 bytes if it is longer. A
 // body of a known size (size > 0) is read into one buffer of size+1 bytes,
-// the extra byte leaving room for the read that finds the end.
+// the extra byte leaving room for the read that finds the end; one known to
+// be over the limit is not read at all. Otherwise the buffer doubles as it
+// fills, so that reading n bytes copies fewer than n.
 func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
+		return nil, nil
+	}
 	c := int64(512)
-	if size > 0 && size <= limit {
+	if size > 0 {
 		c = size + 1
 	}
 	b := make([]byte, 0, c)
 	for int64(len(b)) <= limit {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // grow
+			b = slices.Grow(b, len(b))
 		}
 		n, err := r.Read(b[len(b):min(int64(cap(b)), limit+1)])
 		b = b[:len(b)+n]

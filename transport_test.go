@@ -513,7 +513,7 @@ func TestFailuresDoNotChurnThePool(t *testing.T) {
 // every exhausted retry, and the SDK's transport does not let it.
 func TestExhaustedRetriesKeepThePool(t *testing.T) {
 	t.Parallel()
-	const goroutines, calls = 8, 40
+	const goroutines, calls = 8, 15
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/limited") {
 			w.Header().Set("Retry-After", "0")
@@ -551,7 +551,7 @@ func TestExhaustedRetriesKeepThePool(t *testing.T) {
 	}
 	// 16 goroutines need about 16 connections; net/http may dial a few spares
 	// while a connection is on its way back to the pool. Closing the pool on
-	// each of the 320 exhausted calls would open hundreds.
+	// each of the 120 exhausted calls would open about as many.
 	assert.LessOrEqual(t, srv.conns.Load(), int64(2*2*goroutines), "connections opened")
 }
 
@@ -698,19 +698,23 @@ func TestPathInjection(t *testing.T) {
 			return c.Secrets.Delete(t.Context(), id, nil)
 		}},
 	}
+	// One server and client for every case: the cases run one at a time,
+	// and each looks only at the requests made since it started.
+	srv := newRecorder(t, reply{Body: `{"ok":true}`})
+	c := srv.client()
 	for _, m := range methods {
 		t.Run(m.name, func(t *testing.T) {
 			for _, tc := range ids {
 				t.Run(tc.id, func(t *testing.T) {
-					srv := newRecorder(t, reply{Body: `{"ok":true}`})
-					err := m.call(srv.client(), tc.id)
+					before := len(srv.requests())
+					err := m.call(c, tc.id)
+					reqs := srv.requests()[before:]
 					if tc.escaped == "" {
 						require.ErrorIs(t, err, ErrInvalidParams)
-						assert.Empty(t, srv.requests(), "refused locally")
+						assert.Empty(t, reqs, "refused locally")
 						return
 					}
 					require.NoError(t, err)
-					reqs := srv.requests()
 					require.Len(t, reqs, 1)
 					assert.Equal(t, m.method, reqs[0].Method)
 					assert.Equal(t, strings.Replace(m.path, "%s", tc.escaped, 1), reqs[0].Path)
@@ -1125,7 +1129,7 @@ func TestChaosStallMidBody(t *testing.T) {
 		}
 	})
 	c := srv.client(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := c.Agents.Get(ctx, "agt_1")
@@ -1138,7 +1142,59 @@ func TestChaosStallMidBody(t *testing.T) {
 
 // bigAgent returns an agent reply whose instructions are n bytes long.
 func bigAgent(n int) string {
-	return `{"id":"agt_1","sessionId":"ses_1","status":"idle","instructions":"` + strings.Repeat("a", n) + `","createdAt":"2025-05-01T09:30:00Z"}`
+	head, tail := bigAgentParts()
+	return head + strings.Repeat("a", n) + tail
+}
+
+// bigAgentParts returns the JSON of an agent before and after its
+// instructions.
+func bigAgentParts() (head, tail string) {
+	return `{"id":"agt_1","sessionId":"ses_1","status":"idle","instructions":"`, `","createdAt":"2025-05-01T09:30:00Z"}`
+}
+
+// TestReadBody checks readBody at its limit, with the size known and not:
+// a body of the limit's length is read whole, a longer one to limit+1
+// bytes, and one whose known size is over the limit not at all.
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	const limit = 1000
+	tests := []struct {
+		name    string
+		size    int64 // the Content-Length; -1 when unknown
+		body    int
+		wantLen int
+		wantNil bool
+	}{
+		{"empty, size unknown", -1, 0, 0, false},
+		{"at the limit, size known", limit, limit, limit, false},
+		{"at the limit, size unknown", -1, limit, limit, false},
+		{"one over, size unknown", -1, limit + 1, limit + 1, false},
+		{"far over, size unknown", -1, 50 * limit, limit + 1, false},
+		{"over, size known", limit + 1, limit + 1, 0, true},
+		{"size lies low", 10, limit, limit, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &countingReader{r: strings.NewReader(strings.Repeat("x", tc.body))}
+			b, err := readBody(r, tc.size, limit)
+			require.NoError(t, err)
+			assert.Len(t, b, tc.wantLen)
+			assert.Equal(t, tc.wantNil, b == nil)
+			assert.LessOrEqual(t, r.n, limit+1, "read no further than one byte past the limit")
+		})
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 func TestChaosLargeBodies(t *testing.T) {
@@ -1149,27 +1205,35 @@ func TestChaosLargeBodies(t *testing.T) {
 			name = "chunked"
 		}
 		t.Run(name, func(t *testing.T) {
-			serve := func(body string) *chaosServer {
+			// serve answers an agent whose instructions are n bytes, written
+			// a chunk at a time rather than built whole.
+			serve := func(n int) *chaosServer {
+				head, tail := bigAgentParts()
+				chunk := []byte(strings.Repeat("a", 64<<10))
 				return newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Content-Type", "application/json")
 					if !chunked {
-						w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+						w.Header().Set("Content-Length", strconv.Itoa(len(head)+n+len(tail)))
 					}
-					bw := bufio.NewWriterSize(w, 64<<10)
-					io.WriteString(bw, body)
-					bw.Flush()
+					io.WriteString(w, head)
+					for left := n; left > 0; left -= len(chunk) {
+						if _, err := w.Write(chunk[:min(left, len(chunk))]); err != nil {
+							return // the client stopped reading
+						}
+					}
+					io.WriteString(w, tail)
 				})
 			}
-			t.Run("10 MiB is decoded", func(t *testing.T) {
-				srv := serve(bigAgent(10 << 20))
+			t.Run("2 MiB is decoded", func(t *testing.T) {
+				srv := serve(2 << 20)
 				c := srv.client(t)
 				a, err := c.Agents.Get(t.Context(), "agt_1")
 				require.NoError(t, err)
-				assert.Len(t, a.Instructions, 10<<20)
+				assert.Len(t, a.Instructions, 2<<20)
 				srv.assertReleased(t, c)
 			})
 			t.Run("over 16 MiB is ErrInvalidResponse", func(t *testing.T) {
-				srv := serve(bigAgent(maxResponseBody + 1024))
+				srv := serve(maxResponseBody + 1024)
 				c := srv.client(t)
 				_, err := c.Agents.Get(t.Context(), "agt_1")
 				require.ErrorIs(t, err, ErrInvalidResponse)
@@ -1300,7 +1364,7 @@ func TestChaosMalformedBodies(t *testing.T) {
 }
 
 func TestChaosLongStream(t *testing.T) {
-	const n = 100_000
+	const n = 25_000
 	srv := newChaosServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		bw := bufio.NewWriterSize(w, 64<<10)
@@ -1329,16 +1393,16 @@ func TestChaosLongStream(t *testing.T) {
 		count++
 		last = ev
 		switch count {
-		case 10_000:
+		case 2_500:
 			early = heapAt()
-		case 90_000:
+		case 22_500:
 			late = heapAt()
 		}
 	}
 	assert.Equal(t, n+1, count, "every event, then the terminal one")
 	assert.IsType(t, &OutputEvent{}, last)
 	assert.Equal(t, strconv.Itoa(n-1), s.LastEventID())
-	assert.Less(t, int64(late)-int64(early), int64(4<<20), "memory does not grow with the events read (%d -> %d bytes)", early, late)
+	assert.Less(t, int64(late)-int64(early), int64(1<<20), "memory does not grow with the events read (%d -> %d bytes)", early, late)
 	assert.Equal(t, int32(1), srv.hits.Load())
 	srv.assertReleased(t, c)
 }
