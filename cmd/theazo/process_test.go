@@ -99,12 +99,12 @@ type proc struct {
 	err            error
 }
 
-// start runs the built command with args and env (added to a minimal
+// start runs the command with args and env (added to a minimal
 // environment); the test's cleanup kills it if it still runs.
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(binary, args...), stdout: newOutput(), stderr: newOutput(), done: make(chan struct{})}
-	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	p := &proc{cmd: exec.Command(commandPath(t), args...), stdout: newOutput(), stderr: newOutput(), done: make(chan struct{})}
+	p.cmd.Env = append(append(commandEnv(), "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir()), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	require.NoError(t, p.cmd.Start())
 	go func() {

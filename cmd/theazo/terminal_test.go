@@ -40,11 +40,11 @@ func TestTerminal(t *testing.T) {
 			t.Parallel()
 			agent := newAgent(t, key, url)
 			socket := fmt.Sprintf("theazo-test-%d-%s", os.Getpid(), tc.name)
-			env := []string{"env", "-u", "NO_COLOR", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}
+			env := append([]string{"env", "-u", "NO_COLOR", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, commandEnv()...)
 			if tc.noColor {
 				env = append(env, "NO_COLOR=1")
 			}
-			command := strings.Join(append(env, binary, "agents", "run", "--follow", agent, "'Find papers'"), " ") + "; echo EXIT=$?; sleep 60"
+			command := shellLine(append(env, commandPath(t), "agents", "run", "--follow", agent, "Find papers")...) + "; echo EXIT=$?; sleep 60"
 			tmux(t, socket, "new-session", "-d", "-x", "160", "-y", "40", "-s", "t", command)
 			t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 
@@ -103,8 +103,8 @@ func TestTerminalEscapesWhatTheAPISends(t *testing.T) {
 		require.NoError(t, err)
 	}
 	socket := fmt.Sprintf("theazo-test-%d-escape", os.Getpid())
-	env := []string{"env", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}
-	command := strings.Join(append(env, binary, "channels", "messages", ch.ID), " ") + "; echo EXIT=$?; sleep 60"
+	env := append([]string{"env", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, commandEnv()...)
+	command := shellLine(append(env, commandPath(t), "channels", "messages", ch.ID)...) + "; echo EXIT=$?; sleep 60"
 	tmux(t, socket, "new-session", "-d", "-x", "200", "-y", "20", "-s", "t", command)
 	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 	var screen string
@@ -119,4 +119,12 @@ func TestTerminalEscapesWhatTheAPISends(t *testing.T) {
 	assert.Contains(t, screen, "CONTENT", "the table's header was not wiped")
 	title := tmux(t, socket, "display-message", "-p", "-t", "t", "#{pane_title}")
 	assert.NotContains(t, title, "pwned", "the window title is untouched")
+}
+
+// shellLine is a command line for sh of words, each quoted.
+func shellLine(words ...string) string {
+	for i, w := range words {
+		words[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(words, " ")
 }
