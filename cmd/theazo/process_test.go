@@ -225,7 +225,7 @@ func newAgent(t *testing.T, key, url string) string {
 func TestFollowPrintsEventsInOrderAsTheyArrive(t *testing.T) {
 	t.Parallel()
 	const key = "th_test_follow"
-	const delay = 300 * time.Millisecond
+	const delay = 100 * time.Millisecond
 	_, url := startMock(t, key, "--event-delay", delay.String())
 	agent := newAgent(t, key, url)
 
@@ -239,17 +239,20 @@ func TestFollowPrintsEventsInOrderAsTheyArrive(t *testing.T) {
 	for i, prefix := range []string{"thinking: ", "→ web_search ", "← web_search ", "Here is a scripted answer to: Find papers", "cost: 0.12 USD"} {
 		assert.True(t, strings.HasPrefix(lines[i].text, prefix), "line %d is %q, want %q…", i, lines[i].text, prefix)
 	}
-	// Four events, each after the delay: the first line was printed well
-	// before the run ended, not all at once at the end.
-	assert.Greater(t, end.Sub(lines[0].at), 2*delay, "the first event is printed as it arrives")
-	assert.Greater(t, lines[3].at.Sub(lines[0].at), 2*delay)
+	// Four events, each after the delay: the first is sent three delays
+	// before the last, and printed then, not with the rest at the end, when
+	// all would come within a few milliseconds.
+	assert.Greater(t, end.Sub(lines[0].at), delay, "the first event is printed as it arrives")
+	assert.Greater(t, lines[3].at.Sub(lines[0].at), delay)
 	assert.Empty(t, p.stderr.text(), "no spinner or colour off a terminal")
 }
 
 func TestFollowInterruptedExits130AndClosesTheStream(t *testing.T) {
 	t.Parallel()
 	const key = "th_test_interrupt"
-	mock, url := startMock(t, key, "--event-delay", "1s")
+	// The second event comes 400 ms after the first: time enough for the
+	// interrupt to stop the command first.
+	mock, url := startMock(t, key, "--event-delay", "400ms")
 	agent := newAgent(t, key, url)
 
 	p := start(t, []string{"THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, "agents", "run", "--follow", agent, "Find papers")
@@ -319,7 +322,7 @@ func TestInterruptedInProcessIs130(t *testing.T) {
 func TestMockRateLimitAndLatency(t *testing.T) {
 	t.Parallel()
 	const key = "th_test_mocklimits"
-	_, url := startMock(t, key, "--rate-limit", "2/min", "--latency", "150ms")
+	_, url := startMock(t, key, "--rate-limit", "2/min", "--latency", "50ms")
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}
@@ -332,7 +335,7 @@ func TestMockRateLimitAndLatency(t *testing.T) {
 		resp, err := hc.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()
-		assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond, "--latency delays every reply")
+		assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "--latency delays every reply")
 		statuses = append(statuses, resp.StatusCode)
 		if resp.StatusCode == http.StatusTooManyRequests {
 			assert.NotEmpty(t, resp.Header.Get("Retry-After"))
@@ -344,7 +347,7 @@ func TestMockRateLimitAndLatency(t *testing.T) {
 func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	t.Parallel()
 	const key = "th_test_mockprovision"
-	_, url := startMock(t, key, "--provision-delay", "400ms")
+	_, url := startMock(t, key, "--provision-delay", "300ms")
 	c := testClient(t, key, url)
 	sess, err := c.Sessions.GetOrCreate(t.Context(), "waiter", nil)
 	require.NoError(t, err)
@@ -352,15 +355,17 @@ func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, theazo.AgentStatusProvisioning, agent.Status)
 
+	// Both at once. The wait for paused, which never comes, times out and
+	// says what it saw last: its polls come at once, within 250 ms, then
+	// within 750 ms, which sees the agent idle (after 300 ms) before 1 s.
 	start := time.Now()
-	p := start2(t, key, url, "agents", "wait", agent.ID)
-	require.Equal(t, 0, p.wait(t, 10*time.Second), p.stderr.text())
-	assert.Equal(t, agent.ID+" idle\n", p.stdout.text())
+	idle := start2(t, key, url, "agents", "wait", agent.ID)
+	paused := start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "1s", agent.ID)
+	require.Equal(t, 0, idle.wait(t, 10*time.Second), idle.stderr.text())
 	assert.Greater(t, time.Since(start), 200*time.Millisecond, "it waited for provisioning")
-
-	p = start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "1s", agent.ID) // long enough for the first poll on a loaded machine
-	assert.Equal(t, exitError, p.wait(t, 10*time.Second))
-	assert.Contains(t, p.stderr.text(), "waiting for agent "+agent.ID+" to be paused (it was idle): context deadline exceeded")
+	assert.Equal(t, agent.ID+" idle\n", idle.stdout.text())
+	assert.Equal(t, exitError, paused.wait(t, 10*time.Second))
+	assert.Contains(t, paused.stderr.text(), "waiting for agent "+agent.ID+" to be paused (it was idle): context deadline exceeded")
 }
 
 // start2 runs the command with the key and base URL in its environment.

@@ -30,7 +30,8 @@ func TestTerminal(t *testing.T) {
 	t.Parallel()
 	needTmux(t)
 	const key = "th_test_terminal"
-	_, url := startMock(t, key, "--event-delay", "300ms")
+	// The spinner shows until the first event, 200 ms: time for a few looks.
+	_, url := startMock(t, key, "--event-delay", "200ms")
 
 	for _, tc := range []struct {
 		name    string
