@@ -53,6 +53,7 @@ func trickle(t *testing.T, addr, head string) {
 // default (a grace of 1.5 s), which the first case checks. The others
 // shorten the grace with --grace, so that they take less time.
 func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mockshutdown"
 	for _, tc := range []struct {
 		name  string
@@ -122,6 +123,7 @@ func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
 // TestMockSecondSignalExitsAtOnce: while the mock waits for a client to
 // finish, a second signal ends it at once.
 func TestMockSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mocksecond"
 	p, base := startMock(t, key)
 	trickle(t, hostPort(t, base), "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+

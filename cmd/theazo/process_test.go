@@ -153,6 +153,7 @@ func testClient(t *testing.T, key, url string) *theazo.Client {
 }
 
 func TestMockServesPlainHTTPAndTheSDKThenStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mockprocess"
 	p, url := startMock(t, key)
 	assert.Contains(t, p.stdout.text(), "THEAZO_API_KEY="+key)
@@ -192,6 +193,7 @@ func TestMockServesPlainHTTPAndTheSDKThenStopsOnSIGTERM(t *testing.T) {
 }
 
 func TestMockSeedFillsEveryList(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mockseed"
 	_, url := startMock(t, key, "--seed")
 	tr := http.DefaultTransport.(*http.Transport).Clone()

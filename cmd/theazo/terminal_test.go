@@ -93,6 +93,7 @@ func needTmux(t *testing.T) {
 // messages that anyone may post: one sets the window title (OSC 0), one
 // clears the screen. The terminal's title stays, and the escapes show as text.
 func TestTerminalEscapesWhatTheAPISends(t *testing.T) {
+	t.Parallel()
 	needTmux(t)
 	const key = "th_test_terminalescape"
 	_, url := startMock(t, key)
