@@ -30,14 +30,22 @@ func hostPort(t *testing.T, base string) string {
 	return u.Host
 }
 
-// trickle opens a connection that sends a request's headers, then its
-// body a byte every 50 ms, never finishing; the test's cleanup closes it.
-func trickle(t *testing.T, addr, head string) {
+// trickle opens a connection that sends a request's head, waits for the
+// server's first line in reply (it must start with want), then sends a body
+// byte every 50 ms, never finishing; the test's cleanup closes it. A
+// "100 Continue", which the server sends when its handler starts reading
+// the body (the head asks for it with Expect: 100-continue), shows that the
+// request is in flight, as the signal that follows must find it.
+func trickle(t *testing.T, addr, head, want string) {
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
 	_, err = io.WriteString(conn, head)
 	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	first, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(first, want), "the server's first line is %q, want %q…", first, want)
 	go func() {
 		for {
 			if _, err := conn.Write([]byte("x")); err != nil {
@@ -46,6 +54,13 @@ func trickle(t *testing.T, addr, head string) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
+}
+
+// trickleAuthenticated trickles a POST with key whose handler is reading
+// the body when it returns.
+func trickleAuthenticated(t *testing.T, addr, key string) {
+	trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
+		"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n{", "HTTP/1.1 100 Continue")
 }
 
 // TestMockExitsWithin2sOfSIGTERM: whatever clients do, theazo mock exits 0
@@ -58,16 +73,16 @@ func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		grace time.Duration // 0: the default, no --grace
-		// stuck: the server's writes to the client block, so it waits the grace out
+		// stuck: the server cannot finish the request, so it waits the grace out
 		stuck bool
 		setup func(t *testing.T, addr, base string)
 	}{
-		{"a client trickling an authenticated body", 0, false, func(t *testing.T, addr, base string) {
-			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
-				"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+		{"a client trickling an authenticated body", 0, true, func(t *testing.T, addr, base string) {
+			trickleAuthenticated(t, addr, key)
 		}},
 		{"a client trickling an unauthenticated body", 100 * time.Millisecond, false, func(t *testing.T, addr, base string) {
-			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+			// Refused before the body is read: nothing to wait for.
+			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", "HTTP/1.1 401")
 		}},
 		{"a client of the public channel stream that never reads", 200 * time.Millisecond, true, func(t *testing.T, addr, base string) {
 			c := testClient(t, key, base)
@@ -104,7 +119,6 @@ func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
 			}
 			p, base := startMock(t, key, args...)
 			tc.setup(t, hostPort(t, base), base)
-			time.Sleep(50 * time.Millisecond) // let the server take the request
 			require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 			start := time.Now()
 			assert.Equal(t, 0, p.wait(t, 3*time.Second))
@@ -123,9 +137,7 @@ func TestMockSecondSignalExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	const key = "th_test_mocksecond"
 	p, base := startMock(t, key)
-	trickle(t, hostPort(t, base), "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
-		"\r\nContent-Length: 100000\r\n\r\n{")
-	time.Sleep(50 * time.Millisecond)
+	trickleAuthenticated(t, hostPort(t, base), key)
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	p.stderr.waitFor(t, regexp.MustCompile(`Stopping: `), 2*time.Second) // the first signal is handled
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
