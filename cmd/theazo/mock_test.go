@@ -119,8 +119,8 @@ func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
 			}
 			p, base := startMock(t, key, args...)
 			tc.setup(t, hostPort(t, base), base)
+			start := time.Now() // before the signal: the mock's grace starts after it
 			require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-			start := time.Now()
 			assert.Equal(t, 0, p.wait(t, 3*time.Second))
 			took := time.Since(start)
 			assert.Less(t, took, grace+500*time.Millisecond, "by default, within 2 s")
