@@ -100,12 +100,12 @@ func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
 			t.Cleanup(func() { conn.Close() })
 			_, err = fmt.Fprintf(conn, "GET /v1/channels/%s/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n", ch.ID)
 			require.NoError(t, err)
-			// Messages of 64 KiB, each streamed twice (it and its reply): 5 MiB,
-			// more than a socket's send buffer grows to (4 MiB by default on
-			// Linux; the writes block after about 2 MiB here), so the
-			// server's writes block.
+			// Messages of 64 KiB, each streamed twice (it and its reply): over
+			// 4 MiB with the events' framing, more than a socket's send buffer
+			// grows to (4 MiB at most by default on Linux; the writes block
+			// after about 2 MiB here), so the server's writes block.
 			big := strings.Repeat("m", 64<<10)
-			for range 40 {
+			for range 32 {
 				_, err := c.Channels.SendMessage(t.Context(), ch.ID, &theazo.MessageSendParams{Content: big})
 				require.NoError(t, err)
 			}
