@@ -231,11 +231,13 @@ var goldenCases = []struct {
 	{name: "usage_bad_max_cost", args: []string{"sessions", "create", "--max-cost", "5", "u"}},
 	{name: "usage_mock_bad_rate_limit", args: []string{"mock", "--rate-limit", "many"}},
 	{name: "usage_mock_bad_key", args: []string{"mock", "--key", "th_live_nope"}},
+	{name: "usage_mock_bad_grace", args: []string{"mock", "--grace", "-1s"}},
 	{name: "missing_key", args: []string{"sessions", "list"}, env: map[string]string{"THEAZO_API_KEY": ""}},
 	{name: "wrong_key", args: []string{"sessions", "list", "--api-key", "th_test_notthekey"}},
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

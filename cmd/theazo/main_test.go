@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -24,37 +23,54 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files of cmd/theazo")
 
-// binary is the theazo command built once for the tests that run it as a process.
-var binary string
+// asCommand, set to 1 in a process's environment, makes this test binary
+// run as the theazo command instead of its tests: the tests that need the
+// command as a process start the test binary itself with it (see
+// commandPath), which spares them a build of the command. Only TestMain
+// reads it, and it is removed before the command runs, so the command
+// never sees it and the theazo binary knows nothing of it.
+const asCommand = "THEAZO_CLI_TEST_AS_COMMAND"
 
 func TestMain(m *testing.M) {
+	if os.Getenv(asCommand) == "1" {
+		os.Unsetenv(asCommand)
+		main() // os.Args[1:] are the command's arguments; main exits with the command's code
+	}
 	// The app's environment is the one the tests give it, never the caller's.
 	os.Unsetenv("THEAZO_API_KEY")
 	os.Unsetenv("THEAZO_BASE_URL")
-	dir, err := os.MkdirTemp("", "theazo-cli")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	// The process tests mostly wait (for a mock's delays, a grace after a
+	// signal) while using little CPU, so more of them run at once than the
+	// default of one per CPU, unless -parallel says how many.
+	flag.Parse()
+	if !flagSet("test.parallel") {
+		flag.Set("test.parallel", "16")
 	}
-	binary = filepath.Join(dir, "theazo")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building theazo: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	goleak.VerifyTestMain(cleanup{m, func() { os.RemoveAll(dir) }})
+	goleak.VerifyTestMain(m)
 }
 
-// cleanup runs done after the tests, before goleak's check and exit.
-type cleanup struct {
-	m    *testing.M
-	done func()
+// flagSet reports whether the command line set the flag name.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
-// Run runs the tests, then done.
-func (c cleanup) Run() int {
-	defer c.done()
-	return c.m.Run()
+// commandEnv is what the environment of the test binary running as the
+// command has besides what a test gives it: asCommand, and under -race no
+// second of sleep at exit (the race detector's default), which would
+// blur how fast the command exits.
+func commandEnv() []string {
+	return []string{asCommand + "=1", "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")}
+}
+
+// commandPath is the path of this test binary, which runs as the theazo
+// command with asCommand=1 in its environment.
+func commandPath(t *testing.T) string {
+	t.Helper()
+	path, err := os.Executable()
+	require.NoError(t, err)
+	return path
 }
 
 // serverClock is the fake's fixed clock; the command's is 90 minutes later.
@@ -144,4 +160,20 @@ func golden(t *testing.T, name, got string) {
 // transcript is a run as it is kept in a golden file.
 func transcript(args []string, r result) string {
 	return fmt.Sprintf("$ theazo %s\nexit %d\n-- stdout --\n%s-- stderr --\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+}
+
+// TestAsCommandIsReadByTheTestsAlone: the command's own code never reads
+// asCommand, so the variable cannot change what theazo does for a user.
+func TestAsCommandIsReadByTheTestsAlone(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	require.Contains(t, files, "main.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(src), asCommand, f)
+	}
 }

@@ -59,11 +59,13 @@ type mockConfig struct {
 	logBodies      bool
 	clock          string
 	noControl      bool
+	grace          time.Duration
 }
 
-// mockShutdown is how long theazo mock waits for requests in flight after
-// a signal before it closes their connections: it exits within 2 seconds.
-const mockShutdown = 1500 * time.Millisecond
+// defaultGrace is how long theazo mock waits, by default, for requests in
+// flight after a signal before it closes their connections: it exits
+// within 2 seconds.
+const defaultGrace = 1500 * time.Millisecond
 
 func mock(x *inv) error {
 	var cfg mockConfig
@@ -78,8 +80,12 @@ func mock(x *inv) error {
 	x.fs.BoolVar(&cfg.logBodies, "log-bodies", false, "keep the request bodies too, each up to 8 MiB (read only once the key is checked)")
 	x.fs.StringVar(&cfg.clock, "clock", "wall", "`wall` time, or manual: the clock stands still until POST /_theazo/clock moves it")
 	x.fs.BoolVar(&cfg.noControl, "no-control", false, "serve no control API under /_theazo/")
+	x.fs.DurationVar(&cfg.grace, "grace", defaultGrace, "on a signal, wait this long for requests in flight, then close their connections")
 	if err := x.parse(0, 0); err != nil {
 		return err
+	}
+	if cfg.grace < 0 {
+		return x.usageErr("--grace must not be negative")
 	}
 	if cfg.history < 1 {
 		return x.usageErr("--history must be at least 1")
@@ -109,7 +115,7 @@ func mock(x *inv) error {
 	defer func() {
 		// After the deadline, the connections still open are closed,
 		// whatever their clients do.
-		ctx, cancel := context.WithTimeout(context.Background(), mockShutdown)
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.grace)
 		defer cancel()
 		srv.Shutdown(ctx)
 	}()
@@ -139,7 +145,7 @@ func mock(x *inv) error {
 	}
 	fmt.Fprintln(x.stdout, "Logging one line per request to stderr. Press Ctrl-C to stop.")
 	<-x.ctx.Done()
-	fmt.Fprintln(x.stderr, "Stopping: waiting up to 2 s for open requests; press Ctrl-C again to exit at once.")
+	fmt.Fprintf(x.stderr, "Stopping: waiting up to %s for open requests; press Ctrl-C again to exit at once.\n", cfg.grace)
 	return nil // a signal is how a server stops: exit 0
 }
 

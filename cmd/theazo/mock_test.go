@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -29,14 +30,22 @@ func hostPort(t *testing.T, base string) string {
 	return u.Host
 }
 
-// trickle opens a connection that sends a request's headers, then its
-// body a byte every 50 ms, never finishing; the test's cleanup closes it.
-func trickle(t *testing.T, addr, head string) {
+// trickle opens a connection that sends a request's head, waits for the
+// server's first line in reply (it must start with want), then sends a body
+// byte every 50 ms, never finishing; the test's cleanup closes it. A
+// "100 Continue", which the server sends when its handler starts reading
+// the body (the head asks for it with Expect: 100-continue), shows that the
+// request is in flight, as the signal that follows must find it.
+func trickle(t *testing.T, addr, head, want string) {
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
 	_, err = io.WriteString(conn, head)
 	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	first, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(first, want), "the server's first line is %q, want %q…", first, want)
 	go func() {
 		for {
 			if _, err := conn.Write([]byte("x")); err != nil {
@@ -47,35 +56,56 @@ func trickle(t *testing.T, addr, head string) {
 	}()
 }
 
+// trickleAuthenticated trickles a POST with key whose handler is reading
+// the body when it returns.
+func trickleAuthenticated(t *testing.T, addr, key string) {
+	trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
+		"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n{", "HTTP/1.1 100 Continue")
+}
+
 // TestMockExitsWithin2sOfSIGTERM: whatever clients do, theazo mock exits 0
-// within 2 seconds of SIGTERM.
+// within half a second of its grace after SIGTERM: within 2 seconds by
+// default (a grace of 1.5 s), which the first case checks. The others
+// shorten the grace with --grace, so that they take less time.
 func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mockshutdown"
 	for _, tc := range []struct {
 		name  string
+		grace time.Duration // 0: the default, no --grace
+		// stuck: the server cannot finish the request, so it waits the grace out
+		stuck bool
 		setup func(t *testing.T, addr, base string)
 	}{
-		{"a client trickling an authenticated body", func(t *testing.T, addr, base string) {
-			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
-				"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+		{"a client trickling an authenticated body", 0, true, func(t *testing.T, addr, base string) {
+			trickleAuthenticated(t, addr, key)
 		}},
-		{"a client trickling an unauthenticated body", func(t *testing.T, addr, base string) {
-			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+		{"a client trickling an unauthenticated body", 100 * time.Millisecond, false, func(t *testing.T, addr, base string) {
+			// Refused before the body is read: nothing to wait for.
+			trickle(t, addr, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", "HTTP/1.1 401")
 		}},
-		{"a client of the public channel stream that never reads", func(t *testing.T, addr, base string) {
+		{"a client of the public channel stream that never reads", 200 * time.Millisecond, true, func(t *testing.T, addr, base string) {
 			c := testClient(t, key, base)
 			ch, err := c.Channels.Create(t.Context(), &theazo.ChannelCreateParams{Name: "flood", Instructions: "x"})
 			require.NoError(t, err)
-			conn, err := net.Dial("tcp", addr)
+			// A receive buffer this small before connecting keeps the
+			// window the client offers small from the start.
+			d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+				var serr error
+				err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+				return errors.Join(err, serr)
+			}}
+			conn, err := d.DialContext(t.Context(), "tcp", addr)
 			require.NoError(t, err)
 			t.Cleanup(func() { conn.Close() })
-			require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(4096))
 			_, err = fmt.Fprintf(conn, "GET /v1/channels/%s/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n", ch.ID)
 			require.NoError(t, err)
-			// Messages of 64 KiB, each streamed twice (it and its reply), until
-			// the stream's connection is full: the server's writes block.
+			// Messages of 64 KiB, each streamed twice (it and its reply): over
+			// 4 MiB with the events' framing, more than a socket's send buffer
+			// grows to (4 MiB at most by default on Linux; the writes block
+			// after about 2 MiB here), so the server's writes block.
 			big := strings.Repeat("m", 64<<10)
-			for range 80 {
+			for range 32 {
 				_, err := c.Channels.SendMessage(t.Context(), ch.ID, &theazo.MessageSendParams{Content: big})
 				require.NoError(t, err)
 			}
@@ -83,13 +113,20 @@ func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p, base := startMock(t, key)
+			grace, args := defaultGrace, []string(nil)
+			if tc.grace > 0 {
+				grace, args = tc.grace, []string{"--grace", tc.grace.String()}
+			}
+			p, base := startMock(t, key, args...)
 			tc.setup(t, hostPort(t, base), base)
-			time.Sleep(50 * time.Millisecond) // let the server take the request
+			start := time.Now() // before the signal: the mock's grace starts after it
 			require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-			start := time.Now()
 			assert.Equal(t, 0, p.wait(t, 3*time.Second))
-			assert.Less(t, time.Since(start), 2*time.Second)
+			took := time.Since(start)
+			assert.Less(t, took, grace+500*time.Millisecond, "by default, within 2 s")
+			if tc.stuck {
+				assert.GreaterOrEqual(t, took, grace, "the server was stuck on the client until the grace ran out")
+			}
 		})
 	}
 }
@@ -97,11 +134,10 @@ func TestMockExitsWithin2sOfSIGTERM(t *testing.T) {
 // TestMockSecondSignalExitsAtOnce: while the mock waits for a client to
 // finish, a second signal ends it at once.
 func TestMockSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	const key = "th_test_mocksecond"
 	p, base := startMock(t, key)
-	trickle(t, hostPort(t, base), "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+key+
-		"\r\nContent-Length: 100000\r\n\r\n{")
-	time.Sleep(50 * time.Millisecond)
+	trickleAuthenticated(t, hostPort(t, base), key)
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	p.stderr.waitFor(t, regexp.MustCompile(`Stopping: `), 2*time.Second) // the first signal is handled
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))

@@ -18,6 +18,7 @@ import (
 // print what arrives after they connect: agents stream until the run's
 // output (exit 0), channels tail until interrupted (exit 130).
 func TestTailAndStreamPrintWhatArrivesUntilInterrupted(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		args  []string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,13 +25,15 @@ func tmux(t *testing.T, socket string, args ...string) string {
 
 // TestTerminal runs "theazo agents run --follow" in a real pseudo-terminal
 // under tmux: there it shows colour and a spinner, and with NO_COLOR=1
-// neither. Without tmux it skips, except in CI (CI=true), where .ci/run
-// installs tmux and a missing one is a failure.
+// neither. tmux copies everything the command writes to a log (pipe-pane),
+// so that a spinner shown however briefly is seen. Without tmux it skips,
+// except in CI (CI=true), where .ci/run installs tmux and a missing one is
+// a failure.
 func TestTerminal(t *testing.T) {
 	t.Parallel()
 	needTmux(t)
 	const key = "th_test_terminal"
-	_, url := startMock(t, key, "--event-delay", "300ms")
+	_, url := startMock(t, key, "--event-delay", "50ms")
 
 	for _, tc := range []struct {
 		name    string
@@ -40,36 +43,44 @@ func TestTerminal(t *testing.T) {
 			t.Parallel()
 			agent := newAgent(t, key, url)
 			socket := fmt.Sprintf("theazo-test-%d-%s", os.Getpid(), tc.name)
-			env := []string{"env", "-u", "NO_COLOR", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}
+			env := append([]string{"env", "-u", "NO_COLOR", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, commandEnv()...)
 			if tc.noColor {
 				env = append(env, "NO_COLOR=1")
 			}
-			command := strings.Join(append(env, binary, "agents", "run", "--follow", agent, "'Find papers'"), " ") + "; echo EXIT=$?; sleep 60"
+			// The command starts once the log is set up: when the test
+			// signals the tmux channel "start".
+			command := shellLine("tmux", "-L", socket, "wait-for", "start") + "; " +
+				shellLine(append(env, commandPath(t), "agents", "run", "--follow", agent, "Find papers")...) + "; echo EXIT=$?; sleep 60"
 			tmux(t, socket, "new-session", "-d", "-x", "160", "-y", "40", "-s", "t", command)
 			t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+			logPath := filepath.Join(t.TempDir(), "pane.log")
+			tmux(t, socket, "pipe-pane", "-t", "t", "-o", shellLine("cat")+" > "+shellLine(logPath))
+			tmux(t, socket, "wait-for", "-S", "start")
 
-			// Watch the screen while the run waits for its first event, then until it ends.
-			sawSpinner := false
-			var screen string
-			deadline := time.Now().Add(15 * time.Second)
-			for time.Now().Before(deadline) {
-				screen = tmux(t, socket, "capture-pane", "-p", "-e", "-t", "t")
-				if strings.Contains(screen, "waiting for the agent") {
-					sawSpinner = true
-				}
-				if strings.Contains(screen, "EXIT=") {
+			// Watch the screen until the run ends, then the log until it has all.
+			var screen, log string
+			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(30 * time.Millisecond) {
+				if screen = tmux(t, socket, "capture-pane", "-p", "-e", "-t", "t"); strings.Contains(screen, "EXIT=") {
 					break
 				}
-				time.Sleep(30 * time.Millisecond)
 			}
 			require.Contains(t, screen, "EXIT=0", "the run ends well:\n%s", screen)
 			require.Contains(t, screen, "cost: 0.12 USD")
 			assert.NotContains(t, screen, "waiting for the agent", "the spinner's line is cleared")
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				b, err := os.ReadFile(logPath)
+				require.NoError(t, err)
+				if log = string(b); strings.Contains(log, "EXIT=") {
+					break
+				}
+			}
+			require.Contains(t, log, "EXIT=0", "the log has all the command wrote")
 			if tc.noColor {
-				assert.False(t, sawSpinner, "no spinner with NO_COLOR")
+				assert.NotContains(t, log, "waiting for the agent", "no spinner with NO_COLOR")
+				assert.NotContains(t, log, "\x1b[", "no colour with NO_COLOR:\n%q", log)
 				assert.NotContains(t, screen, "\x1b[", "no colour with NO_COLOR:\n%q", screen)
 			} else {
-				assert.True(t, sawSpinner, "a spinner on stderr while waiting for the first event")
+				assert.Contains(t, log, "waiting for the agent", "a spinner on stderr while waiting for the first event")
 				assert.Contains(t, screen, "\x1b[", "colour on a terminal:\n%q", screen)
 			}
 		})
@@ -92,6 +103,7 @@ func needTmux(t *testing.T) {
 // messages that anyone may post: one sets the window title (OSC 0), one
 // clears the screen. The terminal's title stays, and the escapes show as text.
 func TestTerminalEscapesWhatTheAPISends(t *testing.T) {
+	t.Parallel()
 	needTmux(t)
 	const key = "th_test_terminalescape"
 	_, url := startMock(t, key)
@@ -103,8 +115,8 @@ func TestTerminalEscapesWhatTheAPISends(t *testing.T) {
 		require.NoError(t, err)
 	}
 	socket := fmt.Sprintf("theazo-test-%d-escape", os.Getpid())
-	env := []string{"env", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}
-	command := strings.Join(append(env, binary, "channels", "messages", ch.ID), " ") + "; echo EXIT=$?; sleep 60"
+	env := append([]string{"env", "TERM=xterm-256color", "THEAZO_API_KEY=" + key, "THEAZO_BASE_URL=" + url}, commandEnv()...)
+	command := shellLine(append(env, commandPath(t), "channels", "messages", ch.ID)...) + "; echo EXIT=$?; sleep 60"
 	tmux(t, socket, "new-session", "-d", "-x", "200", "-y", "20", "-s", "t", command)
 	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 	var screen string
@@ -119,4 +131,12 @@ func TestTerminalEscapesWhatTheAPISends(t *testing.T) {
 	assert.Contains(t, screen, "CONTENT", "the table's header was not wiped")
 	title := tmux(t, socket, "display-message", "-p", "-t", "t", "#{pane_title}")
 	assert.NotContains(t, title, "pwned", "the window title is untouched")
+}
+
+// shellLine is a command line for sh of words, each quoted.
+func shellLine(words ...string) string {
+	for i, w := range words {
+		words[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(words, " ")
 }
