@@ -39,21 +39,7 @@ func TestMain(m *testing.M) {
 	// The app's environment is the one the tests give it, never the caller's.
 	os.Unsetenv("THEAZO_API_KEY")
 	os.Unsetenv("THEAZO_BASE_URL")
-	// The process tests mostly wait (for a mock's delays, a grace after a
-	// signal) while using little CPU, so more of them run at once than the
-	// default of one per CPU, unless -parallel says how many.
-	flag.Parse()
-	if !flagSet("test.parallel") {
-		flag.Set("test.parallel", "16")
-	}
 	goleak.VerifyTestMain(m)
-}
-
-// flagSet reports whether the command line set the flag name.
-func flagSet(name string) bool {
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }
 
 // commandEnv is what the environment of the test binary running as the
