@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/theazo/theazo-go/internal/memnet"
 	"github.com/theazo/theazo-go/internal/ssestream"
 )
 
@@ -46,12 +47,30 @@ type server struct {
 	times   []time.Time // when each connection arrived
 	ended   []time.Time // when each connection's handler returned
 	gone    chan int    // connection numbers whose client went away
+
+	// dial reaches a server in memory; nil for one on a socket.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 func newServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *server {
 	t.Helper()
+	return serveOn(t, nil, handle)
+}
+
+// newMemServer is newServer over in-memory connections (internal/memnet),
+// which only the ConnectFunc of its connect method reaches. In a
+// testing/synctest bubble, the server and its client wait on the bubble's
+// clock: reconnection waits take no real time, and are exact.
+func newMemServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *server {
+	t.Helper()
+	return serveOn(t, memnet.Listen(), handle)
+}
+
+// serveOn starts a server on l, or on a loopback socket if l is nil.
+func serveOn(t *testing.T, l *memnet.Listener, handle func(w http.ResponseWriter, r *http.Request, n int)) *server {
+	t.Helper()
 	s := &server{gone: make(chan int, 100)}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.lastIDs = append(s.lastIDs, r.Header.Get("Last-Event-ID"))
 		s.times = append(s.times, time.Now())
@@ -65,8 +84,20 @@ func newServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Request,
 			s.gone <- n
 		}
 	}))
+	if l != nil {
+		s.Listener.Close()
+		s.Listener = l
+		s.dial = l.Dial
+	}
+	s.Start()
 	t.Cleanup(s.Close)
 	return s
+}
+
+// connect returns a ConnectFunc to the server (see connector).
+func (s *server) connect(t *testing.T) ConnectFunc {
+	t.Helper()
+	return dialer(t, s.URL, s.dial)
 }
 
 // connections returns the Last-Event-ID header of every connection made.
@@ -93,7 +124,13 @@ func send(w http.ResponseWriter, s string) {
 // says so.
 func connector(t *testing.T, url string) ConnectFunc {
 	t.Helper()
-	tr := &http.Transport{}
+	return dialer(t, url, nil)
+}
+
+// dialer is connector over dial, if not nil.
+func dialer(t *testing.T, url string, dial func(ctx context.Context, network, addr string) (net.Conn, error)) ConnectFunc {
+	t.Helper()
+	tr := &http.Transport{DialContext: dial}
 	t.Cleanup(tr.CloseIdleConnections)
 	hc := &http.Client{Transport: tr}
 	return func(ctx context.Context, lastEventID string) (*http.Response, error) {
@@ -135,7 +172,7 @@ func (s *server) gaps() []time.Duration {
 // mustConnect opens a stream of srv with c, and fails the test if it cannot.
 func mustConnect(t *testing.T, srv *server, c Config[event]) *Stream[event] {
 	t.Helper()
-	s, err := Connect(context.Background(), connector(t, srv.URL), c)
+	s, err := Connect(context.Background(), srv.connect(t), c)
 	require.NoError(t, err)
 	return s
 }
