@@ -154,6 +154,7 @@ func TestWaitBeforeReconnectingEnds(t *testing.T) {
 // An empty id: field resets the last event id: a later resumption does
 // not send the stale id, and no event is yielded twice.
 func TestEmptyIDResetsTheLastEventID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		conns     []string // what each connection sends, then ends
@@ -207,27 +208,30 @@ func TestEmptyIDResetsTheLastEventID(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-				start(w)
-				if n <= len(tc.conns) {
-					send(w, tc.conns[n-1])
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+					start(w)
+					if n <= len(tc.conns) {
+						send(w, tc.conns[n-1])
+					}
+					if strings.Contains(tc.conns[min(n, len(tc.conns))-1], "event: end") {
+						<-r.Context().Done()
+					}
+				})
+				s := mustConnect(t, srv, cfg)
+				events, errs := drain(s)
+				assert.Equal(t, tc.want, events, "nothing twice")
+				assert.Equal(t, tc.wantConns, srv.connections())
+				assert.Equal(t, tc.wantID, s.LastEventID())
+				if !tc.wantErr {
+					assert.Empty(t, errs)
+					return
 				}
-				if strings.Contains(tc.conns[min(n, len(tc.conns))-1], "event: end") {
-					<-r.Context().Done()
-				}
+				require.Len(t, errs, 1)
+				assert.ErrorIs(t, errs[0], ErrInterrupted)
+				assert.Contains(t, errs[0].Error(), "no event id to resume from")
 			})
-			s := mustConnect(t, srv, cfg)
-			events, errs := drain(s)
-			assert.Equal(t, tc.want, events, "nothing twice")
-			assert.Equal(t, tc.wantConns, srv.connections())
-			assert.Equal(t, tc.wantID, s.LastEventID())
-			if !tc.wantErr {
-				assert.Empty(t, errs)
-				return
-			}
-			require.Len(t, errs, 1)
-			assert.ErrorIs(t, errs[0], ErrInterrupted)
-			assert.Contains(t, errs[0].Error(), "no event id to resume from")
 		})
 	}
 }
@@ -235,27 +239,33 @@ func TestEmptyIDResetsTheLastEventID(t *testing.T) {
 // LastEventID, read while an event is handled, is the id the stream
 // would resume from after that event: the event's own id when it has one.
 func TestLastEventIDOfTheEventJustYielded(t *testing.T) {
-	srv := newServer(t, dropThenEnd("id: a1\nevent: a\ndata: 1\n\nid: a2\nevent: a\ndata: 2\n\n",
-		"event: a\ndata: 3\n\nid: a4\nevent: a\ndata: 4\n\nid:\nevent: a\ndata: 5\n\nid: a6\nevent: end\ndata: 6\n\n"))
-	s := mustConnect(t, srv, cfg)
-	var ids []string
-	for _, err := range s.Events() {
-		require.NoError(t, err)
-		ids = append(ids, s.LastEventID())
-	}
-	assert.Equal(t, []string{"a1", "a2", "a2", "a4", "", "a6"}, ids)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newMemServer(t, dropThenEnd("id: a1\nevent: a\ndata: 1\n\nid: a2\nevent: a\ndata: 2\n\n",
+			"event: a\ndata: 3\n\nid: a4\nevent: a\ndata: 4\n\nid:\nevent: a\ndata: 5\n\nid: a6\nevent: end\ndata: 6\n\n"))
+		s := mustConnect(t, srv, cfg)
+		var ids []string
+		for _, err := range s.Events() {
+			require.NoError(t, err)
+			ids = append(ids, s.LastEventID())
+		}
+		assert.Equal(t, []string{"a1", "a2", "a2", "a4", "", "a6"}, ids)
+	})
 }
 
 // The size bound is the same on a resumed connection, whose parse starts
 // with the stream's last id.
 func TestEventSizeBoundOnAResumedConnection(t *testing.T) {
-	const bound = 1 << 10
-	fits := "event: a\ndata: " + strings.Repeat("x", 900) + "\n\n"
-	srv := newServer(t, dropThenEnd("id: "+strings.Repeat("7", 100)+"\n"+fits, fits+"id: 9\nevent: end\ndata: .\n\n"))
-	c := cfg
-	c.MaxEventSize = bound
-	s := mustConnect(t, srv, c)
-	events, errs := drain(s)
-	assert.Empty(t, errs)
-	assert.Len(t, events, 3)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		const bound = 1 << 10
+		fits := "event: a\ndata: " + strings.Repeat("x", 900) + "\n\n"
+		srv := newMemServer(t, dropThenEnd("id: "+strings.Repeat("7", 100)+"\n"+fits, fits+"id: 9\nevent: end\ndata: .\n\n"))
+		c := cfg
+		c.MaxEventSize = bound
+		s := mustConnect(t, srv, c)
+		events, errs := drain(s)
+		assert.Empty(t, errs)
+		assert.Len(t, events, 3)
+	})
 }

@@ -33,6 +33,7 @@ func refusingResumption(t *testing.T, url string, err error) ConnectFunc {
 }
 
 func TestRelayTellsTheBrowserTheUpstreamFailed(t *testing.T) {
+	t.Parallel()
 	// One event, then the connection ends: the stream resumes after id 1.
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
@@ -95,6 +96,7 @@ func TestRelayTellsTheBrowserTheUpstreamFailed(t *testing.T) {
 // A hook cannot name the error event: Relay names it, after the last
 // event the hook let through.
 func TestRelayErrorEventSkipsTheHook(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "event: step\ndata: {}\n\n") // no id: cannot be resumed
@@ -109,6 +111,7 @@ func TestRelayErrorEventSkipsTheHook(t *testing.T) {
 }
 
 func TestRelayErrorAnswersABrowserWithNoStream(t *testing.T) {
+	t.Parallel()
 	openErr := fmt.Errorf("opening the stream: %w", described{ErrorData{Code: "service_unavailable", Message: "try later", RequestID: "req_9"}})
 	tests := []struct {
 		name        string
@@ -159,6 +162,7 @@ func TestRelayErrorAnswersABrowserWithNoStream(t *testing.T) {
 // An error event name SSE cannot carry is refused before anything is
 // written, and the upstream is closed.
 func TestRelayRefusesAMultilineErrorEvent(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		<-r.Context().Done()
@@ -173,6 +177,7 @@ func TestRelayRefusesAMultilineErrorEvent(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
+	t.Parallel()
 	d := described{ErrorData{Code: "c", Message: "m", RequestID: "r"}}
 	tests := []struct {
 		name string

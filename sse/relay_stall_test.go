@@ -200,6 +200,7 @@ func (h hidden) Flush()                      { h.w.(http.Flusher).Flush() }
 // A writer without deadlines still gets its events, and the end of
 // Relay's context still closes the upstream at once.
 func TestRelayWithoutWriteDeadlines(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -228,6 +229,7 @@ func TestRelayWithoutWriteDeadlines(t *testing.T) {
 // Relay's deadlines replace the server's WriteTimeout, which would cut
 // any stream longer than it.
 func TestRelayOutlivesTheServersWriteTimeout(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		for i := 1; i <= 4; i++ {
@@ -266,6 +268,7 @@ func newBackend(t *testing.T, handler http.HandlerFunc, configure ...func(*http.
 // Over HTTP/2, whose flow control stops the writes to a browser that does
 // not read, the deadlines work as over HTTP/1.1.
 func TestRelayHTTP2BrowserThatNeverReads(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		opts    []RelayOption

@@ -26,7 +26,7 @@ func relayServer(t *testing.T, srv *server, ctx context.Context, opts ...RelayOp
 	t.Helper()
 	results := make(chan error, 10)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := Connect(r.Context(), connector(t, srv.URL), cfg)
+		s, err := Connect(r.Context(), srv.connect(t), cfg)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			results <- err
@@ -65,6 +65,7 @@ func result(t *testing.T, results <-chan error) error {
 }
 
 func TestRelayIsByteExact(t *testing.T) {
+	t.Parallel()
 	const upstream = "retry: 10\n" +
 		"id: 1\nevent: thinking\ndata: { \"text\" : \"caf\u00e9 \\u00e9\",  \"z\": [1, 2] }\n\n" +
 		": a comment upstream\n\n" +
@@ -98,6 +99,7 @@ func TestRelayIsByteExact(t *testing.T) {
 
 // Each event reaches the browser before the upstream sends the next one.
 func TestRelayFlushesEachEvent(t *testing.T) {
+	t.Parallel()
 	next := make(chan struct{})
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
@@ -140,6 +142,7 @@ func readBlock(t *testing.T, br *bufio.Reader) string {
 }
 
 func TestRelayHeartbeats(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -166,6 +169,7 @@ func TestRelayHeartbeats(t *testing.T) {
 // A browser that leaves closes the upstream connection at once, and Relay
 // returns nil.
 func TestRelayBrowserLeavesClosesUpstream(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -188,6 +192,7 @@ func TestRelayBrowserLeavesClosesUpstream(t *testing.T) {
 
 // Relay's own context ending closes the upstream and is Relay's error.
 func TestRelayContextEnds(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -211,6 +216,7 @@ func TestRelayContextEnds(t *testing.T) {
 
 // The stream's error is Relay's; what came before it was relayed.
 func TestRelayReturnsTheStreamError(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "event: step\ndata: {}\n\n") // no id: the cut cannot be resumed
@@ -227,6 +233,7 @@ func TestRelayReturnsTheStreamError(t *testing.T) {
 }
 
 func TestRelayHook(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: thinking\ndata: {\"text\":\"secret\"}\n\n"+
@@ -257,6 +264,7 @@ func TestRelayHook(t *testing.T) {
 
 // A hook may not make an event that SSE cannot carry.
 func TestRelayRefusesAMultilineName(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -278,6 +286,7 @@ func (f flushless) Write(b []byte) (int, error) { return len(b), nil }
 func (f flushless) WriteHeader(int)             {}
 
 func TestRelayNeedsAFlusher(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		<-r.Context().Done()
