@@ -12,11 +12,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/theazo/theazo-go/internal/memnet"
 )
 
 // watched is a ResponseWriter that tells whether a write is blocked. It
@@ -256,6 +259,63 @@ func TestRelayOutlivesTheServersWriteTimeout(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, result(t, results))
 	assert.Equal(t, 5, strings.Count(string(body), "event: "), string(body))
+}
+
+// A browser that reads gets the events of an upstream quiet for longer
+// than the write timeout: over HTTP/2, whose deadlines reset the stream
+// when they pass even with no write in flight, as over HTTP/1.1. On
+// synctest's clock, with the default timeout, over in-memory TLS.
+func TestRelayQuietUpstreamOutlivesTheWriteTimeout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		proto int // the major version of HTTP
+	}{
+		{name: "HTTP1.1", proto: 1},
+		{name: "HTTP2", proto: 2},
+	}
+	for _, tc := range tests {
+		proto := tc.proto
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+					start(w)
+					send(w, "id: 1\nevent: step\ndata: {}\n\n")
+					time.Sleep(2 * DefaultWriteTimeout)
+					send(w, "id: 2\nevent: end\ndata: {}\n\n")
+				})
+				results := make(chan error, 1)
+				backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					assert.Equal(t, proto, r.ProtoMajor)
+					s, err := Connect(r.Context(), srv.connect(t), cfg)
+					if !assert.NoError(t, err) {
+						return
+					}
+					results <- Relay(r.Context(), w, r, s, WithHeartbeat(0))
+				}))
+				l := memnet.Listen()
+				backend.Listener.Close()
+				backend.Listener = l
+				backend.EnableHTTP2 = proto == 2
+				backend.StartTLS()
+				t.Cleanup(backend.Close)
+				tr := backend.Client().Transport.(*http.Transport)
+				tr.DialContext = l.Dial
+				t.Cleanup(tr.CloseIdleConnections)
+
+				began := time.Now()
+				resp, err := backend.Client().Get(backend.URL)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				assert.Equal(t, "id: 1\nevent: step\ndata: {}\n\nid: 2\nevent: end\ndata: {}\n\n", string(body))
+				assert.Equal(t, 2*DefaultWriteTimeout, time.Since(began))
+				require.NoError(t, result(t, results))
+			})
+		})
+	}
 }
 
 // newBackend serves handler, on a server that configure may change.
