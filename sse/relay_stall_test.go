@@ -370,6 +370,12 @@ func TestRelayHTTP2BrowserThatNeverReads(t *testing.T) {
 			defer cancel()
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, backend.URL, nil)
 			require.NoError(t, err)
+			// The browser's windows are HTTP/2's smallest, so that a few
+			// events fill them, as small socket buffers do over HTTP/1.1.
+			backend.Client().Transport.(*http.Transport).HTTP2 = &http.HTTP2Config{
+				MaxReceiveBufferPerConnection: 64 << 10,
+				MaxReceiveBufferPerStream:     64 << 10,
+			}
 			resp, err := backend.Client().Do(req) // and never read
 			require.NoError(t, err)
 			defer resp.Body.Close()
