@@ -81,7 +81,7 @@ func TestRelayTellsTheBrowserTheUpstreamFailed(t *testing.T) {
 				require.NoError(t, err)
 				results <- Relay(r.Context(), w, r, s, append([]RelayOption{WithHeartbeat(0)}, tc.opts...)...)
 			})
-			resp := browse(t, context.Background(), backend.URL)
+			resp := browse(t, context.Background(), backend)
 			body, err := io.ReadAll(resp.Body)
 			require.NoError(t, err, "the response ends")
 			assert.Equal(t, "id: 1\nevent: step\ndata: {}\n\n"+tc.wantTail, string(body))
@@ -103,7 +103,7 @@ func TestRelayErrorEventSkipsTheHook(t *testing.T) {
 	})
 	hook := func(ev Event) (Event, bool) { return nil, false }
 	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(0), WithEventHook(hook))
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Equal(t, "event: error\ndata: {\"code\":\"interrupted\",\"message\":\"the event stream ended early and could not be resumed\",\"requestId\":\"\"}\n\n", string(body))
@@ -147,7 +147,7 @@ func TestRelayErrorAnswersABrowserWithNoStream(t *testing.T) {
 			backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
 				results <- RelayError(w, r, openErr, tc.opts...)
 			})
-			resp := browse(t, context.Background(), backend.URL)
+			resp := browse(t, context.Background(), backend)
 			body, err := io.ReadAll(resp.Body)
 			require.NoError(t, err)
 			require.NoError(t, result(t, results))

@@ -246,7 +246,7 @@ func TestRelayWithoutWriteDeadlines(t *testing.T) {
 		}
 		results <- Relay(ctx, hidden{w}, r, s, WithHeartbeat(0))
 	})
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	assert.Equal(t, "id: 1\nevent: step\ndata: {}\n", readBlock(t, bufio.NewReader(resp.Body)))
 	cancel()
 	assert.ErrorIs(t, result(t, results), context.Canceled)
@@ -261,27 +261,31 @@ func TestRelayWithoutWriteDeadlines(t *testing.T) {
 // any stream longer than it.
 func TestRelayOutlivesTheServersWriteTimeout(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		start(w)
-		for i := 1; i <= 4; i++ {
-			send(w, fmt.Sprintf("id: %d\nevent: step\ndata: {}\n\n", i))
-			time.Sleep(20 * time.Millisecond)
-		}
-		send(w, "id: 5\nevent: end\ndata: {}\n\n")
+	synctest.Test(t, func(t *testing.T) {
+		srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			start(w)
+			for i := 1; i <= 4; i++ {
+				send(w, fmt.Sprintf("id: %d\nevent: step\ndata: {}\n\n", i))
+				time.Sleep(20 * time.Millisecond)
+			}
+			send(w, "id: 5\nevent: end\ndata: {}\n\n")
+		})
+		results := make(chan error, 1)
+		backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
+			s, err := Connect(r.Context(), srv.connect(t), cfg)
+			if !assert.NoError(t, err) {
+				return
+			}
+			results <- Relay(r.Context(), w, r, s, WithHeartbeat(0))
+		}, func(hs *http.Server) { hs.WriteTimeout = 30 * time.Millisecond })
+		began := time.Now()
+		resp := browse(t, context.Background(), backend)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, result(t, results))
+		assert.Equal(t, 5, strings.Count(string(body), "event: "), string(body))
+		assert.Equal(t, 80*time.Millisecond, time.Since(began), "the stream lasted beyond the server's WriteTimeout")
 	})
-	results := make(chan error, 1)
-	backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
-		s, err := Connect(r.Context(), connector(t, srv.URL), cfg)
-		if !assert.NoError(t, err) {
-			return
-		}
-		results <- Relay(r.Context(), w, r, s, WithHeartbeat(0))
-	}, func(hs *http.Server) { hs.WriteTimeout = 30 * time.Millisecond })
-	resp := browse(t, context.Background(), backend.URL)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.NoError(t, result(t, results))
-	assert.Equal(t, 5, strings.Count(string(body), "event: "), string(body))
 }
 
 // A browser that reads gets the events of an upstream quiet for longer
@@ -341,14 +345,20 @@ func TestRelayQuietUpstreamOutlivesTheWriteTimeout(t *testing.T) {
 	}
 }
 
-// newBackend serves handler, on a server that configure may change.
+// newBackend serves handler, on a server that configure may change, over
+// in-memory connections (internal/memnet) that only its Client reaches: in
+// a testing/synctest bubble, its waits are on the bubble's clock.
 func newBackend(t *testing.T, handler http.HandlerFunc, configure ...func(*http.Server)) *httptest.Server {
 	t.Helper()
 	backend := httptest.NewUnstartedServer(handler)
 	for _, c := range configure {
 		c(backend.Config)
 	}
+	l := memnet.Listen()
+	backend.Listener.Close()
+	backend.Listener = l
 	backend.Start()
+	backend.Client().Transport.(*http.Transport).DialContext = l.Dial
 	t.Cleanup(backend.Close)
 	return backend
 }
