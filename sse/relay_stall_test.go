@@ -309,7 +309,7 @@ func TestRelayQuietUpstreamOutlivesTheWriteTimeout(t *testing.T) {
 				srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 					start(w)
 					send(w, "id: 1\nevent: step\ndata: {}\n\n")
-					time.Sleep(2 * DefaultWriteTimeout)
+					time.Sleep(2 * DefaultWriteTimeout) // a minute of synctest's clock: no real time
 					send(w, "id: 2\nevent: end\ndata: {}\n\n")
 				})
 				results := make(chan error, 1)
