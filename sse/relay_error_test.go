@@ -33,6 +33,7 @@ func refusingResumption(t *testing.T, url string, err error) ConnectFunc {
 }
 
 func TestRelayTellsTheBrowserTheUpstreamFailed(t *testing.T) {
+	t.Parallel()
 	// One event, then the connection ends: the stream resumes after id 1.
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
@@ -80,7 +81,7 @@ func TestRelayTellsTheBrowserTheUpstreamFailed(t *testing.T) {
 				require.NoError(t, err)
 				results <- Relay(r.Context(), w, r, s, append([]RelayOption{WithHeartbeat(0)}, tc.opts...)...)
 			})
-			resp := browse(t, context.Background(), backend.URL)
+			resp := browse(t, context.Background(), backend)
 			body, err := io.ReadAll(resp.Body)
 			require.NoError(t, err, "the response ends")
 			assert.Equal(t, "id: 1\nevent: step\ndata: {}\n\n"+tc.wantTail, string(body))
@@ -95,13 +96,14 @@ func TestRelayTellsTheBrowserTheUpstreamFailed(t *testing.T) {
 // A hook cannot name the error event: Relay names it, after the last
 // event the hook let through.
 func TestRelayErrorEventSkipsTheHook(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "event: step\ndata: {}\n\n") // no id: cannot be resumed
 	})
 	hook := func(ev Event) (Event, bool) { return nil, false }
 	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(0), WithEventHook(hook))
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Equal(t, "event: error\ndata: {\"code\":\"interrupted\",\"message\":\"the event stream ended early and could not be resumed\",\"requestId\":\"\"}\n\n", string(body))
@@ -109,6 +111,7 @@ func TestRelayErrorEventSkipsTheHook(t *testing.T) {
 }
 
 func TestRelayErrorAnswersABrowserWithNoStream(t *testing.T) {
+	t.Parallel()
 	openErr := fmt.Errorf("opening the stream: %w", described{ErrorData{Code: "service_unavailable", Message: "try later", RequestID: "req_9"}})
 	tests := []struct {
 		name        string
@@ -144,7 +147,7 @@ func TestRelayErrorAnswersABrowserWithNoStream(t *testing.T) {
 			backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
 				results <- RelayError(w, r, openErr, tc.opts...)
 			})
-			resp := browse(t, context.Background(), backend.URL)
+			resp := browse(t, context.Background(), backend)
 			body, err := io.ReadAll(resp.Body)
 			require.NoError(t, err)
 			require.NoError(t, result(t, results))
@@ -159,6 +162,7 @@ func TestRelayErrorAnswersABrowserWithNoStream(t *testing.T) {
 // An error event name SSE cannot carry is refused before anything is
 // written, and the upstream is closed.
 func TestRelayRefusesAMultilineErrorEvent(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		<-r.Context().Done()
@@ -173,6 +177,7 @@ func TestRelayRefusesAMultilineErrorEvent(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
+	t.Parallel()
 	d := described{ErrorData{Code: "c", Message: "m", RequestID: "r"}}
 	tests := []struct {
 		name string

@@ -12,11 +12,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/theazo/theazo-go/internal/memnet"
 )
 
 // watched is a ResponseWriter that tells whether a write is blocked. It
@@ -101,10 +104,38 @@ type relayReturn struct {
 	at  time.Time
 }
 
-// A browser that keeps its socket open but reads nothing pins neither
-// Relay, nor the upstream connection, nor the server's shutdown: Relay
-// returns within a second of its context ending, or of a write timing out.
+// A browser that keeps its connection open but reads nothing pins neither
+// Relay, nor the upstream connection, nor the server: over HTTP/1.1 and
+// HTTP/2, Relay returns soon after its context ends or a write times out,
+// and no goroutine of the test outlives it. The browser is a real socket,
+// whose buffers fill, so the test takes real time: its cases run in
+// parallel, but the test itself does not, so that the check for leaked
+// goroutines sees only its own.
 func TestRelayBrowserThatNeverReads(t *testing.T) {
+	// The goroutines of now, before the cases: taken in the cleanup, they
+	// would be all those left, and the check could not fail.
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // after the cases, parallel or not
+	tests := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{name: "HTTP1.1", run: relayToABrowserThatNeverReads},
+		{name: "HTTP2", run: relayToAnHTTP2BrowserThatNeverReads},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t)
+		})
+	}
+}
+
+// relayToABrowserThatNeverReads runs the cases of
+// TestRelayBrowserThatNeverReads over HTTP/1.1, whose browser has a small
+// receive buffer: Relay returns within a second of its context ending, or
+// of the failing write's start, and the server shuts down.
+func relayToABrowserThatNeverReads(t *testing.T) {
 	tests := []struct {
 		name    string
 		opts    []RelayOption
@@ -115,14 +146,14 @@ func TestRelayBrowserThatNeverReads(t *testing.T) {
 		{name: "the context ends", cancel: true, wantErr: context.Canceled, within: time.Second},
 		{
 			name:    "a write times out",
-			opts:    []RelayOption{WithWriteTimeout(50 * time.Millisecond)},
+			opts:    []RelayOption{WithWriteTimeout(20 * time.Millisecond)},
 			wantErr: os.ErrDeadlineExceeded,
-			within:  50*time.Millisecond + time.Second,
+			within:  20*time.Millisecond + time.Second,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) }) // registered first: runs last
+			t.Parallel()
 			upstream := floodingUpstream(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -200,6 +231,7 @@ func (h hidden) Flush()                      { h.w.(http.Flusher).Flush() }
 // A writer without deadlines still gets its events, and the end of
 // Relay's context still closes the upstream at once.
 func TestRelayWithoutWriteDeadlines(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -214,7 +246,7 @@ func TestRelayWithoutWriteDeadlines(t *testing.T) {
 		}
 		results <- Relay(ctx, hidden{w}, r, s, WithHeartbeat(0))
 	})
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	assert.Equal(t, "id: 1\nevent: step\ndata: {}\n", readBlock(t, bufio.NewReader(resp.Body)))
 	cancel()
 	assert.ErrorIs(t, result(t, results), context.Canceled)
@@ -228,44 +260,114 @@ func TestRelayWithoutWriteDeadlines(t *testing.T) {
 // Relay's deadlines replace the server's WriteTimeout, which would cut
 // any stream longer than it.
 func TestRelayOutlivesTheServersWriteTimeout(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		start(w)
-		for i := 1; i <= 4; i++ {
-			send(w, fmt.Sprintf("id: %d\nevent: step\ndata: {}\n\n", i))
-			time.Sleep(20 * time.Millisecond)
-		}
-		send(w, "id: 5\nevent: end\ndata: {}\n\n")
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			start(w)
+			for i := 1; i <= 4; i++ {
+				send(w, fmt.Sprintf("id: %d\nevent: step\ndata: {}\n\n", i))
+				time.Sleep(20 * time.Millisecond)
+			}
+			send(w, "id: 5\nevent: end\ndata: {}\n\n")
+		})
+		results := make(chan error, 1)
+		backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
+			s, err := Connect(r.Context(), srv.connect(t), cfg)
+			if !assert.NoError(t, err) {
+				return
+			}
+			results <- Relay(r.Context(), w, r, s, WithHeartbeat(0))
+		}, func(hs *http.Server) { hs.WriteTimeout = 30 * time.Millisecond })
+		began := time.Now()
+		resp := browse(t, context.Background(), backend)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, result(t, results))
+		assert.Equal(t, 5, strings.Count(string(body), "event: "), string(body))
+		assert.Equal(t, 80*time.Millisecond, time.Since(began), "the stream lasted beyond the server's WriteTimeout")
 	})
-	results := make(chan error, 1)
-	backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
-		s, err := Connect(r.Context(), connector(t, srv.URL), cfg)
-		if !assert.NoError(t, err) {
-			return
-		}
-		results <- Relay(r.Context(), w, r, s, WithHeartbeat(0))
-	}, func(hs *http.Server) { hs.WriteTimeout = 30 * time.Millisecond })
-	resp := browse(t, context.Background(), backend.URL)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.NoError(t, result(t, results))
-	assert.Equal(t, 5, strings.Count(string(body), "event: "), string(body))
 }
 
-// newBackend serves handler, on a server that configure may change.
+// A browser that reads gets the events of an upstream quiet for longer
+// than the write timeout: over HTTP/2, whose deadlines reset the stream
+// when they pass even with no write in flight, as over HTTP/1.1. On
+// synctest's clock, with the default timeout, over in-memory TLS.
+func TestRelayQuietUpstreamOutlivesTheWriteTimeout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		proto int // the major version of HTTP
+	}{
+		{name: "HTTP1.1", proto: 1},
+		{name: "HTTP2", proto: 2},
+	}
+	for _, tc := range tests {
+		proto := tc.proto
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+					start(w)
+					send(w, "id: 1\nevent: step\ndata: {}\n\n")
+					time.Sleep(2 * DefaultWriteTimeout) // a minute of synctest's clock: no real time
+					send(w, "id: 2\nevent: end\ndata: {}\n\n")
+				})
+				results := make(chan error, 1)
+				backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					assert.Equal(t, proto, r.ProtoMajor)
+					s, err := Connect(r.Context(), srv.connect(t), cfg)
+					if !assert.NoError(t, err) {
+						return
+					}
+					results <- Relay(r.Context(), w, r, s, WithHeartbeat(0))
+				}))
+				l := memnet.Listen()
+				backend.Listener.Close()
+				backend.Listener = l
+				backend.EnableHTTP2 = proto == 2
+				backend.StartTLS()
+				t.Cleanup(backend.Close)
+				tr := backend.Client().Transport.(*http.Transport)
+				tr.DialContext = l.Dial
+				t.Cleanup(tr.CloseIdleConnections)
+
+				began := time.Now()
+				resp, err := backend.Client().Get(backend.URL)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				assert.Equal(t, "id: 1\nevent: step\ndata: {}\n\nid: 2\nevent: end\ndata: {}\n\n", string(body))
+				assert.Equal(t, 2*DefaultWriteTimeout, time.Since(began))
+				require.NoError(t, result(t, results))
+			})
+		})
+	}
+}
+
+// newBackend serves handler, on a server that configure may change, over
+// in-memory connections (internal/memnet) that only its Client reaches: in
+// a testing/synctest bubble, its waits are on the bubble's clock.
 func newBackend(t *testing.T, handler http.HandlerFunc, configure ...func(*http.Server)) *httptest.Server {
 	t.Helper()
 	backend := httptest.NewUnstartedServer(handler)
 	for _, c := range configure {
 		c(backend.Config)
 	}
+	l := memnet.Listen()
+	backend.Listener.Close()
+	backend.Listener = l
 	backend.Start()
+	backend.Client().Transport.(*http.Transport).DialContext = l.Dial
 	t.Cleanup(backend.Close)
 	return backend
 }
 
-// Over HTTP/2, whose flow control stops the writes to a browser that does
-// not read, the deadlines work as over HTTP/1.1.
-func TestRelayHTTP2BrowserThatNeverReads(t *testing.T) {
+// relayToAnHTTP2BrowserThatNeverReads runs the cases of
+// TestRelayBrowserThatNeverReads over HTTP/2, whose flow control stops the
+// writes to a browser that does not read: the deadlines work as over
+// HTTP/1.1.
+func relayToAnHTTP2BrowserThatNeverReads(t *testing.T) {
 	tests := []struct {
 		name    string
 		opts    []RelayOption
@@ -277,6 +379,7 @@ func TestRelayHTTP2BrowserThatNeverReads(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			upstream := floodingUpstream(t)
 			relayCtx, cancelRelay := context.WithCancel(context.Background())
 			defer cancelRelay()
@@ -301,6 +404,12 @@ func TestRelayHTTP2BrowserThatNeverReads(t *testing.T) {
 			defer cancel()
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, backend.URL, nil)
 			require.NoError(t, err)
+			// The browser's windows are HTTP/2's smallest, so that a few
+			// events fill them, as small socket buffers do over HTTP/1.1.
+			backend.Client().Transport.(*http.Transport).HTTP2 = &http.HTTP2Config{
+				MaxReceiveBufferPerConnection: 64 << 10,
+				MaxReceiveBufferPerStream:     64 << 10,
+			}
 			resp, err := backend.Client().Do(req) // and never read
 			require.NoError(t, err)
 			defer resp.Body.Close()

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -25,28 +26,26 @@ func (e event) RawJSON() json.RawMessage { return json.RawMessage(e.Data) }
 func relayServer(t *testing.T, srv *server, ctx context.Context, opts ...RelayOption) (*httptest.Server, <-chan error) {
 	t.Helper()
 	results := make(chan error, 10)
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := Connect(r.Context(), connector(t, srv.URL), cfg)
+	backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		s, err := Connect(r.Context(), srv.connect(t), cfg)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			results <- err
 			return
 		}
 		results <- Relay(ctx, w, r, s, opts...)
-	}))
-	t.Cleanup(backend.Close)
+	})
 	return backend, results
 }
 
-// browse opens url as a browser would and returns the response.
-func browse(t *testing.T, ctx context.Context, url string) *http.Response {
+// browse opens backend (see newBackend) as a browser would and returns the
+// response.
+func browse(t *testing.T, ctx context.Context, backend *httptest.Server) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, backend.URL, nil)
 	require.NoError(t, err)
 	req.Header.Set("Accept", "text/event-stream")
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	resp, err := (&http.Client{Transport: tr}).Do(req)
+	resp, err := backend.Client().Do(req)
 	require.NoError(t, err)
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
@@ -65,6 +64,7 @@ func result(t *testing.T, results <-chan error) error {
 }
 
 func TestRelayIsByteExact(t *testing.T) {
+	t.Parallel()
 	const upstream = "retry: 10\n" +
 		"id: 1\nevent: thinking\ndata: { \"text\" : \"caf\u00e9 \\u00e9\",  \"z\": [1, 2] }\n\n" +
 		": a comment upstream\n\n" +
@@ -79,7 +79,7 @@ func TestRelayIsByteExact(t *testing.T) {
 	})
 	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(0))
 
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.NoError(t, result(t, results))
@@ -98,6 +98,7 @@ func TestRelayIsByteExact(t *testing.T) {
 
 // Each event reaches the browser before the upstream sends the next one.
 func TestRelayFlushesEachEvent(t *testing.T) {
+	t.Parallel()
 	next := make(chan struct{})
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
@@ -112,7 +113,7 @@ func TestRelayFlushesEachEvent(t *testing.T) {
 		send(w, "id: 4\nevent: end\ndata: {}\n\n")
 	})
 	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(0))
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	br := bufio.NewReader(resp.Body)
 	for i := range 3 {
 		block := readBlock(t, br)
@@ -126,8 +127,14 @@ func TestRelayFlushesEachEvent(t *testing.T) {
 // readBlock reads one SSE block, up to its blank line, within 2 s.
 func readBlock(t *testing.T, br *bufio.Reader) string {
 	t.Helper()
+	return readBlockWithin(t, br, 2*time.Second)
+}
+
+// readBlockWithin reads one SSE block, up to its blank line, within d.
+func readBlockWithin(t *testing.T, br *bufio.Reader, d time.Duration) string {
+	t.Helper()
 	var b strings.Builder
-	within(t, 2*time.Second, func() {
+	within(t, d, func() {
 		for {
 			line, err := br.ReadString('\n')
 			if err != nil || line == "\n" {
@@ -139,55 +146,79 @@ func readBlock(t *testing.T, br *bufio.Reader) string {
 	return b.String()
 }
 
+// Heartbeats come every DefaultHeartbeat, or as WithHeartbeat says, to
+// the instant on synctest's clock, while the upstream is idle.
 func TestRelayHeartbeats(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		start(w)
-		send(w, "id: 1\nevent: step\ndata: {}\n\n")
-		<-r.Context().Done() // an idle upstream
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(20*time.Millisecond))
-	resp := browse(t, ctx, backend.URL)
-	br := bufio.NewReader(resp.Body)
-	assert.Equal(t, "id: 1\nevent: step\ndata: {}\n", readBlock(t, br))
-	for range 3 {
-		assert.Equal(t, ": heartbeat\n", readBlock(t, br))
+	t.Parallel()
+	tests := []struct {
+		name  string
+		opts  []RelayOption
+		every time.Duration
+	}{
+		{name: "default", every: DefaultHeartbeat},
+		{name: "WithHeartbeat", opts: []RelayOption{WithHeartbeat(20 * time.Millisecond)}, every: 20 * time.Millisecond},
 	}
-	cancel() // the browser leaves
-	assert.NoError(t, result(t, results))
-	select {
-	case <-srv.gone:
-	case <-time.After(time.Second):
-		t.Fatal("the upstream was not closed")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+					start(w)
+					send(w, "id: 1\nevent: step\ndata: {}\n\n")
+					<-r.Context().Done() // an idle upstream
+				})
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				backend, results := relayServer(t, srv, context.Background(), tc.opts...)
+				resp := browse(t, ctx, backend)
+				br := bufio.NewReader(resp.Body)
+				assert.Equal(t, "id: 1\nevent: step\ndata: {}\n", readBlock(t, br))
+				began := time.Now()
+				for i := range 3 {
+					assert.Equal(t, ": heartbeat\n", readBlockWithin(t, br, 2*tc.every))
+					assert.Equal(t, time.Duration(i+1)*tc.every, time.Since(began), "heartbeat %d", i+1)
+				}
+				cancel() // the browser leaves
+				assert.NoError(t, result(t, results))
+				select {
+				case <-srv.gone:
+				case <-time.After(time.Second):
+					t.Fatal("the upstream was not closed")
+				}
+			})
+		})
 	}
 }
 
-// A browser that leaves closes the upstream connection at once, and Relay
-// returns nil.
+// A browser that leaves closes the upstream connection at once, on
+// synctest's clock, and Relay returns nil.
 func TestRelayBrowserLeavesClosesUpstream(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		start(w)
-		send(w, "id: 1\nevent: step\ndata: {}\n\n")
-		<-r.Context().Done()
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			start(w)
+			send(w, "id: 1\nevent: step\ndata: {}\n\n")
+			<-r.Context().Done()
+		})
+		backend, results := relayServer(t, srv, context.Background()) // default heartbeat: none in this test's time
+		ctx, cancel := context.WithCancel(context.Background())
+		resp := browse(t, ctx, backend)
+		assert.Equal(t, "id: 1\nevent: step\ndata: {}\n", readBlock(t, bufio.NewReader(resp.Body)))
+		left := time.Now()
+		cancel()
+		select {
+		case <-srv.gone:
+			assert.Equal(t, time.Duration(0), time.Since(left))
+		case <-time.After(time.Second):
+			t.Fatal("the upstream was not closed within 1 s of the browser leaving")
+		}
+		assert.NoError(t, result(t, results))
 	})
-	backend, results := relayServer(t, srv, context.Background()) // default heartbeat: none in this test's time
-	ctx, cancel := context.WithCancel(context.Background())
-	resp := browse(t, ctx, backend.URL)
-	assert.Equal(t, "id: 1\nevent: step\ndata: {}\n", readBlock(t, bufio.NewReader(resp.Body)))
-	left := time.Now()
-	cancel()
-	select {
-	case <-srv.gone:
-		assert.Less(t, time.Since(left), time.Second)
-	case <-time.After(time.Second):
-		t.Fatal("the upstream was not closed within 1 s of the browser leaving")
-	}
-	assert.NoError(t, result(t, results))
 }
 
 // Relay's own context ending closes the upstream and is Relay's error.
 func TestRelayContextEnds(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -195,7 +226,7 @@ func TestRelayContextEnds(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	backend, results := relayServer(t, srv, ctx, WithHeartbeat(0))
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	br := bufio.NewReader(resp.Body)
 	assert.Equal(t, "id: 1\nevent: step\ndata: {}\n", readBlock(t, br))
 	cancel()
@@ -211,12 +242,13 @@ func TestRelayContextEnds(t *testing.T) {
 
 // The stream's error is Relay's; what came before it was relayed.
 func TestRelayReturnsTheStreamError(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "event: step\ndata: {}\n\n") // no id: the cut cannot be resumed
 	})
 	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(0))
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Equal(t, "event: step\ndata: {}\n\n"+
@@ -227,6 +259,7 @@ func TestRelayReturnsTheStreamError(t *testing.T) {
 }
 
 func TestRelayHook(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: thinking\ndata: {\"text\":\"secret\"}\n\n"+
@@ -246,7 +279,7 @@ func TestRelayHook(t *testing.T) {
 		return ev, true
 	}
 	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(0), WithEventHook(hook))
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.NoError(t, result(t, results))
@@ -257,6 +290,7 @@ func TestRelayHook(t *testing.T) {
 
 // A hook may not make an event that SSE cannot carry.
 func TestRelayRefusesAMultilineName(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		send(w, "id: 1\nevent: step\ndata: {}\n\n")
@@ -264,7 +298,7 @@ func TestRelayRefusesAMultilineName(t *testing.T) {
 	})
 	hook := func(Event) (Event, bool) { return event{Type: "a\nb", Data: "{}"}, true }
 	backend, results := relayServer(t, srv, context.Background(), WithHeartbeat(0), WithEventHook(hook))
-	resp := browse(t, context.Background(), backend.URL)
+	resp := browse(t, context.Background(), backend)
 	_, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.ErrorContains(t, result(t, results), `relaying an event named "a\nb"`)
@@ -278,6 +312,7 @@ func (f flushless) Write(b []byte) (int, error) { return len(b), nil }
 func (f flushless) WriteHeader(int)             {}
 
 func TestRelayNeedsAFlusher(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		<-r.Context().Done()

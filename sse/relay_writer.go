@@ -142,6 +142,16 @@ func (rw *relayWriter) arm() error {
 	return rw.rc.SetWriteDeadline(rw.deadline)
 }
 
+// disarm clears the deadline of a write that completed; rw.dmu is held.
+// Over HTTP/2 a deadline that passes resets the stream even when no write
+// is in flight, so one left set would cut off the browser of an upstream
+// quiet for longer than the timeout. An abort's deadline stays.
+func (rw *relayWriter) disarm() {
+	if rw.cause == running && rw.deadlines && rw.timeout > 0 {
+		rw.rc.SetWriteDeadline(time.Time{}) // an error here is the next write's
+	}
+}
+
 // noteFailure records why a write failed with err; rw.dmu is held.
 func (rw *relayWriter) noteFailure(err error) {
 	ownDeadline := rw.deadlines && rw.timeout > 0
@@ -201,6 +211,8 @@ func (rw *relayWriter) write(do func() error) bool {
 	rw.writing = false
 	if err != nil {
 		rw.noteFailure(err)
+	} else {
+		rw.disarm()
 	}
 	rw.dmu.Unlock()
 	if err != nil {

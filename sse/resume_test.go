@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -35,9 +36,10 @@ func replayLog(ids ...string) []logEvent {
 // replayServer serves log. begin says where a connection asking for
 // Last-Event-ID begins in log: the way a server honours or ignores the
 // header. Every connection but the last ends after cut events past the
-// one asked for, so that each brings new events.
+// one asked for, so that each brings new events. It is in memory (see
+// newMemServer).
 func replayServer(t *testing.T, log []logEvent, cut int, begin func(lastID string, log []logEvent) int) *server {
-	return newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+	return newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		start(w)
 		lastID := r.Header.Get("Last-Event-ID")
 		end := honours(lastID, log) + cut
@@ -74,6 +76,7 @@ var (
 )
 
 func TestReplayedEventsAreDeliveredOnce(t *testing.T) {
+	t.Parallel()
 	all := []event{{"a", "e1"}, {"a", "e2"}, {"a", "e3"}, {"a", "e4"}, {"a", "e5"}, {"end", "e6"}}
 	tests := []struct {
 		name  string
@@ -91,12 +94,15 @@ func TestReplayedEventsAreDeliveredOnce(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := replayServer(t, tc.log, tc.cut, tc.start)
-			s := mustConnect(t, srv, cfg)
-			events, errs := drain(s)
-			assert.Empty(t, errs)
-			assert.Equal(t, all, events, "each event once, none lost")
-			assert.Equal(t, tc.conns, srv.connections())
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := replayServer(t, tc.log, tc.cut, tc.start)
+				s := mustConnect(t, srv, cfg)
+				events, errs := drain(s)
+				assert.Empty(t, errs)
+				assert.Equal(t, all, events, "each event once, none lost")
+				assert.Equal(t, tc.conns, srv.connections())
+			})
 		})
 	}
 }
@@ -104,6 +110,7 @@ func TestReplayedEventsAreDeliveredOnce(t *testing.T) {
 // Config.LastEventID resumes the first connection, and what a server sends
 // again up to it is dropped; a server that honours it loses nothing.
 func TestFirstConnectionLastEventID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		start func(string, []logEvent) int
@@ -114,15 +121,18 @@ func TestFirstConnectionLastEventID(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := replayServer(t, replayLog("1", "2", "3", "4"), 10, tc.start)
-			c := cfg
-			c.LastEventID = "2"
-			s := mustConnect(t, srv, c)
-			assert.Equal(t, "2", s.LastEventID())
-			events, errs := drain(s)
-			assert.Empty(t, errs)
-			assert.Equal(t, []event{{"a", "e3"}, {"end", "e4"}}, events)
-			assert.Equal(t, []string{"2"}, srv.connections())
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := replayServer(t, replayLog("1", "2", "3", "4"), 10, tc.start)
+				c := cfg
+				c.LastEventID = "2"
+				s := mustConnect(t, srv, c)
+				assert.Equal(t, "2", s.LastEventID())
+				events, errs := drain(s)
+				assert.Empty(t, errs)
+				assert.Equal(t, []event{{"a", "e3"}, {"end", "e4"}}, events)
+				assert.Equal(t, []string{"2"}, srv.connections())
+			})
 		})
 	}
 }
@@ -130,6 +140,7 @@ func TestFirstConnectionLastEventID(t *testing.T) {
 // The first event of a resumed connection without an id of its own carries
 // the last id by the standard's rule, but it is a new event.
 func TestResumedEventWithoutIDIsNew(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, second string
 	}{
@@ -140,19 +151,22 @@ func TestResumedEventWithoutIDIsNew(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-				start(w)
-				if n == 1 {
-					send(w, "id: 1\nevent: a\ndata: one\n\n")
-					return
-				}
-				send(w, tc.second+"id: 3\nevent: end\ndata: three\n\n")
-				<-r.Context().Done()
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := newMemServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+					start(w)
+					if n == 1 {
+						send(w, "id: 1\nevent: a\ndata: one\n\n")
+						return
+					}
+					send(w, tc.second+"id: 3\nevent: end\ndata: three\n\n")
+					<-r.Context().Done()
+				})
+				s := mustConnect(t, srv, cfg)
+				events, errs := drain(s)
+				assert.Empty(t, errs)
+				assert.Equal(t, []event{{"a", "one"}, {"a", "two"}, {"end", "three"}}, events)
 			})
-			s := mustConnect(t, srv, cfg)
-			events, errs := drain(s)
-			assert.Empty(t, errs)
-			assert.Equal(t, []event{{"a", "one"}, {"a", "two"}, {"end", "three"}}, events)
 		})
 	}
 }
@@ -165,13 +179,14 @@ func (e relayEvent) RawJSON() json.RawMessage { return json.RawMessage(e.data) }
 
 // Relay ranges the same Stream, so a browser sees each event once too.
 func TestRelayDeliversReplayedEventsOnce(t *testing.T) {
+	t.Parallel()
 	srv := replayServer(t, replayLog("1", "2", "3", "4", "5", "6"), 3, fromStart)
 	rcfg := Config[relayEvent]{
 		Decode:        func(typ, data string) (relayEvent, error) { return relayEvent{typ, data}, nil },
 		Terminal:      func(e relayEvent) bool { return e.typ == "end" },
 		ReconnectWait: time.Millisecond, MaxReconnectWait: 10 * time.Millisecond,
 	}
-	s, err := Connect(context.Background(), connector(t, srv.URL), rcfg)
+	s, err := Connect(context.Background(), srv.connect(t), rcfg)
 	require.NoError(t, err)
 	browser := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Relay(r.Context(), w, r, s, WithHeartbeat(0))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,21 +19,26 @@ func (w wrapped) Error() string { return "wrapped: " + w.err.Error() }
 func (w wrapped) Unwrap() error { return w.err }
 
 func TestWrapError(t *testing.T) {
+	t.Parallel()
 	wrap := func(err error) error { return wrapped{err} }
 	t.Run("every error Events yields", func(t *testing.T) {
+		t.Parallel()
 		for name, body := range map[string]string{
-			"interrupted": "id: 1\ndata: x\n\n",
+			"interrupted": "id: 1\ndata: x\n\n", // after the default backoff's waits, on synctest's clock
 			"too large":   "data: " + string(make([]byte, 300)) + "\n\n",
 			"decoding":    "event: bad\ndata: x\n\n",
 		} {
 			t.Run(name, func(t *testing.T) {
-				m := &memConn{serve: func(int) []byte { return []byte(body) }}
-				s, err := Connect(context.Background(), m.connect, Config[event]{Decode: decode, Terminal: isEnd, MaxEventSize: 256, WrapError: wrap})
-				require.NoError(t, err)
-				_, errs := drain(s)
-				require.Len(t, errs, 1)
-				var w wrapped
-				assert.ErrorAs(t, errs[0], &w)
+				t.Parallel()
+				synctest.Test(t, func(t *testing.T) {
+					m := &memConn{serve: func(int) []byte { return []byte(body) }}
+					s, err := Connect(context.Background(), m.connect, Config[event]{Decode: decode, Terminal: isEnd, MaxEventSize: 256, WrapError: wrap})
+					require.NoError(t, err)
+					_, errs := drain(s)
+					require.Len(t, errs, 1)
+					var w wrapped
+					assert.ErrorAs(t, errs[0], &w)
+				})
 			})
 		}
 	})
