@@ -25,7 +25,8 @@ import (
 // governor logs that once, and sharing resumes: the GCRA state is back in Redis. No goroutine
 // is left.
 func TestRedisStoppedThenRestarted(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) }) // runs last
+	before := goleak.IgnoreCurrent()                   // the goroutines that were there already
+	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // runs last
 	const replicas, goroutines = 2, 10
 	rs := startRedis(t)
 	srv := theazotest.NewServer()
@@ -106,7 +107,8 @@ func TestRedisStoppedThenRestarted(t *testing.T) {
 // later calls pace locally without waiting for it; when it answers again
 // the governor goes back to it.
 func TestSlowRedisFallsBackWithinTheTimeout(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) }) // runs last
+	before := goleak.IgnoreCurrent()                   // the goroutines that were there already
+	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // runs last
 	rs := startRedis(t)
 	srv := theazotest.NewServer()
 	t.Cleanup(srv.Close)
