@@ -352,7 +352,7 @@ func TestMockRateLimitAndLatency(t *testing.T) {
 func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	t.Parallel()
 	const key = "th_test_mockprovision"
-	_, url := startMock(t, key, "--provision-delay", "300ms")
+	_, url := startMock(t, key, "--provision-delay", "150ms")
 	c := testClient(t, key, url)
 	sess, err := c.Sessions.GetOrCreate(t.Context(), "waiter", nil)
 	require.NoError(t, err)
@@ -364,9 +364,9 @@ func TestMockProvisionDelayAndAgentsWait(t *testing.T) {
 	p := start2(t, key, url, "agents", "wait", agent.ID)
 	require.Equal(t, 0, p.wait(t, 10*time.Second), p.stderr.text())
 	assert.Equal(t, agent.ID+" idle\n", p.stdout.text())
-	assert.Greater(t, time.Since(start), 200*time.Millisecond, "it waited for provisioning")
+	assert.Greater(t, time.Since(start), 150*time.Millisecond, "it waited for provisioning")
 
-	p = start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "600ms", agent.ID) // long enough for the first poll on a loaded machine
+	p = start2(t, key, url, "agents", "wait", "--for", "paused", "--timeout", "400ms", agent.ID) // long enough for the first poll on a loaded machine
 	assert.Equal(t, exitError, p.wait(t, 10*time.Second))
 	assert.Contains(t, p.stderr.text(), "waiting for agent "+agent.ID+" to be paused (it was idle): context deadline exceeded")
 }
