@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -195,11 +196,12 @@ var runKinds = []runKind{
 }
 
 // runServer is a theazotest server for kind whose events come every delay,
-// and a client that reconnects at once and, with retries, sends each
-// request up to retries+1 times.
+// on in-memory connections (run it in a testing/synctest bubble, where the
+// delays take no real time), and a client that reconnects after 1 ms and,
+// with retries, sends each request up to retries+1 times.
 func runServer(t *testing.T, k runKind, delay time.Duration, retries int) (*theazotest.Server, *theazo.Client) {
 	t.Helper()
-	srv := theazotest.NewServer(append(k.server[:len(k.server):len(k.server)], theazotest.WithEventDelay(delay))...)
+	srv := theazotest.NewServer(append(k.server[:len(k.server):len(k.server)], theazotest.WithInMemory(), theazotest.WithEventDelay(delay))...)
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithHTTPClient(checkWire(t, srv)), theazo.WithMaxRetries(retries), theazo.WithMaxRetryWait(time.Second),
 		theazo.WithTestReconnectWait(time.Millisecond))
@@ -245,33 +247,34 @@ func TestRunResultAfterTheBrowserLeft(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := runServer(t, k, 20*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := runServer(t, k, 20*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
 
-			handles := make(chan handle, 1)
-			relayed := make(chan error, 1)
-			backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				h, err := start(r.Context())
-				if err != nil {
-					relayed <- err
-					return
-				}
-				handles <- h
-				relayed <- h.relay(r.Context(), w, r)
-			}))
-			t.Cleanup(backend.Close)
-			resp := get(t, t.Context(), backend.URL, "")
-			readEvents(t, resp.Body, 2)
-			require.NoError(t, <-relayed, "a browser that leaves is not an error")
-			h := <-handles
+				handles := make(chan handle, 1)
+				relayed := make(chan error, 1)
+				backend, browser := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					h, err := start(r.Context())
+					if err != nil {
+						relayed <- err
+						return
+					}
+					handles <- h
+					relayed <- h.relay(r.Context(), w, r)
+				}))
+				resp := get(t, t.Context(), browser, backend.URL, "")
+				readEvents(t, resp.Body, 2)
+				require.NoError(t, <-relayed, "a browser that leaves is not an error")
+				h := <-handles
 
-			got, err := h.result(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, want, withoutID(t, h, got))
-			ids := streamLastEventIDs(srv)
-			assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
-			assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+				got, err := h.result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, want, withoutID(t, h, got))
+				ids := streamLastEventIDs(srv)
+				assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
+				assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+			})
 		})
 	}
 }
@@ -284,38 +287,40 @@ func TestRunResultAfterTheReconnectionBudget(t *testing.T) {
 		for _, ranged := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/ranged=%v", k.name, ranged), func(t *testing.T) {
 				t.Parallel()
-				srv, c := runServer(t, k, 5*time.Millisecond, 0)
-				start := k.setup(t, c)
-				want := fullResult(t, start)
-				srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, DropAfterEvents: 2})
-				srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, Status: http.StatusServiceUnavailable, Times: sse.DefaultMaxReconnects})
+				synctest.Test(t, func(t *testing.T) {
+					srv, c := runServer(t, k, 5*time.Millisecond, 0)
+					start := k.setup(t, c)
+					want := fullResult(t, start)
+					srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, DropAfterEvents: 2})
+					srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, Status: http.StatusServiceUnavailable, Times: sse.DefaultMaxReconnects})
 
-				h, err := start(t.Context())
-				require.NoError(t, err)
-				defer h.close()
-				if ranged {
-					var n int
-					var last error
-					for _, err := range h.events {
-						if err != nil {
-							last = err
-							break
+					h, err := start(t.Context())
+					require.NoError(t, err)
+					defer h.close()
+					if ranged {
+						var n int
+						var last error
+						for _, err := range h.events {
+							if err != nil {
+								last = err
+								break
+							}
+							n++
 						}
-						n++
+						assert.Equal(t, 2, n)
+						require.ErrorIs(t, last, sse.ErrInterrupted)
+						var apiErr *theazo.Error
+						require.ErrorAs(t, last, &apiErr)
+						assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
 					}
-					assert.Equal(t, 2, n)
-					require.ErrorIs(t, last, sse.ErrInterrupted)
-					var apiErr *theazo.Error
-					require.ErrorAs(t, last, &apiErr)
-					assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
-				}
-				got, err := h.result(t.Context())
-				require.NoError(t, err)
-				assert.Equal(t, want, withoutID(t, h, got))
-				ids := streamLastEventIDs(srv)
-				last := ids[len(ids)-4:]
-				assert.NotEmpty(t, last[0])
-				assert.Equal(t, []string{last[0], last[0], last[0], last[0]}, last, "three refused reconnections, then Result's, after event 2")
+					got, err := h.result(t.Context())
+					require.NoError(t, err)
+					assert.Equal(t, want, withoutID(t, h, got))
+					ids := streamLastEventIDs(srv)
+					last := ids[len(ids)-4:]
+					assert.NotEmpty(t, last[0])
+					assert.Equal(t, []string{last[0], last[0], last[0], last[0]}, last, "three refused reconnections, then Result's, after event 2")
+				})
 			})
 		}
 	}
@@ -329,27 +334,32 @@ func TestRunResultContextEnds(t *testing.T) {
 		for _, closed := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/closed=%v", k.name, closed), func(t *testing.T) {
 				t.Parallel()
-				srv, c := runServer(t, k, time.Hour, 0) // no event comes
-				start := k.setup(t, c)
-				h, err := start(t.Context(), theazo.WithLastEventID("0"))
-				require.NoError(t, err)
-				if closed {
+				synctest.Test(t, func(t *testing.T) {
+					srv, c := runServer(t, k, time.Hour, 0) // no event comes
+					start := k.setup(t, c)
+					h, err := start(t.Context(), theazo.WithLastEventID("0"))
+					require.NoError(t, err)
+					if closed {
+						require.NoError(t, h.close())
+					}
+					ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+					defer cancel()
+					began := time.Now()
+					_, err = h.result(ctx)
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+					assert.Equal(t, 20*time.Millisecond, time.Since(began), "Result returns as its ctx ends")
 					require.NoError(t, h.close())
-				}
-				ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-				defer cancel()
-				began := time.Now()
-				_, err = h.result(ctx)
-				assert.ErrorIs(t, err, context.DeadlineExceeded)
-				assert.Less(t, time.Since(began), time.Second)
-				require.NoError(t, h.close())
-				assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+					synctest.Wait()
+					assert.Zero(t, srv.OpenStreams(), "the server saw every stream closed")
 
-				// A cancelled Result leaves the handle usable.
-				ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
-				defer cancel()
-				_, err = h.result(ctx)
-				assert.ErrorIs(t, err, context.DeadlineExceeded)
+					// A cancelled Result leaves the handle usable.
+					ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
+					defer cancel()
+					began = time.Now()
+					_, err = h.result(ctx)
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+					assert.Equal(t, 10*time.Millisecond, time.Since(began))
+				})
 			})
 		}
 	}
@@ -361,47 +371,49 @@ func TestRunAttachResumes(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 0, 2)
-			start := k.setup(t, c)
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			var all []string
-			for name, err := range h.events {
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 0, 2)
+				start := k.setup(t, c)
+				h, err := start(t.Context())
 				require.NoError(t, err)
-				all = append(all, name)
-			}
-			require.Greater(t, len(all), 3)
-			want, err := h.result(t.Context())
-			require.NoError(t, err)
+				var all []string
+				for name, err := range h.events {
+					require.NoError(t, err)
+					all = append(all, name)
+				}
+				require.Greater(t, len(all), 3)
+				want, err := h.result(t.Context())
+				require.NoError(t, err)
 
-			a, err := k.attach(t.Context(), c, h, theazo.WithLastEventID("2"))
-			require.NoError(t, err)
-			defer a.close()
-			assert.Equal(t, "2", a.lastID())
-			var rest []string
-			for name, err := range a.events {
+				a, err := k.attach(t.Context(), c, h, theazo.WithLastEventID("2"))
 				require.NoError(t, err)
-				rest = append(rest, name)
-			}
-			assert.Equal(t, all[2:], rest)
-			got, err := a.result(t.Context())
-			require.NoError(t, err)
-			if k.resumesFromStart {
-				// What was delivered from event 3 on: not the first step or task.
-				assert.NotEqual(t, want, got)
-			}
-			assert.Equal(t, h.lastID(), a.lastID())
+				defer a.close()
+				assert.Equal(t, "2", a.lastID())
+				var rest []string
+				for name, err := range a.events {
+					require.NoError(t, err)
+					rest = append(rest, name)
+				}
+				assert.Equal(t, all[2:], rest)
+				got, err := a.result(t.Context())
+				require.NoError(t, err)
+				if k.resumesFromStart {
+					// What was delivered from event 3 on: not the first step or task.
+					assert.NotEqual(t, want, got)
+				}
+				assert.Equal(t, h.lastID(), a.lastID())
 
-			// Attached without an id, a workflow's or fleet's stream starts
-			// at the first event: its result is whole.
-			if k.resumesFromStart {
-				b, err := k.attach(t.Context(), c, h)
-				require.NoError(t, err)
-				defer b.close()
-				got, err := b.result(t.Context())
-				require.NoError(t, err)
-				assert.Equal(t, want, got)
-			}
+				// Attached without an id, a workflow's or fleet's stream starts
+				// at the first event: its result is whole.
+				if k.resumesFromStart {
+					b, err := k.attach(t.Context(), c, h)
+					require.NoError(t, err)
+					defer b.close()
+					got, err := b.result(t.Context())
+					require.NoError(t, err)
+					assert.Equal(t, want, got)
+				}
+			})
 		})
 	}
 }
@@ -414,44 +426,46 @@ func TestRunCloseThenResult(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 5*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 5*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
 
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			var wg sync.WaitGroup
-			n := 0
-			for _, err := range h.events {
+				h, err := start(t.Context())
 				require.NoError(t, err)
-				if n++; n == 1 {
-					for range 4 {
-						wg.Add(1)
-						go func() {
-							defer wg.Done()
-							assert.NoError(t, h.close())
-							assert.NoError(t, h.close())
-						}()
+				var wg sync.WaitGroup
+				n := 0
+				for _, err := range h.events {
+					require.NoError(t, err)
+					if n++; n == 1 {
+						for range 4 {
+							wg.Add(1)
+							go func() {
+								defer wg.Done()
+								assert.NoError(t, h.close())
+								assert.NoError(t, h.close())
+							}()
+						}
 					}
 				}
-			}
-			wg.Wait()
-			results := make(chan string, 3)
-			for range 3 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					got, err := h.result(t.Context())
-					assert.NoError(t, err)
-					results <- got
-				}()
-			}
-			go h.close()
-			wg.Wait()
-			close(results)
-			for got := range results {
-				assert.Equal(t, want, withoutID(t, h, got))
-			}
+				wg.Wait()
+				results := make(chan string, 3)
+				for range 3 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						got, err := h.result(t.Context())
+						assert.NoError(t, err)
+						results <- got
+					}()
+				}
+				go h.close()
+				wg.Wait()
+				close(results)
+				for got := range results {
+					assert.Equal(t, want, withoutID(t, h, got))
+				}
+			})
 		})
 	}
 }
@@ -464,20 +478,22 @@ func TestRunClosedBeforeItsFirstEvent(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 5*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			require.NoError(t, h.close())
-			got, err := h.result(t.Context())
-			if !k.resumesFromStart {
-				require.ErrorIs(t, err, sse.ErrInterrupted)
-				assert.Contains(t, err.Error(), "no event id to resume from")
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, want, withoutID(t, h, got))
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 5*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
+				h, err := start(t.Context())
+				require.NoError(t, err)
+				require.NoError(t, h.close())
+				got, err := h.result(t.Context())
+				if !k.resumesFromStart {
+					require.ErrorIs(t, err, sse.ErrInterrupted)
+					assert.Contains(t, err.Error(), "no event id to resume from")
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, want, withoutID(t, h, got))
+			})
 		})
 	}
 }
@@ -489,36 +505,38 @@ func TestRunWithResponseInto(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := runServer(t, k, 0, 2)
-			start := k.setup(t, c)
-			var started, attached theazo.Response
-			h, err := start(t.Context(), theazo.WithResponseInto(&started))
-			require.NoError(t, err)
-			_, err = h.result(t.Context())
-			require.NoError(t, err)
-			require.NoError(t, h.close())
-			a, err := k.attach(t.Context(), c, h, theazo.WithResponseInto(&attached), theazo.WithLastEventID("1"))
-			require.NoError(t, err)
-			_, err = a.result(t.Context())
-			require.NoError(t, err)
-			require.NoError(t, a.close())
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := runServer(t, k, 0, 2)
+				start := k.setup(t, c)
+				var started, attached theazo.Response
+				h, err := start(t.Context(), theazo.WithResponseInto(&started))
+				require.NoError(t, err)
+				_, err = h.result(t.Context())
+				require.NoError(t, err)
+				require.NoError(t, h.close())
+				a, err := k.attach(t.Context(), c, h, theazo.WithResponseInto(&attached), theazo.WithLastEventID("1"))
+				require.NoError(t, err)
+				_, err = a.result(t.Context())
+				require.NoError(t, err)
+				require.NoError(t, a.close())
 
-			var streams []theazotest.Request
-			require.Eventually(t, func() bool {
-				streams = nil
-				for _, r := range srv.Requests() {
-					if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
-						streams = append(streams, r)
+				var streams []theazotest.Request
+				require.Eventually(t, func() bool {
+					streams = nil
+					for _, r := range srv.Requests() {
+						if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
+							streams = append(streams, r)
+						}
 					}
+					return len(streams) == 2 // start's, attach's
+				}, time.Second, time.Millisecond)
+				for i, resp := range []theazo.Response{started, attached} {
+					assert.Equal(t, http.StatusOK, resp.StatusCode)
+					assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+					assert.Nil(t, resp.Body)
+					assert.Equal(t, streams[len(streams)-2+i].RequestID, resp.RequestID)
 				}
-				return len(streams) == 2 // start's, attach's
-			}, time.Second, time.Millisecond)
-			for i, resp := range []theazo.Response{started, attached} {
-				assert.Equal(t, http.StatusOK, resp.StatusCode)
-				assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-				assert.Nil(t, resp.Body)
-				assert.Equal(t, streams[len(streams)-2+i].RequestID, resp.RequestID)
-			}
+			})
 		})
 	}
 }
@@ -607,7 +625,7 @@ func TestRunEventsOnceAfterAResumption(t *testing.T) {
 					assert.NoError(t, sse.Relay(r.Context(), w, r, run.Stream(), sse.WithHeartbeat(0)))
 				}))
 				defer browser.Close()
-				resp := get(t, t.Context(), browser.URL, "")
+				resp := get(t, t.Context(), http.DefaultClient, browser.URL, "")
 				var ids, types []string
 				sc := bufio.NewScanner(resp.Body)
 				for sc.Scan() {
@@ -703,38 +721,40 @@ func TestRunResultWhileRanging(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 5*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
-			var all []string
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			defer h.close()
-			for name, err := range h.events {
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 5*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
+				var all []string
+				h, err := start(t.Context())
 				require.NoError(t, err)
-				all = append(all, name)
-			}
-
-			h, err = start(t.Context())
-			require.NoError(t, err)
-			defer h.close()
-			ranged := make(chan []string)
-			first := make(chan struct{})
-			go func() {
-				var got []string
+				defer h.close()
 				for name, err := range h.events {
-					assert.NoError(t, err)
-					if got = append(got, name); len(got) == 1 {
-						close(first)
-					}
+					require.NoError(t, err)
+					all = append(all, name)
 				}
-				ranged <- got
-			}()
-			<-first // the handle's stream is taken: Result reads on its own
-			got, err := h.result(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, want, withoutID(t, h, got))
-			assert.Equal(t, all, <-ranged)
+
+				h, err = start(t.Context())
+				require.NoError(t, err)
+				defer h.close()
+				ranged := make(chan []string)
+				first := make(chan struct{})
+				go func() {
+					var got []string
+					for name, err := range h.events {
+						assert.NoError(t, err)
+						if got = append(got, name); len(got) == 1 {
+							close(first)
+						}
+					}
+					ranged <- got
+				}()
+				<-first // the handle's stream is taken: Result reads on its own
+				got, err := h.result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, want, withoutID(t, h, got))
+				assert.Equal(t, all, <-ranged)
+			})
 		})
 	}
 }
