@@ -888,7 +888,8 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 		name  string
 		opts  []theazotest.Option
 		fault *theazotest.Fault
-		ctx   func() (context.Context, context.CancelFunc)
+		ctx   func(context.Context) (context.Context, context.CancelFunc)
+		took  time.Duration // how long RunAndWait takes, on synctest's clock; 0 for no check
 		check func(t *testing.T, err error)
 	}{
 		{
@@ -926,9 +927,10 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 		{
 			name: "context deadline",
 			opts: []theazotest.Option{theazotest.WithEventDelay(time.Hour)},
-			ctx: func() (context.Context, context.CancelFunc) {
-				return context.WithTimeout(t.Context(), 100*time.Millisecond)
+			ctx: func(ctx context.Context) (context.Context, context.CancelFunc) {
+				return context.WithTimeout(ctx, 100*time.Millisecond)
 			},
+			took: 100 * time.Millisecond,
 			check: func(t *testing.T, err error) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded)
 			},
@@ -936,22 +938,27 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c := newE2E(t, tc.opts...)
-			_, a := agentFixture(t, c, nil)
-			if tc.fault != nil {
-				srv.InjectFault(*tc.fault)
-			}
-			ctx, cancel := t.Context(), context.CancelFunc(func() {})
-			if tc.ctx != nil {
-				ctx, cancel = tc.ctx()
-			}
-			defer cancel()
-			start := time.Now()
-			res, err := c.Agents.RunAndWait(ctx, a.ID, "task")
-			assert.Nil(t, res, "never a result with an error")
-			require.Error(t, err)
-			tc.check(t, err)
-			assert.Less(t, time.Since(start), 5*time.Second)
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := newE2E(t, tc.opts...)
+				_, a := agentFixture(t, c, nil)
+				if tc.fault != nil {
+					srv.InjectFault(*tc.fault)
+				}
+				ctx, cancel := t.Context(), context.CancelFunc(func() {})
+				if tc.ctx != nil {
+					ctx, cancel = tc.ctx(ctx)
+				}
+				defer cancel()
+				start := time.Now()
+				res, err := c.Agents.RunAndWait(ctx, a.ID, "task")
+				assert.Nil(t, res, "never a result with an error")
+				require.Error(t, err)
+				tc.check(t, err)
+				assert.Less(t, time.Since(start), 5*time.Second)
+				if tc.took != 0 {
+					assert.Equal(t, tc.took, time.Since(start))
+				}
+			})
 		})
 	}
 }
@@ -1043,40 +1050,43 @@ func fleetResult(ctx context.Context, c *theazo.Client, fleetID string) (*theazo
 
 func TestFleetsAttachResult(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	_, c := newE2E(t,
-		theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
-			if task == "bad" {
-				return theazotest.TaskOutcome{Error: "404 page"}
-			}
-			return theazotest.TaskOutcome{Output: "done " + task, Cost: 5}
-		}))
-	s, _ := agentFixture(t, c, nil)
-	def := definition(t, c)
-	f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Tasks: []string{"p1", "bad", "p3"}, Concurrency: 1})
-	require.NoError(t, err)
-	res, err := fleetResult(ctx, c, f.ID)
-	require.NoError(t, err)
-	assert.Equal(t, f.ID, res.FleetID)
-	assert.Equal(t, 2, res.Completed)
-	assert.Equal(t, 1, res.Failed)
-	assert.Equal(t, theazo.Money{Amount: 10, Currency: "usd"}, res.TotalCost)
-	require.Len(t, res.Tasks, 3)
-	assert.Equal(t, "done p1", res.Tasks[0].Output)
-	assert.Equal(t, 1, res.Tasks[1].Index)
-	assert.Equal(t, "404 page", res.Tasks[1].Error)
-	assert.Equal(t, theazo.Money{Amount: 5, Currency: "usd"}, res.Tasks[2].Cost)
+	// On synctest's clock: the fake's event delays take no real time.
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		_, c := newE2E(t,
+			theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
+				if task == "bad" {
+					return theazotest.TaskOutcome{Error: "404 page"}
+				}
+				return theazotest.TaskOutcome{Output: "done " + task, Cost: 5}
+			}))
+		s, _ := agentFixture(t, c, nil)
+		def := definition(t, c)
+		f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Tasks: []string{"p1", "bad", "p3"}, Concurrency: 1})
+		require.NoError(t, err)
+		res, err := fleetResult(ctx, c, f.ID)
+		require.NoError(t, err)
+		assert.Equal(t, f.ID, res.FleetID)
+		assert.Equal(t, 2, res.Completed)
+		assert.Equal(t, 1, res.Failed)
+		assert.Equal(t, theazo.Money{Amount: 10, Currency: "usd"}, res.TotalCost)
+		require.Len(t, res.Tasks, 3)
+		assert.Equal(t, "done p1", res.Tasks[0].Output)
+		assert.Equal(t, 1, res.Tasks[1].Index)
+		assert.Equal(t, "404 page", res.Tasks[1].Error)
+		assert.Equal(t, theazo.Money{Amount: 5, Currency: "usd"}, res.Tasks[2].Cost)
 
-	// A cancelled fleet is a *RunError.
-	_, c2 := newE2E(t, theazotest.WithEventDelay(50*time.Millisecond))
-	s2, _ := agentFixture(t, c2, nil)
-	f2, err := c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s2.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})
-	require.NoError(t, err)
-	_, err = c2.Fleets.Cancel(ctx, f2.ID)
-	require.NoError(t, err)
-	res, err = fleetResult(ctx, c2, f2.ID)
-	assert.Nil(t, res)
-	var re *theazo.RunError
-	require.True(t, errors.As(err, &re), "%v", err)
-	assert.Equal(t, f2.ID, re.ID)
+		// A cancelled fleet is a *RunError.
+		_, c2 := newE2E(t, theazotest.WithEventDelay(50*time.Millisecond))
+		s2, _ := agentFixture(t, c2, nil)
+		f2, err := c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s2.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})
+		require.NoError(t, err)
+		_, err = c2.Fleets.Cancel(ctx, f2.ID)
+		require.NoError(t, err)
+		res, err = fleetResult(ctx, c2, f2.ID)
+		assert.Nil(t, res)
+		var re *theazo.RunError
+		require.True(t, errors.As(err, &re), "%v", err)
+		assert.Equal(t, f2.ID, re.ID)
+	})
 }
