@@ -273,7 +273,8 @@ func TestRunResultAfterTheBrowserLeft(t *testing.T) {
 				assert.Equal(t, want, withoutID(t, h, got))
 				ids := streamLastEventIDs(srv)
 				assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
-				assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+				synctest.Wait()
+				assert.Zero(t, srv.OpenStreams(), "every stream is closed")
 			})
 		})
 	}

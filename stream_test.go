@@ -307,20 +307,22 @@ func streamLastEventIDs(srv *theazotest.Server) []string {
 // A browser leaving closes the upstream stream at once.
 func TestRelayBrowserLeavingClosesTheAgentStream(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	srv, c := newE2E(t, theazotest.WithEventDelay(time.Hour))
-	_, a := agentFixture(t, c, nil)
-	done := make(chan error, 1)
-	backend := httptest.NewServer(relayHandler(c, a.ID, done))
-	t.Cleanup(backend.Close)
-	bctx, leave := context.WithCancel(ctx)
-	resp := get(t, bctx, http.DefaultClient, backend.URL, "")
-	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-	require.Eventually(t, func() bool { return srv.OpenStreams() == 1 }, time.Second, 5*time.Millisecond)
-	leave()
-	require.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, 5*time.Millisecond,
-		"theazotest sees the upstream closed within 1 s")
-	assert.NoError(t, <-done)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		srv, c := newE2E(t, theazotest.WithEventDelay(time.Hour))
+		_, a := agentFixture(t, c, nil)
+		done := make(chan error, 1)
+		backend, browser := memServer(t, relayHandler(c, a.ID, done))
+		bctx, leave := context.WithCancel(ctx)
+		resp := get(t, bctx, browser, backend.URL, "")
+		assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+		synctest.Wait()
+		require.Equal(t, 1, srv.OpenStreams())
+		leave()
+		synctest.Wait()
+		require.Zero(t, srv.OpenStreams(), "theazotest sees the upstream closed, with no time passing")
+		assert.NoError(t, <-done)
+	})
 }
 
 // blockable is a ResponseWriter that tells how long its write in flight
