@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -544,8 +543,10 @@ func TestRunWithResponseInto(t *testing.T) {
 
 // upstream is a hand-made agent API whose stream sends five events with ids
 // 1 to 5, cutting the first connection after event 2. replay says how it
-// answers Last-Event-ID: by replaying from event 1, or honouring it.
-func upstream(t *testing.T, replay bool) (*httptest.Server, func() []string) {
+// answers Last-Event-ID: by replaying from event 1, or honouring it. It
+// returns a client of it, on in-memory connections, and what Last-Event-ID
+// each stream connection asked for.
+func upstream(t *testing.T, replay bool) (*theazo.Client, func() []string) {
 	events := []string{
 		"event: thinking\ndata: {\"text\":\"t1\"}\n\n",
 		"event: thinking\ndata: {\"text\":\"t2\"}\n\n",
@@ -555,7 +556,7 @@ func upstream(t *testing.T, replay bool) (*httptest.Server, func() []string) {
 	}
 	var mu sync.Mutex
 	var asked []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, hc := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusAccepted)
@@ -580,8 +581,8 @@ func upstream(t *testing.T, replay bool) (*httptest.Server, func() []string) {
 			w.(http.Flusher).Flush()
 		}
 	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []string {
+	c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithHTTPClient(hc), theazo.WithTestReconnectWait(time.Millisecond))
+	return c, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), asked...)
@@ -607,47 +608,46 @@ func TestRunEventsOnceAfterAResumption(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, asked := upstream(t, tc.replay)
-			c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
-			t.Cleanup(c.CloseIdleConnections)
-			run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
-			require.NoError(t, err)
-			defer run.Close()
-			switch tc.consumer {
-			case "events":
-				var got []string
-				for ev, err := range run.Events() {
-					require.NoError(t, err)
-					got = append(got, ev.EventType())
-				}
-				assert.Equal(t, wantEvents, got)
-			case "relay":
-				browser := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					assert.NoError(t, sse.Relay(r.Context(), w, r, run.Stream(), sse.WithHeartbeat(0)))
-				}))
-				defer browser.Close()
-				resp := get(t, t.Context(), http.DefaultClient, browser.URL, "")
-				var ids, types []string
-				sc := bufio.NewScanner(resp.Body)
-				for sc.Scan() {
-					if v, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
-						ids = append(ids, v)
+			synctest.Test(t, func(t *testing.T) {
+				c, asked := upstream(t, tc.replay)
+				run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
+				require.NoError(t, err)
+				defer run.Close()
+				switch tc.consumer {
+				case "events":
+					var got []string
+					for ev, err := range run.Events() {
+						require.NoError(t, err)
+						got = append(got, ev.EventType())
 					}
-					if v, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
-						types = append(types, v)
+					assert.Equal(t, wantEvents, got)
+				case "relay":
+					backend, browser := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						assert.NoError(t, sse.Relay(r.Context(), w, r, run.Stream(), sse.WithHeartbeat(0)))
+					}))
+					resp := get(t, t.Context(), browser, backend.URL, "")
+					var ids, types []string
+					sc := bufio.NewScanner(resp.Body)
+					for sc.Scan() {
+						if v, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
+							ids = append(ids, v)
+						}
+						if v, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+							types = append(types, v)
+						}
 					}
+					assert.Equal(t, []string{"1", "2", "3", "4", "5"}, ids)
+					assert.Equal(t, wantEvents, types)
 				}
-				assert.Equal(t, []string{"1", "2", "3", "4", "5"}, ids)
-				assert.Equal(t, wantEvents, types)
-			}
-			res, err := run.Result(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, []string{"t1", "t2"}, res.Thinking)
-			assert.Equal(t, []theazo.ToolCall{{Tool: "web_search", Input: []byte("{}"), Output: []byte("[]")}}, res.ToolCalls)
-			assert.Equal(t, "done", res.Output)
-			assert.Equal(t, theazo.Money{Amount: 7, Currency: "usd"}, res.Cost)
-			assert.Equal(t, []string{"", "2"}, asked())
-			assert.Equal(t, "5", run.LastEventID())
+				res, err := run.Result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, []string{"t1", "t2"}, res.Thinking)
+				assert.Equal(t, []theazo.ToolCall{{Tool: "web_search", Input: []byte("{}"), Output: []byte("[]")}}, res.ToolCalls)
+				assert.Equal(t, "done", res.Output)
+				assert.Equal(t, theazo.Money{Amount: 7, Currency: "usd"}, res.Cost)
+				assert.Equal(t, []string{"", "2"}, asked())
+				assert.Equal(t, "5", run.LastEventID())
+			})
 		})
 	}
 }
@@ -677,42 +677,44 @@ func TestRunResultRunError(t *testing.T) {
 // once.
 func TestRunResultRefused(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	streams := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusAccepted)
-			fmt.Fprint(w, `{"taskId":"task_1","agentId":"agt_1"}`)
-			return
-		}
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		streams := 0
+		srv, hc := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusAccepted)
+				fmt.Fprint(w, `{"taskId":"task_1","agentId":"agt_1"}`)
+				return
+			}
+			mu.Lock()
+			streams++
+			n := streams
+			mu.Unlock()
+			if n > 1 {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusNotFound)
+				fmt.Fprint(w, `{"error":{"code":"not_found","message":"No such agent.","requestId":"req_1"}}`)
+				return
+			}
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			fmt.Fprint(w, "id: 1\nevent: thinking\ndata: {\"text\":\"t1\"}\n\n")
+		}))
+		c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithHTTPClient(hc), theazo.WithTestReconnectWait(time.Millisecond))
+		run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
+		require.NoError(t, err)
+		defer run.Close()
+		began := time.Now()
+		res, err := run.Result(t.Context())
+		assert.Nil(t, res)
+		require.ErrorIs(t, err, theazo.ErrNotFound)
+		assert.LessOrEqual(t, time.Since(began), time.Millisecond, "one wait before the resumption, none after the refusal")
+		assert.Contains(t, err.Error(), "agent run task_1 on agent agt_1")
 		mu.Lock()
-		streams++
-		n := streams
-		mu.Unlock()
-		if n > 1 {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprint(w, `{"error":{"code":"not_found","message":"No such agent.","requestId":"req_1"}}`)
-			return
-		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, "id: 1\nevent: thinking\ndata: {\"text\":\"t1\"}\n\n")
-	}))
-	t.Cleanup(srv.Close)
-	c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
-	t.Cleanup(c.CloseIdleConnections)
-	run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
-	require.NoError(t, err)
-	defer run.Close()
-	res, err := run.Result(t.Context())
-	assert.Nil(t, res)
-	require.ErrorIs(t, err, theazo.ErrNotFound)
-	assert.Contains(t, err.Error(), "agent run task_1 on agent agt_1")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Equal(t, 2, streams, "the stream and its one resumption, refused at once; none of Result's after a refusal")
+		defer mu.Unlock()
+		assert.Equal(t, 2, streams, "the stream and its one resumption, refused at once; none of Result's after a refusal")
+	})
 }
 
 // Result while another goroutine ranges over the events: both see the
@@ -767,23 +769,23 @@ func TestRunAttachDropsTheReplay(t *testing.T) {
 	for _, replay := range []bool{true, false} {
 		t.Run(fmt.Sprintf("replay=%v", replay), func(t *testing.T) {
 			t.Parallel()
-			srv, asked := upstream(t, replay)
-			c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
-			t.Cleanup(c.CloseIdleConnections)
-			run, err := c.Agents.Attach(t.Context(), "agt_1", "task_1", theazo.WithLastEventID("2"))
-			require.NoError(t, err)
-			defer run.Close()
-			var got []string
-			for ev, err := range run.Events() {
+			synctest.Test(t, func(t *testing.T) {
+				c, asked := upstream(t, replay)
+				run, err := c.Agents.Attach(t.Context(), "agt_1", "task_1", theazo.WithLastEventID("2"))
 				require.NoError(t, err)
-				got = append(got, run.LastEventID()+" "+ev.EventType())
-			}
-			assert.Equal(t, []string{"3 tool_call", "4 tool_result", "5 output"}, got)
-			res, err := run.Result(t.Context())
-			require.NoError(t, err)
-			assert.Empty(t, res.Thinking, "the thinking came before event 2")
-			assert.Equal(t, "done", res.Output)
-			assert.Equal(t, []string{"2", "2"}, asked(), "the first connection is cut after replaying events 1 and 2, or at once")
+				defer run.Close()
+				var got []string
+				for ev, err := range run.Events() {
+					require.NoError(t, err)
+					got = append(got, run.LastEventID()+" "+ev.EventType())
+				}
+				assert.Equal(t, []string{"3 tool_call", "4 tool_result", "5 output"}, got)
+				res, err := run.Result(t.Context())
+				require.NoError(t, err)
+				assert.Empty(t, res.Thinking, "the thinking came before event 2")
+				assert.Equal(t, "done", res.Output)
+				assert.Equal(t, []string{"2", "2"}, asked(), "the first connection is cut after replaying events 1 and 2, or at once")
+			})
 		})
 	}
 }
