@@ -196,7 +196,7 @@ var runKinds = []runKind{
 
 // runServer is a theazotest server for kind whose events come every delay,
 // on in-memory connections (run it in a testing/synctest bubble, where the
-// delays take no real time), and a client that reconnects after 1 ms and,
+// delays take no real time), and a client that reconnects within 1 ms and,
 // with retries, sends each request up to retries+1 times.
 func runServer(t *testing.T, k runKind, delay time.Duration, retries int) (*theazotest.Server, *theazo.Client) {
 	t.Helper()
