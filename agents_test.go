@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/theazo/theazo-go/internal/memnet"
 	"github.com/theazo/theazo-go/sse"
 )
 
@@ -362,6 +363,8 @@ func TestAgentStreamConsumedOnce(t *testing.T) {
 // whatever the run handler hands it, and a run handler.
 type agentServer struct {
 	*httptest.Server
+	t  *testing.T
+	hc *http.Client // in memory: the only way to reach it
 	// run answers POST /agents/:id/run; it may push events to the stream.
 	run func(w http.ResponseWriter, r *http.Request, push func(string))
 
@@ -371,9 +374,14 @@ type agentServer struct {
 	streamGone chan struct{} // a stream's client went away
 }
 
-func newAgentServer(t *testing.T) *agentServer {
+// newAgentServer starts an agentServer on 127.0.0.1 or, inMemory, on
+// in-memory connections (internal/memnet), which only its client reaches,
+// for a testing/synctest bubble. In memory, a write of the server waits
+// until the client reads it: a server that pushes an event before the
+// client reads its stream needs a real socket's buffers.
+func newAgentServer(t *testing.T, inMemory bool) *agentServer {
 	t.Helper()
-	a := &agentServer{streams: make(chan chan string, 10), streamGone: make(chan struct{}, 10)}
+	a := &agentServer{t: t, streams: make(chan chan string, 10), streamGone: make(chan struct{}, 10)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/agents/{id}/stream", func(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
@@ -416,14 +424,33 @@ func newAgentServer(t *testing.T) *agentServer {
 		}
 		a.run(w, r, push)
 	})
-	a.Server = httptest.NewServer(mux)
+	a.Server = httptest.NewUnstartedServer(mux)
+	if inMemory {
+		a.Listener.Close()
+		l := memnet.Listen()
+		a.Listener = l
+		tr := &http.Transport{DialContext: l.Dial}
+		a.hc = &http.Client{Transport: tr}
+	}
+	a.Start()
 	t.Cleanup(a.Close)
+	if a.hc != nil {
+		t.Cleanup(a.hc.CloseIdleConnections)
+	}
 	return a
+}
+
+// client returns a test client of the server.
+func (a *agentServer) client() *Client {
+	if a.hc == nil {
+		return newTestClient(a.t, a.URL)
+	}
+	return newTestClient(a.t, a.URL, WithHTTPClient(a.hc))
 }
 
 func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 	t.Parallel()
-	a := newAgentServer(t)
+	a := newAgentServer(t, false)
 	var body atomic.Value
 	a.run = func(w http.ResponseWriter, r *http.Request, push func(string)) {
 		b, _ := io.ReadAll(r.Body)
@@ -435,7 +462,7 @@ func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 		io.WriteString(w, `{"taskId":"task_1","agentId":"agt_1"}`)
 		go push("event: output\ndata: {\"text\":\"done\",\"cost\":{\"amount\":3,\"currency\":\"usd\"}}\n\n")
 	}
-	s, err := newTestClient(t, a.URL).Agents.RunStream(t.Context(), "agt_1", "Summarize")
+	s, err := a.client().Agents.RunStream(t.Context(), "agt_1", "Summarize")
 	require.NoError(t, err)
 	defer s.Close()
 	events, err := drainStream(t, s.Stream())
@@ -449,13 +476,13 @@ func TestRunStreamReceivesTheFirstEvent(t *testing.T) {
 
 func TestRunStreamClosesTheStreamWhenRunFails(t *testing.T) {
 	t.Parallel()
-	a := newAgentServer(t)
+	a := newAgentServer(t, false)
 	a.run = func(w http.ResponseWriter, r *http.Request, push func(string)) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusConflict)
 		io.WriteString(w, envelopeBody("conflict", "Agent is busy.", `{}`))
 	}
-	s, err := newTestClient(t, a.URL).Agents.RunStream(t.Context(), "agt_1", "task")
+	s, err := a.client().Agents.RunStream(t.Context(), "agt_1", "task")
 	assert.Nil(t, s)
 	require.ErrorIs(t, err, ErrConflict)
 	select {
@@ -625,54 +652,61 @@ func TestAgentStreamResumptionIsRetried(t *testing.T) {
 
 func TestAgentStreamCloseAndCancel(t *testing.T) {
 	t.Run("Close from another goroutine", func(t *testing.T) {
-		a := newAgentServer(t)
-		s, err := newTestClient(t, a.URL).Agents.Stream(t.Context(), "agt_1")
-		require.NoError(t, err)
-		inbox := <-a.streams
-		inbox <- "event: thinking\ndata: {\"text\":\"one\"}\n\n"
-		<-inbox
-		var closedAt atomic.Int64
-		var events []AgentEvent
-		var errs []error
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for e, err := range s.Events() {
-				if err != nil {
-					errs = append(errs, err)
-					continue
+		synctest.Test(t, func(t *testing.T) {
+			a := newAgentServer(t, true)
+			s, err := a.client().Agents.Stream(t.Context(), "agt_1")
+			require.NoError(t, err)
+			inbox := <-a.streams
+			var closedAt atomic.Int64
+			var events []AgentEvent
+			var errs []error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for e, err := range s.Events() {
+					if err != nil {
+						errs = append(errs, err)
+						continue
+					}
+					events = append(events, e)
+					go func() {
+						time.Sleep(30 * time.Millisecond)
+						closedAt.Store(time.Now().UnixNano())
+						assert.NoError(t, s.Close())
+					}()
 				}
-				events = append(events, e)
-				go func() {
-					time.Sleep(30 * time.Millisecond)
-					closedAt.Store(time.Now().UnixNano())
-					assert.NoError(t, s.Close())
-				}()
+			}()
+			// In memory, the event is flushed once the reader reads it.
+			inbox <- "event: thinking\ndata: {\"text\":\"one\"}\n\n"
+			<-inbox
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Close did not unblock the reader")
 			}
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("Close did not unblock the reader")
-		}
-		assert.Less(t, time.Since(time.Unix(0, closedAt.Load())), 500*time.Millisecond)
-		assert.Len(t, events, 1)
-		assert.Empty(t, errs)
-		assert.NoError(t, s.Close(), "Close is idempotent")
-		<-a.streamGone
+			assert.Zero(t, time.Since(time.Unix(0, closedAt.Load())), "Close unblocks the reader at once")
+			assert.Len(t, events, 1)
+			assert.Empty(t, errs)
+			assert.NoError(t, s.Close(), "Close is idempotent")
+			<-a.streamGone
+		})
 	})
 	t.Run("context cancelled", func(t *testing.T) {
-		a := newAgentServer(t)
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
-		s, err := newTestClient(t, a.URL).Agents.Stream(ctx, "agt_1")
-		require.NoError(t, err)
-		<-a.streams
-		time.AfterFunc(30*time.Millisecond, cancel)
-		events, err := drainStream(t, s)
-		assert.Empty(t, events)
-		require.Error(t, err)
-		assert.ErrorIs(t, err, context.Canceled)
-		<-a.streamGone
+		synctest.Test(t, func(t *testing.T) {
+			a := newAgentServer(t, true)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			s, err := a.client().Agents.Stream(ctx, "agt_1")
+			require.NoError(t, err)
+			<-a.streams
+			time.AfterFunc(30*time.Millisecond, cancel)
+			began := time.Now()
+			events, err := drainStream(t, s)
+			assert.Equal(t, 30*time.Millisecond, time.Since(began), "the stream ends as its ctx does")
+			assert.Empty(t, events)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, context.Canceled)
+			<-a.streamGone
+		})
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -500,35 +501,38 @@ func ranAgent(t *testing.T, c *theazo.Client) (*theazo.Agent, []string) {
 // the resumption too.
 func TestStreamOptionsOnResumption(t *testing.T) {
 	t.Parallel()
-	srv := theazotest.NewServer()
-	t.Cleanup(srv.Close)
-	lim := &countingLimiter{}
-	c := srv.Client(theazo.WithRateLimiter(lim))
-	ctx := t.Context()
-	agent, all := ranAgent(t, c)
-	srv.ResetRequests()
-	paced := lim.n.Load()
-	srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 1})
+	// On synctest's clock: the wait before the resumption takes no real time.
+	synctest.Test(t, func(t *testing.T) {
+		srv := theazotest.NewServer(theazotest.WithInMemory())
+		t.Cleanup(srv.Close)
+		lim := &countingLimiter{}
+		c := srv.Client(theazo.WithRateLimiter(lim))
+		ctx := t.Context()
+		agent, all := ranAgent(t, c)
+		srv.ResetRequests()
+		paced := lim.n.Load()
+		srv.InjectFault(theazotest.Fault{Method: "GET", Path: "/agents/*/stream", DropAfterEvents: 1})
 
-	var resp theazo.Response
-	stream, err := c.Agents.Stream(ctx, agent.ID, theazo.WithLastEventID("1"), theazo.WithHeader("X-Relay", "r1"), theazo.WithResponseInto(&resp))
-	require.NoError(t, err)
-	defer stream.Close()
-	first := resp
-	var got []string
-	for ev, err := range stream.Events() {
+		var resp theazo.Response
+		stream, err := c.Agents.Stream(ctx, agent.ID, theazo.WithLastEventID("1"), theazo.WithHeader("X-Relay", "r1"), theazo.WithResponseInto(&resp))
 		require.NoError(t, err)
-		got = append(got, fmt.Sprintf("%T", ev))
-	}
-	assert.Equal(t, all[1:], got, "after event 1, across the drop")
-	reqs := srv.Requests()
-	require.Len(t, reqs, 2, "the connection and its resumption")
-	assert.Equal(t, "1", reqs[0].Header.Get("Last-Event-ID"))
-	assert.Equal(t, "2", reqs[1].Header.Get("Last-Event-ID"), "the stream's own id")
-	assert.Equal(t, "r1", reqs[1].Header.Get("X-Relay"), "the extras on every connection")
-	assert.Equal(t, first, resp, "the Response is the first connection's")
-	assert.Equal(t, reqs[0].RequestID, resp.RequestID)
-	assert.Equal(t, int64(2), lim.n.Load()-paced, "the connection and its resumption were paced")
+		defer stream.Close()
+		first := resp
+		var got []string
+		for ev, err := range stream.Events() {
+			require.NoError(t, err)
+			got = append(got, fmt.Sprintf("%T", ev))
+		}
+		assert.Equal(t, all[1:], got, "after event 1, across the drop")
+		reqs := srv.Requests()
+		require.Len(t, reqs, 2, "the connection and its resumption")
+		assert.Equal(t, "1", reqs[0].Header.Get("Last-Event-ID"))
+		assert.Equal(t, "2", reqs[1].Header.Get("Last-Event-ID"), "the stream's own id")
+		assert.Equal(t, "r1", reqs[1].Header.Get("X-Relay"), "the extras on every connection")
+		assert.Equal(t, first, resp, "the Response is the first connection's")
+		assert.Equal(t, reqs[0].RequestID, resp.RequestID)
+		assert.Equal(t, int64(2), lim.n.Load()-paced, "the connection and its resumption were paced")
+	})
 }
 
 // TestRunStreamPassesOptionsToBothRequests: Agents.RunStream's stream

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -195,11 +195,12 @@ var runKinds = []runKind{
 }
 
 // runServer is a theazotest server for kind whose events come every delay,
-// and a client that reconnects at once and, with retries, sends each
-// request up to retries+1 times.
+// on in-memory connections (run it in a testing/synctest bubble, where the
+// delays take no real time), and a client that reconnects within 1 ms and,
+// with retries, sends each request up to retries+1 times.
 func runServer(t *testing.T, k runKind, delay time.Duration, retries int) (*theazotest.Server, *theazo.Client) {
 	t.Helper()
-	srv := theazotest.NewServer(append(k.server[:len(k.server):len(k.server)], theazotest.WithEventDelay(delay))...)
+	srv := theazotest.NewServer(append(k.server[:len(k.server):len(k.server)], theazotest.WithInMemory(), theazotest.WithEventDelay(delay))...)
 	t.Cleanup(srv.Close)
 	c := srv.Client(theazo.WithHTTPClient(checkWire(t, srv)), theazo.WithMaxRetries(retries), theazo.WithMaxRetryWait(time.Second),
 		theazo.WithTestReconnectWait(time.Millisecond))
@@ -245,33 +246,35 @@ func TestRunResultAfterTheBrowserLeft(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := runServer(t, k, 20*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := runServer(t, k, 20*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
 
-			handles := make(chan handle, 1)
-			relayed := make(chan error, 1)
-			backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				h, err := start(r.Context())
-				if err != nil {
-					relayed <- err
-					return
-				}
-				handles <- h
-				relayed <- h.relay(r.Context(), w, r)
-			}))
-			t.Cleanup(backend.Close)
-			resp := get(t, t.Context(), backend.URL, "")
-			readEvents(t, resp.Body, 2)
-			require.NoError(t, <-relayed, "a browser that leaves is not an error")
-			h := <-handles
+				handles := make(chan handle, 1)
+				relayed := make(chan error, 1)
+				backend, browser := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					h, err := start(r.Context())
+					if err != nil {
+						relayed <- err
+						return
+					}
+					handles <- h
+					relayed <- h.relay(r.Context(), w, r)
+				}))
+				resp := get(t, t.Context(), browser, backend.URL, "")
+				readEvents(t, resp.Body, 2)
+				require.NoError(t, <-relayed, "a browser that leaves is not an error")
+				h := <-handles
 
-			got, err := h.result(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, want, withoutID(t, h, got))
-			ids := streamLastEventIDs(srv)
-			assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
-			assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+				got, err := h.result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, want, withoutID(t, h, got))
+				ids := streamLastEventIDs(srv)
+				assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
+				synctest.Wait()
+				assert.Zero(t, srv.OpenStreams(), "every stream is closed")
+			})
 		})
 	}
 }
@@ -284,38 +287,40 @@ func TestRunResultAfterTheReconnectionBudget(t *testing.T) {
 		for _, ranged := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/ranged=%v", k.name, ranged), func(t *testing.T) {
 				t.Parallel()
-				srv, c := runServer(t, k, 5*time.Millisecond, 0)
-				start := k.setup(t, c)
-				want := fullResult(t, start)
-				srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, DropAfterEvents: 2})
-				srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, Status: http.StatusServiceUnavailable, Times: sse.DefaultMaxReconnects})
+				synctest.Test(t, func(t *testing.T) {
+					srv, c := runServer(t, k, 5*time.Millisecond, 0)
+					start := k.setup(t, c)
+					want := fullResult(t, start)
+					srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, DropAfterEvents: 2})
+					srv.InjectFault(theazotest.Fault{Method: "GET", Path: k.streamPath, Status: http.StatusServiceUnavailable, Times: sse.DefaultMaxReconnects})
 
-				h, err := start(t.Context())
-				require.NoError(t, err)
-				defer h.close()
-				if ranged {
-					var n int
-					var last error
-					for _, err := range h.events {
-						if err != nil {
-							last = err
-							break
+					h, err := start(t.Context())
+					require.NoError(t, err)
+					defer h.close()
+					if ranged {
+						var n int
+						var last error
+						for _, err := range h.events {
+							if err != nil {
+								last = err
+								break
+							}
+							n++
 						}
-						n++
+						assert.Equal(t, 2, n)
+						require.ErrorIs(t, last, sse.ErrInterrupted)
+						var apiErr *theazo.Error
+						require.ErrorAs(t, last, &apiErr)
+						assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
 					}
-					assert.Equal(t, 2, n)
-					require.ErrorIs(t, last, sse.ErrInterrupted)
-					var apiErr *theazo.Error
-					require.ErrorAs(t, last, &apiErr)
-					assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
-				}
-				got, err := h.result(t.Context())
-				require.NoError(t, err)
-				assert.Equal(t, want, withoutID(t, h, got))
-				ids := streamLastEventIDs(srv)
-				last := ids[len(ids)-4:]
-				assert.NotEmpty(t, last[0])
-				assert.Equal(t, []string{last[0], last[0], last[0], last[0]}, last, "three refused reconnections, then Result's, after event 2")
+					got, err := h.result(t.Context())
+					require.NoError(t, err)
+					assert.Equal(t, want, withoutID(t, h, got))
+					ids := streamLastEventIDs(srv)
+					last := ids[len(ids)-4:]
+					assert.NotEmpty(t, last[0])
+					assert.Equal(t, []string{last[0], last[0], last[0], last[0]}, last, "three refused reconnections, then Result's, after event 2")
+				})
 			})
 		}
 	}
@@ -329,27 +334,32 @@ func TestRunResultContextEnds(t *testing.T) {
 		for _, closed := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/closed=%v", k.name, closed), func(t *testing.T) {
 				t.Parallel()
-				srv, c := runServer(t, k, time.Hour, 0) // no event comes
-				start := k.setup(t, c)
-				h, err := start(t.Context(), theazo.WithLastEventID("0"))
-				require.NoError(t, err)
-				if closed {
+				synctest.Test(t, func(t *testing.T) {
+					srv, c := runServer(t, k, time.Hour, 0) // no event comes
+					start := k.setup(t, c)
+					h, err := start(t.Context(), theazo.WithLastEventID("0"))
+					require.NoError(t, err)
+					if closed {
+						require.NoError(t, h.close())
+					}
+					ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+					defer cancel()
+					began := time.Now()
+					_, err = h.result(ctx)
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+					assert.Equal(t, 20*time.Millisecond, time.Since(began), "Result returns as its ctx ends")
 					require.NoError(t, h.close())
-				}
-				ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-				defer cancel()
-				began := time.Now()
-				_, err = h.result(ctx)
-				assert.ErrorIs(t, err, context.DeadlineExceeded)
-				assert.Less(t, time.Since(began), time.Second)
-				require.NoError(t, h.close())
-				assert.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, time.Millisecond)
+					synctest.Wait()
+					assert.Zero(t, srv.OpenStreams(), "the server saw every stream closed")
 
-				// A cancelled Result leaves the handle usable.
-				ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
-				defer cancel()
-				_, err = h.result(ctx)
-				assert.ErrorIs(t, err, context.DeadlineExceeded)
+					// A cancelled Result leaves the handle usable.
+					ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
+					defer cancel()
+					began = time.Now()
+					_, err = h.result(ctx)
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+					assert.Equal(t, 10*time.Millisecond, time.Since(began))
+				})
 			})
 		}
 	}
@@ -361,47 +371,49 @@ func TestRunAttachResumes(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 0, 2)
-			start := k.setup(t, c)
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			var all []string
-			for name, err := range h.events {
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 0, 2)
+				start := k.setup(t, c)
+				h, err := start(t.Context())
 				require.NoError(t, err)
-				all = append(all, name)
-			}
-			require.Greater(t, len(all), 3)
-			want, err := h.result(t.Context())
-			require.NoError(t, err)
+				var all []string
+				for name, err := range h.events {
+					require.NoError(t, err)
+					all = append(all, name)
+				}
+				require.Greater(t, len(all), 3)
+				want, err := h.result(t.Context())
+				require.NoError(t, err)
 
-			a, err := k.attach(t.Context(), c, h, theazo.WithLastEventID("2"))
-			require.NoError(t, err)
-			defer a.close()
-			assert.Equal(t, "2", a.lastID())
-			var rest []string
-			for name, err := range a.events {
+				a, err := k.attach(t.Context(), c, h, theazo.WithLastEventID("2"))
 				require.NoError(t, err)
-				rest = append(rest, name)
-			}
-			assert.Equal(t, all[2:], rest)
-			got, err := a.result(t.Context())
-			require.NoError(t, err)
-			if k.resumesFromStart {
-				// What was delivered from event 3 on: not the first step or task.
-				assert.NotEqual(t, want, got)
-			}
-			assert.Equal(t, h.lastID(), a.lastID())
+				defer a.close()
+				assert.Equal(t, "2", a.lastID())
+				var rest []string
+				for name, err := range a.events {
+					require.NoError(t, err)
+					rest = append(rest, name)
+				}
+				assert.Equal(t, all[2:], rest)
+				got, err := a.result(t.Context())
+				require.NoError(t, err)
+				if k.resumesFromStart {
+					// What was delivered from event 3 on: not the first step or task.
+					assert.NotEqual(t, want, got)
+				}
+				assert.Equal(t, h.lastID(), a.lastID())
 
-			// Attached without an id, a workflow's or fleet's stream starts
-			// at the first event: its result is whole.
-			if k.resumesFromStart {
-				b, err := k.attach(t.Context(), c, h)
-				require.NoError(t, err)
-				defer b.close()
-				got, err := b.result(t.Context())
-				require.NoError(t, err)
-				assert.Equal(t, want, got)
-			}
+				// Attached without an id, a workflow's or fleet's stream starts
+				// at the first event: its result is whole.
+				if k.resumesFromStart {
+					b, err := k.attach(t.Context(), c, h)
+					require.NoError(t, err)
+					defer b.close()
+					got, err := b.result(t.Context())
+					require.NoError(t, err)
+					assert.Equal(t, want, got)
+				}
+			})
 		})
 	}
 }
@@ -414,44 +426,46 @@ func TestRunCloseThenResult(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 5*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 5*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
 
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			var wg sync.WaitGroup
-			n := 0
-			for _, err := range h.events {
+				h, err := start(t.Context())
 				require.NoError(t, err)
-				if n++; n == 1 {
-					for range 4 {
-						wg.Add(1)
-						go func() {
-							defer wg.Done()
-							assert.NoError(t, h.close())
-							assert.NoError(t, h.close())
-						}()
+				var wg sync.WaitGroup
+				n := 0
+				for _, err := range h.events {
+					require.NoError(t, err)
+					if n++; n == 1 {
+						for range 4 {
+							wg.Add(1)
+							go func() {
+								defer wg.Done()
+								assert.NoError(t, h.close())
+								assert.NoError(t, h.close())
+							}()
+						}
 					}
 				}
-			}
-			wg.Wait()
-			results := make(chan string, 3)
-			for range 3 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					got, err := h.result(t.Context())
-					assert.NoError(t, err)
-					results <- got
-				}()
-			}
-			go h.close()
-			wg.Wait()
-			close(results)
-			for got := range results {
-				assert.Equal(t, want, withoutID(t, h, got))
-			}
+				wg.Wait()
+				results := make(chan string, 3)
+				for range 3 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						got, err := h.result(t.Context())
+						assert.NoError(t, err)
+						results <- got
+					}()
+				}
+				go h.close()
+				wg.Wait()
+				close(results)
+				for got := range results {
+					assert.Equal(t, want, withoutID(t, h, got))
+				}
+			})
 		})
 	}
 }
@@ -464,20 +478,22 @@ func TestRunClosedBeforeItsFirstEvent(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 5*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			require.NoError(t, h.close())
-			got, err := h.result(t.Context())
-			if !k.resumesFromStart {
-				require.ErrorIs(t, err, sse.ErrInterrupted)
-				assert.Contains(t, err.Error(), "no event id to resume from")
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, want, withoutID(t, h, got))
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 5*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
+				h, err := start(t.Context())
+				require.NoError(t, err)
+				require.NoError(t, h.close())
+				got, err := h.result(t.Context())
+				if !k.resumesFromStart {
+					require.ErrorIs(t, err, sse.ErrInterrupted)
+					assert.Contains(t, err.Error(), "no event id to resume from")
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, want, withoutID(t, h, got))
+			})
 		})
 	}
 }
@@ -489,44 +505,48 @@ func TestRunWithResponseInto(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := runServer(t, k, 0, 2)
-			start := k.setup(t, c)
-			var started, attached theazo.Response
-			h, err := start(t.Context(), theazo.WithResponseInto(&started))
-			require.NoError(t, err)
-			_, err = h.result(t.Context())
-			require.NoError(t, err)
-			require.NoError(t, h.close())
-			a, err := k.attach(t.Context(), c, h, theazo.WithResponseInto(&attached), theazo.WithLastEventID("1"))
-			require.NoError(t, err)
-			_, err = a.result(t.Context())
-			require.NoError(t, err)
-			require.NoError(t, a.close())
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := runServer(t, k, 0, 2)
+				start := k.setup(t, c)
+				var started, attached theazo.Response
+				h, err := start(t.Context(), theazo.WithResponseInto(&started))
+				require.NoError(t, err)
+				_, err = h.result(t.Context())
+				require.NoError(t, err)
+				require.NoError(t, h.close())
+				a, err := k.attach(t.Context(), c, h, theazo.WithResponseInto(&attached), theazo.WithLastEventID("1"))
+				require.NoError(t, err)
+				_, err = a.result(t.Context())
+				require.NoError(t, err)
+				require.NoError(t, a.close())
 
-			var streams []theazotest.Request
-			require.Eventually(t, func() bool {
-				streams = nil
-				for _, r := range srv.Requests() {
-					if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
-						streams = append(streams, r)
+				var streams []theazotest.Request
+				require.Eventually(t, func() bool {
+					streams = nil
+					for _, r := range srv.Requests() {
+						if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
+							streams = append(streams, r)
+						}
 					}
+					return len(streams) == 2 // start's, attach's
+				}, time.Second, time.Millisecond)
+				for i, resp := range []theazo.Response{started, attached} {
+					assert.Equal(t, http.StatusOK, resp.StatusCode)
+					assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+					assert.Nil(t, resp.Body)
+					assert.Equal(t, streams[len(streams)-2+i].RequestID, resp.RequestID)
 				}
-				return len(streams) == 2 // start's, attach's
-			}, time.Second, time.Millisecond)
-			for i, resp := range []theazo.Response{started, attached} {
-				assert.Equal(t, http.StatusOK, resp.StatusCode)
-				assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-				assert.Nil(t, resp.Body)
-				assert.Equal(t, streams[len(streams)-2+i].RequestID, resp.RequestID)
-			}
+			})
 		})
 	}
 }
 
 // upstream is a hand-made agent API whose stream sends five events with ids
 // 1 to 5, cutting the first connection after event 2. replay says how it
-// answers Last-Event-ID: by replaying from event 1, or honouring it.
-func upstream(t *testing.T, replay bool) (*httptest.Server, func() []string) {
+// answers Last-Event-ID: by replaying from event 1, or honouring it. It
+// returns a client of it, on in-memory connections, and what Last-Event-ID
+// each stream connection asked for.
+func upstream(t *testing.T, replay bool) (*theazo.Client, func() []string) {
 	events := []string{
 		"event: thinking\ndata: {\"text\":\"t1\"}\n\n",
 		"event: thinking\ndata: {\"text\":\"t2\"}\n\n",
@@ -536,7 +556,7 @@ func upstream(t *testing.T, replay bool) (*httptest.Server, func() []string) {
 	}
 	var mu sync.Mutex
 	var asked []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, hc := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusAccepted)
@@ -561,8 +581,8 @@ func upstream(t *testing.T, replay bool) (*httptest.Server, func() []string) {
 			w.(http.Flusher).Flush()
 		}
 	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []string {
+	c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithHTTPClient(hc), theazo.WithTestReconnectWait(time.Millisecond))
+	return c, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), asked...)
@@ -588,47 +608,46 @@ func TestRunEventsOnceAfterAResumption(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, asked := upstream(t, tc.replay)
-			c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
-			t.Cleanup(c.CloseIdleConnections)
-			run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
-			require.NoError(t, err)
-			defer run.Close()
-			switch tc.consumer {
-			case "events":
-				var got []string
-				for ev, err := range run.Events() {
-					require.NoError(t, err)
-					got = append(got, ev.EventType())
-				}
-				assert.Equal(t, wantEvents, got)
-			case "relay":
-				browser := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					assert.NoError(t, sse.Relay(r.Context(), w, r, run.Stream(), sse.WithHeartbeat(0)))
-				}))
-				defer browser.Close()
-				resp := get(t, t.Context(), browser.URL, "")
-				var ids, types []string
-				sc := bufio.NewScanner(resp.Body)
-				for sc.Scan() {
-					if v, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
-						ids = append(ids, v)
+			synctest.Test(t, func(t *testing.T) {
+				c, asked := upstream(t, tc.replay)
+				run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
+				require.NoError(t, err)
+				defer run.Close()
+				switch tc.consumer {
+				case "events":
+					var got []string
+					for ev, err := range run.Events() {
+						require.NoError(t, err)
+						got = append(got, ev.EventType())
 					}
-					if v, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
-						types = append(types, v)
+					assert.Equal(t, wantEvents, got)
+				case "relay":
+					backend, browser := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						assert.NoError(t, sse.Relay(r.Context(), w, r, run.Stream(), sse.WithHeartbeat(0)))
+					}))
+					resp := get(t, t.Context(), browser, backend.URL, "")
+					var ids, types []string
+					sc := bufio.NewScanner(resp.Body)
+					for sc.Scan() {
+						if v, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
+							ids = append(ids, v)
+						}
+						if v, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+							types = append(types, v)
+						}
 					}
+					assert.Equal(t, []string{"1", "2", "3", "4", "5"}, ids)
+					assert.Equal(t, wantEvents, types)
 				}
-				assert.Equal(t, []string{"1", "2", "3", "4", "5"}, ids)
-				assert.Equal(t, wantEvents, types)
-			}
-			res, err := run.Result(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, []string{"t1", "t2"}, res.Thinking)
-			assert.Equal(t, []theazo.ToolCall{{Tool: "web_search", Input: []byte("{}"), Output: []byte("[]")}}, res.ToolCalls)
-			assert.Equal(t, "done", res.Output)
-			assert.Equal(t, theazo.Money{Amount: 7, Currency: "usd"}, res.Cost)
-			assert.Equal(t, []string{"", "2"}, asked())
-			assert.Equal(t, "5", run.LastEventID())
+				res, err := run.Result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, []string{"t1", "t2"}, res.Thinking)
+				assert.Equal(t, []theazo.ToolCall{{Tool: "web_search", Input: []byte("{}"), Output: []byte("[]")}}, res.ToolCalls)
+				assert.Equal(t, "done", res.Output)
+				assert.Equal(t, theazo.Money{Amount: 7, Currency: "usd"}, res.Cost)
+				assert.Equal(t, []string{"", "2"}, asked())
+				assert.Equal(t, "5", run.LastEventID())
+			})
 		})
 	}
 }
@@ -658,42 +677,44 @@ func TestRunResultRunError(t *testing.T) {
 // once.
 func TestRunResultRefused(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	streams := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusAccepted)
-			fmt.Fprint(w, `{"taskId":"task_1","agentId":"agt_1"}`)
-			return
-		}
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		streams := 0
+		srv, hc := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusAccepted)
+				fmt.Fprint(w, `{"taskId":"task_1","agentId":"agt_1"}`)
+				return
+			}
+			mu.Lock()
+			streams++
+			n := streams
+			mu.Unlock()
+			if n > 1 {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusNotFound)
+				fmt.Fprint(w, `{"error":{"code":"not_found","message":"No such agent.","requestId":"req_1"}}`)
+				return
+			}
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			fmt.Fprint(w, "id: 1\nevent: thinking\ndata: {\"text\":\"t1\"}\n\n")
+		}))
+		c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithHTTPClient(hc), theazo.WithTestReconnectWait(time.Millisecond))
+		run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
+		require.NoError(t, err)
+		defer run.Close()
+		began := time.Now()
+		res, err := run.Result(t.Context())
+		assert.Nil(t, res)
+		require.ErrorIs(t, err, theazo.ErrNotFound)
+		assert.LessOrEqual(t, time.Since(began), time.Millisecond, "one wait before the resumption, none after the refusal")
+		assert.Contains(t, err.Error(), "agent run task_1 on agent agt_1")
 		mu.Lock()
-		streams++
-		n := streams
-		mu.Unlock()
-		if n > 1 {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprint(w, `{"error":{"code":"not_found","message":"No such agent.","requestId":"req_1"}}`)
-			return
-		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, "id: 1\nevent: thinking\ndata: {\"text\":\"t1\"}\n\n")
-	}))
-	t.Cleanup(srv.Close)
-	c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
-	t.Cleanup(c.CloseIdleConnections)
-	run, err := c.Agents.RunStream(t.Context(), "agt_1", "task")
-	require.NoError(t, err)
-	defer run.Close()
-	res, err := run.Result(t.Context())
-	assert.Nil(t, res)
-	require.ErrorIs(t, err, theazo.ErrNotFound)
-	assert.Contains(t, err.Error(), "agent run task_1 on agent agt_1")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Equal(t, 2, streams, "the stream and its one resumption, refused at once; none of Result's after a refusal")
+		defer mu.Unlock()
+		assert.Equal(t, 2, streams, "the stream and its one resumption, refused at once; none of Result's after a refusal")
+	})
 }
 
 // Result while another goroutine ranges over the events: both see the
@@ -703,38 +724,40 @@ func TestRunResultWhileRanging(t *testing.T) {
 	for _, k := range runKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			_, c := runServer(t, k, 5*time.Millisecond, 2)
-			start := k.setup(t, c)
-			want := fullResult(t, start)
-			var all []string
-			h, err := start(t.Context())
-			require.NoError(t, err)
-			defer h.close()
-			for name, err := range h.events {
+			synctest.Test(t, func(t *testing.T) {
+				_, c := runServer(t, k, 5*time.Millisecond, 2)
+				start := k.setup(t, c)
+				want := fullResult(t, start)
+				var all []string
+				h, err := start(t.Context())
 				require.NoError(t, err)
-				all = append(all, name)
-			}
-
-			h, err = start(t.Context())
-			require.NoError(t, err)
-			defer h.close()
-			ranged := make(chan []string)
-			first := make(chan struct{})
-			go func() {
-				var got []string
+				defer h.close()
 				for name, err := range h.events {
-					assert.NoError(t, err)
-					if got = append(got, name); len(got) == 1 {
-						close(first)
-					}
+					require.NoError(t, err)
+					all = append(all, name)
 				}
-				ranged <- got
-			}()
-			<-first // the handle's stream is taken: Result reads on its own
-			got, err := h.result(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, want, withoutID(t, h, got))
-			assert.Equal(t, all, <-ranged)
+
+				h, err = start(t.Context())
+				require.NoError(t, err)
+				defer h.close()
+				ranged := make(chan []string)
+				first := make(chan struct{})
+				go func() {
+					var got []string
+					for name, err := range h.events {
+						assert.NoError(t, err)
+						if got = append(got, name); len(got) == 1 {
+							close(first)
+						}
+					}
+					ranged <- got
+				}()
+				<-first // the handle's stream is taken: Result reads on its own
+				got, err := h.result(t.Context())
+				require.NoError(t, err)
+				assert.Equal(t, want, withoutID(t, h, got))
+				assert.Equal(t, all, <-ranged)
+			})
 		})
 	}
 }
@@ -746,23 +769,23 @@ func TestRunAttachDropsTheReplay(t *testing.T) {
 	for _, replay := range []bool{true, false} {
 		t.Run(fmt.Sprintf("replay=%v", replay), func(t *testing.T) {
 			t.Parallel()
-			srv, asked := upstream(t, replay)
-			c := theazo.NewClient("th_test_upstream0123456789", theazo.WithBaseURL(srv.URL+"/v1"), theazo.WithTestReconnectWait(time.Millisecond))
-			t.Cleanup(c.CloseIdleConnections)
-			run, err := c.Agents.Attach(t.Context(), "agt_1", "task_1", theazo.WithLastEventID("2"))
-			require.NoError(t, err)
-			defer run.Close()
-			var got []string
-			for ev, err := range run.Events() {
+			synctest.Test(t, func(t *testing.T) {
+				c, asked := upstream(t, replay)
+				run, err := c.Agents.Attach(t.Context(), "agt_1", "task_1", theazo.WithLastEventID("2"))
 				require.NoError(t, err)
-				got = append(got, run.LastEventID()+" "+ev.EventType())
-			}
-			assert.Equal(t, []string{"3 tool_call", "4 tool_result", "5 output"}, got)
-			res, err := run.Result(t.Context())
-			require.NoError(t, err)
-			assert.Empty(t, res.Thinking, "the thinking came before event 2")
-			assert.Equal(t, "done", res.Output)
-			assert.Equal(t, []string{"2", "2"}, asked(), "the first connection is cut after replaying events 1 and 2, or at once")
+				defer run.Close()
+				var got []string
+				for ev, err := range run.Events() {
+					require.NoError(t, err)
+					got = append(got, run.LastEventID()+" "+ev.EventType())
+				}
+				assert.Equal(t, []string{"3 tool_call", "4 tool_result", "5 output"}, got)
+				res, err := run.Result(t.Context())
+				require.NoError(t, err)
+				assert.Empty(t, res.Thinking, "the thinking came before event 2")
+				assert.Equal(t, "done", res.Output)
+				assert.Equal(t, []string{"2", "2"}, asked(), "the first connection is cut after replaying events 1 and 2, or at once")
+			})
 		})
 	}
 }
@@ -868,7 +891,8 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 		name  string
 		opts  []theazotest.Option
 		fault *theazotest.Fault
-		ctx   func() (context.Context, context.CancelFunc)
+		ctx   func(context.Context) (context.Context, context.CancelFunc)
+		took  time.Duration // how long RunAndWait takes, on synctest's clock; 0 for no check
 		check func(t *testing.T, err error)
 	}{
 		{
@@ -906,9 +930,10 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 		{
 			name: "context deadline",
 			opts: []theazotest.Option{theazotest.WithEventDelay(time.Hour)},
-			ctx: func() (context.Context, context.CancelFunc) {
-				return context.WithTimeout(t.Context(), 100*time.Millisecond)
+			ctx: func(ctx context.Context) (context.Context, context.CancelFunc) {
+				return context.WithTimeout(ctx, 100*time.Millisecond)
 			},
+			took: 100 * time.Millisecond,
 			check: func(t *testing.T, err error) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded)
 			},
@@ -916,22 +941,27 @@ func TestAgentsRunAndWaitFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c := newE2E(t, tc.opts...)
-			_, a := agentFixture(t, c, nil)
-			if tc.fault != nil {
-				srv.InjectFault(*tc.fault)
-			}
-			ctx, cancel := t.Context(), context.CancelFunc(func() {})
-			if tc.ctx != nil {
-				ctx, cancel = tc.ctx()
-			}
-			defer cancel()
-			start := time.Now()
-			res, err := c.Agents.RunAndWait(ctx, a.ID, "task")
-			assert.Nil(t, res, "never a result with an error")
-			require.Error(t, err)
-			tc.check(t, err)
-			assert.Less(t, time.Since(start), 5*time.Second)
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := newE2E(t, tc.opts...)
+				_, a := agentFixture(t, c, nil)
+				if tc.fault != nil {
+					srv.InjectFault(*tc.fault)
+				}
+				ctx, cancel := t.Context(), context.CancelFunc(func() {})
+				if tc.ctx != nil {
+					ctx, cancel = tc.ctx(ctx)
+				}
+				defer cancel()
+				start := time.Now()
+				res, err := c.Agents.RunAndWait(ctx, a.ID, "task")
+				assert.Nil(t, res, "never a result with an error")
+				require.Error(t, err)
+				tc.check(t, err)
+				assert.Less(t, time.Since(start), 5*time.Second)
+				if tc.took != 0 {
+					assert.Equal(t, tc.took, time.Since(start))
+				}
+			})
 		})
 	}
 }
@@ -1023,40 +1053,43 @@ func fleetResult(ctx context.Context, c *theazo.Client, fleetID string) (*theazo
 
 func TestFleetsAttachResult(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	_, c := newE2E(t,
-		theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
-			if task == "bad" {
-				return theazotest.TaskOutcome{Error: "404 page"}
-			}
-			return theazotest.TaskOutcome{Output: "done " + task, Cost: 5}
-		}))
-	s, _ := agentFixture(t, c, nil)
-	def := definition(t, c)
-	f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Tasks: []string{"p1", "bad", "p3"}, Concurrency: 1})
-	require.NoError(t, err)
-	res, err := fleetResult(ctx, c, f.ID)
-	require.NoError(t, err)
-	assert.Equal(t, f.ID, res.FleetID)
-	assert.Equal(t, 2, res.Completed)
-	assert.Equal(t, 1, res.Failed)
-	assert.Equal(t, theazo.Money{Amount: 10, Currency: "usd"}, res.TotalCost)
-	require.Len(t, res.Tasks, 3)
-	assert.Equal(t, "done p1", res.Tasks[0].Output)
-	assert.Equal(t, 1, res.Tasks[1].Index)
-	assert.Equal(t, "404 page", res.Tasks[1].Error)
-	assert.Equal(t, theazo.Money{Amount: 5, Currency: "usd"}, res.Tasks[2].Cost)
+	// On synctest's clock: the fake's event delays take no real time.
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		_, c := newE2E(t,
+			theazotest.WithFleetTasks(func(i int, task string) theazotest.TaskOutcome {
+				if task == "bad" {
+					return theazotest.TaskOutcome{Error: "404 page"}
+				}
+				return theazotest.TaskOutcome{Output: "done " + task, Cost: 5}
+			}))
+		s, _ := agentFixture(t, c, nil)
+		def := definition(t, c)
+		f, err := c.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s.ID, DefinitionID: def, Tasks: []string{"p1", "bad", "p3"}, Concurrency: 1})
+		require.NoError(t, err)
+		res, err := fleetResult(ctx, c, f.ID)
+		require.NoError(t, err)
+		assert.Equal(t, f.ID, res.FleetID)
+		assert.Equal(t, 2, res.Completed)
+		assert.Equal(t, 1, res.Failed)
+		assert.Equal(t, theazo.Money{Amount: 10, Currency: "usd"}, res.TotalCost)
+		require.Len(t, res.Tasks, 3)
+		assert.Equal(t, "done p1", res.Tasks[0].Output)
+		assert.Equal(t, 1, res.Tasks[1].Index)
+		assert.Equal(t, "404 page", res.Tasks[1].Error)
+		assert.Equal(t, theazo.Money{Amount: 5, Currency: "usd"}, res.Tasks[2].Cost)
 
-	// A cancelled fleet is a *RunError.
-	_, c2 := newE2E(t, theazotest.WithEventDelay(50*time.Millisecond))
-	s2, _ := agentFixture(t, c2, nil)
-	f2, err := c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s2.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})
-	require.NoError(t, err)
-	_, err = c2.Fleets.Cancel(ctx, f2.ID)
-	require.NoError(t, err)
-	res, err = fleetResult(ctx, c2, f2.ID)
-	assert.Nil(t, res)
-	var re *theazo.RunError
-	require.True(t, errors.As(err, &re), "%v", err)
-	assert.Equal(t, f2.ID, re.ID)
+		// A cancelled fleet is a *RunError.
+		_, c2 := newE2E(t, theazotest.WithEventDelay(50*time.Millisecond))
+		s2, _ := agentFixture(t, c2, nil)
+		f2, err := c2.Fleets.Create(ctx, &theazo.FleetCreateParams{SessionID: s2.ID, DefinitionID: definition(t, c2), Tasks: []string{"a", "b", "c", "d"}, Concurrency: 1})
+		require.NoError(t, err)
+		_, err = c2.Fleets.Cancel(ctx, f2.ID)
+		require.NoError(t, err)
+		res, err = fleetResult(ctx, c2, f2.ID)
+		assert.Nil(t, res)
+		var re *theazo.RunError
+		require.True(t, errors.As(err, &re), "%v", err)
+		assert.Equal(t, f2.ID, re.ID)
+	})
 }

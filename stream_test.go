@@ -25,6 +25,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/theazo/theazo-go"
+	"github.com/theazo/theazo-go/internal/memnet"
 	"github.com/theazo/theazo-go/sse"
 	"github.com/theazo/theazo-go/theazotest"
 )
@@ -164,14 +165,34 @@ func relayHandler(client *theazo.Client, agentID string, done chan<- error) http
 	}
 }
 
-func get(t *testing.T, ctx context.Context, url, lastEventID string) *http.Response {
+// memServer is an httptest server of h on in-memory connections
+// (internal/memnet), and the client that reaches it: the browser's side of
+// a relay, or an API of a test's own. Inside a testing/synctest bubble both
+// wait on the bubble's clock.
+func memServer(t *testing.T, h http.Handler) (*httptest.Server, *http.Client) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	l := memnet.Listen()
+	srv.Listener = l
+	srv.Start()
+	tr := &http.Transport{DialContext: l.Dial}
+	t.Cleanup(srv.Close)
+	t.Cleanup(tr.CloseIdleConnections)
+	return srv, &http.Client{Transport: tr}
+}
+
+// get sends a GET of url with hc, with Last-Event-ID when lastEventID is
+// set, as a browser's EventSource does. The response's body is closed when
+// the test ends.
+func get(t *testing.T, ctx context.Context, hc *http.Client, url, lastEventID string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	require.NoError(t, err)
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
@@ -193,36 +214,37 @@ func TestRelayAgentRunByteForByte(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c := newE2E(t, theazotest.WithEventDelay(5*time.Millisecond))
-			_, a := agentFixture(t, c, nil)
-			if tc.fault != nil {
-				srv.InjectFault(*tc.fault)
-			}
-			results := make(chan *theazo.AgentRun, 1)
-			relayed := make(chan error, 1)
-			backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				run, err := c.Agents.RunStream(r.Context(), a.ID, r.URL.Query().Get("task"))
-				if err != nil {
-					http.Error(w, err.Error(), http.StatusBadGateway)
-					relayed <- err
-					return
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := newE2E(t, theazotest.WithEventDelay(5*time.Millisecond))
+				_, a := agentFixture(t, c, nil)
+				if tc.fault != nil {
+					srv.InjectFault(*tc.fault)
 				}
-				relayed <- sse.Relay(r.Context(), w, r, run.Stream())
-				results <- run
-			}))
-			t.Cleanup(backend.Close)
+				results := make(chan *theazo.AgentRun, 1)
+				relayed := make(chan error, 1)
+				backend, browser := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					run, err := c.Agents.RunStream(r.Context(), a.ID, r.URL.Query().Get("task"))
+					if err != nil {
+						http.Error(w, err.Error(), http.StatusBadGateway)
+						relayed <- err
+						return
+					}
+					relayed <- sse.Relay(r.Context(), w, r, run.Stream())
+					results <- run
+				}))
 
-			resp := get(t, t.Context(), backend.URL+"?task=Find+it", "")
-			body, err := io.ReadAll(resp.Body)
-			require.NoError(t, err)
-			require.NoError(t, <-relayed)
-			assert.Equal(t, wireEvents(t, 1, theazotest.DefaultAgentScript("Find it")), string(body))
-			assert.Equal(t, tc.connections, streamLastEventIDs(srv))
+				resp := get(t, t.Context(), browser, backend.URL+"?task=Find+it", "")
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				require.NoError(t, <-relayed)
+				assert.Equal(t, wireEvents(t, 1, theazotest.DefaultAgentScript("Find it")), string(body))
+				assert.Equal(t, tc.connections, streamLastEventIDs(srv))
 
-			res, err := (<-results).Result(t.Context())
-			require.NoError(t, err, "the relayed events are collected too")
-			assert.Equal(t, "Here is a scripted answer to: Find it", res.Output)
-			assert.Equal(t, int64(12), res.Cost.Amount)
+				res, err := (<-results).Result(t.Context())
+				require.NoError(t, err, "the relayed events are collected too")
+				assert.Equal(t, "Here is a scripted answer to: Find it", res.Output)
+				assert.Equal(t, int64(12), res.Cost.Amount)
+			})
 		})
 	}
 }
@@ -238,35 +260,36 @@ func TestRelayRecipeResumesAfterTheBrowsersLastEventID(t *testing.T) {
 		}
 		return append(evs, theazotest.Output("done", 4))
 	}
-	ctx := t.Context()
-	srv, c := newE2E(t, theazotest.WithAgentScript(script), theazotest.WithEventDelay(20*time.Millisecond))
-	_, a := agentFixture(t, c, nil)
-	done := make(chan error, 2)
-	backend := httptest.NewServer(relayHandler(c, a.ID, done))
-	t.Cleanup(backend.Close)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		srv, c := newE2E(t, theazotest.WithAgentScript(script), theazotest.WithEventDelay(20*time.Millisecond))
+		_, a := agentFixture(t, c, nil)
+		done := make(chan error, 2)
+		backend, browser := memServer(t, relayHandler(c, a.ID, done))
 
-	// The browser connects, the run starts, and the browser drops after 3 events.
-	bctx, leave := context.WithCancel(ctx)
-	resp := get(t, bctx, backend.URL, "")
-	_, err := c.Agents.Run(ctx, a.ID, "task")
-	require.NoError(t, err)
-	br := bufio.NewReader(resp.Body)
-	var first strings.Builder
-	for range 3 * 4 { // 3 events of 4 lines
-		line, err := br.ReadString('\n')
+		// The browser connects, the run starts, and the browser drops after 3 events.
+		bctx, leave := context.WithCancel(ctx)
+		resp := get(t, bctx, browser, backend.URL, "")
+		_, err := c.Agents.Run(ctx, a.ID, "task")
 		require.NoError(t, err)
-		first.WriteString(line)
-	}
-	leave()
-	assert.NoError(t, <-done, "a browser leaving is no error")
+		br := bufio.NewReader(resp.Body)
+		var first strings.Builder
+		for range 3 * 4 { // 3 events of 4 lines
+			line, err := br.ReadString('\n')
+			require.NoError(t, err)
+			first.WriteString(line)
+		}
+		leave()
+		assert.NoError(t, <-done, "a browser leaving is no error")
 
-	// It reconnects with the last id it saw, as EventSource does.
-	resp = get(t, ctx, backend.URL, "3")
-	rest, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.NoError(t, <-done)
-	assert.Equal(t, wireEvents(t, 1, script("task")), first.String()+string(rest))
-	assert.Equal(t, []string{"", "3"}, streamLastEventIDs(srv))
+		// It reconnects with the last id it saw, as EventSource does.
+		resp = get(t, ctx, browser, backend.URL, "3")
+		rest, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, <-done)
+		assert.Equal(t, wireEvents(t, 1, script("task")), first.String()+string(rest))
+		assert.Equal(t, []string{"", "3"}, streamLastEventIDs(srv))
+	})
 }
 
 // streamLastEventIDs returns the Last-Event-ID header of every stream
@@ -284,20 +307,22 @@ func streamLastEventIDs(srv *theazotest.Server) []string {
 // A browser leaving closes the upstream stream at once.
 func TestRelayBrowserLeavingClosesTheAgentStream(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	srv, c := newE2E(t, theazotest.WithEventDelay(time.Hour))
-	_, a := agentFixture(t, c, nil)
-	done := make(chan error, 1)
-	backend := httptest.NewServer(relayHandler(c, a.ID, done))
-	t.Cleanup(backend.Close)
-	bctx, leave := context.WithCancel(ctx)
-	resp := get(t, bctx, backend.URL, "")
-	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-	require.Eventually(t, func() bool { return srv.OpenStreams() == 1 }, time.Second, 5*time.Millisecond)
-	leave()
-	require.Eventually(t, func() bool { return srv.OpenStreams() == 0 }, time.Second, 5*time.Millisecond,
-		"theazotest sees the upstream closed within 1 s")
-	assert.NoError(t, <-done)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		srv, c := newE2E(t, theazotest.WithEventDelay(time.Hour))
+		_, a := agentFixture(t, c, nil)
+		done := make(chan error, 1)
+		backend, browser := memServer(t, relayHandler(c, a.ID, done))
+		bctx, leave := context.WithCancel(ctx)
+		resp := get(t, bctx, browser, backend.URL, "")
+		assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+		synctest.Wait()
+		require.Equal(t, 1, srv.OpenStreams())
+		leave()
+		synctest.Wait()
+		require.Zero(t, srv.OpenStreams(), "theazotest sees the upstream closed, with no time passing")
+		assert.NoError(t, <-done)
+	})
 }
 
 // blockable is a ResponseWriter that tells how long its write in flight
@@ -516,54 +541,54 @@ func TestRelayTellsTheBrowserTheAPIFailed(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, _ := newE2E(t, append([]theazotest.Option{theazotest.WithAPIKey(key)}, tc.opts...)...)
-			c := srv.Client(theazo.WithMaxRetries(0))
-			_, a := agentFixture(t, c, nil)
-			streams := c
-			if tc.echo {
-				api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-					w.Header().Set("Content-Type", "application/json")
-					w.WriteHeader(http.StatusServiceUnavailable)
-					fmt.Fprintf(w, `{"error":{"code":"service_unavailable","message":"key %s is paused","requestId":"req_%s"}}`, got, got)
-				}))
-				t.Cleanup(api.Close)
-				streams = theazo.NewClient(key, theazo.WithBaseURL(api.URL), theazo.WithMaxRetries(0))
-			}
-			for _, f := range tc.faults {
-				srv.InjectFault(f)
-			}
-			done := make(chan error, 1)
-			backend := httptest.NewServer(relayHandler(streams, a.ID, done))
-			t.Cleanup(backend.Close)
+			synctest.Test(t, func(t *testing.T) {
+				srv, _ := newE2E(t, append([]theazotest.Option{theazotest.WithAPIKey(key)}, tc.opts...)...)
+				c := srv.Client(theazo.WithMaxRetries(0))
+				_, a := agentFixture(t, c, nil)
+				streams := c
+				if tc.echo {
+					api, hc := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(http.StatusServiceUnavailable)
+						fmt.Fprintf(w, `{"error":{"code":"service_unavailable","message":"key %s is paused","requestId":"req_%s"}}`, got, got)
+					}))
+					streams = theazo.NewClient(key, theazo.WithBaseURL(api.URL), theazo.WithHTTPClient(hc), theazo.WithMaxRetries(0))
+				}
+				for _, f := range tc.faults {
+					srv.InjectFault(f)
+				}
+				done := make(chan error, 1)
+				backend, browser := memServer(t, relayHandler(streams, a.ID, done))
 
-			resp := get(t, t.Context(), backend.URL, "")
-			if !tc.echo && len(tc.wantTypes) > 1 {
-				_, err := c.Agents.Run(t.Context(), a.ID, "task")
-				require.NoError(t, err)
-			}
-			body, err := io.ReadAll(resp.Body)
-			require.NoError(t, err, "the response ends")
-			relayErr := <-done
+				resp := get(t, t.Context(), browser, backend.URL, "")
+				if !tc.echo && len(tc.wantTypes) > 1 {
+					_, err := c.Agents.Run(t.Context(), a.ID, "task")
+					require.NoError(t, err)
+				}
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err, "the response ends")
+				relayErr := <-done
 
-			assert.Equal(t, http.StatusOK, resp.StatusCode)
-			assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-			assert.NotContains(t, string(body), key)
-			events := parseSSE(string(body))
-			var types []string
-			for _, ev := range events {
-				types = append(types, ev.typ)
-			}
-			require.Equal(t, tc.wantTypes, types, string(body))
-			var data map[string]any
-			require.NoError(t, json.Unmarshal([]byte(events[len(events)-1].data), &data))
-			for k, v := range tc.wantError {
-				assert.Equal(t, v, data[k], k)
-			}
-			if tc.wantRelay != nil {
-				assert.ErrorIs(t, relayErr, tc.wantRelay)
-			}
-			assert.NotContains(t, fmt.Sprint(relayErr), key)
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+				assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+				assert.NotContains(t, string(body), key)
+				events := parseSSE(string(body))
+				var types []string
+				for _, ev := range events {
+					types = append(types, ev.typ)
+				}
+				require.Equal(t, tc.wantTypes, types, string(body))
+				var data map[string]any
+				require.NoError(t, json.Unmarshal([]byte(events[len(events)-1].data), &data))
+				for k, v := range tc.wantError {
+					assert.Equal(t, v, data[k], k)
+				}
+				if tc.wantRelay != nil {
+					assert.ErrorIs(t, relayErr, tc.wantRelay)
+				}
+				assert.NotContains(t, fmt.Sprint(relayErr), key)
+			})
 		})
 	}
 }
