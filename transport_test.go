@@ -1140,12 +1140,6 @@ func TestChaosStallMidBody(t *testing.T) {
 	srv.assertReleased(t, c)
 }
 
-// bigAgent returns an agent reply whose instructions are n bytes long.
-func bigAgent(n int) string {
-	head, tail := bigAgentParts()
-	return head + strings.Repeat("a", n) + tail
-}
-
 // bigAgentParts returns the JSON of an agent before and after its
 // instructions.
 func bigAgentParts() (head, tail string) {
