@@ -194,6 +194,18 @@ var runKinds = []runKind{
 	},
 }
 
+// eachRunKind runs f for each kind of run, each in a parallel subtest of
+// its own on synctest's clock.
+func eachRunKind(t *testing.T, f func(t *testing.T, k runKind)) {
+	t.Parallel()
+	for _, k := range runKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) { f(t, k) })
+		})
+	}
+}
+
 // runServer is a theazotest server for kind whose events come every delay,
 // on in-memory connections (run it in a testing/synctest bubble, where the
 // delays take no real time), and a client that reconnects within 1 ms and,
@@ -242,41 +254,35 @@ func readEvents(t *testing.T, body interface {
 
 // A browser that leaves a relay after 2 events: the run's result is whole.
 func TestRunResultAfterTheBrowserLeft(t *testing.T) {
-	t.Parallel()
-	for _, k := range runKinds {
-		t.Run(k.name, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				srv, c := runServer(t, k, 20*time.Millisecond, 2)
-				start := k.setup(t, c)
-				want := fullResult(t, start)
+	eachRunKind(t, func(t *testing.T, k runKind) {
+		srv, c := runServer(t, k, 20*time.Millisecond, 2)
+		start := k.setup(t, c)
+		want := fullResult(t, start)
 
-				handles := make(chan handle, 1)
-				relayed := make(chan error, 1)
-				backend, browser := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					h, err := start(r.Context())
-					if err != nil {
-						relayed <- err
-						return
-					}
-					handles <- h
-					relayed <- h.relay(r.Context(), w, r)
-				}))
-				resp := get(t, t.Context(), browser, backend.URL, "")
-				readEvents(t, resp.Body, 2)
-				require.NoError(t, <-relayed, "a browser that leaves is not an error")
-				h := <-handles
+		handles := make(chan handle, 1)
+		relayed := make(chan error, 1)
+		backend, browser := memServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h, err := start(r.Context())
+			if err != nil {
+				relayed <- err
+				return
+			}
+			handles <- h
+			relayed <- h.relay(r.Context(), w, r)
+		}))
+		resp := get(t, t.Context(), browser, backend.URL, "")
+		readEvents(t, resp.Body, 2)
+		require.NoError(t, <-relayed, "a browser that leaves is not an error")
+		h := <-handles
 
-				got, err := h.result(t.Context())
-				require.NoError(t, err)
-				assert.Equal(t, want, withoutID(t, h, got))
-				ids := streamLastEventIDs(srv)
-				assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
-				synctest.Wait()
-				assert.Zero(t, srv.OpenStreams(), "every stream is closed")
-			})
-		})
-	}
+		got, err := h.result(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, want, withoutID(t, h, got))
+		ids := streamLastEventIDs(srv)
+		assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
+		synctest.Wait()
+		assert.Zero(t, srv.OpenStreams(), "every stream is closed")
+	})
 }
 
 // A stream cut, then refused beyond the reconnection budget: Result reads
@@ -367,178 +373,154 @@ func TestRunResultContextEnds(t *testing.T) {
 
 // Attach with WithLastEventID delivers the events after that id.
 func TestRunAttachResumes(t *testing.T) {
-	t.Parallel()
-	for _, k := range runKinds {
-		t.Run(k.name, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				_, c := runServer(t, k, 0, 2)
-				start := k.setup(t, c)
-				h, err := start(t.Context())
-				require.NoError(t, err)
-				var all []string
-				for name, err := range h.events {
-					require.NoError(t, err)
-					all = append(all, name)
-				}
-				require.Greater(t, len(all), 3)
-				want, err := h.result(t.Context())
-				require.NoError(t, err)
+	eachRunKind(t, func(t *testing.T, k runKind) {
+		_, c := runServer(t, k, 0, 2)
+		start := k.setup(t, c)
+		h, err := start(t.Context())
+		require.NoError(t, err)
+		var all []string
+		for name, err := range h.events {
+			require.NoError(t, err)
+			all = append(all, name)
+		}
+		require.Greater(t, len(all), 3)
+		want, err := h.result(t.Context())
+		require.NoError(t, err)
 
-				a, err := k.attach(t.Context(), c, h, theazo.WithLastEventID("2"))
-				require.NoError(t, err)
-				defer a.close()
-				assert.Equal(t, "2", a.lastID())
-				var rest []string
-				for name, err := range a.events {
-					require.NoError(t, err)
-					rest = append(rest, name)
-				}
-				assert.Equal(t, all[2:], rest)
-				got, err := a.result(t.Context())
-				require.NoError(t, err)
-				if k.resumesFromStart {
-					// What was delivered from event 3 on: not the first step or task.
-					assert.NotEqual(t, want, got)
-				}
-				assert.Equal(t, h.lastID(), a.lastID())
+		a, err := k.attach(t.Context(), c, h, theazo.WithLastEventID("2"))
+		require.NoError(t, err)
+		defer a.close()
+		assert.Equal(t, "2", a.lastID())
+		var rest []string
+		for name, err := range a.events {
+			require.NoError(t, err)
+			rest = append(rest, name)
+		}
+		assert.Equal(t, all[2:], rest)
+		got, err := a.result(t.Context())
+		require.NoError(t, err)
+		if k.resumesFromStart {
+			// What was delivered from event 3 on: not the first step or task.
+			assert.NotEqual(t, want, got)
+		}
+		assert.Equal(t, h.lastID(), a.lastID())
 
-				// Attached without an id, a workflow's or fleet's stream starts
-				// at the first event: its result is whole.
-				if k.resumesFromStart {
-					b, err := k.attach(t.Context(), c, h)
-					require.NoError(t, err)
-					defer b.close()
-					got, err := b.result(t.Context())
-					require.NoError(t, err)
-					assert.Equal(t, want, got)
-				}
-			})
-		})
-	}
+		// Attached without an id, a workflow's or fleet's stream starts
+		// at the first event: its result is whole.
+		if k.resumesFromStart {
+			b, err := k.attach(t.Context(), c, h)
+			require.NoError(t, err)
+			defer b.close()
+			got, err := b.result(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		}
+	})
 }
 
 // Close from any goroutine, any number of times, while the events are
 // ranged over and Result waits; Result then returns the whole result, as
 // many times as it is asked.
 func TestRunCloseThenResult(t *testing.T) {
-	t.Parallel()
-	for _, k := range runKinds {
-		t.Run(k.name, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				_, c := runServer(t, k, 5*time.Millisecond, 2)
-				start := k.setup(t, c)
-				want := fullResult(t, start)
+	eachRunKind(t, func(t *testing.T, k runKind) {
+		_, c := runServer(t, k, 5*time.Millisecond, 2)
+		start := k.setup(t, c)
+		want := fullResult(t, start)
 
-				h, err := start(t.Context())
-				require.NoError(t, err)
-				var wg sync.WaitGroup
-				n := 0
-				for _, err := range h.events {
-					require.NoError(t, err)
-					if n++; n == 1 {
-						for range 4 {
-							wg.Add(1)
-							go func() {
-								defer wg.Done()
-								assert.NoError(t, h.close())
-								assert.NoError(t, h.close())
-							}()
-						}
-					}
-				}
-				wg.Wait()
-				results := make(chan string, 3)
-				for range 3 {
+		h, err := start(t.Context())
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		n := 0
+		for _, err := range h.events {
+			require.NoError(t, err)
+			if n++; n == 1 {
+				for range 4 {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						got, err := h.result(t.Context())
-						assert.NoError(t, err)
-						results <- got
+						assert.NoError(t, h.close())
+						assert.NoError(t, h.close())
 					}()
 				}
-				go h.close()
-				wg.Wait()
-				close(results)
-				for got := range results {
-					assert.Equal(t, want, withoutID(t, h, got))
-				}
-			})
-		})
-	}
+			}
+		}
+		wg.Wait()
+		results := make(chan string, 3)
+		for range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := h.result(t.Context())
+				assert.NoError(t, err)
+				results <- got
+			}()
+		}
+		go h.close()
+		wg.Wait()
+		close(results)
+		for got := range results {
+			assert.Equal(t, want, withoutID(t, h, got))
+		}
+	})
 }
 
 // Closed before its first event, a workflow's or fleet's handle reads the
 // run again from its start; an agent's, whose stream starts at the agent's
 // next event, has nothing to resume from and says so.
 func TestRunClosedBeforeItsFirstEvent(t *testing.T) {
-	t.Parallel()
-	for _, k := range runKinds {
-		t.Run(k.name, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				_, c := runServer(t, k, 5*time.Millisecond, 2)
-				start := k.setup(t, c)
-				want := fullResult(t, start)
-				h, err := start(t.Context())
-				require.NoError(t, err)
-				require.NoError(t, h.close())
-				got, err := h.result(t.Context())
-				if !k.resumesFromStart {
-					require.ErrorIs(t, err, sse.ErrInterrupted)
-					assert.Contains(t, err.Error(), "no event id to resume from")
-					return
-				}
-				require.NoError(t, err)
-				assert.Equal(t, want, withoutID(t, h, got))
-			})
-		})
-	}
+	eachRunKind(t, func(t *testing.T, k runKind) {
+		_, c := runServer(t, k, 5*time.Millisecond, 2)
+		start := k.setup(t, c)
+		want := fullResult(t, start)
+		h, err := start(t.Context())
+		require.NoError(t, err)
+		require.NoError(t, h.close())
+		got, err := h.result(t.Context())
+		if !k.resumesFromStart {
+			require.ErrorIs(t, err, sse.ErrInterrupted)
+			assert.Contains(t, err.Error(), "no event id to resume from")
+			return
+		}
+		require.NoError(t, err)
+		assert.Equal(t, want, withoutID(t, h, got))
+	})
 }
 
 // WithResponseInto on start-and-stream and on Attach describes the
 // stream's reply, not the request that started the run.
 func TestRunWithResponseInto(t *testing.T) {
-	t.Parallel()
-	for _, k := range runKinds {
-		t.Run(k.name, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				srv, c := runServer(t, k, 0, 2)
-				start := k.setup(t, c)
-				var started, attached theazo.Response
-				h, err := start(t.Context(), theazo.WithResponseInto(&started))
-				require.NoError(t, err)
-				_, err = h.result(t.Context())
-				require.NoError(t, err)
-				require.NoError(t, h.close())
-				a, err := k.attach(t.Context(), c, h, theazo.WithResponseInto(&attached), theazo.WithLastEventID("1"))
-				require.NoError(t, err)
-				_, err = a.result(t.Context())
-				require.NoError(t, err)
-				require.NoError(t, a.close())
+	eachRunKind(t, func(t *testing.T, k runKind) {
+		srv, c := runServer(t, k, 0, 2)
+		start := k.setup(t, c)
+		var started, attached theazo.Response
+		h, err := start(t.Context(), theazo.WithResponseInto(&started))
+		require.NoError(t, err)
+		_, err = h.result(t.Context())
+		require.NoError(t, err)
+		require.NoError(t, h.close())
+		a, err := k.attach(t.Context(), c, h, theazo.WithResponseInto(&attached), theazo.WithLastEventID("1"))
+		require.NoError(t, err)
+		_, err = a.result(t.Context())
+		require.NoError(t, err)
+		require.NoError(t, a.close())
 
-				var streams []theazotest.Request
-				require.Eventually(t, func() bool {
-					streams = nil
-					for _, r := range srv.Requests() {
-						if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
-							streams = append(streams, r)
-						}
-					}
-					return len(streams) == 2 // start's, attach's
-				}, time.Second, time.Millisecond)
-				for i, resp := range []theazo.Response{started, attached} {
-					assert.Equal(t, http.StatusOK, resp.StatusCode)
-					assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-					assert.Nil(t, resp.Body)
-					assert.Equal(t, streams[len(streams)-2+i].RequestID, resp.RequestID)
+		var streams []theazotest.Request
+		require.Eventually(t, func() bool {
+			streams = nil
+			for _, r := range srv.Requests() {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
+					streams = append(streams, r)
 				}
-			})
-		})
-	}
+			}
+			return len(streams) == 2 // start's, attach's
+		}, time.Second, time.Millisecond)
+		for i, resp := range []theazo.Response{started, attached} {
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+			assert.Nil(t, resp.Body)
+			assert.Equal(t, streams[len(streams)-2+i].RequestID, resp.RequestID)
+		}
+	})
 }
 
 // upstream is a hand-made agent API whose stream sends five events with ids
@@ -720,46 +702,40 @@ func TestRunResultRefused(t *testing.T) {
 // Result while another goroutine ranges over the events: both see the
 // whole run, and no event is counted twice.
 func TestRunResultWhileRanging(t *testing.T) {
-	t.Parallel()
-	for _, k := range runKinds {
-		t.Run(k.name, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				_, c := runServer(t, k, 5*time.Millisecond, 2)
-				start := k.setup(t, c)
-				want := fullResult(t, start)
-				var all []string
-				h, err := start(t.Context())
-				require.NoError(t, err)
-				defer h.close()
-				for name, err := range h.events {
-					require.NoError(t, err)
-					all = append(all, name)
-				}
+	eachRunKind(t, func(t *testing.T, k runKind) {
+		_, c := runServer(t, k, 5*time.Millisecond, 2)
+		start := k.setup(t, c)
+		want := fullResult(t, start)
+		var all []string
+		h, err := start(t.Context())
+		require.NoError(t, err)
+		defer h.close()
+		for name, err := range h.events {
+			require.NoError(t, err)
+			all = append(all, name)
+		}
 
-				h, err = start(t.Context())
-				require.NoError(t, err)
-				defer h.close()
-				ranged := make(chan []string)
-				first := make(chan struct{})
-				go func() {
-					var got []string
-					for name, err := range h.events {
-						assert.NoError(t, err)
-						if got = append(got, name); len(got) == 1 {
-							close(first)
-						}
-					}
-					ranged <- got
-				}()
-				<-first // the handle's stream is taken: Result reads on its own
-				got, err := h.result(t.Context())
-				require.NoError(t, err)
-				assert.Equal(t, want, withoutID(t, h, got))
-				assert.Equal(t, all, <-ranged)
-			})
-		})
-	}
+		h, err = start(t.Context())
+		require.NoError(t, err)
+		defer h.close()
+		ranged := make(chan []string)
+		first := make(chan struct{})
+		go func() {
+			var got []string
+			for name, err := range h.events {
+				assert.NoError(t, err)
+				if got = append(got, name); len(got) == 1 {
+					close(first)
+				}
+			}
+			ranged <- got
+		}()
+		<-first // the handle's stream is taken: Result reads on its own
+		got, err := h.result(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, want, withoutID(t, h, got))
+		assert.Equal(t, all, <-ranged)
+	})
 }
 
 // Attach with WithLastEventID drops what the server sends again up to that
