@@ -40,6 +40,6 @@ func TestAgentsFollowAcrossRuns(t *testing.T) {
 		run := []string{"thinking", "tool_call", "tool_result", "output"}
 		assert.Equal(t, append(append(append([]string{}, run...), run...), run...), types)
 		assert.Equal(t, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"}, ids)
-		assert.Equal(t, []string{"", "4", "8"}, streamLastEventIDs(srv), "the server ends each run's connection; Follow resumes")
+		assert.Equal(t, []string{"", "4", "8"}, streamLastEventIDs(srv, "/v1/agents/*/stream"), "the server ends each run's connection; Follow resumes")
 	})
 }

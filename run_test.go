@@ -278,7 +278,7 @@ func TestRunResultAfterTheBrowserLeft(t *testing.T) {
 		got, err := h.result(t.Context())
 		require.NoError(t, err)
 		assert.Equal(t, want, withoutID(t, h, got))
-		ids := streamLastEventIDs(srv)
+		ids := streamLastEventIDs(srv, "/v1"+k.streamPath)
 		assert.NotEmpty(t, ids[len(ids)-1], "Result resumed the stream: %q", ids)
 		synctest.Wait()
 		assert.Zero(t, srv.OpenStreams(), "every stream is closed")
@@ -322,7 +322,7 @@ func TestRunResultAfterTheReconnectionBudget(t *testing.T) {
 					got, err := h.result(t.Context())
 					require.NoError(t, err)
 					assert.Equal(t, want, withoutID(t, h, got))
-					ids := streamLastEventIDs(srv)
+					ids := streamLastEventIDs(srv, "/v1"+k.streamPath)
 					last := ids[len(ids)-4:]
 					assert.NotEmpty(t, last[0])
 					assert.Equal(t, []string{last[0], last[0], last[0], last[0]}, last, "three refused reconnections, then Result's, after event 2")

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -30,15 +31,17 @@ import (
 	"github.com/theazo/theazo-go/theazotest"
 )
 
-// streamResumes returns the Last-Event-ID of every request of path.
-func streamResumes(srv *theazotest.Server, path string) []string {
-	var out []string
+// streamLastEventIDs returns the Last-Event-ID header of every stream
+// connection srv received on a path that matches pattern (path.Match), in
+// order: "" for a first connection.
+func streamLastEventIDs(srv *theazotest.Server, pattern string) []string {
+	var ids []string
 	for _, r := range srv.Requests() {
-		if r.Path == path {
-			out = append(out, r.Header.Get("Last-Event-Id"))
+		if ok, _ := path.Match(pattern, r.Path); ok && r.Method == http.MethodGet {
+			ids = append(ids, r.Header.Get("Last-Event-ID"))
 		}
 	}
-	return out
+	return ids
 }
 
 // Against the fake: reconnections the server accepts and ends at once,
@@ -56,7 +59,7 @@ func TestE2EStreamQuietReconnections(t *testing.T) {
 		require.NoError(t, err)
 		evs := collect(t, st.Events())
 		assert.Equal(t, []string{"*theazo.ThinkingEvent", "*theazo.ToolCallEvent", "*theazo.ToolResultEvent", "*theazo.OutputEvent"}, typeNames(evs))
-		assert.Equal(t, []string{"", "1", "1", "1", "1", "1"}, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"))
+		assert.Equal(t, []string{"", "1", "1", "1", "1", "1"}, streamLastEventIDs(srv, "/v1/agents/"+a.ID+"/stream"))
 	})
 }
 
@@ -75,7 +78,7 @@ func TestE2EStreamFailedReconnections(t *testing.T) {
 			st, err := c.Agents.RunStream(ctx, a.ID, "task")
 			require.NoError(t, err)
 			assert.Len(t, collect(t, st.Events()), 4)
-			assert.Equal(t, []string{"", "2", "2", "2"}, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"))
+			assert.Equal(t, []string{"", "2", "2", "2"}, streamLastEventIDs(srv, "/v1/agents/"+a.ID+"/stream"))
 		})
 	})
 	for _, tc := range []struct {
@@ -109,7 +112,7 @@ func TestE2EStreamFailedReconnections(t *testing.T) {
 				var apiErr *theazo.Error
 				require.ErrorAs(t, last, &apiErr, "the last failure is kept")
 				assert.Equal(t, tc.status, apiErr.StatusCode)
-				assert.Len(t, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"), 1+tc.attempts, "one budget: the transport does not retry a stream's attempts")
+				assert.Len(t, streamLastEventIDs(srv, "/v1/agents/"+a.ID+"/stream"), 1+tc.attempts, "one budget: the transport does not retry a stream's attempts")
 			})
 		})
 	}
@@ -133,7 +136,7 @@ func TestE2EStreamRetryField(t *testing.T) {
 		}
 		require.Len(t, at, 4)
 		assert.Equal(t, 400*time.Millisecond, at[2].Sub(at[1]), "the resumption waited what retry: asked")
-		assert.Equal(t, []string{"", "2"}, streamResumes(srv, "/v1/agents/"+a.ID+"/stream"))
+		assert.Equal(t, []string{"", "2"}, streamLastEventIDs(srv, "/v1/agents/"+a.ID+"/stream"))
 	})
 }
 
@@ -238,7 +241,7 @@ func TestRelayAgentRunByteForByte(t *testing.T) {
 				require.NoError(t, err)
 				require.NoError(t, <-relayed)
 				assert.Equal(t, wireEvents(t, 1, theazotest.DefaultAgentScript("Find it")), string(body))
-				assert.Equal(t, tc.connections, streamLastEventIDs(srv))
+				assert.Equal(t, tc.connections, streamLastEventIDs(srv, "/v1/agents/*/stream"))
 
 				res, err := (<-results).Result(t.Context())
 				require.NoError(t, err, "the relayed events are collected too")
@@ -288,20 +291,8 @@ func TestRelayRecipeResumesAfterTheBrowsersLastEventID(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, <-done)
 		assert.Equal(t, wireEvents(t, 1, script("task")), first.String()+string(rest))
-		assert.Equal(t, []string{"", "3"}, streamLastEventIDs(srv))
+		assert.Equal(t, []string{"", "3"}, streamLastEventIDs(srv, "/v1/agents/*/stream"))
 	})
-}
-
-// streamLastEventIDs returns the Last-Event-ID header of every stream
-// connection srv received, in order: "" for a first connection.
-func streamLastEventIDs(srv *theazotest.Server) []string {
-	var ids []string
-	for _, r := range srv.Requests() {
-		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/stream") {
-			ids = append(ids, r.Header.Get("Last-Event-ID"))
-		}
-	}
-	return ids
 }
 
 // A browser leaving closes the upstream stream at once.
