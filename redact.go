@@ -71,36 +71,40 @@ func (r keyRedactor) has(s string) bool {
 
 // text returns s with the key redacted; s itself when it has none.
 func (r keyRedactor) text(s string) string {
-	if !r.has(s) {
-		return s
-	}
-	return r.replace(s)
+	out, _ := r.replace(s)
+	return out
 }
 
 // body returns b with the key redacted; b itself when it has none.
 func (r keyRedactor) body(b []byte) []byte {
-	if r.key == "" || !r.has(string(b)) {
+	if r.key == "" {
 		return b
 	}
-	return []byte(r.replace(string(b)))
+	out, found := r.replace(string(b))
+	if !found {
+		return b
+	}
+	return []byte(out)
 }
 
-// replace returns s with every spelling of the key replaced, leftmost first.
-func (r keyRedactor) replace(s string) string {
+// replace returns s with every spelling of the key replaced, leftmost
+// first, and whether there was one; s itself when there was none.
+func (r keyRedactor) replace(s string) (string, bool) {
+	start, end := r.find(s, 0)
+	if end == 0 {
+		return s, false
+	}
 	var out strings.Builder
 	out.Grow(len(s))
 	from := 0
-	for {
-		start, end := r.find(s, from)
-		if end == 0 {
-			break
-		}
+	for end > 0 {
 		out.WriteString(s[from:start])
 		out.WriteString(redacted)
 		from = end
+		start, end = r.find(s, from)
 	}
 	out.WriteString(s[from:])
-	return out.String()
+	return out.String(), true
 }
 
 // find returns where the first spelling of the key at or after from starts

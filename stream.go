@@ -95,7 +95,7 @@ func openStream[E any](ctx context.Context, t *transport, req request, decode fu
 	if t.reconnect > 0 {
 		step, most, server = t.reconnect, t.reconnect, t.reconnect
 	}
-	waitCap := max(co.maxRetryWait(t.policy.MaxWait), time.Nanosecond) // zero: the config's default
+	waitCap := max(co.maxRetryWait(t.policy.MaxWait), time.Nanosecond) // not zero, which the config reads as its default
 	return connectStream(ctx, connect, ssestream.Config[E]{Decode: decode, Terminal: terminal, MaxEventSize: t.maxEventSize, WrapError: t.scrub,
 		MaxReconnects: attempts, ReconnectWait: min(step, waitCap), MaxReconnectWait: min(most, waitCap), MaxServerRetry: min(server, waitCap), LastEventID: lastID})
 }
