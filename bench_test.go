@@ -780,15 +780,11 @@ func rawCopy(w http.ResponseWriter, r io.Reader) {
 	}
 }
 
-// BenchmarkRelayOpenStreams holds 1,000 relayed streams open at once (an
-// upstream that sent one event and waits; a browser per stream that read
-// it) and reports the memory per open stream, heap and goroutine stacks of
-// the whole process (upstream, proxy and downstream), for the SDK's relay
-// with its default heartbeat and for the hand-written proxy.
-func BenchmarkRelayOpenStreams(b *testing.B) {
-	const open = 1000
+// heldOpenStreams serves event streams that send one event and stay open
+// until the benchmark ends.
+func heldOpenStreams(b *testing.B) *httptest.Server {
 	release := make(chan struct{})
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		io.WriteString(w, "id: 1\nevent: thinking\ndata: {\"text\":\"working\"}\n\n")
 		http.NewResponseController(w).Flush()
@@ -797,8 +793,19 @@ func BenchmarkRelayOpenStreams(b *testing.B) {
 		case <-r.Context().Done():
 		}
 	}))
-	b.Cleanup(upstream.Close)
-	b.Cleanup(func() { close(release) })
+	b.Cleanup(srv.Close)
+	b.Cleanup(func() { close(release) }) // first: the handlers return, then the server closes
+	return srv
+}
+
+// BenchmarkRelayOpenStreams holds 1,000 relayed streams open at once (an
+// upstream that sent one event and waits; a browser per stream that read
+// it) and reports the memory per open stream, heap and goroutine stacks of
+// the whole process (upstream, proxy and downstream), for the SDK's relay
+// with its default heartbeat and for the hand-written proxy.
+func BenchmarkRelayOpenStreams(b *testing.B) {
+	const open = 1000
+	upstream := heldOpenStreams(b)
 	c := benchClient(upstream.URL)
 	b.Cleanup(c.CloseIdleConnections)
 	hc := rawClient()
@@ -871,18 +878,7 @@ func memInUse() uint64 {
 // the same way, line by line with a bufio.Scanner. A guard: the SDK should
 // hold an open stream for what a hand-written reader does.
 func BenchmarkOpenStream(b *testing.B) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, "id: 1\nevent: thinking\ndata: {\"text\":\"working\"}\n\n")
-		http.NewResponseController(w).Flush()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	b.Cleanup(srv.Close)
-	b.Cleanup(func() { close(release) }) // first: the handlers return, then the server closes
+	srv := heldOpenStreams(b)
 	url := srv.URL + "/v1/agents/agt_1/stream"
 
 	// measure opens a stream with read, which must signal first after the
